@@ -1,0 +1,46 @@
+# Two commands for a fresh machine (see README): `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test deps venv lint typecheck contracts unit ui e2e bench screenshots clean
+
+$(STAMP): pyproject.toml requirements/constraints.txt scripts/system-deps.sh
+	./scripts/system-deps.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c requirements/constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Start the app on a local demo database (made on first run).
+run: $(STAMP)
+	$(BIN)/roi-desk demo --if-missing
+	$(BIN)/roi-desk --demo
+
+## Everything CI checks: lint, types, layering, and the whole test suite.
+test: $(STAMP) lint typecheck contracts
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check roi_desk tests
+	$(BIN)/ruff format --check roi_desk tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	for m in tests/bench/bench_*.py; do \
+	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench.$$(basename $$m .py) || exit 1; \
+	done
+
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.ui.render_screens screenshots
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,505 @@
+"""Synthetic demo data: made-up patients, requesters and requests in every state.
+
+Everything here is invented by this generator (names drawn from small lists, random dates)
+— no real person's data. ``seed_demo`` builds a realistic working day through the real
+services (so histories and audit trails are what the program would write);
+``bulk_requests`` inserts many rows fast for benchmarks.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from roi_desk import deadlines
+from roi_desk.lifecycle import TransitionContext, transition
+from roi_desk.models import (
+    Channel,
+    DeliveryMethod,
+    Party,
+    PartyKind,
+    PartyRole,
+    Patient,
+    PendingReason,
+    Request,
+    RequestKind,
+    Role,
+    Status,
+    User,
+)
+from roi_desk.services.documents import inspect_file
+from roi_desk.services.intake import IntakeForm, PartyInput, ScanInput, save_request
+from roi_desk.text import fold
+
+FAMILY = [
+    "Alvarez",
+    "Brennan",
+    "Chen",
+    "Da Silva",
+    "Dubois",
+    "Fitzgerald",
+    "García",
+    "Haddad",
+    "Ibrahim",
+    "Johansson",
+    "Kowalski",
+    "Le",
+    "Mbeki",
+    "Meléndez",
+    "Nakamura",
+    "Nguyen",
+    "O'Brien",
+    "O'Keefe",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Rossi",
+    "Santos",
+    "Schmidt",
+    "Sullivan",
+    "Tanaka",
+    "Thompson",
+    "Urquhart",
+    "Vasquez",
+    "Walsh",
+    "Xu",
+    "Yilmaz",
+    "Zielinski",
+    "Murphy",
+    "Kelly",
+    "Carvalho",
+    "Pereira",
+    "Boateng",
+    "Haines",
+    "Lindqvist",
+]
+GIVEN = [
+    "Aisha",
+    "Ana",
+    "Brendan",
+    "Carlos",
+    "Chloe",
+    "Daniel",
+    "Deirdre",
+    "Elena",
+    "Farah",
+    "Gabriel",
+    "Grace",
+    "Hiroshi",
+    "Ingrid",
+    "James",
+    "José",
+    "Kwame",
+    "Laila",
+    "Liam",
+    "María",
+    "Mei",
+    "Nadia",
+    "Noah",
+    "Olga",
+    "Omar",
+    "Priya",
+    "Rafael",
+    "Rosa",
+    "Samuel",
+    "Siobhan",
+    "Thomas",
+    "Valentina",
+    "Wei",
+    "Yusuf",
+    "Zoe",
+    "Patrick",
+    "Fiona",
+]
+STREETS = [
+    "Main St",
+    "Beacon St",
+    "Washington St",
+    "Elm St",
+    "Harbor Rd",
+    "Centre St",
+    "Commonwealth Ave",
+    "Pleasant St",
+    "Highland Ave",
+    "River Rd",
+]
+TOWNS = [
+    ("Boston", "02118"),
+    ("Cambridge", "02139"),
+    ("Quincy", "02169"),
+    ("Somerville", "02143"),
+    ("Brookline", "02445"),
+    ("Newton", "02458"),
+    ("Worcester", "01608"),
+    ("Lowell", "01852"),
+    ("Salem", "01970"),
+]
+ORGS: list[tuple[str, PartyRole, RequestKind, str]] = [
+    ("Hale & Whitcomb LLP", PartyRole.ATTORNEY, RequestKind.THIRD_PARTY, "Personal injury claim"),
+    ("Marsh Legal Group", PartyRole.ATTORNEY, RequestKind.THIRD_PARTY, "Litigation"),
+    (
+        "Bay State Mutual Insurance",
+        PartyRole.INSURER,
+        RequestKind.THIRD_PARTY,
+        "Life insurance application",
+    ),
+    (
+        "Commonwealth Disability Determination Services",
+        PartyRole.GOVERNMENT,
+        RequestKind.THIRD_PARTY,
+        "Social Security disability claim",
+    ),
+    ("Harborview Family Medicine", PartyRole.PROVIDER, RequestKind.PROVIDER, "Continuity of care"),
+    (
+        "North Shore Orthopedics",
+        PartyRole.PROVIDER,
+        RequestKind.TRANSFER,
+        "Transfer of care — patient relocating",
+    ),
+    (
+        "Granite Employers Workers' Comp",
+        PartyRole.EMPLOYER,
+        RequestKind.THIRD_PARTY,
+        "Workers' compensation claim",
+    ),
+]
+INFO_CHOICES = [
+    ["abstract"],
+    ["full_chart"],
+    ["visit_notes", "lab"],
+    ["radiology"],
+    ["immunizations"],
+    ["lab", "radiology", "visit_notes"],
+    ["discharge"],
+]
+DEMO_USERS = [
+    ("mrivera", "Maria Rivera", Role.CLERK),
+    ("tdoyle", "Tom Doyle", Role.CLERK),
+    ("kpatel", "Kiran Patel", Role.SUPERVISOR),
+    ("admin", "HIM Administrator", Role.ADMIN),
+]
+
+#: the path each demo request walks; the last state is where it is left
+PATHS: list[list[Status]] = [
+    [Status.LOGGED],
+    [Status.LOGGED, Status.IN_PROGRESS],
+    [Status.LOGGED, Status.PENDING],
+    [Status.LOGGED, Status.IN_PROGRESS, Status.QA],
+    [Status.LOGGED, Status.IN_PROGRESS, Status.QA, Status.AWAITING_APPROVAL],
+    [Status.LOGGED, Status.IN_PROGRESS, Status.QA, Status.AWAITING_APPROVAL, Status.APPROVED],
+    [
+        Status.LOGGED,
+        Status.IN_PROGRESS,
+        Status.QA,
+        Status.AWAITING_APPROVAL,
+        Status.APPROVED,
+        Status.RELEASED,
+    ],
+    [
+        Status.LOGGED,
+        Status.IN_PROGRESS,
+        Status.QA,
+        Status.AWAITING_APPROVAL,
+        Status.APPROVED,
+        Status.RELEASED,
+        Status.CLOSED,
+    ],
+    [Status.LOGGED, Status.REJECTED],
+    [Status.LOGGED, Status.CANCELLED],
+    [Status.LOGGED, Status.REDIRECTED],
+]
+REASONS = {
+    Status.PENDING: "",
+    Status.REJECTED: "Authorization not signed",
+    Status.CANCELLED: "Requester withdrew the request",
+    Status.REDIRECTED: "Radiology films: referred to Radiology film library",
+}
+
+
+def _person(rng: random.Random) -> tuple[str, str]:
+    return rng.choice(FAMILY), rng.choice(GIVEN)
+
+
+def _address(rng: random.Random) -> tuple[str, str, str]:
+    town, zip_code = rng.choice(TOWNS)
+    return f"{rng.randint(1, 999)} {rng.choice(STREETS)}", town, zip_code
+
+
+def _phone(rng: random.Random) -> str:
+    return f"(617) 555-{rng.randint(0, 9999):04d}"
+
+
+def make_patient(rng: random.Random, mrn: str) -> Patient:
+    family, given = _person(rng)
+    dob = date(1930, 1, 1) + timedelta(days=rng.randint(0, 33000))
+    line1, town, zip_code = _address(rng)
+    p = Patient(
+        mrn=mrn,
+        date_of_birth=dob,
+        sex=rng.choice(["female", "male"]),
+        phone=_phone(rng),
+        address=f"{line1}, {town}, MA {zip_code}",
+    )
+    p.set_names(family, given)
+    if rng.random() < 0.04:
+        p.deceased = True
+        p.date_of_death = dob + timedelta(days=rng.randint(20000, 30000))
+    return p
+
+
+def request_letter_pdf(patient: Patient, requester: str, info: str) -> bytes:
+    """A made-up faxed request letter, as a clerk would receive it."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=letter, invariant=1)
+    c.setFont("Helvetica-Bold", 14)
+    c.drawString(72, 720, "REQUEST FOR MEDICAL RECORDS")
+    c.setFont("Helvetica", 11)
+    lines = [
+        f"From: {requester}",
+        "To: Health Information Management",
+        "",
+        f"Patient name: {patient.given_name} {patient.family_name}",
+        f"Date of birth: {patient.date_of_birth:%m/%d/%Y}",
+        f"Information requested: {info}",
+        "",
+        "Please find the signed authorization attached. (Synthetic demo document.)",
+    ]
+    for i, line in enumerate(lines):
+        c.drawString(72, 690 - 16 * i, line)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def seed_demo(
+    session: Session, *, requests: int = 120, seed: int = 7, today: date | None = None
+) -> None:
+    """A believable desk: users, ~80 patients, requests spread over the last 45 days."""
+    rng = random.Random(seed)
+    today = today or date.today()
+    users = []
+    for username, name, role in DEMO_USERS:
+        u = User(username=username, display_name=name, role=role)
+        session.add(u)
+        users.append(u)
+    patients = [make_patient(rng, f"MRN{100000 + i}") for i in range(80)]
+    session.add_all(patients)
+    session.flush()
+    clerks = [u for u in users if u.role == Role.CLERK]
+    for i in range(requests):
+        patient = rng.choice(patients)
+        received = datetime.combine(
+            today - timedelta(days=rng.randint(0, 45)),
+            time(rng.randint(8, 16), rng.randint(0, 59)),
+        ).astimezone(UTC)
+        form = _demo_form(rng, patient, received, matched=i % 13 != 5)
+        if i % 6 == 0:
+            data = request_letter_pdf(
+                patient,
+                form.requester.organization or form.requester.name,
+                ", ".join(form.info_types),
+            )
+            form.scan = ScanInput(data, "request.pdf", inspect_file(data))
+        clerk = rng.choice(clerks)
+        req = save_request(session, form, user=clerk, now=received + timedelta(minutes=5))
+        if req.patient_id is None:
+            continue  # waits in the unmatched queue
+        for target in rng.choice(PATHS)[1:]:
+            actor = users[2] if target in (Status.APPROVED, Status.RELEASED) else clerk
+            transition(
+                session,
+                req,
+                target,
+                user=actor,
+                reason=REASONS.get(target, ""),
+                pending_reason=rng.choice(
+                    [
+                        PendingReason.MISSING_ELEMENT,
+                        PendingReason.AWAITING_PAYMENT,
+                        PendingReason.CLINICIAN_APPROVAL,
+                        PendingReason.AWAITING_PROOF,
+                    ]
+                )
+                if target == Status.PENDING
+                else None,
+                # demo histories only: the delivery itself is simulated
+                context=TransitionContext(delivery_confirmed=True),
+            )
+
+
+def _demo_form(
+    rng: random.Random, patient: Patient, received: datetime, *, matched: bool
+) -> IntakeForm:
+    roll = rng.random()
+    line1, town, zip_code = _address(rng)
+    if roll < 0.45:
+        org, role, kind, purpose = rng.choice(ORGS)
+        requester = PartyInput(
+            name="Records Department",
+            organization=org,
+            role=role,
+            address_line1=line1,
+            city=town,
+            state="MA",
+            postal_code=zip_code,
+            phone=_phone(rng),
+            fax=_phone(rng),
+        )
+    elif roll < 0.85:
+        kind, purpose = RequestKind.PATIENT, ""
+        requester = PartyInput(
+            name=f"{patient.given_name} {patient.family_name}",
+            role=PartyRole.PATIENT,
+            address_line1=line1,
+            city=town,
+            state="MA",
+            postal_code=zip_code,
+            phone=patient.phone,
+        )
+    else:
+        family, given = _person(rng)
+        kind, purpose = RequestKind.PERSONAL_REPRESENTATIVE, "Personal representative request"
+        requester = PartyInput(
+            name=f"{given} {family}",
+            role=rng.choice([PartyRole.PARENT, PartyRole.EXECUTOR, PartyRole.GUARDIAN]),
+            address_line1=line1,
+            city=town,
+            state="MA",
+            postal_code=zip_code,
+            phone=_phone(rng),
+        )
+    delivery = DeliveryMethod.FAX if requester.fax and rng.random() < 0.6 else DeliveryMethod.MAIL
+    return IntakeForm(
+        family_name=patient.family_name,
+        given_name=patient.given_name,
+        date_of_birth=patient.date_of_birth,
+        phone=patient.phone,
+        channel=Channel.FAX if requester.fax else rng.choice([Channel.MAIL, Channel.WALK_IN]),
+        kind=kind,
+        received_at=received,
+        requester=requester,
+        purpose=purpose,
+        info_types=rng.choice(INFO_CHOICES),
+        delivery_method=delivery,
+        patient_id=patient.id if matched else None,
+    )
+
+
+# --------------------------------------------------------------------------- bulk (benchmarks)
+
+
+def bulk_requests(
+    session: Session, count: int, *, seed: int = 11, today: date | None = None, batch: int = 20000
+) -> Iterator[int]:
+    """Insert ``count`` requests (and a patient per ~3 requests) with Core bulk inserts.
+
+    Yields the number inserted so far. Rows are realistic in shape (statuses, due dates,
+    indexed sort keys) but carry no history: they exist to measure the inbox at scale.
+    """
+    rng = random.Random(seed)
+    today = today or date.today()
+    open_states = [
+        Status.LOGGED,
+        Status.IN_PROGRESS,
+        Status.PENDING,
+        Status.QA,
+        Status.AWAITING_APPROVAL,
+    ]
+    closed_states = [Status.CLOSED, Status.RELEASED, Status.REJECTED, Status.CANCELLED]
+    requester = Party(
+        kind=PartyKind.ORGANIZATION,
+        role=PartyRole.ATTORNEY,
+        name="Records Department",
+        organization="Hale & Whitcomb LLP",
+    )
+    session.add(requester)
+    session.flush()
+    done = 0
+    mrn = 5_000_000
+    while done < count:
+        n = min(batch, count - done)
+        patients: list[dict[str, object]] = []
+        rows: list[dict[str, object]] = []
+        pids: list[tuple[uuid.UUID, str, str, date]] = []
+        for _ in range(max(1, n // 3)):
+            family, given = _person(rng)
+            given = f"{given}{rng.randint(1, 999)}"  # many distinct names, like a real MPI
+            pid = uuid.uuid4()
+            mrn += 1
+            dob = date(1930, 1, 1) + timedelta(days=rng.randint(0, 33000))
+            patients.append(
+                dict(
+                    id=pid,
+                    mrn=f"MRN{mrn}",
+                    family_name=family,
+                    given_name=given,
+                    middle_name="",
+                    family_folded=fold(family),
+                    given_folded=fold(given),
+                    date_of_birth=dob,
+                    sex="",
+                    deceased=False,
+                    phone="",
+                    address="",
+                    created_at=datetime.now(UTC),
+                )
+            )
+            pids.append((pid, family, given, dob))
+        for i in range(n):
+            pid, family, given, dob = rng.choice(pids)
+            age = rng.randint(0, 400)
+            received = datetime.combine(today - timedelta(days=age), time(9)).replace(tzinfo=UTC)
+            status = rng.choice(open_states) if age < 40 else rng.choice(closed_states)
+            rows.append(
+                dict(
+                    id=uuid.uuid4(),
+                    number=f"B{done + i:09d}",
+                    received_at=received,
+                    channel=Channel.FAX.value,
+                    kind=RequestKind.THIRD_PARTY.value,
+                    status=status.value,
+                    pending_reason=PendingReason.MISSING_ELEMENT.value
+                    if status == Status.PENDING
+                    else None,
+                    status_note="",
+                    patient_id=pid,
+                    stated_family_name=family,
+                    stated_given_name=given,
+                    stated_family_folded=fold(family),
+                    stated_dob=dob,
+                    stated_phone="",
+                    patient_sort=f"{fold(family)} {fold(given)}",
+                    requester_sort="hale whitcomb llp",
+                    requester_id=requester.id,
+                    recipient_id=requester.id,
+                    purpose="Litigation",
+                    info_types=["abstract"],
+                    info_description="",
+                    date_from=None,
+                    date_to=None,
+                    delivery_method=DeliveryMethod.MAIL.value,
+                    due_on=deadlines.statutory_due_date(received.date()),
+                    target_on=None,
+                    assignee_id=None,
+                    possible_duplicate_of_id=None,
+                    notes="",
+                    acknowledged_at=None,
+                    closed_at=None,
+                    created_at=received,
+                    updated_at=received,
+                    version=1,
+                )
+            )
+        session.execute(insert(Patient), patients)
+        session.execute(insert(Request), rows)
+        done += n
+        yield done

@@ -1,0 +1,41 @@
+"""The typed ORM (SQLAlchemy 2.x). No logic that needs Qt, no I/O beyond the Session."""
+
+from roi_desk.models.audit import AuditEvent
+from roi_desk.models.base import Base
+from roi_desk.models.document import Document, DocumentContent
+from roi_desk.models.enums import (
+    Channel,
+    DeliveryMethod,
+    DocumentKind,
+    PartyKind,
+    PartyRole,
+    PendingReason,
+    RequestKind,
+    Role,
+    Status,
+)
+from roi_desk.models.people import Party, Patient, PatientAlias, User
+from roi_desk.models.request import Counter, Request, RequestEvent
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Channel",
+    "Counter",
+    "DeliveryMethod",
+    "Document",
+    "DocumentContent",
+    "DocumentKind",
+    "Party",
+    "PartyKind",
+    "PartyRole",
+    "Patient",
+    "PatientAlias",
+    "PendingReason",
+    "Request",
+    "RequestEvent",
+    "RequestKind",
+    "Role",
+    "Status",
+    "User",
+]

@@ -1,0 +1,178 @@
+"""Reading one request (the request view) and moving it along its life."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from roi_desk import audit
+from roi_desk.errors import NotFoundError
+from roi_desk.lifecycle import allowed_targets, transition
+from roi_desk.models import (
+    Document,
+    PendingReason,
+    Request,
+    RequestEvent,
+    Status,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    who: str
+    kind: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    id: uuid.UUID
+    kind: str
+    title: str
+    media_type: str
+    pages: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    """Everything the request view shows, detached from the Session (safe across threads)."""
+
+    id: uuid.UUID
+    number: str
+    status: Status
+    pending_reason: PendingReason | None
+    status_note: str
+    received_at: datetime
+    channel: str
+    kind: str
+    patient_id: uuid.UUID | None
+    patient: str
+    mrn: str
+    date_of_birth: date | None
+    stated_patient: str
+    requester: str
+    requester_address: list[str]
+    recipient: str
+    recipient_address: list[str]
+    recipient_fax: str
+    recipient_email: str
+    purpose: str
+    info_types: list[str]
+    info_description: str
+    date_from: date | None
+    date_to: date | None
+    delivery_method: str
+    due_on: date
+    target_on: date | None
+    assignee: str
+    possible_duplicate_of: str
+    notes: str
+    acknowledged_at: datetime | None
+    version: int
+    allowed: list[Status]
+    history: list[HistoryLine]
+    documents: list[DocumentLine]
+
+
+def get_request(session: Session, request_id: uuid.UUID) -> Request:
+    request = session.get(Request, request_id)
+    if request is None:
+        raise NotFoundError("That request no longer exists.")
+    return request
+
+
+def detail(session: Session, request_id: uuid.UUID, *, user: User | None) -> RequestDetail:
+    r = get_request(session, request_id)
+    # viewing a request is itself an auditable access to PHI (45 CFR 164.312(b))
+    audit.record(session, "request.view", user=user, object_type="request", object_id=r.id)
+    dup = session.get(Request, r.possible_duplicate_of_id) if r.possible_duplicate_of_id else None
+    history = [
+        HistoryLine(e.at, e.user.display_name if e.user else "", e.kind, e.summary)
+        for e in session.scalars(
+            select(RequestEvent).where(RequestEvent.request_id == r.id).order_by(RequestEvent.at)
+        )
+    ]
+    docs = [
+        DocumentLine(d.id, d.kind, d.title, d.media_type, d.pages, d.created_at)
+        for d in session.scalars(
+            select(Document).where(Document.request_id == r.id).order_by(Document.created_at)
+        )
+    ]
+    p = r.patient
+    return RequestDetail(
+        id=r.id,
+        number=r.number,
+        status=Status(r.status),
+        pending_reason=PendingReason(r.pending_reason) if r.pending_reason else None,
+        status_note=r.status_note,
+        received_at=r.received_at,
+        channel=r.channel,
+        kind=r.kind,
+        patient_id=r.patient_id,
+        patient=p.display_name if p else "",
+        mrn=p.mrn if p else "",
+        date_of_birth=p.date_of_birth if p else r.stated_dob,
+        stated_patient=f"{r.stated_family_name}, {r.stated_given_name}",
+        requester=r.requester.label if r.requester else "",
+        requester_address=r.requester.address_lines if r.requester else [],
+        recipient=r.recipient.label if r.recipient else "",
+        recipient_address=r.recipient.address_lines if r.recipient else [],
+        recipient_fax=r.recipient.fax if r.recipient else "",
+        recipient_email=r.recipient.email if r.recipient else "",
+        purpose=r.purpose,
+        info_types=list(r.info_types),
+        info_description=r.info_description,
+        date_from=r.date_from,
+        date_to=r.date_to,
+        delivery_method=r.delivery_method,
+        due_on=r.due_on,
+        target_on=r.target_on,
+        assignee=r.assignee.display_name if r.assignee else "",
+        possible_duplicate_of=dup.number if dup else "",
+        notes=r.notes,
+        acknowledged_at=r.acknowledged_at,
+        version=r.version,
+        allowed=sorted(allowed_targets(Status(r.status)), key=list(Status).index),
+        history=history,
+        documents=docs,
+    )
+
+
+def move(
+    session: Session,
+    request_id: uuid.UUID,
+    target: Status,
+    *,
+    user: User | None,
+    reason: str = "",
+    pending_reason: PendingReason | None = None,
+    expected_version: int | None = None,
+) -> None:
+    """A status change asked for from the UI or the command line."""
+    from roi_desk.errors import TransitionError
+
+    request = get_request(session, request_id)
+    if expected_version is not None and request.version != expected_version:
+        # someone else changed it since the clerk opened it: refuse rather than overwrite
+        raise TransitionError(
+            f"Request {request.number} was changed by someone else while you had it open. "
+            "It has been reloaded; check it and try again."
+        )
+    transition(session, request, target, user=user, reason=reason, pending_reason=pending_reason)
+
+
+def add_note(session: Session, request_id: uuid.UUID, text: str, *, user: User | None) -> None:
+    request = get_request(session, request_id)
+    session.add(
+        RequestEvent(
+            request=request, user_id=user.id if user else None, kind="note", summary=text.strip()
+        )
+    )
+    audit.record(session, "request.note", user=user, object_type="request", object_id=request.id)

@@ -1,0 +1,52 @@
+"""Opening, creating and upgrading the encrypted local database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from roi_desk.errors import StorageError
+from roi_desk.storage import keys
+from roi_desk.storage.engine import Database, acquire_lock, make_engine
+from roi_desk.storage.migrate import upgrade_database
+
+__all__ = ["Database", "create_database", "database_exists", "open_database"]
+
+
+def database_exists(db_path: Path) -> bool:
+    return db_path.exists() and keys.key_file_for(db_path).exists()
+
+
+def open_database(
+    db_path: Path,
+    *,
+    passphrase: keys.PassphraseProvider | str | None = None,
+    create: bool = False,
+    new_passphrase: str | None = None,
+    backup_dir: Path | None = None,
+) -> Database:
+    """Open (or with ``create`` make) an encrypted database and bring its schema up to date.
+
+    The file lock is taken first, so a second ROI Desk on the same file is told so before
+    anything is read; on any failure the lock is released again.
+    """
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = acquire_lock(db_path)
+    try:
+        if database_exists(db_path):
+            key = keys.load_key(db_path, passphrase)
+        elif create:
+            if db_path.exists():
+                raise StorageError(
+                    "A database file exists here but its key file is missing; it was not "
+                    "overwritten."
+                )
+            key = keys.create_key(db_path, passphrase=new_passphrase)
+        else:
+            raise StorageError(f"There is no ROI Desk database at {db_path}.")
+        engine = make_engine(db_path, key)
+        upgrade_database(engine, db_path, backup_dir or db_path.parent / "backups")
+        return Database(db_path, engine, lock)
+    except BaseException:
+        lock.release()
+        raise

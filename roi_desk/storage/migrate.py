@@ -1,0 +1,92 @@
+"""Schema upgrades with Alembic, made safe: back up first, restore if the upgrade fails.
+
+A database made by an older ROI Desk opens in a newer one. Before any upgrade the encrypted
+file is copied (it stays encrypted: the copy is of the ciphertext); if the upgrade raises,
+the copy is put back so the clerk's data is never left half-migrated.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from roi_desk.errors import MigrationError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise MigrationError("This copy of ROI Desk has no database schema (broken install).")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _upgrade(engine: Engine, target: str = "head") -> None:
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, target)
+
+
+def upgrade_database(engine: Engine, db_path: Path, backup_dir: Path) -> Path | None:
+    """Bring the schema to the newest revision. Returns the backup made, if any."""
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return None
+    if current is None:
+        _upgrade(engine)  # a brand-new, empty database: nothing to back up
+        return None
+    backup = _backup_copy(engine, db_path, backup_dir, current)
+    try:
+        _upgrade(engine)
+    except Exception as exc:
+        log.exception("schema upgrade from %s failed; restoring the backup", current)
+        engine.dispose()
+        _restore_copy(backup, db_path)
+        raise MigrationError(
+            "The database could not be upgraded to this version of ROI Desk. It has been "
+            "restored exactly as it was; please tell your administrator.",
+            detail=f"backup kept at {backup}",
+        ) from exc
+    return backup
+
+
+def _backup_copy(engine: Engine, db_path: Path, backup_dir: Path, revision: str) -> Path:
+    # Fold the write-ahead log into the main file so one file copy is a complete database.
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = backup_dir / f"{db_path.stem}-before-upgrade-{revision}-{stamp}.db"
+    shutil.copy2(db_path, target)
+    return target
+
+
+def _restore_copy(backup: Path, db_path: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    shutil.copy2(backup, db_path)

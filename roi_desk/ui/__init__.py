@@ -1,0 +1,1 @@
+"""The Qt user interface: widgets show state and forward intent; the core decides."""

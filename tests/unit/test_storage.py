@@ -1,0 +1,158 @@
+"""The encrypted store: keys, passphrases, locks, migrations, and nothing readable without
+the key."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from roi_desk.errors import (
+    DatabaseLockedError,
+    KeyUnavailableError,
+    MigrationError,
+    WrongPassphraseError,
+)
+from roi_desk.storage import keys, open_database
+from roi_desk.storage.migrate import current_revision, head_revision, upgrade_database
+
+SECRET = "Zyxwv-Secret-Name"
+
+
+def _write_secret(path: Path, **kw: object) -> None:
+    db = open_database(path, **kw)  # type: ignore[arg-type]
+    with db.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (v TEXT)"))
+        conn.execute(text("INSERT INTO t VALUES (:v)"), {"v": SECRET})
+    db.close()
+
+
+def test_database_is_unreadable_without_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    _write_secret(path, create=True)
+    # plain sqlite3 cannot read the file at all
+    with pytest.raises(sqlite3.DatabaseError, match="not a database"):
+        sqlite3.connect(path).execute("SELECT * FROM sqlite_master").fetchall()
+    # and the secret is nowhere in the bytes on disk (main file, WAL)
+    for f in tmp_path.iterdir():
+        assert SECRET.encode() not in f.read_bytes(), f.name
+
+
+def test_passphrase_wrapped_key_round_trip_and_wrong_passphrase(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    _write_secret(path, create=True, new_passphrase="a long enough passphrase")
+    info = keys.read_key_info(path)
+    assert info.method == "passphrase"
+    # the key file never holds the raw key
+    raw = keys.load_key(path, "a long enough passphrase")
+    assert raw.hex() not in keys.key_file_for(path).read_text()
+    with pytest.raises(WrongPassphraseError, match="not right"):
+        open_database(path, passphrase="not the passphrase")
+    db = open_database(path, passphrase=lambda: "a long enough passphrase")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT v FROM t")).scalar_one() == SECRET
+    db.close()
+
+
+def test_change_passphrase_keeps_data(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    _write_secret(path, create=True, new_passphrase="first passphrase!")
+    keys.change_passphrase(path, "first passphrase!", "second passphrase!")
+    with pytest.raises(WrongPassphraseError):
+        keys.load_key(path, "first passphrase!")
+    db = open_database(path, passphrase="second passphrase!")
+    db.close()
+
+
+def test_short_passphrase_refused(tmp_path: Path) -> None:
+    with pytest.raises(WrongPassphraseError, match="at least"):
+        open_database(tmp_path / "s.db", create=True, new_passphrase="short")
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_keyring_key_missing_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    _write_secret(path, create=True)
+    assert keys.read_key_info(path).method == "keyring"
+    info = keys.read_key_info(path)
+    import keyring
+
+    keyring.delete_password(keys.KEYRING_SERVICE, info.db_id)
+    with pytest.raises(KeyUnavailableError, match="not in this computer's keyring"):
+        open_database(path)
+
+
+def test_no_usable_keyring_requires_passphrase(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keys, "keyring_usable", lambda: False)
+    with pytest.raises(KeyUnavailableError, match="no usable keyring"):
+        open_database(tmp_path / "n.db", create=True)
+
+
+def test_fail_backend_is_not_usable(monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        assert keys.keyring_usable() is False
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_second_instance_is_told_the_database_is_open(db_path: Path) -> None:
+    first = open_database(db_path)
+    try:
+        with pytest.raises(DatabaseLockedError, match="already open"):
+            open_database(db_path)
+    finally:
+        first.close()
+    # once closed, it opens again
+    open_database(db_path).close()
+
+
+def test_damaged_key_file(tmp_path: Path) -> None:
+    path = tmp_path / "d.db"
+    _write_secret(path, create=True)
+    keys.key_file_for(path).write_text("{not json")
+    with pytest.raises(KeyUnavailableError, match="damaged"):
+        open_database(path)
+
+
+def test_new_database_is_at_head_and_wal(db_path: Path) -> None:
+    db = open_database(db_path)
+    try:
+        assert current_revision(db.engine) == head_revision()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        db.close()
+
+
+def test_failed_upgrade_restores_the_backup(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = open_database(db_path)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE keepme (v TEXT)")
+        conn.exec_driver_sql("INSERT INTO keepme VALUES ('still here')")
+        # pretend the file was made by an older version
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'older'")
+    from roi_desk.storage import migrate
+
+    def boom(engine: object, target: str = "head") -> None:
+        raise RuntimeError("simulated failure half-way through an upgrade")
+
+    monkeypatch.setattr(migrate, "_upgrade", boom)
+    with pytest.raises(MigrationError, match="restored exactly as it was"):
+        upgrade_database(db.engine, db_path, tmp_path / "backups")
+    backups = list((tmp_path / "backups").iterdir())
+    assert len(backups) == 1
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT v FROM keepme").scalar() == "still here"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "older"
+    db.close()
