@@ -11,7 +11,7 @@ pkgs=(
   libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1
   fonts-dejavu-core
   # PDF checks used by tests and the CLI
-  qpdf poppler-utils
+  qpdf poppler-utils libtiff-tools
 )
 missing=()
 for p in "${pkgs[@]}"; do

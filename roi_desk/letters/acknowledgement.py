@@ -1,0 +1,154 @@
+"""Acknowledgement of receipt: the letter that answers "we never heard back".
+
+Sent as soon as a request is logged. It tells the requester that we have the request, its
+number, the date received (the day the clock started, 45 CFR 164.524(b)(2)) and the date by
+which to expect an answer, what happens next and whom to call.
+
+It carries **no clinical information**: not the records asked for, not a diagnosis, not
+even the patient's name. The letter may be opened by someone else at the requester's
+address or sit on a shared fax machine. :class:`Acknowledgement` therefore has no field
+that could hold such information, and the template can only use the placeholders listed
+in :data:`PLACEHOLDERS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from enum import Enum
+
+from roi_desk.errors import ValidationError
+from roi_desk.letters.address import MailingAddress
+from roi_desk.letters.layout import (
+    BODY_LEFT,
+    BOLD,
+    INCH,
+    PAGE_HEIGHT,
+    REGULAR,
+    TextFlow,
+    draw_date_line,
+    draw_fold_marks,
+    draw_footer,
+    draw_letterhead,
+    draw_window_address,
+    format_date,
+    new_canvas,
+)
+from roi_desk.letters.site import SiteInfo
+from roi_desk.letters.templates import LetterTemplates, fill, load_templates
+
+__all__ = ["PLACEHOLDERS", "Acknowledgement", "Delivery", "acknowledgement_letter"]
+
+
+class Delivery(Enum):
+    """How a letter leaves the office; decides the address layout."""
+
+    MAIL = "mail"
+    FAX = "fax"
+
+
+#: every value the acknowledgement template may use (site values come on top of these)
+PLACEHOLDERS = ("request_number", "date_received", "respond_by", "requester_name", "letter_date")
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """What the acknowledgement says. Deliberately nothing clinical (see module doc)."""
+
+    request_number: str
+    date_received: dt.date
+    #: the date by which we answer: the statutory or the site's own deadline, whichever
+    #: the deadlines module says we promise (45 CFR 164.524(b)(2): 30 days at most)
+    respond_by: dt.date
+    requester: MailingAddress
+    #: the date printed on the letter; the day it was received when not given
+    letter_date: dt.date | None = None
+    delivery: Delivery = Delivery.MAIL
+    #: the requester's fax number, printed under the name when the letter is faxed
+    requester_fax: str = ""
+
+    def validate(self) -> None:
+        if not self.request_number.strip():
+            raise ValidationError(
+                "The request has no request number yet. Log the request first.",
+                fields={"request_number": "required"},
+            )
+        if self.respond_by < self.date_received:
+            raise ValidationError(
+                "The answer date is before the date the request was received.",
+                fields={"respond_by": "before date received"},
+            )
+        if self.delivery is Delivery.FAX and not self.requester_fax.strip():
+            raise ValidationError(
+                "Enter the requester's fax number to fax the acknowledgement.",
+                fields={"requester_fax": "required"},
+            )
+
+    def values(self) -> dict[str, str]:
+        return {
+            "request_number": self.request_number,
+            "date_received": format_date(self.date_received),
+            "respond_by": format_date(self.respond_by),
+            "requester_name": self.requester.name.strip(),
+            "letter_date": format_date(self.letter_date or self.date_received),
+        }
+
+
+def _fax_address_lines(ack: Acknowledgement) -> list[str]:
+    # A faxed letter has no window, but the requester may not have given a street address.
+    lines = [ack.requester.name.strip(), *(x.strip() for x in ack.requester.lines if x.strip())]
+    return [*lines[:5], f"By fax: {ack.requester_fax.strip()}"]
+
+
+def acknowledgement_letter(
+    site: SiteInfo,
+    ack: Acknowledgement,
+    *,
+    templates: LetterTemplates | None = None,
+) -> bytes:
+    """The one-page acknowledgement of receipt as PDF bytes.
+
+    Mailed letters put the requester's address where a #10 window envelope shows it;
+    faxed ones print the name, any address given and the fax number in the same place.
+    """
+    ack.validate()
+    templates = templates or load_templates()
+    values = {**site.placeholders(), **ack.values()}
+
+    def text(key: str) -> str:
+        return fill(templates.text("acknowledgement", key), values, letter="acknowledgement")
+
+    buffer = io.BytesIO()
+    canvas = new_canvas(buffer, title="Acknowledgement of receipt")
+    draw_letterhead(canvas, site)
+    draw_date_line(canvas, ack.letter_date or ack.date_received)
+
+    if ack.delivery is Delivery.MAIL:
+        draw_window_address(canvas, ack.requester)
+        draw_fold_marks(canvas)
+    else:
+        if not ack.requester.name.strip():
+            raise ValidationError(
+                "The requester's name is missing. Enter it before printing.",
+                fields={"name": "required"},
+            )
+        y = PAGE_HEIGHT - 2.5 * INCH - 9
+        canvas.setFont(REGULAR, 10)
+        for line in _fax_address_lines(ack):
+            canvas.drawString(BODY_LEFT, y, line)
+            y -= 12
+
+    flow = TextFlow(canvas, what="acknowledgement")
+    flow.paragraph(text("title").upper(), font=BOLD, size=12, after=4)
+    flow.paragraph(text("reference"), font=BOLD, size=10.5, after=12)
+    flow.paragraph(text("salutation"), after=8)
+    for paragraph in templates.paragraphs("acknowledgement"):
+        flow.paragraph(fill(paragraph, values, letter="acknowledgement"))
+    flow.space(6)
+    flow.paragraph(text("closing"), after=24)
+    flow.paragraph(text("signature"))
+    draw_footer(canvas, site)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
