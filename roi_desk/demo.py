@@ -310,8 +310,14 @@ def seed_demo(
             )
             form.scan = ScanInput(data, "request.pdf", inspect_file(data))
         clerk = rng.choice(clerks)
-        req = save_request(session, form, user=clerk, now=received + timedelta(minutes=5))
-        if req.patient_id is None:
+        # a few arrived today and wait for a clerk to log them
+        fresh = i % 17 == 3
+        if fresh:
+            form.received_at = received = datetime.combine(today, time(8, i % 60)).astimezone(UTC)
+        req = save_request(
+            session, form, user=clerk, now=received + timedelta(minutes=5), log=not fresh
+        )
+        if fresh or req.patient_id is None:
             continue  # waits in the unmatched queue
         for target in rng.choice(PATHS)[1:]:
             actor = users[2] if target in (Status.APPROVED, Status.RELEASED) else clerk

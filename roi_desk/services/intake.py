@@ -293,8 +293,13 @@ def save_request(
     user: User | None,
     now: datetime | None = None,
     site_target_business_days: int = 7,
+    log: bool = True,
 ) -> Request:
-    """Validate and log a new request (caller owns the transaction)."""
+    """Validate and log a new request (caller owns the transaction).
+
+    With ``log=False`` the request stays *received*: the mail room scanned it in and a clerk
+    will check and log it later (the clock has started all the same).
+    """
     now = now or datetime.now(UTC)
     validate(form, today=now.date())
     received = form.received_at or now
@@ -410,6 +415,8 @@ def save_request(
             object_id=doc.id,
             detail={"request": str(request.id), "pages": doc.pages},
         )
+    if not log:
+        return request
     if patient is None:
         transition(
             session,

@@ -210,6 +210,7 @@ def test_bad_pdfs_get_a_clear_message(name: str, message: str) -> None:
         inspect_file(data, filename=name)
 
 
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")  # the garbage TIFF is the point
 def test_non_pdf_and_empty_files(tmp_path: Path) -> None:
     with pytest.raises(DocumentError, match="not a PDF or TIFF"):
         inspect_file(b"PK\x03\x04 a zip file", filename="scan.docx")
@@ -231,3 +232,14 @@ def test_tiff_pages_are_counted() -> None:
     )
     info = inspect_file(buf.getvalue(), filename="fax.tif")
     assert info.media_type == "image/tiff" and info.pages == 3
+
+
+def test_mail_room_scan_stays_received_until_logged(db: Database) -> None:
+    from roi_desk.lifecycle import transition
+
+    with db.transaction() as s:
+        r = intake.save_request(s, _form(), user=None, now=RECEIVED, log=False)
+        assert r.status == Status.RECEIVED
+        assert r.due_on == date(2026, 12, 2)  # the clock started on receipt anyway
+        transition(s, r, Status.LOGGED, user=None)
+        assert r.status == Status.LOGGED

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from roi_desk.errors import (
     DatabaseLockedError,
@@ -156,3 +156,40 @@ def test_failed_upgrade_restores_the_backup(
         assert conn.exec_driver_sql("SELECT v FROM keepme").scalar() == "still here"
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "older"
     db.close()
+
+
+def test_full_disk_says_so_and_saves_nothing(db_path: Path) -> None:
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import func, select
+
+    from roi_desk.errors import DiskFullError
+    from roi_desk.models import Request
+    from roi_desk.services.intake import IntakeForm, PartyInput, save_request
+
+    db = open_database(db_path)
+    try:
+        with db.engine.connect() as conn:
+            pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+        form = IntakeForm(
+            family_name="Fullerton",
+            given_name="Dana",
+            date_of_birth=date(1970, 5, 5),
+            requester=PartyInput(
+                name="Dana Fullerton", address_line1="1 Main St", city="Salem", postal_code="01970"
+            ),
+            info_types=["abstract"],
+            notes="x" * 200_000,  # needs pages the "disk" no longer has
+        )
+
+        @event.listens_for(db.engine, "connect")
+        def _small_disk(dbapi_con: object, _rec: object) -> None:
+            dbapi_con.execute(f"PRAGMA max_page_count = {pages}")  # type: ignore[attr-defined]
+
+        db.engine.dispose()
+        with pytest.raises(DiskFullError, match="disk is full"), db.transaction() as s:
+            save_request(s, form, user=None, now=datetime(2026, 11, 2, tzinfo=UTC))
+        with db.transaction() as s:
+            assert s.scalar(select(func.count()).select_from(Request)) == 0
+    finally:
+        db.close()
