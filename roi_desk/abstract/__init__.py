@@ -1,0 +1,1 @@
+"""Abstract selection and release assembly (plain Python; no Qt, no database)."""

@@ -1,0 +1,173 @@
+"""Which chart documents go into an abstract, a full release, or a custom selection.
+
+DOMAIN.md, "The abstract": all immunizations plus three years of office-visit notes, lab
+results and radiology/diagnostic reports, counted back from the *request* date (not from
+today: a request is answered as of the day it was made). Both the document types and the
+look-back are settings (:class:`AbstractRules`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Generic, Protocol, TypeVar
+
+from roi_desk.errors import ValidationError
+from roi_desk.records.kinds import DocumentKind
+
+
+class Selectable(Protocol):
+    """What selection needs of a document: RecordDocument and the ORM row both fit."""
+
+    @property
+    def source_key(self) -> str: ...
+    @property
+    def kind(self) -> DocumentKind: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def date_of_service(self) -> date | None: ...
+
+
+D = TypeVar("D", bound=Selectable)
+
+
+@dataclass(frozen=True, slots=True)
+class AbstractRules:
+    """The abstract's rule set (a site setting)."""
+
+    #: kinds taken whatever their date
+    all_kinds: frozenset[DocumentKind] = frozenset({DocumentKind.IMMUNIZATION})
+    #: kinds taken when dated inside the look-back window
+    windowed_kinds: frozenset[DocumentKind] = frozenset(
+        {DocumentKind.OFFICE_VISIT, DocumentKind.LAB, DocumentKind.RADIOLOGY}
+    )
+    lookback_years: int = 3
+
+    def __post_init__(self) -> None:
+        if not 0 < self.lookback_years <= 100:
+            raise ValidationError(
+                "The look-back must be between 1 and 100 years.",
+                fields={"lookback_years": str(self.lookback_years)},
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Selection(Generic[D]):
+    """The documents chosen, in release (chronological) order, and why."""
+
+    documents: tuple[D, ...]
+    summary: str
+    counts: dict[DocumentKind, int]
+    since: date | None
+    until: date | None
+    #: documents of a windowed kind that have no date of service and so were not taken
+    undated_left_out: int = 0
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day ``years`` earlier; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+_KIND_ORDER = {k: i for i, k in enumerate(DocumentKind)}
+
+
+def chronological_key(doc: Selectable) -> tuple[date, int, str, str]:
+    """Oldest first; undated documents last; ties by type, title, key (stable output)."""
+    return (
+        doc.date_of_service or date.max,
+        _KIND_ORDER.get(doc.kind, 99),
+        doc.title,
+        doc.source_key,
+    )
+
+
+def _summary(counts: dict[DocumentKind, int], order: Sequence[DocumentKind], tail: str) -> str:
+    parts = [
+        f"{counts[k]} {k.plural if counts[k] != 1 else k.singular}" for k in order if counts.get(k)
+    ]
+    text = ", ".join(parts) if parts else "no documents"
+    return f"{text}{tail}"
+
+
+def select_abstract(
+    documents: Iterable[D], request_date: date, rules: AbstractRules | None = None
+) -> Selection[D]:
+    """Apply the abstract rules as of ``request_date``.
+
+    A windowed document is taken when ``since <= date_of_service <= request_date``, both
+    ends inclusive, where ``since`` is the same day ``lookback_years`` earlier.
+    """
+    rules = rules or AbstractRules()
+    since = years_before(request_date, rules.lookback_years)
+    chosen: list[D] = []
+    undated = 0
+    for doc in documents:
+        if doc.kind in rules.all_kinds:
+            chosen.append(doc)
+        elif doc.kind in rules.windowed_kinds:
+            day = doc.date_of_service
+            if day is None:
+                undated += 1
+            elif since <= day <= request_date:
+                chosen.append(doc)
+    chosen.sort(key=chronological_key)
+    counts = dict(Counter(d.kind for d in chosen))
+    order = [k for k in DocumentKind if k in rules.all_kinds] + [
+        k for k in DocumentKind if k in rules.windowed_kinds and k not in rules.all_kinds
+    ]
+    summary = _summary(counts, order, f" since {since.isoformat()}")
+    if undated:
+        summary += f" ({undated} undated not included)"
+    return Selection(tuple(chosen), summary, counts, since, request_date, undated)
+
+
+def select_range(
+    documents: Iterable[D], start: date | None = None, end: date | None = None
+) -> Selection[D]:
+    """A full release: every document dated in ``[start, end]`` (open ends allowed).
+
+    With no range at all, undated documents are included too (the whole chart).
+    """
+    if start and end and start > end:
+        raise ValidationError(
+            "The start of the date range is after its end.", fields={"start": start.isoformat()}
+        )
+    chosen: list[D] = []
+    undated = 0
+    for doc in documents:
+        day = doc.date_of_service
+        if day is None:
+            if start is None and end is None:
+                chosen.append(doc)
+            else:
+                undated += 1
+        elif (start is None or day >= start) and (end is None or day <= end):
+            chosen.append(doc)
+    chosen.sort(key=chronological_key)
+    counts = dict(Counter(d.kind for d in chosen))
+    if start and end:
+        tail = f" from {start.isoformat()} to {end.isoformat()}"
+    elif start:
+        tail = f" since {start.isoformat()}"
+    elif end:
+        tail = f" up to {end.isoformat()}"
+    else:
+        tail = " (whole chart)"
+    summary = _summary(counts, list(DocumentKind), tail)
+    return Selection(tuple(chosen), summary, counts, start, end, undated)
+
+
+def select_custom(documents: Iterable[D], keys: Iterable[str]) -> Selection[D]:
+    """The clerk's own pick, by source key, put in chronological order."""
+    wanted = set(keys)
+    chosen = sorted((d for d in documents if d.source_key in wanted), key=chronological_key)
+    counts = dict(Counter(d.kind for d in chosen))
+    summary = _summary(counts, list(DocumentKind), " (chosen by hand)")
+    return Selection(tuple(chosen), summary, counts, None, None)

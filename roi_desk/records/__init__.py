@@ -1,0 +1,23 @@
+"""Record index and import (FHIR R4 bundles, PDFs): plain Python, no Qt, no database."""
+
+from roi_desk.records.kinds import (
+    DocumentKind,
+    DocumentSource,
+    PatientInfo,
+    Progress,
+    RecordDocument,
+    SensitivityCategory,
+    SensitivityMark,
+    SensitivityOrigin,
+)
+
+__all__ = [
+    "DocumentKind",
+    "DocumentSource",
+    "PatientInfo",
+    "Progress",
+    "RecordDocument",
+    "SensitivityCategory",
+    "SensitivityMark",
+    "SensitivityOrigin",
+]

@@ -1,0 +1,179 @@
+"""The record index: what one document of a patient's chart is, as plain data.
+
+The lead maps :class:`RecordDocument` onto the ``RecordDocument`` table; nothing here
+knows about SQLAlchemy or Qt. Document bytes travel in memory only (PHI): nothing in
+this package writes a patient's PDF to disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class DocumentKind(StrEnum):
+    """Types of chart documents. The values are stored in the database: never rename."""
+
+    IMMUNIZATION = "immunization"
+    OFFICE_VISIT = "office_visit"
+    EMERGENCY_VISIT = "emergency_visit"
+    INPATIENT_STAY = "inpatient_stay"
+    OTHER_ENCOUNTER = "other_encounter"
+    LAB = "lab"
+    RADIOLOGY = "radiology"
+    DISCHARGE_SUMMARY = "discharge_summary"
+    CONSULT = "consult"
+    CLINICAL_NOTE = "clinical_note"
+    CLINICAL_SUMMARY = "clinical_summary"
+    CORRESPONDENCE = "correspondence"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+    @property
+    def plural(self) -> str:
+        """Used in rule summaries: "12 immunizations, 9 visits"."""
+        return KIND_PLURALS[self]
+
+    @property
+    def singular(self) -> str:
+        return KIND_SINGULARS.get(self, self.plural.removesuffix("s"))
+
+
+KIND_LABELS: dict[DocumentKind, str] = {
+    DocumentKind.IMMUNIZATION: "Immunization record",
+    DocumentKind.OFFICE_VISIT: "Office visit note",
+    DocumentKind.EMERGENCY_VISIT: "Emergency visit",
+    DocumentKind.INPATIENT_STAY: "Inpatient stay",
+    DocumentKind.OTHER_ENCOUNTER: "Encounter",
+    DocumentKind.LAB: "Laboratory report",
+    DocumentKind.RADIOLOGY: "Radiology / diagnostic report",
+    DocumentKind.DISCHARGE_SUMMARY: "Discharge summary",
+    DocumentKind.CONSULT: "Consultation",
+    DocumentKind.CLINICAL_NOTE: "Clinical note",
+    DocumentKind.CLINICAL_SUMMARY: "Clinical summary",
+    DocumentKind.CORRESPONDENCE: "Scanned correspondence",
+    DocumentKind.OTHER: "Other document",
+}
+
+KIND_PLURALS: dict[DocumentKind, str] = {
+    DocumentKind.IMMUNIZATION: "immunizations",
+    DocumentKind.OFFICE_VISIT: "visits",
+    DocumentKind.EMERGENCY_VISIT: "emergency visits",
+    DocumentKind.INPATIENT_STAY: "inpatient stays",
+    DocumentKind.OTHER_ENCOUNTER: "other encounters",
+    DocumentKind.LAB: "labs",
+    DocumentKind.RADIOLOGY: "radiology reports",
+    DocumentKind.DISCHARGE_SUMMARY: "discharge summaries",
+    DocumentKind.CONSULT: "consults",
+    DocumentKind.CLINICAL_NOTE: "clinical notes",
+    DocumentKind.CLINICAL_SUMMARY: "clinical summaries",
+    DocumentKind.CORRESPONDENCE: "letters",
+    DocumentKind.OTHER: "other documents",
+}
+
+
+KIND_SINGULARS: dict[DocumentKind, str] = {
+    DocumentKind.DISCHARGE_SUMMARY: "discharge summary",
+    DocumentKind.CLINICAL_SUMMARY: "clinical summary",
+}
+
+
+class SensitivityCategory(StrEnum):
+    """Codes shared with roi_desk/data/sensitive_categories.json and the redaction engine."""
+
+    HIV = "hiv"
+    GENETIC = "genetic"
+    MENTAL_HEALTH = "mental_health"
+    PSYCHOTHERAPY_NOTES = "psychotherapy_notes"
+    SUBSTANCE_USE = "substance_use"
+    STD = "std"
+    REPRODUCTIVE = "reproductive"
+    SEXUAL_ASSAULT_DV = "sexual_assault_dv"
+
+
+class SensitivityOrigin(StrEnum):
+    """Why a document carries a category: the clerk must know what to double-check."""
+
+    LABEL = "label"  # a security label on the source resource (meta.security)
+    CODE = "code"  # suggested from a clinical code (e.g. an HIV diagnosis)
+    CLERK = "clerk"  # set by hand
+
+
+@dataclass(frozen=True, slots=True)
+class SensitivityMark:
+    category: SensitivityCategory
+    origin: SensitivityOrigin
+    #: short reason without PHI, e.g. "security label HIV on Condition"
+    reason: str
+
+
+class DocumentSource(StrEnum):
+    FHIR = "fhir"
+    PDF = "pdf"
+
+
+@dataclass(frozen=True, slots=True)
+class PatientInfo:
+    """Who the chart belongs to, as the source states it."""
+
+    name: str
+    birth_date: date | None = None
+    mrn: str | None = None
+    gender: str | None = None
+    deceased: date | None = None
+    #: the source's own key for the patient (bundle fullUrl or Patient/id)
+    source_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordDocument:
+    """One document of the chart: an index row plus its PDF bytes (in memory).
+
+    ``source_key`` is stable across re-imports of the same source so the database layer can
+    skip what it already holds.
+    """
+
+    source_key: str
+    kind: DocumentKind
+    title: str
+    date_of_service: date | None
+    source: DocumentSource
+    source_name: str
+    pdf: bytes = field(repr=False)
+    page_count: int
+    encounter_key: str | None = None
+    #: HL7 v3 ActCode encounter class ("AMB", "EMER", "IMP", ...) when known
+    encounter_class: str | None = None
+    author: str | None = None
+    department: str | None = None
+    sensitivity: tuple[SensitivityMark, ...] = ()
+    #: every source resource folded into this document (FHIR keys), for idempotent import
+    resource_keys: tuple[str, ...] = ()
+    #: True when type/date were guessed from text and a clerk should confirm them
+    needs_review: bool = False
+
+    @property
+    def byte_size(self) -> int:
+        return len(self.pdf)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.pdf).hexdigest()
+
+    @property
+    def categories(self) -> frozenset[SensitivityCategory]:
+        return frozenset(m.category for m in self.sensitivity)
+
+
+class Progress(NamedTuple):
+    """One step of long work, as STYLE.md point 3 asks: a ``(done, total, message)`` tuple."""
+
+    done: int
+    total: int
+    message: str
