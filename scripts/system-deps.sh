@@ -12,6 +12,8 @@ pkgs=(
   fonts-dejavu-core
   # PDF checks used by tests and the CLI
   qpdf poppler-utils libtiff-tools
+  # OCR of faxed and scanned pages, to propose redactions where there is no text layer
+  tesseract-ocr tesseract-ocr-eng
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,0 +1,666 @@
+"""Rewrite a page's content so that nothing drawn inside the boxes is left in the file.
+
+A small interpreter walks the content stream with the state that decides where things
+land (graphics-state stack, CTM, text matrices, font, size, Tc/Tw/Tz/TL/Ts) and:
+
+* **text** — measures every glyph (see :mod:`.fonts`) and removes each one whose box
+  overlaps a redaction box by a positive area; removed glyphs are replaced by a ``TJ``
+  adjustment of the same width, so the glyphs that stay do not move. A glyph that merely
+  touches a box stays: the line just below a box survives.
+* **images** — an image XObject under a box is decoded, the covered pixels set to a
+  constant, and a re-encoded *copy* replaces it on this page only (it may be shared).
+* **Form XObjects** — interpreted recursively when their bounding box meets a box and
+  replaced by a rewritten copy.
+* **vector paths** — a subpath with a point strictly inside a box, or a curve whose
+  control polygon meets a box, is dropped; straight lines and rectangles whose every
+  point lies outside (table rules, a background fill) are kept and simply painted over.
+* **marked content** — ``/ActualText``, ``/Alt`` and ``/E`` are stripped from the
+  property lists of rewritten streams, because extractors prefer them to the glyphs.
+
+Whatever cannot be proven right (a font whose widths are unknown, an inline image under a
+box, an image that cannot be decoded, a damaged stream) raises :class:`NeedsRaster`, and
+the caller rasterizes the whole page instead.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+import pikepdf
+from PIL import Image, ImageDraw
+
+from roi_desk.redaction.fonts import FontMetrics, UnsupportedFont, font_metrics
+from roi_desk.redaction.model import Rect
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+#: a glyph or path overlapping a box by more than this (points) is removed
+REMOVE_EPS = 1e-3
+_MAX_FORM_DEPTH = 12
+_MARKED_TEXT_KEYS = ("/ActualText", "/Alt", "/E")
+
+
+class NeedsRaster(Exception):
+    """This page cannot be rewritten with certainty; args[0] says why (no PHI)."""
+
+
+def mul(m1: Matrix, m2: Matrix) -> Matrix:
+    """``m1 × m2`` in PDF's row-vector convention (apply m1 first, then m2)."""
+    a1, b1, c1, d1, e1, f1 = m1
+    a2, b2, c2, d2, e2, f2 = m2
+    return (
+        a1 * a2 + b1 * c2,
+        a1 * b2 + b1 * d2,
+        c1 * a2 + d1 * c2,
+        c1 * b2 + d1 * d2,
+        e1 * a2 + f1 * c2 + e2,
+        e1 * b2 + f1 * d2 + f2,
+    )
+
+
+def invert(m: Matrix) -> Matrix | None:
+    a, b, c, d, e, f = m
+    det = a * d - b * c
+    if abs(det) < 1e-12:
+        return None
+    ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
+    return (ia, ib, ic, id_, -(e * ia + f * ic), -(e * ib + f * id_))
+
+
+def transform_rect(m: Matrix, x0: float, y0: float, x1: float, y1: float) -> Rect:
+    """Bounding box of the rectangle's four corners mapped through ``m``."""
+    a, b, c, d, e, f = m
+    xs = (x0 * a + y0 * c, x1 * a + y0 * c, x0 * a + y1 * c, x1 * a + y1 * c)
+    ys = (x0 * b + y0 * d, x1 * b + y0 * d, x0 * b + y1 * d, x1 * b + y1 * d)
+    return (min(xs) + e, min(ys) + f, max(xs) + e, max(ys) + f)
+
+
+def _hits(r: Rect, boxes: Sequence[Rect]) -> bool:
+    for b in boxes:
+        if (
+            min(r[2], b[2]) - max(r[0], b[0]) > REMOVE_EPS
+            and min(r[3], b[3]) - max(r[1], b[1]) > REMOVE_EPS
+        ):
+            return True
+    return False
+
+
+def _point_inside(x: float, y: float, boxes: Sequence[Rect]) -> bool:
+    return any(b[0] < x < b[2] and b[1] < y < b[3] for b in boxes)
+
+
+def _floats(operands: Sequence[Any]) -> list[float]:
+    try:
+        return [float(v) for v in operands]
+    except (TypeError, ValueError) as exc:
+        raise NeedsRaster("malformed operand") from exc
+
+
+class _State:
+    __slots__ = ("ctm", "font", "font_error", "fs", "rise", "tc", "th", "tl", "tw")
+
+    def __init__(self, ctm: Matrix) -> None:
+        self.ctm = ctm
+        self.tc = 0.0
+        self.tw = 0.0
+        self.th = 1.0
+        self.tl = 0.0
+        self.fs = 0.0
+        self.rise = 0.0
+        self.font: FontMetrics | None = None
+        self.font_error: str | None = "no font selected"
+
+    def copy(self) -> _State:
+        s = _State(self.ctm)
+        s.tc, s.tw, s.th, s.tl = self.tc, self.tw, self.th, self.tl
+        s.fs, s.rise, s.font, s.font_error = self.fs, self.rise, self.font, self.font_error
+        return s
+
+
+class Resources:
+    """A resource dictionary that is copied before the first change (it may be shared)."""
+
+    def __init__(self, container: Any, resources: Any) -> None:
+        self.container = container
+        self.original = resources if isinstance(resources, pikepdf.Dictionary) else None
+        self.copy: pikepdf.Dictionary | None = None
+        #: XObject names replaced by a redacted copy, and names still drawn afterwards
+        self.replaced: set[str] = set()
+        self.used: set[str] = set()
+
+    def get(self, category: str, name: Any) -> Any:
+        res = self.copy if self.copy is not None else self.original
+        if res is None:
+            return None
+        sub = res.get(category)
+        if not isinstance(sub, pikepdf.Dictionary):
+            return None
+        return sub.get(name)
+
+    def add_xobject(self, xobject: pikepdf.Object, stem: str = "RdX") -> pikepdf.Name:
+        if self.copy is None:
+            base = self.original if self.original is not None else pikepdf.Dictionary()
+            self.copy = pikepdf.Dictionary({k: v for k, v in base.items()})
+            xo = base.get("/XObject")
+            items = xo.items() if isinstance(xo, pikepdf.Dictionary) else []
+            self.copy["/XObject"] = pikepdf.Dictionary({k: v for k, v in items})
+        xdict = self.copy["/XObject"]
+        n = 1
+        while f"/{stem}{n}" in xdict:
+            n += 1
+        name = pikepdf.Name(f"/{stem}{n}")
+        xdict[name] = xobject
+        return name
+
+    def commit(self) -> None:
+        """Attach the copy (if any) to the container; call once the rewrite succeeded."""
+        if self.copy is not None:
+            # the unredacted originals must not stay reachable from this page's resources
+            xdict = self.copy.get("/XObject")
+            if isinstance(xdict, pikepdf.Dictionary):
+                for name in self.replaced - self.used:
+                    if name in xdict:
+                        del xdict[name]
+            self.container["/Resources"] = self.copy
+
+
+class Rewriter:
+    """Rewrites content streams of one document against the boxes of one page."""
+
+    def __init__(self, pdf: pikepdf.Pdf, boxes: Sequence[Rect]) -> None:
+        self.pdf = pdf
+        self.boxes = list(boxes)
+        self._fonts: dict[tuple[int, int], FontMetrics | str] = {}
+        self.glyphs_removed = 0
+        self.images_redacted = 0
+        self.paths_removed = 0
+        self.forms_rewritten = 0
+
+    # -- fonts ---------------------------------------------------------------------------
+    def _font(self, font_obj: Any) -> FontMetrics | str:
+        key = font_obj.objgen if isinstance(font_obj, pikepdf.Object) else (0, 0)
+        if key != (0, 0) and key in self._fonts:
+            return self._fonts[key]
+        try:
+            result: FontMetrics | str = font_metrics(font_obj)
+        except UnsupportedFont as exc:
+            result = str(exc.args[0]) if exc.args else "unsupported font"
+        except (pikepdf.PdfError, ValueError, TypeError, KeyError):
+            result = "damaged font"
+        if key != (0, 0):
+            self._fonts[key] = result
+        return result
+
+    # -- entry points --------------------------------------------------------------------
+    def rewrite_page(self, page: pikepdf.Page) -> tuple[bytes, Resources]:
+        """New content for ``page`` (not yet attached) and its resources to commit."""
+        try:
+            instructions = pikepdf.parse_content_stream(page)
+        except pikepdf.PdfError as exc:
+            raise NeedsRaster("the page content could not be read") from exc
+        res = Resources(page.obj, page.obj.get("/Resources"))
+        out, depth = self._rewrite(instructions, res, IDENTITY, 0)
+        body = pikepdf.unparse_content_stream(out)
+        # The original content is wrapped in q/Q so that whatever state it leaves behind
+        # (a scaled CTM, an open text object) cannot move the boxes painted afterwards.
+        return b"q\n" + body + b"\n" + b"Q\n" * depth + b"Q\n", res
+
+    # -- the interpreter -----------------------------------------------------------------
+    def _rewrite(
+        self, instructions: Sequence[Any], res: Resources, ctm: Matrix, level: int
+    ) -> tuple[list[Any], int]:
+        boxes = self.boxes
+        out: list[Any] = []
+        stack: list[_State] = []
+        st = _State(ctm)
+        tm: Matrix = IDENTITY
+        tlm: Matrix = IDENTITY
+        path: list[Any] = []  # instructions building the current path
+        clip_op: Any = None
+        for inst in instructions:
+            if isinstance(inst, pikepdf.ContentStreamInlineImage):
+                if path:
+                    path = []
+                r = transform_rect(st.ctm, 0.0, 0.0, 1.0, 1.0)
+                if _hits(r, boxes):
+                    raise NeedsRaster("an inline image lies under a box")
+                out.append(inst)
+                continue
+            op = str(inst.operator)
+            operands = inst.operands
+            # ---- text showing -----------------------------------------------------------
+            if op in ("Tj", "TJ", "'", '"'):
+                if op == "'" or op == '"':
+                    if op == '"':
+                        vals = _floats(operands[:2])
+                        st.tw, st.tc = vals[0], vals[1]
+                    tlm = mul((1.0, 0.0, 0.0, 1.0, 0.0, -st.tl), tlm)
+                    tm = tlm
+                    items: list[Any] = [operands[-1]]
+                elif op == "Tj":
+                    items = [operands[0]] if operands else []
+                else:
+                    arr = operands[0] if operands else []
+                    items = list(arr) if isinstance(arr, pikepdf.Array | list) else []
+                new_items, advance = self._show(items, st, tm)
+                if new_items is None:
+                    out.append(inst)
+                else:
+                    if op == '"':
+                        out.append(_inst([operands[0]], "Tw"))
+                        out.append(_inst([operands[1]], "Tc"))
+                    if op in ("'", '"'):
+                        out.append(_inst([], "T*"))
+                    out.append(_inst([pikepdf.Array(new_items)], "TJ"))
+                tm = mul((1.0, 0.0, 0.0, 1.0, advance, 0.0), tm)
+                continue
+            # ---- text state and positioning --------------------------------------------
+            if op == "Tf":
+                if len(operands) >= 2:
+                    font_obj = res.get("/Font", operands[0])
+                    metrics = self._font(font_obj)
+                    if isinstance(metrics, str):
+                        st.font, st.font_error = None, metrics
+                    else:
+                        st.font, st.font_error = metrics, None
+                    st.fs = _floats(operands[1:2])[0]
+            elif op == "Td" or op == "TD":
+                tx, ty = _floats(operands[:2])
+                if op == "TD":
+                    st.tl = -ty
+                tlm = mul((1.0, 0.0, 0.0, 1.0, tx, ty), tlm)
+                tm = tlm
+            elif op == "Tm":
+                vals = _floats(operands[:6])
+                tlm = tm = (vals[0], vals[1], vals[2], vals[3], vals[4], vals[5])
+            elif op == "T*":
+                tlm = mul((1.0, 0.0, 0.0, 1.0, 0.0, -st.tl), tlm)
+                tm = tlm
+            elif op == "BT":
+                tm = tlm = IDENTITY
+            elif op == "Tc":
+                st.tc = _floats(operands[:1])[0]
+            elif op == "Tw":
+                st.tw = _floats(operands[:1])[0]
+            elif op == "Tz":
+                st.th = _floats(operands[:1])[0] / 100.0
+            elif op == "TL":
+                st.tl = _floats(operands[:1])[0]
+            elif op == "Ts":
+                st.rise = _floats(operands[:1])[0]
+            # ---- graphics state ---------------------------------------------------------
+            elif op == "q":
+                stack.append(st.copy())
+            elif op == "Q":
+                if not stack:
+                    continue  # an unbalanced Q would pop the wrapper we add around the page
+                st = stack.pop()
+            elif op == "cm":
+                vals = _floats(operands[:6])
+                st.ctm = mul((vals[0], vals[1], vals[2], vals[3], vals[4], vals[5]), st.ctm)
+            # ---- paths ----------------------------------------------------------------
+            elif op in ("m", "l", "c", "v", "y", "h", "re"):
+                path.append(inst)
+                continue
+            elif op in ("W", "W*"):
+                clip_op = inst
+                continue
+            elif op in ("S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n"):
+                out.extend(self._paint_path(path, clip_op, inst, st.ctm))
+                path, clip_op = [], None
+                continue
+            # ---- XObjects and marked content ---------------------------------------------
+            elif op == "Do":
+                if operands:
+                    out.append(self._do(operands[0], res, st.ctm, level, inst))
+                continue
+            elif op == "BDC":
+                out.append(self._strip_marked(inst, res))
+                continue
+            elif op == "sh":
+                pass  # a shading fills the clip region; it carries no glyphs or pixels
+            out.append(inst)
+        return out, len(stack)
+
+    # -- text ----------------------------------------------------------------------------
+    def _show(self, items: list[Any], st: _State, tm: Matrix) -> tuple[list[Any] | None, float]:
+        """Return (new TJ items or None when nothing changes, horizontal advance)."""
+        font = st.font
+        if font is None:
+            if not any(isinstance(i, pikepdf.String) and len(bytes(i)) for i in items):
+                return None, 0.0
+            raise NeedsRaster(f"text in a font that cannot be measured ({st.font_error})")
+        fs, th, tc, tw = st.fs, st.th, st.tc, st.tw
+        two = font.two_byte
+        # pass 1: positions of every glyph (text space, horizontal, before Tm)
+        x = 0.0
+        glyphs: list[tuple[int, int, float, float]] = []  # (item, code, x, advance)
+        seg_min = seg_max = 0.0
+        for idx, item in enumerate(items):
+            if isinstance(item, pikepdf.String):
+                data = bytes(item)
+                try:
+                    codes = font.codes(data)
+                except UnsupportedFont as exc:
+                    raise NeedsRaster(str(exc.args[0])) from exc
+                for code in codes:
+                    w = font.width(code)
+                    adv = (w * fs + tc + (tw if (not two and code == 32) else 0.0)) * th
+                    glyphs.append((idx, code, x, w * fs * th))
+                    x += adv
+                    if x < seg_min:
+                        seg_min = x
+                    if x > seg_max:
+                        seg_max = x
+            else:
+                try:
+                    x -= float(item) / 1000.0 * fs * th
+                except (TypeError, ValueError) as exc:
+                    raise NeedsRaster("malformed text array") from exc
+                if x < seg_min:
+                    seg_min = x
+                if x > seg_max:
+                    seg_max = x
+        if not glyphs:
+            return None, x
+        trm = mul(tm, st.ctm)
+        lo = st.rise + font.bottom * fs
+        hi = st.rise + font.top * fs
+        # quick test on the whole run; glyph extents never exceed the advance range when
+        # widths and spacing are non-negative, otherwise fall through to per-glyph checks
+        widest = max(g[3] for g in glyphs)
+        whole = transform_rect(
+            trm, seg_min - abs(widest), min(lo, hi), seg_max + abs(widest), max(lo, hi)
+        )
+        if not _hits(whole, self.boxes):
+            return None, x
+        removed: set[int] = set()
+        boxes = self.boxes
+        for n, (_idx, _code, gx, gw) in enumerate(glyphs):
+            r = transform_rect(trm, min(gx, gx + gw), lo, max(gx, gx + gw), hi)
+            if _hits(r, boxes):
+                removed.add(n)
+        if not removed:
+            return None, x
+        if abs(fs * th) < 1e-9:
+            raise NeedsRaster("text with a zero font size lies under a box")
+        self.glyphs_removed += len(removed)
+        # pass 2: rebuild the array; removed glyphs become a displacement of equal width
+        new: list[Any] = []
+        pending = 0.0  # thousandths of text space, TJ convention (positive moves left)
+        kept = bytearray()
+        g = 0
+        for item in items:
+            if isinstance(item, pikepdf.String):
+                for code in font.codes(bytes(item)):
+                    _i, _c, gx, _gw = glyphs[g]
+                    if g in removed:
+                        w = font.width(code)
+                        adv = (w * fs + tc + (tw if (not two and code == 32) else 0.0)) * th
+                        if kept:
+                            new.append(pikepdf.String(bytes(kept)))
+                            kept = bytearray()
+                        pending -= adv / (fs * th) * 1000.0
+                    else:
+                        if pending:
+                            new.append(_num(pending))
+                            pending = 0.0
+                        if two:
+                            kept += bytes(((code >> 8) & 0xFF, code & 0xFF))
+                        else:
+                            kept.append(code)
+                    g += 1
+            else:
+                if kept:
+                    new.append(pikepdf.String(bytes(kept)))
+                    kept = bytearray()
+                pending += float(item)
+        if kept:
+            new.append(pikepdf.String(bytes(kept)))
+        if pending:
+            new.append(_num(pending))
+        return new, x
+
+    # -- paths ---------------------------------------------------------------------------
+    def _paint_path(self, path: list[Any], clip_op: Any, paint: Any, ctm: Matrix) -> list[Any]:
+        if str(paint.operator) == "n" or not path:
+            return [*path, *([clip_op] if clip_op is not None else []), paint]
+        subpaths: list[list[Any]] = []
+        for inst in path:
+            if str(inst.operator) in ("m", "re") or not subpaths:
+                subpaths.append([inst])
+            else:
+                subpaths[-1].append(inst)
+        keep: list[list[Any]] = []
+        for sub in subpaths:
+            if self._subpath_hit(sub, ctm):
+                self.paths_removed += 1
+            else:
+                keep.append(sub)
+        if len(keep) == len(subpaths):
+            return [*path, *([clip_op] if clip_op is not None else []), paint]
+        result: list[Any] = []
+        if clip_op is not None:
+            # the clip still applies to what follows; only the painting is filtered
+            result.extend([*path, clip_op, _inst([], "n")])
+        if keep:
+            if str(keep[0][0].operator) not in ("m", "re"):
+                return result  # a subpath without a start point cannot be re-emitted alone
+            for sub in keep:
+                result.extend(sub)
+            result.append(paint)
+        return result
+
+    def _subpath_hit(self, sub: list[Any], ctm: Matrix) -> bool:
+        boxes = self.boxes
+        a, b, c, d, e, f = ctm
+        pts: list[tuple[float, float]] = []
+        curve_pts: list[tuple[float, float]] = []
+        last: tuple[float, float] | None = None
+        for inst in sub:
+            op = str(inst.operator)
+            vals = _floats(inst.operands)
+            if op == "re" and len(vals) >= 4:
+                x, y, w, h = vals[:4]
+                pts.extend([(x, y), (x + w, y), (x, y + h), (x + w, y + h)])
+                last = (x, y)
+                continue
+            coords = [(vals[i], vals[i + 1]) for i in range(0, len(vals) - 1, 2)]
+            if op in ("c", "v", "y"):
+                curve_pts.extend(coords)
+                if last is not None:
+                    curve_pts.append(last)
+            pts.extend(coords)
+            if coords:
+                last = coords[-1]
+        dev = [(x * a + y * c + e, x * b + y * d + f) for x, y in pts]
+        if any(_point_inside(x, y, boxes) for x, y in dev):
+            return True
+        if curve_pts:
+            cdev = [(x * a + y * c + e, x * b + y * d + f) for x, y in curve_pts]
+            xs = [p[0] for p in cdev]
+            ys = [p[1] for p in cdev]
+            if _hits((min(xs), min(ys), max(xs), max(ys)), boxes):
+                return True
+        return False
+
+    # -- XObjects ------------------------------------------------------------------------
+    def _do(self, name: Any, res: Resources, ctm: Matrix, level: int, inst: Any) -> Any:
+        xobj = res.get("/XObject", name)
+        if not isinstance(xobj, pikepdf.Stream):
+            return inst
+        new = self._do_xobject(xobj, res, ctm, level)
+        if new is None:
+            res.used.add(str(name))
+            return inst
+        res.replaced.add(str(name))
+        return _inst([new], "Do")
+
+    def _do_xobject(
+        self, xobj: pikepdf.Stream, res: Resources, ctm: Matrix, level: int
+    ) -> pikepdf.Name | None:
+        subtype = str(xobj.get("/Subtype", ""))
+        if subtype == "/Image":
+            r = transform_rect(ctm, 0.0, 0.0, 1.0, 1.0)
+            if not _hits(r, self.boxes):
+                return None
+            new_img = self._redact_image(xobj, ctm)
+            return res.add_xobject(new_img, "RdIm")
+        if subtype == "/Form":
+            matrix = IDENTITY
+            if "/Matrix" in xobj:
+                m = _floats(list(xobj.Matrix))
+                if len(m) == 6:
+                    matrix = (m[0], m[1], m[2], m[3], m[4], m[5])
+            form_ctm = mul(matrix, ctm)
+            bbox = _floats(list(xobj.get("/BBox", [])))
+            if len(bbox) == 4:
+                r = transform_rect(form_ctm, *bbox)
+                if not _hits(r, self.boxes):
+                    return None
+            if level >= _MAX_FORM_DEPTH:
+                raise NeedsRaster("Form XObjects nested too deeply")
+            new_form = self._rewrite_form(xobj, res, form_ctm, level + 1)
+            return res.add_xobject(new_form, "RdFm")
+        return None
+
+    def _rewrite_form(
+        self, form: pikepdf.Stream, parent: Resources, ctm: Matrix, level: int
+    ) -> pikepdf.Stream:
+        try:
+            instructions = pikepdf.parse_content_stream(form)
+        except pikepdf.PdfError as exc:
+            raise NeedsRaster("a Form XObject could not be read") from exc
+        own = form.get("/Resources")
+        new_form = self.pdf.make_stream(b"")
+        for key, value in form.items():
+            if key not in ("/Length", "/Filter", "/DecodeParms", "/Resources"):
+                new_form[key] = value
+        if isinstance(own, pikepdf.Dictionary):
+            res = Resources(new_form, own)
+            new_form["/Resources"] = own
+        else:
+            res = Resources(new_form, parent.copy if parent.copy is not None else parent.original)
+            if res.original is not None:
+                new_form["/Resources"] = res.original
+        out, depth = self._rewrite(instructions, res, ctm, level)
+        body = pikepdf.unparse_content_stream(out) + b"\nQ" * depth
+        new_form.write(zlib.compress(body, 6), filter=pikepdf.Name.FlateDecode)
+        res.commit()
+        self.forms_rewritten += 1
+        return new_form
+
+    def _redact_image(self, image: pikepdf.Stream, ctm: Matrix) -> pikepdf.Stream:
+        inv = invert(ctm)
+        if inv is None:
+            raise NeedsRaster("an image with a degenerate placement lies under a box")
+        try:
+            pdf_image = pikepdf.PdfImage(image)
+            pil = pdf_image.as_pil_image()
+        except Exception as exc:  # any decoder failure means: rasterize
+            raise NeedsRaster("an image under a box could not be decoded") from exc
+        is_mask = bool(image.get("/ImageMask", False))
+        pil = _editable(pil, is_mask)
+        _blank_region(pil, inv, self.boxes, fill=1 if is_mask else 0)
+        new = _encode_image(self.pdf, pil, image, is_mask)
+        smask = image.get("/SMask")
+        if isinstance(smask, pikepdf.Stream):
+            try:
+                mask_pil = _editable(pikepdf.PdfImage(smask).as_pil_image(), False)
+            except Exception as exc:  # same reason as above
+                raise NeedsRaster("an image mask under a box could not be decoded") from exc
+            _blank_region(mask_pil, inv, self.boxes, fill=0)
+            new["/SMask"] = _encode_image(self.pdf, mask_pil.convert("L"), smask, False)
+        self.images_redacted += 1
+        return new
+
+    # -- marked content ------------------------------------------------------------------
+    def _strip_marked(self, inst: Any, res: Resources) -> Any:
+        operands = list(inst.operands)
+        if len(operands) < 2:
+            return inst
+        props = operands[1]
+        if isinstance(props, pikepdf.Name):
+            if str(operands[0]) == "/OC":
+                return inst
+            props = res.get("/Properties", props)
+        if not isinstance(props, pikepdf.Dictionary):
+            return inst
+        if not any(k in props for k in _MARKED_TEXT_KEYS):
+            return inst
+        clean = pikepdf.Dictionary({k: v for k, v in props.items() if k not in _MARKED_TEXT_KEYS})
+        return _inst([operands[0], clean], "BDC")
+
+
+def _inst(operands: list[Any], op: str) -> pikepdf.ContentStreamInstruction:
+    return pikepdf.ContentStreamInstruction(operands, pikepdf.Operator(op))
+
+
+def _num(value: float) -> float | int:
+    r = round(value, 3)
+    return int(r) if r == int(r) else r
+
+
+def _editable(pil: Image.Image, is_mask: bool) -> Image.Image:
+    if is_mask:
+        return pil.convert("1")
+    if pil.mode in ("L", "RGB", "CMYK"):
+        return pil
+    if pil.mode in ("1",):
+        return pil.convert("L")
+    if pil.mode in ("LA", "I", "I;16", "F"):
+        return pil.convert("L")
+    return pil.convert("RGB")
+
+
+def _blank_region(pil: Image.Image, inv: Matrix, boxes: Sequence[Rect], fill: int) -> None:
+    """Set every pixel that a box covers (plus one pixel of margin) to ``fill``."""
+    w, h = pil.size
+    draw = ImageDraw.Draw(pil)
+    color: Any = fill if pil.mode in ("L", "1") else tuple([fill] * len(pil.getbands()))
+    for b in boxes:
+        corners = [(b[0], b[1]), (b[2], b[1]), (b[2], b[3]), (b[0], b[3])]
+        poly = []
+        for x, y in corners:
+            u = x * inv[0] + y * inv[2] + inv[4]
+            v = x * inv[1] + y * inv[3] + inv[5]
+            poly.append((u * w, (1.0 - v) * h))
+        xs = [p[0] for p in poly]
+        ys = [p[1] for p in poly]
+        if max(xs) < -1 or min(xs) > w + 1 or max(ys) < -1 or min(ys) > h + 1:
+            continue
+        draw.polygon(poly, fill=color, outline=color, width=2)
+
+
+def _encode_image(
+    pdf: pikepdf.Pdf, pil: Image.Image, original: pikepdf.Stream, is_mask: bool
+) -> pikepdf.Stream:
+    new = pdf.make_stream(b"")
+    for key in ("/Interpolate", "/Intent", "/Decode"):
+        if key in original and (is_mask or key != "/Decode"):
+            new[key] = original[key]
+    new["/Type"] = pikepdf.Name.XObject
+    new["/Subtype"] = pikepdf.Name.Image
+    new["/Width"] = pil.size[0]
+    new["/Height"] = pil.size[1]
+    if is_mask:
+        new["/ImageMask"] = True
+        new["/BitsPerComponent"] = 1
+        new.write(zlib.compress(pil.tobytes(), 6), filter=pikepdf.Name.FlateDecode)
+        return new
+    new["/BitsPerComponent"] = 8
+    new["/ColorSpace"] = pikepdf.Name(
+        {"L": "/DeviceGray", "RGB": "/DeviceRGB", "CMYK": "/DeviceCMYK"}[pil.mode]
+    )
+    filt = original.get("/Filter")
+    if filt == pikepdf.Name.DCTDecode and pil.mode in ("L", "RGB"):
+        # photographs and scans stay JPEG so the release does not balloon in size
+        buf = io.BytesIO()
+        pil.save(buf, format="JPEG", quality=90)
+        new.write(buf.getvalue(), filter=pikepdf.Name.DCTDecode)
+    else:
+        new.write(zlib.compress(pil.tobytes(), 6), filter=pikepdf.Name.FlateDecode)
+    return new

@@ -1,0 +1,44 @@
+"""The gate must fail when something leaks; a passing gate means nothing was found."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+
+from roi_desk.redaction import Box, verify
+from roi_desk.redaction.document import geometries, open_pdf
+from roi_desk.redaction.model import PageGeometry
+from tests.unit.redaction.pdfgen import SECRET, simple_pdf, text_rect
+
+
+def test_gate_fails_on_an_unredacted_document() -> None:
+    line = f"Plain {SECRET} text"
+    src = simple_pdf([(72, 700, line)])
+    boxes = [Box(0, text_rect(72, 700, line, 6, 6 + len(SECRET))).confirm("t")]
+    report = verify(boxes, src, geometries(open_pdf(src).pdf))
+    assert not report.ok
+    assert report.checks["pdfium_text"] is False
+    assert report.checks["pdfminer_text"] is False
+    assert report.checks["painted"] is False
+
+
+def test_gate_fails_on_metadata_revision_and_size_change() -> None:
+    src = simple_pdf([(72, 700, "x")])
+    pdf = pikepdf.open(io.BytesIO(src))
+    pdf.docinfo["/Title"] = "kept title"
+    buf = io.BytesIO()
+    pdf.save(buf)
+    data = buf.getvalue() + b"\n% an appended revision\n%%EOF\n"
+    other = [PageGeometry((0, 0, 500, 500), (0, 0, 500, 500), 0)]
+    report = verify([], data, other)
+    assert report.checks["sanitized"] is False and report.checks["geometry"] is False
+    assert any("revision" in p for p in report.problems)
+
+
+def test_gate_ignores_text_that_only_touches_a_box() -> None:
+    line = "Touching line"
+    src = simple_pdf([(72, 700, line)])
+    x0, y0, x1, _y1 = text_rect(72, 700, line)
+    report = verify([Box(0, (x0, y0 - 20, x1, y0)).confirm("t")], src)
+    assert report.checks["pdfminer_text"] is True
