@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test deps venv lint typecheck contracts unit ui e2e bench screenshots clean
+.PHONY: run test test-local deps venv lint typecheck contracts unit ui e2e bench screenshots clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt scripts/system-deps.sh
 	./scripts/system-deps.sh
@@ -20,8 +20,15 @@ run: $(STAMP)
 	$(BIN)/roi-desk demo --if-missing
 	$(BIN)/roi-desk --demo
 
-## Everything CI checks: lint, types, layering, and the whole test suite.
+## Everything CI checks: lint, types, layering, and the whole test suite — on SQLCipher and,
+## through a throw-away PostgreSQL on loopback (started here, stopped after), on the server.
 test: $(STAMP) lint typecheck contracts
+	@url=$$(./scripts/pg-test-server.sh start) && \
+	  trap './scripts/pg-test-server.sh stop' EXIT && \
+	  ROI_DESK_TEST_PG_URL=$$url QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+## The test suite on SQLCipher only (no PostgreSQL server needed).
+test-local: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 lint: $(STAMP)

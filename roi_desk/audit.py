@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from roi_desk.models import AuditEvent, User
 from roi_desk.models.base import utcnow
+from roi_desk.storage.locks import serialize
 
 GENESIS = "0" * 64
 
@@ -73,6 +74,7 @@ def record(
 ) -> AuditEvent:
     """Append one event in the caller's transaction (it commits or rolls back with the work
     it describes, so the trail never claims what did not happen)."""
+    serialize(session, "audit-chain")
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()

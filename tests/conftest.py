@@ -1,9 +1,15 @@
 """Fixtures shared by every test: an in-memory keyring, and a migrated encrypted database
-built once per session and copied for each test (a real SQLCipher file, never a mock)."""
+built once per session and copied for each test (a real SQLCipher file, never a mock).
+
+When ``ROI_DESK_TEST_PG_URL`` names a PostgreSQL server (``make test`` starts one on
+loopback), every test that uses ``db`` runs twice: on SQLCipher and on PostgreSQL, each
+PostgreSQL test in a fresh database cloned from a migrated template."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -69,8 +75,68 @@ def db_path(template_db: Path, tmp_path: Path) -> Path:
     return target
 
 
+PG_URL = os.environ.get("ROI_DESK_TEST_PG_URL", "")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+PG_PASSPHRASE = "department passphrase for tests"
+
+
+def _pg_admin() -> Any:
+    from sqlalchemy import create_engine
+
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    from sqlalchemy import text
+
+    from roi_desk.storage.server import open_server_database
+
+    admin = _pg_admin()
+    name = f"roi_template_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    db = open_server_database(_pg_url(name), new_passphrase=PG_PASSPHRASE)
+    db.close()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _pg_url(name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
+def sqlite_db(db_path: Path) -> Iterator[Database]:
+    """An encrypted SQLCipher database (for tests about the file itself)."""
     database = open_database(db_path)
     yield database
     database.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Database]:
+    if request.param == "sqlite":
+        database = open_database(db_path)
+        yield database
+        database.close()
+        return
+    from sqlalchemy import text
+
+    from roi_desk.storage.server import open_server_database
+
+    template = request.getfixturevalue("pg_template")
+    name = f"roi_test_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    database = open_server_database(_pg_url(name), passphrase=PG_PASSPHRASE)
+    yield database
+    database.close()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

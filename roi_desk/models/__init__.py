@@ -14,6 +14,7 @@ from roi_desk.models.enums import (
     Role,
     Status,
 )
+from roi_desk.models.keywrap import KeyWrap
 from roi_desk.models.people import Party, Patient, PatientAlias, User
 from roi_desk.models.request import Counter, Request, RequestEvent
 
@@ -26,6 +27,7 @@ __all__ = [
     "Document",
     "DocumentContent",
     "DocumentKind",
+    "KeyWrap",
     "Party",
     "PartyKind",
     "PartyRole",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from roi_desk.errors import DocumentError
 from roi_desk.models import Document, DocumentContent, DocumentKind, User
+from roi_desk.storage.doccrypt import open_sealed, seal
 
 PDF = "application/pdf"
 TIFF = "image/tiff"
@@ -102,13 +103,21 @@ def store_document(
         sha256=info.sha256,
         created_by_id=user.id if user else None,
     )
-    doc.content = DocumentContent(data=data)
+    doc.id = uuid.uuid4()
+    doc.content = DocumentContent(data=seal(_document_key(session), doc.id, data))
     session.add(doc)
     return doc
+
+
+def _document_key(session: Session) -> bytes:
+    key = session.info.get("document_key")
+    if not key:
+        raise RuntimeError("session has no document key (open it through Database)")
+    return bytes(key)
 
 
 def load_bytes(session: Session, document_id: uuid.UUID) -> bytes:
     content = session.get(DocumentContent, document_id)
     if content is None:
         raise DocumentError("That document is no longer stored.")
-    return bytes(content.data)
+    return open_sealed(_document_key(session), document_id, bytes(content.data))

@@ -38,6 +38,7 @@ from roi_desk.models import (
 )
 from roi_desk.models.enums import INFO_TYPES, OPEN_STATUSES
 from roi_desk.services.documents import InspectedFile, store_document
+from roi_desk.storage.locks import serialize
 from roi_desk.text import fold
 
 _PHONE = re.compile(r"^[0-9()+\-. x]{7,32}$")
@@ -217,6 +218,7 @@ def next_request_number(session: Session, received: datetime) -> str:
     """Numbers run per year ("2026-000123"); the counter row is updated inside the saving
     transaction, so two saves can never get the same number."""
     name = f"request-{received.year}"
+    serialize(session, name)
     bumped = session.execute(
         update(Counter).where(Counter.name == name).values(value=Counter.value + 1)
     )

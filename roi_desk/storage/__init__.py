@@ -6,6 +6,7 @@ from pathlib import Path
 
 from roi_desk.errors import StorageError
 from roi_desk.storage import keys
+from roi_desk.storage.doccrypt import derive_document_key
 from roi_desk.storage.engine import Database, acquire_lock, make_engine
 from roi_desk.storage.migrate import upgrade_database
 
@@ -46,7 +47,7 @@ def open_database(
             raise StorageError(f"There is no ROI Desk database at {db_path}.")
         engine = make_engine(db_path, key)
         upgrade_database(engine, db_path, backup_dir or db_path.parent / "backups")
-        return Database(db_path, engine, lock)
+        return Database(db_path, engine, lock, document_key=derive_document_key(key))
     except BaseException:
         lock.release()
         raise

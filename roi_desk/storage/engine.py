@@ -119,12 +119,28 @@ class Database:
     """One open database: the engine, its session factory, and the lock that keeps a
     second ROI Desk from opening the same file at the same time."""
 
-    path: Path
+    #: the encrypted file, or None for a department server
+    path: Path | None
     engine: Engine
     _lock: filelock.BaseFileLock | None = field(default=None, repr=False)
+    #: where a server database lives (host:port/name), for the status bar
+    url: str = ""
+    #: the AES key that seals document bytes (see storage/doccrypt.py)
+    document_key: bytes = field(default=b"", repr=False)
 
     def __post_init__(self) -> None:
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Sessions carry the document key so services can seal/open bytes without globals.
+        self.sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={"document_key": self.document_key}
+        )
+
+    @property
+    def is_server(self) -> bool:
+        return self.path is None
+
+    @property
+    def label(self) -> str:
+        return self.url if self.path is None else str(self.path)
 
     def session(self) -> Session:
         return self.sessions()

@@ -143,7 +143,7 @@ def create_key(db_path: Path, *, passphrase: str | None = None) -> bytes:
     db_id = str(uuid.uuid4())
     if passphrase is not None:
         check_new_passphrase(passphrase)
-        info = _wrap(db_id, key, passphrase)
+        info = wrap_key(db_id, key, passphrase)
     else:
         if not keyring_usable():
             raise KeyUnavailableError(
@@ -160,7 +160,7 @@ def create_key(db_path: Path, *, passphrase: str | None = None) -> bytes:
     return key
 
 
-def _wrap(db_id: str, key: bytes, passphrase: str) -> KeyInfo:
+def wrap_key(db_id: str, key: bytes, passphrase: str) -> KeyInfo:
     salt = secrets.token_bytes(16)
     nonce = secrets.token_bytes(12)
     kek = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
@@ -220,7 +220,11 @@ def load_key(db_path: Path, passphrase: PassphraseProvider | str | None = None) 
     text = passphrase() if callable(passphrase) else passphrase
     if text is None:
         raise WrongPassphraseError("This database is protected by a passphrase. Enter it.")
-    kek = _derive(text, info.salt, info.n, info.r, info.p)
+    return unwrap_key(info, text)
+
+
+def unwrap_key(info: KeyInfo, passphrase: str) -> bytes:
+    kek = _derive(passphrase, info.salt, info.n, info.r, info.p)
     try:
         return AESGCM(kek).decrypt(info.nonce, info.wrapped, info.db_id.encode())
     except InvalidTag as exc:
@@ -234,7 +238,7 @@ def change_passphrase(db_path: Path, old: str, new: str) -> None:
         raise KeyUnavailableError("This database is protected by the system keyring.")
     check_new_passphrase(new)
     key = load_key(db_path, old)
-    _write_key_file(db_path, _wrap(info.db_id, key, new))
+    _write_key_file(db_path, wrap_key(info.db_id, key, new))
 
 
 def forget_key(db_path: Path) -> None:

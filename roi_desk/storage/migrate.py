@@ -50,14 +50,25 @@ def _upgrade(engine: Engine, target: str = "head") -> None:
         command.upgrade(cfg, target)
 
 
-def upgrade_database(engine: Engine, db_path: Path, backup_dir: Path) -> Path | None:
-    """Bring the schema to the newest revision. Returns the backup made, if any."""
+def upgrade_database(engine: Engine, db_path: Path | None, backup_dir: Path | None) -> Path | None:
+    """Bring the schema to the newest revision. Returns the backup made, if any.
+
+    ``db_path`` is None for a server database: PostgreSQL runs each migration in a
+    transaction, so a failed upgrade leaves the schema as it was without a file copy.
+    """
     current = current_revision(engine)
     head = head_revision()
     if current == head:
         return None
-    if current is None:
-        _upgrade(engine)  # a brand-new, empty database: nothing to back up
+    if current is None or db_path is None or backup_dir is None:
+        try:
+            _upgrade(engine)  # a brand-new database (nothing to back up) or a server
+        except Exception as exc:
+            log.exception("schema upgrade failed")
+            raise MigrationError(
+                "The database could not be upgraded to this version of ROI Desk; nothing "
+                "was changed. Please tell your administrator."
+            ) from exc
         return None
     backup = _backup_copy(engine, db_path, backup_dir, current)
     try:

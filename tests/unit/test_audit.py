@@ -42,9 +42,12 @@ def test_database_refuses_update_and_delete(db: Database) -> None:
 def test_tampering_is_detected(db: Database, tamper: str, problem: str) -> None:
     _fill(db)
     with db.engine.begin() as conn:
-        # someone with the key drops the guard triggers and edits the file directly
-        conn.execute(text("DROP TRIGGER audit_events_no_update"))
-        conn.execute(text("DROP TRIGGER audit_events_no_delete"))
+        # someone with the key drops the guard triggers and edits the rows directly
+        if db.is_server:
+            conn.execute(text("DROP TRIGGER audit_events_append_only ON audit_events"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_events_no_update"))
+            conn.execute(text("DROP TRIGGER audit_events_no_delete"))
         conn.execute(text(tamper))
     with db.transaction() as s:
         report = audit.verify_chain(s)

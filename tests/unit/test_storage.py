@@ -193,3 +193,39 @@ def test_full_disk_says_so_and_saves_nothing(db_path: Path) -> None:
             assert s.scalar(select(func.count()).select_from(Request)) == 0
     finally:
         db.close()
+
+
+def test_server_url_checks() -> None:
+    from roi_desk.errors import StorageError
+    from roi_desk.storage.server import parse_server_url
+
+    remote = parse_server_url("postgresql://clerk@him-db.example.org/roidesk")
+    assert remote.query["sslmode"] == "require"  # PHI never crosses the network in clear
+    local = parse_server_url("postgresql://roi@127.0.0.1:5432/roidesk")
+    assert "sslmode" not in local.query
+    with pytest.raises(StorageError, match="PostgreSQL server, not 'mysql'"):
+        parse_server_url("mysql://x@y/z")
+    with pytest.raises(StorageError, match="not valid"):
+        parse_server_url("not a url at all")
+
+
+def test_unreachable_server_says_so() -> None:
+    from roi_desk.errors import StorageError
+    from roi_desk.storage.server import open_server_database
+
+    with pytest.raises(StorageError, match="Could not reach the department database"):
+        open_server_database("postgresql://roi@127.0.0.1:9/none")
+
+
+def test_document_bytes_are_sealed_and_bound_to_their_row() -> None:
+    import uuid
+
+    from roi_desk.errors import StorageError
+    from roi_desk.storage.doccrypt import derive_document_key, open_sealed, seal
+
+    key = derive_document_key(b"k" * 32)
+    a, b = uuid.uuid4(), uuid.uuid4()
+    blob = seal(key, a, b"%PDF-1.7 secret")
+    assert b"secret" not in blob and open_sealed(key, a, blob) == b"%PDF-1.7 secret"
+    with pytest.raises(StorageError, match="could not be decrypted"):
+        open_sealed(key, b, blob)  # copied onto another document's row

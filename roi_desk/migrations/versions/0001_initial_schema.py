@@ -253,20 +253,34 @@ def upgrade() -> None:
     )
 
     # The audit trail is append-only (45 CFR 164.312(b)): the database itself refuses to
-    # change or remove a row, whatever program touches the file with the key.
-    op.execute(
-        "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
-        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
-    )
-    op.execute(
-        "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
-        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
-    )
+    # change or remove a row, whatever program touches it with the key.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+            "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
+        )
+    else:
+        op.execute(
+            "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
+            "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
+            "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
+        )
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
-    op.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events")
+        op.execute("DROP FUNCTION IF EXISTS audit_events_append_only()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
+        op.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
 
     op.drop_table("document_contents")
     with op.batch_alter_table("request_events", schema=None) as batch_op:

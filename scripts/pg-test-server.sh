@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# A throw-away PostgreSQL server on loopback for the test suite (issue: department server).
+#   scripts/pg-test-server.sh start   -> installs postgresql if root and missing, starts it,
+#                                        prints the database URL on stdout
+#   scripts/pg-test-server.sh stop    -> stops it and removes its data folder
+# Data lives in /tmp/roi-desk-pg (synthetic test data only). Only 127.0.0.1 is listened on.
+set -euo pipefail
+PORT=${ROI_DESK_PG_PORT:-54329}
+DATA=/tmp/roi-desk-pg
+mode=${1:-start}
+
+pg_bin() {
+  local d
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -n "$d" ] && echo "$d"
+}
+
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+case "$mode" in
+  start)
+    if [ -z "$(pg_bin)" ]; then
+      if [ "$(id -u)" -eq 0 ]; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >/dev/null
+        apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+      else
+        echo "PostgreSQL is not installed: sudo apt-get install -y postgresql" >&2
+        exit 1
+      fi
+    fi
+    BIN=$(pg_bin)
+    if [ -f "$DATA/postmaster.pid" ] && as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+      :
+    else
+      rm -rf "$DATA"; mkdir -p "$DATA"
+      [ "$(id -u)" -eq 0 ] && chown postgres "$DATA"
+      as_pg "$BIN/initdb" -D "$DATA" -U roi -A trust --no-instructions >/dev/null
+      as_pg "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w \
+        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA -c fsync=off" start >/dev/null
+    fi
+    echo "postgresql+psycopg://roi@127.0.0.1:$PORT/postgres"
+    ;;
+  stop)
+    BIN=$(pg_bin) || true
+    if [ -n "${BIN:-}" ] && [ -d "$DATA" ]; then
+      as_pg "$BIN/pg_ctl" -D "$DATA" -m fast stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$DATA"
+    ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac

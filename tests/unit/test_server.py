@@ -1,0 +1,44 @@
+"""The department server: its document key is held only wrapped by the department
+passphrase, and the wrong passphrase is told plainly."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from roi_desk.errors import KeyUnavailableError, WrongPassphraseError
+from roi_desk.storage.server import open_server_database
+from tests.conftest import PG_URL, _pg_url
+
+pytestmark = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL test server configured")
+
+
+@pytest.fixture
+def empty_server_db() -> Iterator[str]:
+    name = f"roi_keys_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield _pg_url(name)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_department_key_round_trip(empty_server_db: str) -> None:
+    with pytest.raises(KeyUnavailableError, match="department passphrase first"):
+        open_server_database(empty_server_db)
+    first = open_server_database(empty_server_db, new_passphrase="our department phrase")
+    key = first.document_key
+    with first.engine.connect() as conn:
+        wrapped = conn.execute(text("SELECT wrapped FROM key_wraps")).scalar_one()
+    first.close()
+    assert key not in bytes(wrapped)  # the server never holds it in the clear
+    with pytest.raises(WrongPassphraseError, match="not right"):
+        open_server_database(empty_server_db, passphrase="a wrong department phrase")
+    second = open_server_database(empty_server_db, passphrase=lambda: "our department phrase")
+    assert second.document_key == key
+    second.close()
