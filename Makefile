@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-local deps venv lint typecheck contracts unit ui e2e bench screenshots clean
+.PHONY: run test test-local deps venv lint typecheck contracts unit ui e2e bench bundle screenshots clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt scripts/system-deps.sh
 	./scripts/system-deps.sh
@@ -45,6 +45,10 @@ bench: $(STAMP)
 	for m in tests/bench/bench_*.py; do \
 	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench.$$(basename $$m .py) || exit 1; \
 	done
+
+## Build the self-contained Linux bundle (dist/roi-desk) and smoke-test it offscreen.
+bundle:
+	bash installer/ci-bundle.sh
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.ui.render_screens screenshots

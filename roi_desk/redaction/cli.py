@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("--dpi", type=int, default=200, help="raster resolution (at least 200)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
-    p.set_defaults(handler=run)
+    p.set_defaults(func=run)
 
 
 def _read_boxes(path: Path, confirmed_by: str | None) -> RedactionSet:
@@ -120,8 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="roi-desk")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    handler = args.handler
-    code: int = handler(args)
+    code: int = args.func(args)
     return code
 
 

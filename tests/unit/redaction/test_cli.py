@@ -18,7 +18,7 @@ def test_register_adds_redact_subcommand() -> None:
     parser = argparse.ArgumentParser()
     cli.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["redact", "in.pdf", "--boxes", "b.json", "-o", "out.pdf"])
-    assert args.handler is cli.run and args.input == Path("in.pdf")
+    assert args.func is cli.run and args.input == Path("in.pdf")
 
 
 def test_redact_command_writes_pdf_and_log(
