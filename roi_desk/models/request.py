@@ -18,11 +18,14 @@ class Request(UuidPk, Base):
     __tablename__ = "requests"
     __table_args__ = (
         # every sortable inbox column has an index: sorting a million rows must not scan
-        Index("ix_requests_received", "received_at"),
+        # (sort column, id): the inbox orders by both, so a page comes straight off the index
+        Index("ix_requests_received_id", "received_at", "id"),
         Index("ix_requests_status_due", "status", "due_on"),
-        Index("ix_requests_due", "due_on"),
+        Index("ix_requests_due_id", "due_on", "id"),
         Index("ix_requests_patient", "patient_id"),
         Index("ix_requests_patient_label", "patient_sort"),
+        # covers a name search's id-only page query when sorted by date (migration 0007)
+        Index("ix_requests_patient_received", "patient_sort", "received_at", "due_on", "id"),
         Index("ix_requests_requester_label", "requester_sort"),
         Index("ix_requests_assignee", "assignee_id", "status"),
         Index("ix_requests_kind", "kind"),

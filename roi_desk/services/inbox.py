@@ -179,9 +179,36 @@ def queue_counts(session: Session, today: date, user_id: uuid.UUID | None) -> di
     }
 
 
-def _page_stmt(flt: InboxFilter, sort: Column, descending: bool) -> Select[*tuple[Any, ...]]:
-    assignee = aliased(User)
+def _order(sort: Column, descending: bool) -> list[ColumnElement[object]]:
     order = SORT_COLUMNS[sort]
+    # the id breaks ties so paging is stable when many rows share a sort value
+    return [
+        order.desc() if descending else order.asc(),
+        Request.id.desc() if descending else Request.id.asc(),  # type: ignore[list-item]
+    ]
+
+
+def _page_stmt(
+    flt: InboxFilter,
+    sort: Column,
+    descending: bool,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Select[*tuple[Any, ...]]:
+    """The page query, as a deferred join: first the page's ids, then their columns.
+
+    The inner query needs only the filter columns, the sort key and the id, so SQLite can
+    answer it from an index (a name search sorted by date: ix_requests_patient_received)
+    without reading the matching rows; the joins then run for the page's rows only.
+    """
+    ids = select(Request.id).where(*_where(flt)).order_by(*_order(sort, descending))
+    if limit is not None:
+        ids = ids.limit(limit)
+    if offset:
+        ids = ids.offset(offset)
+    page_ids = ids.subquery("page_ids")
+    assignee = aliased(User)
     return (
         select(
             Request.id,
@@ -200,14 +227,10 @@ def _page_stmt(flt: InboxFilter, sort: Column, descending: bool) -> Select[*tupl
             Request.possible_duplicate_of_id,
             Request.requester_id,
         )
+        .join(page_ids, page_ids.c.id == Request.id)
         .outerjoin(Patient, Patient.id == Request.patient_id)
         .outerjoin(assignee, assignee.id == Request.assignee_id)
-        .where(*_where(flt))
-        # the id breaks ties so paging is stable when many rows share a sort value
-        .order_by(
-            order.desc() if descending else order.asc(),
-            Request.id.desc() if descending else Request.id.asc(),
-        )
+        .order_by(*_order(sort, descending))
     )
 
 
@@ -220,7 +243,7 @@ def page(
     offset: int = 0,
     limit: int = 200,
 ) -> list[InboxRow]:
-    stmt = _page_stmt(flt, sort, descending).offset(offset).limit(limit)
+    stmt = _page_stmt(flt, sort, descending, offset=offset, limit=limit)
     rows: Sequence[Any] = session.execute(stmt).all()
     requester_ids = {r[14] for r in rows if r[14] is not None}
     labels: dict[uuid.UUID, str] = {}

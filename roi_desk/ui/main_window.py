@@ -1,0 +1,446 @@
+"""The main window: queues on the left, the inbox on the right, every step on a key.
+
+Keyboard first: Ctrl+F searches, the arrows move through the inbox, Enter opens a
+request, Ctrl+Shift+<letter> moves it (see ``status_actions.SHORTCUTS``), Ctrl+1…5 pick a
+queue, F5 refreshes. Window geometry, splitter and column widths persist in QSettings.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from roi_desk import __version__
+from roi_desk.models import Status
+from roi_desk.paths import app_paths
+from roi_desk.services.inbox import Column, InboxRow
+from roi_desk.ui.context import AppContext
+from roi_desk.ui.errors import show_error
+from roi_desk.ui.inbox_model import COLUMN_INDEX, InboxModel
+from roi_desk.ui.inbox_panel import QUEUES, InboxPanel, queue_filter
+from roi_desk.ui.request_view import RequestView
+from roi_desk.ui.status_actions import StatusActions, move_request
+
+SEARCH_DEBOUNCE_MS = 250
+SETTINGS_VERSION = 1
+
+#: starting widths (px) before the clerk resizes anything
+DEFAULT_WIDTHS: dict[Column, int] = {
+    Column.NUMBER: 124,
+    Column.RECEIVED: 92,
+    Column.PATIENT: 190,
+    Column.REQUESTER: 190,
+    Column.KIND: 160,
+    Column.STATUS: 190,
+    Column.DUE: 104,
+    Column.ASSIGNEE: 100,
+}
+
+
+def default_settings() -> QSettings:
+    """An INI file in the user's config folder (``ROI_DESK_HOME`` in tests)."""
+    return QSettings(str(app_paths().settings_file), QSettings.Format.IniFormat)
+
+
+class SearchBox(QLineEdit):
+    """The search field; Down or Enter hands the focus to the inbox.
+
+    Signals:
+        submitted(): Enter was pressed (search now, skip the debounce).
+        leaveDown(): Down arrow pressed: the clerk wants the list.
+    """
+
+    submitted = Signal()
+    leaveDown = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.submitted.emit()
+            return
+        if event.key() == Qt.Key.Key_Down:
+            self.leaveDown.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            return
+        super().keyPressEvent(event)
+
+
+class MainWindow(QMainWindow):
+    """Queues, search and the inbox; opens requests and moves them along.
+
+    Signals:
+        inboxReloaded(int): the inbox shows a new result; carries its row count.
+    """
+
+    inboxReloaded = Signal(int)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.settings = settings if settings is not None else default_settings()
+        self._views: dict[uuid.UUID, RequestView] = {}
+        self._keep_selection: uuid.UUID | None = None
+        self.setWindowTitle("ROI Desk")
+        self.setObjectName("mainWindow")
+
+        self.model = InboxModel(ctx, self)
+        self.panel = InboxPanel(ctx, self)
+        self.search = SearchBox(self)
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Search: patient name, MRN, date of birth or request number")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search requests")
+        self.result_label = QLabel(self)
+        self.result_label.setObjectName("resultCount")
+        self.table = QTableView(self)
+        self.table.setObjectName("inbox")
+        self.table.setAccessibleName("Inbox")
+        self._setup_table()
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.search, 1)
+        top.addSpacing(12)
+        top.addWidget(self.result_label)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(8)
+        right_layout.addLayout(top)
+        right_layout.addWidget(self.table, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.panel)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([210, 1170])
+        self.splitter.setChildrenCollapsible(False)
+        central = QWidget(self)
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(10, 10, 10, 6)
+        central_layout.addWidget(self.splitter)
+        self.setCentralWidget(central)
+
+        self.status_actions = StatusActions(self)
+        self._build_menus()
+        self._build_status_bar()
+        self.setTabOrder(self.search, self.table)
+        self.setTabOrder(self.table, self.panel.tree)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self._debounce.start)
+        self.search.submitted.connect(self._search_now)
+        self.search.leaveDown.connect(self.focus_inbox)
+        self.panel.selectionChanged.connect(self._queue_chosen)
+        self.model.reloaded.connect(self._reloaded)
+        self.model.loadFailed.connect(lambda exc: show_error(self, exc))
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.doubleClicked.connect(lambda _index: self.open_current())
+        self.status_actions.requested.connect(self._move_current)
+
+        self._restore_settings()
+        # Sorting on (with the restored or default indicator) runs the first query.
+        self.table.setSortingEnabled(True)
+        self.panel.refresh_counts()
+        self.table.setFocus()
+
+    # ------------------------------------------------------------------ building
+
+    def _setup_table(self) -> None:
+        t = self.table
+        t.setModel(self.model)
+        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        t.setAlternatingRowColors(True)
+        t.setWordWrap(False)
+        t.setShowGrid(False)
+        t.setCornerButtonEnabled(False)
+        t.setTabKeyNavigation(False)  # Tab leaves the list, arrows move inside it
+        t.setTextElideMode(Qt.TextElideMode.ElideRight)
+        t.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vertical = t.verticalHeader()
+        vertical.hide()
+        # fixed row heights: a million rows must not be measured one by one
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(t.fontMetrics().height() + 10)
+        header = t.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for key, width in DEFAULT_WIDTHS.items():
+            header.resizeSection(COLUMN_INDEX[key], width)
+        header.setSortIndicator(COLUMN_INDEX[Column.RECEIVED], Qt.SortOrder.DescendingOrder)
+
+    def _action(
+        self, text: str, shortcut: QKeySequence | str | None, slot: Any, name: str
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.new_action = self._action("&New request…", "Ctrl+N", self.new_request, "newRequest")
+        self.refresh_action = self._action("&Refresh", "F5", self.refresh, "refresh")
+        self.quit_action = self._action("&Quit", "Ctrl+Q", self.close, "quit")
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.refresh_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = bar.addMenu("&Edit")
+        self.find_action = self._action("&Find…", "Ctrl+F", self.focus_search, "find")
+        edit_menu.addAction(self.find_action)
+
+        view_menu = bar.addMenu("&View")
+        group = QActionGroup(self)
+        self.queue_actions: dict[str, QAction] = {}
+        for i, queue in enumerate(QUEUES, start=1):
+            action = self._action(
+                queue.title,
+                f"Ctrl+{i}",
+                lambda _checked=False, key=queue.key: self.panel.select(key),
+                f"queue_{queue.key}",
+            )
+            action.setCheckable(True)
+            group.addAction(action)
+            view_menu.addAction(action)
+            self.queue_actions[queue.key] = action
+        self.queue_actions["all"].setChecked(True)
+        view_menu.addSeparator()
+        view_menu.addAction(
+            self._action("Go to &queues", "F6", self.panel.tree.setFocus, "focusQueues")
+        )
+        view_menu.addAction(self._action("Go to &inbox", "F7", self.focus_inbox, "focusInbox"))
+
+        request_menu = bar.addMenu("&Request")
+        self.open_action = QAction("&Open", self)
+        self.open_action.setObjectName("open")
+        self.open_action.setShortcuts(
+            [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)]
+        )
+        # Enter opens only from the inbox, so it never steals Enter from a field or dialog
+        self.open_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.open_action.triggered.connect(self.open_current)
+        self.table.addAction(self.open_action)
+        request_menu.addAction(self.open_action)
+        request_menu.addSeparator()
+        for action in self.status_actions.actions.values():
+            self.addAction(action)
+            request_menu.addAction(action)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&About ROI Desk", None, self.about, "about"))
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.user_label = QLabel(f"{self.ctx.display_name} ({self.ctx.role})", self)
+        self.user_label.setObjectName("userLabel")
+        self.db_label = QLabel(str(self.ctx.db.path), self)
+        self.db_label.setObjectName("databaseLabel")
+        self.db_label.setToolTip("Database file (encrypted)")
+        bar.addPermanentWidget(self.user_label)
+        bar.addPermanentWidget(self.db_label)
+
+    # ------------------------------------------------------------------ actions
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def focus_inbox(self) -> None:
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.table.currentIndex().isValid() and self.model.rowCount() > 0:
+            self._select_row(0)
+
+    def refresh(self) -> None:
+        self._keep_selection = self.current_id()
+        self.model.refresh()
+        self.panel.refresh_counts(self.search.text())
+
+    def apply_filter(self) -> None:
+        self._debounce.stop()
+        self._keep_selection = self.current_id()
+        self.model.set_filter(
+            queue_filter(self.panel.current_key, self.ctx.user_id, self.search.text())
+        )
+
+    def _search_now(self) -> None:
+        search_changed = self._debounce.isActive()
+        if search_changed:
+            self.apply_filter()
+            self.panel.refresh_counts(self.search.text())
+        self.focus_inbox()
+
+    def _queue_chosen(self, key: str) -> None:
+        action = self.queue_actions.get(key)
+        if action is not None:
+            action.setChecked(True)
+        else:
+            for a in self.queue_actions.values():
+                a.setChecked(False)
+        self.apply_filter()
+
+    def current_row(self) -> InboxRow | None:
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def current_id(self) -> uuid.UUID | None:
+        row = self.current_row()
+        return row.id if row else None
+
+    def open_current(self) -> None:
+        row = self.current_row()
+        if row is not None:
+            self.open_request(row.id)
+
+    def open_request(self, request_id: uuid.UUID) -> RequestView:
+        view = self._views.get(request_id)
+        if view is None:
+            view = RequestView(self.ctx, request_id, self)
+            view.changed.connect(self._request_changed)
+            view.destroyed.connect(lambda _obj=None, rid=request_id: self._views.pop(rid, None))
+            self._views[request_id] = view
+        if view.isVisible():  # already open: bring it forward rather than open a second
+            view.raise_()
+            view.activateWindow()
+        else:
+            view.show()
+        return view
+
+    def new_request(self) -> None:
+        try:
+            # imported when first used: intake pulls in the PDF stack, start-up should not
+            from roi_desk.ui.intake.dialog import IntakeDialog
+        except ImportError:
+            QMessageBox.information(
+                self, "New request", "The intake form is not available in this build."
+            )
+            return
+        dialog = IntakeDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._request_saved)
+        dialog.open()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About ROI Desk",
+            f"<b>ROI Desk</b> {__version__}<br>Release of information for Health Information "
+            "Management.<br><br>Every view of a request and every change is recorded in the "
+            "audit trail.",
+        )
+
+    # ------------------------------------------------------------------ reactions
+
+    def _request_saved(self, request_id: object) -> None:
+        if isinstance(request_id, uuid.UUID):
+            self._keep_selection = request_id
+        self.model.refresh()
+        self.panel.refresh_counts(self.search.text())
+
+    def _request_changed(self, request_id: object) -> None:
+        self._keep_selection = request_id if isinstance(request_id, uuid.UUID) else None
+        self.model.refresh()
+        self.panel.refresh_counts(self.search.text())
+
+    def _move_current(self, target: object) -> None:
+        row = self.current_row()
+        if row is None or not isinstance(target, Status):
+            return
+        if move_request(self, self.ctx, row.id, target, number=row.number):
+            view = self._views.get(row.id)
+            if view is not None:
+                view.reload()
+            self._request_changed(row.id)
+
+    def _reloaded(self, count: int) -> None:
+        self.result_label.setText(f"{count:,} request{'s' if count != 1 else ''}")
+        wanted, self._keep_selection = self._keep_selection, None
+        row = self.model.find_row(wanted) if wanted is not None else None
+        if row is None and count > 0:
+            row = 0
+        if row is not None:
+            self._select_row(row)
+        else:
+            self.status_actions.update_for(None)
+        self.inboxReloaded.emit(count)
+
+    def _select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+        self._current_changed()
+
+    def _current_changed(self, *_args: Any) -> None:
+        row = self.current_row()
+        self.status_actions.update_for(row.status if row else None)
+        self.open_action.setEnabled(row is not None)
+
+    # ------------------------------------------------------------------ settings
+
+    def _restore_settings(self) -> None:
+        s = self.settings
+        if s.value("mainWindow/version") != str(SETTINGS_VERSION):
+            self.resize(1400, 900)
+            return
+        for key, restore in (
+            ("mainWindow/geometry", self.restoreGeometry),
+            ("mainWindow/state", self.restoreState),
+            ("mainWindow/splitter", self.splitter.restoreState),
+            ("mainWindow/inboxHeader", self.table.horizontalHeader().restoreState),
+        ):
+            value = s.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("mainWindow/version", str(SETTINGS_VERSION))
+        s.setValue("mainWindow/geometry", self.saveGeometry())
+        s.setValue("mainWindow/state", self.saveState())
+        s.setValue("mainWindow/splitter", self.splitter.saveState())
+        s.setValue("mainWindow/inboxHeader", self.table.horizontalHeader().saveState())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        for view in list(self._views.values()):
+            view.close()
+        super().closeEvent(event)

@@ -1,0 +1,74 @@
+"""UI fixtures: a demo-filled database built once per session and copied for each test,
+and an ``AppContext`` whose operations run inline (no threads to wait for)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from roi_desk.demo import seed_demo
+from roi_desk.services.users import current_user
+from roi_desk.storage import Database, open_database
+from roi_desk.storage.keys import key_file_for
+from roi_desk.ui.context import AppContext
+from roi_desk.ui.operations import InlineRunner
+
+DEMO_REQUESTS = 120
+#: the demo clerk the UI tests work as
+CLERK = "mrivera"
+
+
+@pytest.fixture(scope="session")
+def demo_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo-template") / "roi-desk.db"
+    shutil.copy2(template_db, path)
+    shutil.copy2(key_file_for(template_db), key_file_for(path))
+    db = open_database(path)
+    try:
+        with db.transaction() as session:
+            seed_demo(session, requests=DEMO_REQUESTS, today=date.today())
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """An open database with the demo desk in it (users, patients, 120 requests)."""
+    target = tmp_path / "demo" / "roi-desk.db"
+    target.parent.mkdir()
+    shutil.copy2(demo_template, target)
+    shutil.copy2(key_file_for(demo_template), key_file_for(target))
+    database = open_database(target)
+    yield database
+    database.close()
+
+
+def make_context(db: Database, username: str = CLERK) -> AppContext:
+    with db.transaction() as session:
+        user = current_user(session, username)
+        fields = (user.id, user.username, user.display_name, str(user.role))
+    return AppContext(
+        db=db,
+        user_id=fields[0],
+        username=fields[1],
+        display_name=fields[2],
+        role=fields[3],
+        runner=InlineRunner(),
+    )
+
+
+@pytest.fixture
+def ctx(demo_db: Database) -> AppContext:
+    return make_context(demo_db)
+
+
+@pytest.fixture
+def empty_ctx(db: Database) -> AppContext:
+    return make_context(db)
