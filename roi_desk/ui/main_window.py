@@ -440,6 +440,7 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._debounce.stop()  # a search typed just before closing must not run afterwards
         self.save_settings()
         for view in list(self._views.values()):
             view.close()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QHideEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -108,6 +108,11 @@ class PatientMatchPanel(QWidget):
         self.group.idToggled.connect(self._on_toggled)
         self.mrn.textEdited.connect(self._on_mrn_typed)
         self._sync()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # a closed intake must not reach the database when a pending lookup fires later
+        self._timer.stop()
+        super().hideEvent(event)
 
     # -- looking up --------------------------------------------------------------------
 

@@ -38,3 +38,5 @@ def dialog(
     yield dlg
     # skip the "press Esc again" guard when the test ends with typed work on screen
     dlg._discard_armed = True
+    # close before the database goes away, so no pending lookup outlives the test
+    dlg.close()
