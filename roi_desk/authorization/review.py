@@ -193,6 +193,11 @@ class AuthorizationReview:
         return " ".join(d.message for d in self.deficiencies)
 
 
+def _spelled(day: dt.date) -> str:
+    """ "March 3, 2025": read aloud and printed in letters, so no zero-padded day."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
 def _blank(value: str | None) -> bool:
     return value is None or not value.strip()
 
@@ -343,7 +348,7 @@ def review(
             Deficiency(
                 DefectKind.EXPIRED,
                 "expiration",
-                f"The authorization expired on {facts.expires_on:%B %d, %Y}. "
+                f"The authorization expired on {_spelled(facts.expires_on)}. "
                 "Please send a new one.",
                 "45 CFR 164.508(b)(2)(i)",
             )
@@ -379,7 +384,7 @@ def review(
                 DefectKind.REVOKED,
                 None,
                 f"The patient cancelled this authorization in writing on "
-                f"{facts.revoked_on:%B %d, %Y}. We cannot use it.",
+                f"{_spelled(facts.revoked_on)}. We cannot use it.",
                 "45 CFR 164.508(b)(2)(iii); 164.508(b)(5)",
             )
         )

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from roi_desk.letters.acknowledgement import Acknowledgement, Delivery, acknowledgement_letter
 from roi_desk.letters.address import MailingAddress
+from roi_desk.letters.correspondence import Addressee, RequestLetterBasics
+from roi_desk.letters.deficiency import DeficiencyLetter, deficiency_letter
 from roi_desk.letters.envelope import NUMBER_10_WINDOW, Rect, WindowEnvelope
+from roi_desk.letters.extension import ExtensionNotice, extension_notice
 from roi_desk.letters.fax_cover import FaxCover, fax_cover_sheet
 from roi_desk.letters.invoice import Invoice, InvoiceLine, invoice_pdf
 from roi_desk.letters.labels import AVERY_5160, LabelSheet, address_labels
@@ -23,6 +26,7 @@ from roi_desk.letters.notices import (
     part2_notice,
     redisclosure_notice,
 )
+from roi_desk.letters.referral import ReferralLetter, referral_letter
 from roi_desk.letters.site import PrivacyOfficer, SiteInfo, load_site_info
 from roi_desk.letters.templates import LetterTemplates, load_templates
 
@@ -30,7 +34,10 @@ __all__ = [
     "AVERY_5160",
     "NUMBER_10_WINDOW",
     "Acknowledgement",
+    "Addressee",
+    "DeficiencyLetter",
     "Delivery",
+    "ExtensionNotice",
     "FaxCover",
     "Invoice",
     "InvoiceLine",
@@ -42,10 +49,14 @@ __all__ = [
     "Part2Form",
     "PrivacyOfficer",
     "Rect",
+    "ReferralLetter",
+    "RequestLetterBasics",
     "SiteInfo",
     "WindowEnvelope",
     "acknowledgement_letter",
     "address_labels",
+    "deficiency_letter",
+    "extension_notice",
     "fax_cover_sheet",
     "invoice_pdf",
     "load_notices",
@@ -54,4 +65,5 @@ __all__ = [
     "mail_cover_letter",
     "part2_notice",
     "redisclosure_notice",
+    "referral_letter",
 ]

@@ -1,5 +1,6 @@
 """The typed ORM (SQLAlchemy 2.x). No logic that needs Qt, no I/O beyond the Session."""
 
+import roi_desk.models.checklist  # noqa: F401 -- registers the checklist and fee tables
 from roi_desk.models.audit import AuditEvent
 from roi_desk.models.base import Base
 from roi_desk.models.document import Document, DocumentContent

@@ -1,0 +1,25 @@
+"""The 0003 migration creates exactly the tables the checklist models expect."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from roi_desk.models import Base
+from roi_desk.storage import Database
+
+TABLES = {"authorization_reviews", "fee_quotes", "deadline_extensions"}
+
+
+def test_checklist_tables_match_the_models(db: Database) -> None:
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    # only differences that touch our three tables matter here
+    ours = [d for d in diff if any(t in repr(d) for t in TABLES)]
+    assert ours == []
+    with db.engine.connect() as conn:
+        names = {
+            row[0]
+            for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+    assert names >= TABLES

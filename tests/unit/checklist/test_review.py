@@ -1,0 +1,250 @@
+"""The checklist service: prefill from intake, confirm, save, reload — and bad input that
+saves nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from roi_desk.authorization import LineStatus, MinorConsentBasis, ProofDocument, SignerRole, Verdict
+from roi_desk.errors import TransitionError, ValidationError
+from roi_desk.models import (
+    AuditEvent,
+    DocumentKind,
+    PartyRole,
+    Patient,
+    PendingReason,
+    Request,
+    RequestKind,
+    Status,
+)
+from roi_desk.models.checklist import AuthorizationReviewRecord
+from roi_desk.services import checklist
+from roi_desk.services.checklist import ReviewDraft
+from roi_desk.services.intake import PartyInput
+from tests.unit.checklist.conftest import TODAY, Desk, scan_pdf
+
+SIGNED = date(2026, 3, 10)
+
+
+def _complete(draft: ReviewDraft, by: str = "clerk1") -> None:
+    """What a clerk does with a good form: dates read off it, every open line passed."""
+    checklist.update_facts(
+        draft, signed_on=SIGNED, signature_present=True, expires_on=date(2027, 3, 10)
+    )
+    for ln in draft.checklist.lines:
+        if ln.status is LineStatus.NOT_APPLICABLE:
+            checklist.confirm_line(draft, ln.code, LineStatus.NOT_APPLICABLE, by=by)
+        else:
+            checklist.confirm_line(draft, ln.code, LineStatus.PASS, by=by)
+
+
+def test_prefill_from_intake_leaves_unread_lines_open(desk: Desk) -> None:
+    rid = desk.attorney()
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+    status = {ln.code: ln.status for ln in draft.checklist.lines}
+    # intake captured what is asked for, who receives it and why...
+    assert status["description"] is LineStatus.PASS
+    assert status["recipient"] is LineStatus.PASS
+    assert status["purpose"] is LineStatus.PASS
+    # ...but nobody has read the signature, expiry or statements yet: open, not failed
+    for code in ("discloser", "expiration", "signature", "right_to_revoke", "redisclosure"):
+        assert status[code] is LineStatus.OPEN, code
+    # a third party's authorization is signed by the patient: no representative authority
+    assert draft.signer_role is SignerRole.PATIENT
+    assert status["representative_authority"] is LineStatus.NOT_APPLICABLE
+    assert draft.facts.description == "Office visit notes, Laboratory results"
+    assert draft.facts.records_from == date(2023, 1, 1)
+    assert checklist.evaluate(draft, TODAY).verdict is Verdict.NEEDS_CONFIRMATION
+
+
+def test_round_trip_prefill_confirm_save_reload(desk: Desk) -> None:
+    rid = desk.attorney()
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        _complete(draft)
+        checklist.confirm_line(draft, "purpose", LineStatus.PASS, by="clerk1", note="litigation")
+        checklist.update_facts(draft, initialed={"hiv"})
+        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+    assert saved.review.verdict is Verdict.VALID
+    assert saved.revision == 1 and saved.status is Status.LOGGED
+
+    with desk.db.transaction() as s:
+        again = checklist.load_review(s, rid)
+        rec = s.scalar(select(AuthorizationReviewRecord))
+        assert rec is not None
+        assert rec.verdict == "valid" and rec.deficiencies == []
+        # every category but HIV must be redacted from a third party's release
+        assert "hiv" not in rec.redaction_obligations
+        assert {"genetic", "mental_health", "substance_use"} <= set(rec.redaction_obligations)
+        assert checklist.redaction_obligations(s, rid) == tuple(rec.redaction_obligations)
+    assert again.revision == 1 and again.reviewed_by == "Maria Rivera"
+    assert again.facts.signed_on == SIGNED and again.facts.initialed == frozenset({"hiv"})
+    assert [(ln.code, ln.status, ln.confirmed_by) for ln in again.checklist.lines] == [
+        (ln.code, ln.status, ln.confirmed_by) for ln in draft.checklist.lines
+    ]
+    assert again.checklist.line("purpose").note == "litigation"
+    assert checklist.evaluate(again, TODAY).verdict is Verdict.VALID
+
+
+def test_audit_holds_codes_not_phi(desk: Desk) -> None:
+    rid = desk.attorney()
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        _complete(draft)
+        checklist.confirm_line(draft, "recipient", LineStatus.FAIL, by="clerk1", note="Hale")
+        checklist.save_review(s, draft, user=desk.user(s), today=TODAY)
+        event = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "authorization.review")
+        ).one()
+        text = json.dumps(event.detail)
+    assert event.detail["verdict"] == "defective"
+    assert event.detail["deficiencies"] == ["missing_element"]
+    for phi in ("O'Keefe", "Mathilda", "Hale", "Burke", "Court St", "Office visit"):
+        assert phi not in text
+
+
+def test_defective_review_puts_request_on_hold_and_valid_lifts_it(desk: Desk) -> None:
+    rid = desk.attorney()
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        _complete(draft)
+        checklist.confirm_line(draft, "redisclosure", LineStatus.FAIL, by="clerk1")
+        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+        assert saved.hold is PendingReason.MISSING_ELEMENT
+        req = s.get(Request, rid)
+        assert req is not None
+        assert req.status == Status.PENDING and req.pending_reason == "missing_element"
+    # the corrected form arrives
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        checklist.confirm_line(draft, "redisclosure", LineStatus.PASS, by="clerk1")
+        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+        assert saved.review.verdict is Verdict.VALID and saved.status is Status.LOGGED
+
+
+def test_behavioral_health_to_the_patient_waits_for_a_clinician(desk: Desk) -> None:
+    rid = desk.log(kind=RequestKind.PATIENT)
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        _complete(draft)
+        outcome = checklist.evaluate(draft, TODAY)
+        # 164.524: the patient's own access releases categories without initials, except
+        # psychotherapy notes
+        assert outcome.categories.redact == ("psychotherapy_notes",)
+        assert [n.code for n in outcome.categories.notices] == ["part2_2_32"]
+        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+        assert saved.hold is PendingReason.CLINICIAN_APPROVAL
+        assert saved.status is Status.PENDING
+        rec = s.scalar(select(AuthorizationReviewRecord))
+        assert rec is not None and rec.notices == ["part2_2_32"]
+        assert rec.pending == ["clinician_approval_required"]
+
+
+def test_executor_without_letters_awaits_proof_then_attaches_it(desk: Desk) -> None:
+    with desk.db.transaction() as s:
+        patient = s.get(Patient, desk.patient_id)
+        assert patient is not None
+        patient.deceased, patient.date_of_death = True, date(2025, 12, 1)
+    rid = desk.log(
+        kind=RequestKind.PERSONAL_REPRESENTATIVE,
+        purpose="Settling the estate",
+        requester=PartyInput(
+            name="Colm O'Keefe",
+            role=PartyRole.EXECUTOR,
+            address_line1="3 Pine Rd",
+            city="Quincy",
+            state="MA",
+            postal_code="02169",
+        ),
+    )
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        assert draft.signer_role is SignerRole.EXECUTOR and draft.patient_deceased
+        _complete(draft)
+        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+        assert saved.review.verdict is Verdict.DEFECTIVE
+        assert "letters of appointment" in saved.review.read_aloud()
+        assert saved.hold is PendingReason.AWAITING_PROOF and saved.status is Status.PENDING
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        doc = checklist.attach_proof(
+            s,
+            draft,
+            scan_pdf("Letters of appointment (synthetic)"),
+            proof=ProofDocument.LETTERS_OF_APPOINTMENT,
+            user=desk.user(s),
+            today=TODAY,
+        )
+        assert doc.kind == DocumentKind.PROOF_OF_AUTHORITY
+        assert checklist.evaluate(draft, TODAY).verdict is Verdict.VALID
+    with desk.db.transaction() as s:
+        rec = s.scalar(select(AuthorizationReviewRecord))
+        assert rec is not None
+        assert rec.proof_document_id == doc.id and rec.signer_complete is True
+        assert rec.proof_on_file == ["letters_of_appointment"]
+        again = checklist.load_review(s, rid)
+        assert again.proof_documents == [(doc.id, ProofDocument.LETTERS_OF_APPOINTMENT)]
+
+
+def test_minor_consent_basis_changes_who_must_sign(desk: Desk) -> None:
+    rid = desk.log(date_of_birth=date(2010, 5, 1), patient_id=None)
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        _complete(draft)
+        checklist.set_signer(draft, SignerRole.PATIENT)
+        assert "parent or the legal guardian" in checklist.evaluate(draft, TODAY).read_aloud()
+        # MA c.112 §12F: a pregnant minor consents alone, so she signs
+        checklist.set_signer(
+            draft, SignerRole.PATIENT, minor_consent_bases=[MinorConsentBasis.PREGNANT]
+        )
+        assert checklist.evaluate(draft, TODAY).verdict is Verdict.VALID
+
+
+def test_signed_in_the_future_saves_nothing(desk: Desk) -> None:
+    rid = desk.attorney()
+    before = desk.rows()
+    with pytest.raises(ValidationError, match="future"), desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        _complete(draft)
+        checklist.update_facts(draft, signed_on=date(2026, 4, 1))
+        checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+    assert desk.rows() == before
+
+
+def test_received_years_before_signed_saves_nothing(desk: Desk) -> None:
+    rid = desk.attorney()
+    before = desk.rows()
+    with pytest.raises(ValidationError, match="year after"), desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        _complete(draft)
+        checklist.update_facts(draft, received_on=date(2023, 1, 5))
+        checklist.save_review(s, draft, user=desk.user(s), today=TODAY)
+    assert desk.rows() == before
+
+
+def test_not_applicable_refused_for_a_required_line(desk: Desk) -> None:
+    rid = desk.attorney()
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+    with pytest.raises(ValidationError, match="cannot be not applicable"):
+        checklist.confirm_line(draft, "signature", LineStatus.NOT_APPLICABLE, by="clerk1")
+
+
+def test_stale_draft_is_refused(desk: Desk) -> None:
+    rid = desk.attorney()
+    with desk.db.transaction() as s:
+        mine = checklist.load_review(s, rid)
+        theirs = checklist.load_review(s, rid)
+    _complete(mine)
+    _complete(theirs, by="clerk2")
+    with desk.db.transaction() as s:
+        checklist.save_review(s, theirs, user=desk.user(s), today=TODAY)
+    before = desk.rows()
+    with pytest.raises(TransitionError, match="Someone else"), desk.db.transaction() as s:
+        checklist.save_review(s, mine, user=desk.user(s), today=TODAY)
+    assert desk.rows() == before
