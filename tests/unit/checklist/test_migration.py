@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
 
 from roi_desk.models import Base
 from roi_desk.storage import Database
@@ -18,8 +19,5 @@ def test_checklist_tables_match_the_models(db: Database) -> None:
     ours = [d for d in diff if any(t in repr(d) for t in TABLES)]
     assert ours == []
     with db.engine.connect() as conn:
-        names = {
-            row[0]
-            for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
-        }
+        names = set(inspect(conn).get_table_names())
     assert names >= TABLES
