@@ -20,12 +20,10 @@ run: $(STAMP)
 	$(BIN)/roi-desk demo --if-missing
 	$(BIN)/roi-desk --demo
 
-## Everything CI checks: lint, types, layering, and the whole test suite — on SQLCipher and,
-## through a throw-away PostgreSQL on loopback (started here, stopped after), on the server.
+## Everything CI checks: lint, types, layering, and the whole test suite — on SQLCipher and on
+## PostgreSQL, with a CUPS PDF printer (both servers on loopback, started and stopped here).
 test: $(STAMP) lint typecheck contracts
-	@url=$$(./scripts/pg-test-server.sh start) && \
-	  trap './scripts/pg-test-server.sh stop' EXIT && \
-	  ROI_DESK_TEST_PG_URL=$$url QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	./scripts/run-tests.sh
 
 ## The test suite on SQLCipher only (no PostgreSQL server needed).
 test-local: $(STAMP)

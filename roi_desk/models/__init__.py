@@ -1,6 +1,8 @@
 """The typed ORM (SQLAlchemy 2.x). No logic that needs Qt, no I/O beyond the Session."""
 
-import roi_desk.models.checklist  # noqa: F401 -- registers the checklist and fee tables
+import roi_desk.models.chart  # registers the chart and release-set tables
+import roi_desk.models.checklist  # registers the checklist and fee tables
+import roi_desk.models.redaction  # noqa: F401 -- registers the redaction-set tables
 from roi_desk.models.audit import AuditEvent
 from roi_desk.models.base import Base
 from roi_desk.models.document import Document, DocumentContent
@@ -16,6 +18,7 @@ from roi_desk.models.enums import (
     Status,
 )
 from roi_desk.models.keywrap import KeyWrap
+from roi_desk.models.packet import DeliveryAttempt, Disclosure, Packet  # noqa: F401
 from roi_desk.models.people import Party, Patient, PatientAlias, User
 from roi_desk.models.request import Counter, Request, RequestEvent
 

@@ -168,6 +168,8 @@ class DocumentKind(StrEnum):
     LETTER = "letter"
     RECORD = "record"
     PACKET = "packet"
+    REDACTED = "redacted"  # a verified redacted PDF (roi_desk.models.redaction)
+    RELEASE = "release"  # an assembled abstract / full release (roi_desk.models.chart)
 
 
 #: the kinds of information a request may ask for (intake's check boxes)

@@ -1,0 +1,525 @@
+"""Delivering a packet and releasing the request — only after the delivery succeeded.
+
+ARCHITECTURE.md: nothing is marked released before the delivery step succeeded. Each
+successful delivery, in one transaction:
+
+- a ``DeliveryAttempt(status=ok)`` (what, where, by whom, tracking number or ID checked);
+- one ``Disclosure`` row for the accounting of disclosures (45 CFR 164.528(b)(2): date,
+  recipient name and address, what was disclosed, purpose), unique per packet;
+- the request's move to RELEASED through ``lifecycle.transition`` with
+  ``TransitionContext(delivery_confirmed=True)`` — the only way there;
+- audit events (164.312(b)).
+
+A failed delivery writes only a ``DeliveryAttempt(status=failed)`` and an audit event, in
+its own transaction; the request stays where it was. A cancelled one writes nothing.
+
+Fax and electronic copies span two transactions around the slow or external step (the
+TIFF, the gateway, the disk), so they take a :class:`TransactionFactory` (the ``Database``)
+rather than a Session, and are generators that yield progress for a worker thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Generator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from roi_desk import audit
+from roi_desk.delivery.directory import VerifiedNumber
+from roi_desk.delivery.electronic import encrypt_pdf, write_atomically
+from roi_desk.delivery.gateways import FaxGateway, FaxJob
+from roi_desk.errors import NotFoundError, RoiError, TransitionError, ValidationError
+from roi_desk.fax import pdf_to_fax_tiff
+from roi_desk.lifecycle import TransitionContext, check_transition, transition
+from roi_desk.models import DeliveryMethod, Request, RequestKind, Status, User
+from roi_desk.models.base import utcnow
+from roi_desk.models.packet import (
+    AttemptStatus,
+    DeliveryAttempt,
+    DeliveryStep,
+    Disclosure,
+    Packet,
+)
+from roi_desk.packets import Manifest, Part, Progress
+from roi_desk.services.packets import describe_disclosure, load_packet_pdf, request_facts
+
+__all__ = [
+    "DeliveryRecordError",
+    "ElectronicResult",
+    "FaxResult",
+    "TransactionFactory",
+    "deliver_electronic",
+    "disclosures_for_request",
+    "mark_mailed",
+    "mark_printed",
+    "record_failure",
+    "record_pickup",
+    "release_packet",
+    "send_fax",
+]
+
+#: what the accounting says when the request gives no purpose and the patient asked
+#: (45 CFR 164.508(c)(1)(iv): "at the request of the individual" suffices)
+PATIENT_PURPOSE = "At the request of the individual"
+
+
+class TransactionFactory(Protocol):
+    def transaction(self) -> AbstractContextManager[Session]: ...
+
+
+class DeliveryRecordError(RoiError):
+    """The packet left (fax accepted, file written) but recording the release failed."""
+
+    title = "Delivered, not recorded"
+
+
+@dataclass(frozen=True)
+class FaxResult:
+    packet_id: uuid.UUID
+    number: str
+    pages: int
+    detail: str
+    disclosure_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ElectronicResult:
+    packet_id: uuid.UUID
+    path: Path
+    #: shown once to the clerk for a separate channel; never stored
+    password: str
+    disclosure_id: uuid.UUID
+
+
+_STEP_METHOD = {
+    DeliveryStep.MAILED: DeliveryMethod.MAIL,
+    DeliveryStep.PRINT: DeliveryMethod.MAIL,
+    DeliveryStep.FAX: DeliveryMethod.FAX,
+    DeliveryStep.PICKUP: DeliveryMethod.PICKUP,
+    DeliveryStep.ELECTRONIC: DeliveryMethod.ELECTRONIC,
+}
+
+
+def _packet(session: Session, packet_id: uuid.UUID) -> Packet:
+    packet = session.get(Packet, packet_id)
+    if packet is None:
+        raise NotFoundError("That packet no longer exists.")
+    return packet
+
+
+def _user(session: Session, user_id: uuid.UUID | None) -> User | None:
+    return session.get(User, user_id) if user_id else None
+
+
+def _check_deliverable(session: Session, packet: Packet, step: str) -> Request:
+    """Refuse a delivery that could not be released: checked *before* anything leaves."""
+    request = session.get(Request, packet.request_id)
+    if request is None:
+        raise NotFoundError("The packet's request no longer exists.")
+    expected = _STEP_METHOD[step]
+    if packet.delivery_method != expected:
+        raise ValidationError(
+            f"This packet was built for {DeliveryMethod(packet.delivery_method).label.lower()} "
+            f"delivery, not {expected.label.lower()}. Build a {expected.label.lower()} packet."
+        )
+    newest = session.scalars(
+        select(Packet.id)
+        .where(Packet.request_id == packet.request_id)
+        .order_by(Packet.built_at.desc())
+        .limit(1)
+    ).first()
+    if newest != packet.id:
+        raise ValidationError(
+            "A newer packet was built for this request; deliver that one instead."
+        )
+    if session.scalar(select(Disclosure.id).where(Disclosure.packet_id == packet.id)):
+        raise TransitionError("This packet has already been released.")
+    # the same guard the release will apply, minus the delivery itself
+    check_transition(request, Status.RELEASED, context=TransitionContext(delivery_confirmed=True))
+    return request
+
+
+def record_failure(
+    session: Session,
+    packet_id: uuid.UUID,
+    *,
+    step: str,
+    target: str,
+    detail: str,
+    user: User | None,
+    status: str = AttemptStatus.FAILED,
+) -> DeliveryAttempt:
+    """A failed (or cancelled) delivery: recorded, the request left as it was."""
+    packet = _packet(session, packet_id)
+    attempt = DeliveryAttempt(
+        packet_id=packet.id,
+        request_id=packet.request_id,
+        method=_STEP_METHOD[step],
+        step=step,
+        status=status,
+        target=target[:400],
+        detail=detail[:2000],
+        by_id=user.id if user else None,
+    )
+    session.add(attempt)
+    session.flush()
+    audit.record(
+        session,
+        "delivery.failed" if status == AttemptStatus.FAILED else "delivery.cancelled",
+        user=user,
+        object_type="packet",
+        object_id=packet.id,
+        detail={"step": step, "attempt_id": str(attempt.id)},
+    )
+    return attempt
+
+
+def _recipient_address(
+    session: Session, request: Request, method: DeliveryMethod, target: str
+) -> str:
+    facts = request_facts(session, request.id)
+    if facts.recipient_address:
+        lines = list(facts.recipient_address)
+        if facts.recipient_organization and facts.recipient_name:
+            lines.insert(0, facts.recipient_organization)
+        address = "\n".join(lines)
+    else:
+        address = ""
+    if method == DeliveryMethod.FAX:
+        address = (address + "\n" if address else "") + f"Fax {target}"
+    elif method == DeliveryMethod.PICKUP and not address:
+        address = "Picked up at the release-of-information desk"
+    elif method == DeliveryMethod.ELECTRONIC and not address:
+        address = "Electronic copy"
+    return address
+
+
+def release_packet(
+    session: Session,
+    packet_id: uuid.UUID,
+    *,
+    step: str,
+    user: User | None,
+    target: str = "",
+    detail: str = "",
+    tracking_number: str = "",
+    picked_up_by: str = "",
+    pickup_id_type: str = "",
+    pickup_id_last4: str = "",
+    at: dt.datetime | None = None,
+) -> Disclosure:
+    """Record a successful delivery and release the request, in the caller's transaction.
+
+    Raises (and the caller's transaction rolls back, writing nothing) if the request cannot
+    be released, or if this packet was already released: exactly one Disclosure per packet.
+    """
+    packet = _packet(session, packet_id)
+    request = _check_deliverable(session, packet, step)
+    if request.patient_id is None:  # pragma: no cover - NEEDS_PATIENT guard refuses first
+        raise TransitionError("Match the request to a patient before releasing it.")
+    method = _STEP_METHOD[step]
+    now = at or utcnow()
+    attempt = DeliveryAttempt(
+        packet_id=packet.id,
+        request_id=request.id,
+        method=method,
+        step=step,
+        status=AttemptStatus.OK,
+        target=target[:400],
+        detail=detail[:2000],
+        tracking_number=tracking_number.strip()[:64],
+        picked_up_by=picked_up_by.strip()[:200],
+        pickup_id_type=pickup_id_type.strip()[:64],
+        pickup_id_last4=pickup_id_last4.strip()[-4:],
+        at=now,
+        by_id=user.id if user else None,
+    )
+    session.add(attempt)
+    session.flush()
+    facts = request_facts(session, request.id)
+    purpose = facts.purpose.strip() or (
+        PATIENT_PURPOSE if facts.kind == RequestKind.PATIENT else "As stated on the authorization"
+    )
+    disclosure = Disclosure(
+        request_id=request.id,
+        patient_id=request.patient_id,
+        packet_id=packet.id,
+        delivery_attempt_id=attempt.id,
+        disclosed_at=now,
+        method=method,
+        recipient_name=(facts.recipient_label or picked_up_by or "Unknown recipient")[:400],
+        recipient_address=_recipient_address(session, request, method, target),
+        description=describe_disclosure(facts, packet.record_pages),
+        purpose=purpose,
+        request_kind=facts.kind.value,
+        pages=packet.record_pages,
+        by_id=user.id if user else None,
+    )
+    session.add(disclosure)
+    session.flush()
+    transition(
+        session,
+        request,
+        Status.RELEASED,
+        user=user,
+        reason=f"{method.label} delivery confirmed",
+        context=TransitionContext(delivery_confirmed=True),
+    )
+    audit.record(
+        session,
+        "disclosure.record",
+        user=user,
+        object_type="disclosure",
+        object_id=disclosure.id,
+        detail={
+            "request_id": str(request.id),
+            "packet_id": str(packet.id),
+            "attempt_id": str(attempt.id),
+            "method": method.value,
+            "step": step,
+        },
+    )
+    return disclosure
+
+
+# ------------------------------------------------------------------------------ mail, pick-up
+
+
+def mark_printed(
+    session: Session, packet_id: uuid.UUID, *, printer: str, user: User | None
+) -> DeliveryAttempt:
+    """A mail packet came out of the printer: remembered (a batch resumes after it), but
+    not released: it has not left the building until it is marked mailed."""
+    packet = _packet(session, packet_id)
+    _check_deliverable(session, packet, DeliveryStep.PRINT)
+    attempt = DeliveryAttempt(
+        packet_id=packet.id,
+        request_id=packet.request_id,
+        method=DeliveryMethod.MAIL,
+        step=DeliveryStep.PRINT,
+        status=AttemptStatus.OK,
+        target=printer[:400],
+        by_id=user.id if user else None,
+    )
+    session.add(attempt)
+    session.flush()
+    audit.record(
+        session,
+        "packet.print",
+        user=user,
+        object_type="packet",
+        object_id=packet.id,
+        detail={"attempt_id": str(attempt.id)},
+    )
+    return attempt
+
+
+def mark_mailed(
+    session: Session, packet_id: uuid.UUID, *, tracking_number: str = "", user: User | None
+) -> Disclosure:
+    """The printed packet went into the post: release it."""
+    printed = session.scalar(
+        select(DeliveryAttempt.target)
+        .where(
+            DeliveryAttempt.packet_id == packet_id,
+            DeliveryAttempt.step == DeliveryStep.PRINT,
+            DeliveryAttempt.status == AttemptStatus.OK,
+        )
+        .order_by(DeliveryAttempt.at.desc())
+        .limit(1)
+    )
+    if printed is None:
+        raise TransitionError("Print the packet before marking it mailed.")
+    return release_packet(
+        session,
+        packet_id,
+        step=DeliveryStep.MAILED,
+        user=user,
+        target=printed,
+        tracking_number=tracking_number,
+    )
+
+
+def record_pickup(
+    session: Session,
+    packet_id: uuid.UUID,
+    *,
+    picked_up_by: str,
+    id_type: str,
+    id_last4: str = "",
+    id_checked: bool,
+    user: User | None,
+) -> Disclosure:
+    """Handed over at the desk after a government ID was checked (DOMAIN.md "Identity")."""
+    if not picked_up_by.strip():
+        raise ValidationError(
+            "Enter the name of the person picking up the records.",
+            fields={"picked_up_by": "required"},
+        )
+    if not id_checked or not id_type.strip():
+        raise ValidationError(
+            "Check a government-issued photo ID and record its type before handing over "
+            "the records.",
+            fields={"id_type": "required"},
+        )
+    return release_packet(
+        session,
+        packet_id,
+        step=DeliveryStep.PICKUP,
+        user=user,
+        target="desk",
+        picked_up_by=picked_up_by,
+        pickup_id_type=id_type,
+        pickup_id_last4=id_last4,
+    )
+
+
+def disclosures_for_request(session: Session, request_id: uuid.UUID) -> list[Disclosure]:
+    return list(
+        session.scalars(
+            select(Disclosure)
+            .where(Disclosure.request_id == request_id)
+            .order_by(Disclosure.disclosed_at)
+        )
+    )
+
+
+# ------------------------------------------------------------------------------ fax
+
+
+def _fail(
+    db: TransactionFactory,
+    packet_id: uuid.UUID,
+    user_id: uuid.UUID | None,
+    step: str,
+    target: str,
+    detail: str,
+) -> None:
+    with db.transaction() as session:
+        record_failure(
+            session,
+            packet_id,
+            step=step,
+            target=target,
+            detail=detail,
+            user=_user(session, user_id),
+        )
+
+
+def send_fax(
+    db: TransactionFactory,
+    packet_id: uuid.UUID,
+    number: VerifiedNumber,
+    gateway: FaxGateway,
+    *,
+    user_id: uuid.UUID | None,
+) -> Generator[Progress, None, FaxResult]:
+    """Convert the stored packet to TIFF Class F, hand it to the gateway, release on
+    acceptance. A refusal is recorded as a failed attempt and re-raised; cancelling before
+    the hand-over sends and records nothing."""
+    with db.transaction() as session:
+        packet = _packet(session, packet_id)
+        _check_deliverable(session, packet, DeliveryStep.FAX)
+        pdf = load_packet_pdf(session, packet_id)
+        manifest = Manifest.from_json(packet.manifest)
+        request_number = session.get(Request, packet.request_id).number  # type: ignore[union-attr]
+    cover_fax = [p for p in manifest.pages if p.part == Part.COVER]
+    if not cover_fax:
+        raise ValidationError("This fax packet has no cover sheet; rebuild it.")
+    total = manifest.page_count + 2
+    yield 0, total, "Preparing the fax image"
+    tiff = pdf_to_fax_tiff(pdf)
+    yield manifest.page_count, total, "Handing the fax to the fax server"
+    job = FaxJob(
+        tiff=tiff,
+        number=number.digits,
+        pages=manifest.page_count,
+        reference=request_number,
+        job_id=uuid.uuid4().hex[:12],
+    )
+    try:
+        receipt = gateway.send(job)
+    except RoiError as exc:
+        _fail(db, packet_id, user_id, DeliveryStep.FAX, number.digits, exc.message)
+        raise
+    except Exception as exc:
+        _fail(db, packet_id, user_id, DeliveryStep.FAX, number.digits, type(exc).__name__)
+        raise
+    yield manifest.page_count + 1, total, "Recording the release"
+    detail = f"{receipt.gateway}: {receipt.detail} (number {number.how})"
+    try:
+        with db.transaction() as session:
+            disclosure = release_packet(
+                session,
+                packet_id,
+                step=DeliveryStep.FAX,
+                user=_user(session, user_id),
+                target=number.digits,
+                detail=detail,
+            )
+            disclosure_id = disclosure.id
+    except Exception as exc:
+        raise DeliveryRecordError(
+            "The fax server accepted the fax, but the release could not be recorded. Do NOT "
+            "send it again: tell your supervisor so the release is recorded by hand.",
+            detail=type(exc).__name__,
+        ) from exc
+    yield total, total, "Fax accepted"
+    return FaxResult(packet_id, number.digits, manifest.page_count, receipt.detail, disclosure_id)
+
+
+# ------------------------------------------------------------------------------ electronic
+
+
+def deliver_electronic(
+    db: TransactionFactory,
+    packet_id: uuid.UUID,
+    folder: Path,
+    *,
+    user_id: uuid.UUID | None,
+    filename: str = "",
+) -> Generator[Progress, None, ElectronicResult]:
+    """Write the packet, AES-256 encrypted, to ``folder`` (a disc, a USB drive, a secure
+    share chosen by the clerk) and release on success. The password is returned once."""
+    with db.transaction() as session:
+        packet = _packet(session, packet_id)
+        _check_deliverable(session, packet, DeliveryStep.ELECTRONIC)
+        pdf = load_packet_pdf(session, packet_id)
+        request_number = session.get(Request, packet.request_id).number  # type: ignore[union-attr]
+    yield 0, 3, "Encrypting the packet"
+    encrypted = encrypt_pdf(pdf)
+    yield 1, 3, "Writing the file"
+    # the file name says which request, not whose records
+    name = filename or f"records-{request_number}.pdf"
+    try:
+        path = write_atomically(folder, name, encrypted.data)
+    except RoiError as exc:
+        _fail(db, packet_id, user_id, DeliveryStep.ELECTRONIC, str(folder), exc.message)
+        raise
+    yield 2, 3, "Recording the release"
+    try:
+        with db.transaction() as session:
+            disclosure = release_packet(
+                session,
+                packet_id,
+                step=DeliveryStep.ELECTRONIC,
+                user=_user(session, user_id),
+                target=str(path),
+                detail="AES-256 encrypted PDF; password given separately",
+            )
+            disclosure_id = disclosure.id
+    except Exception as exc:
+        raise DeliveryRecordError(
+            "The encrypted file was written, but the release could not be recorded. Tell "
+            "your supervisor so the release is recorded by hand.",
+            detail=type(exc).__name__,
+        ) from exc
+    yield 3, 3, "Electronic copy written"
+    return ElectronicResult(packet_id, path, encrypted.password, disclosure_id)

@@ -1,0 +1,596 @@
+"""The Packet tab of a request: build, preview, check and deliver the release packet.
+
+Shows the whole packet (QtPdf, loaded from memory through a ``QBuffer``: no temp file, the
+packet is PHI), its page count, fee and delivery method, and the warnings a clerk must see
+first (no address, fax number not in the directory, redaction not verified, unpaid fee).
+Delivery actions call :mod:`roi_desk.services.release`; the request becomes released only
+when one of them reports success. PDF work (build, fax image, encryption, printing) runs
+through ``ctx.runner`` with progress and Cancel.
+
+Signals: ``packetBuilt(object)`` (a PacketSummary), ``released()``, ``deliveryFailed(str)``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Generator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from roi_desk.delivery import (
+    FaxDirectory,
+    FaxGateway,
+    VerifiedNumber,
+    format_fax_number,
+    verify_fax_number,
+)
+from roi_desk.errors import RoiError, ValidationError
+from roi_desk.models import DeliveryMethod, User
+from roi_desk.services import packets as packet_service
+from roi_desk.services import release
+from roi_desk.ui.context import AppContext
+from roi_desk.ui.errors import show_error
+from roi_desk.ui.operations import Cancelled, CancelToken
+from roi_desk.ui.packet.print_queue import choose_printer_with_dialog
+from roi_desk.ui.packet.printing import PrintCancelled, print_packet
+
+__all__ = ["FaxConfirmDialog", "PacketTab", "PickupDialog"]
+
+ReleaseProvider = Callable[[Session, uuid.UUID], packet_service.ReleaseContent | None]
+
+ID_TYPES = ("Driver's license", "State ID card", "Passport", "Military ID", "Other government ID")
+
+
+class FaxConfirmDialog(QDialog):
+    """The number shown large before anything is sent; keyed again when not in the
+    directory (DOMAIN.md "Delivery": verify the number)."""
+
+    def __init__(
+        self,
+        number: str,
+        directory: FaxDirectory,
+        recipient: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Confirm the fax number")
+        self.directory = directory
+        self.verified: VerifiedNumber | None = None
+        self.number_edit = QLineEdit(number, self)
+        self.big = QLabel(self)
+        font = QFont(self.big.font())
+        font.setPointSize(28)
+        font.setBold(True)
+        self.big.setFont(font)
+        self.big.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.big.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.where = QLabel(self)
+        self.again = QLineEdit(self)
+        self.again.setPlaceholderText("Key the number again, without copying it")
+        # typed, not pasted: the second entry must come from the authorization again
+        self.again.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.again_label = QLabel("Number again:", self)
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("To:", QLabel(recipient or "—", self))
+        form.addRow("Fax number:", self.number_edit)
+        form.addRow(self.again_label, self.again)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Use this number")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.big)
+        layout.addWidget(self.where)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.number_edit.textChanged.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        text = self.number_edit.text()
+        entry = self.directory.lookup(text)
+        digits = "".join(c for c in text if c.isdigit())
+        self.big.setText(format_fax_number(digits[-10:]) if len(digits) >= 10 else text)
+        if entry is not None:
+            self.where.setText(f"In the fax directory: {entry.label}")
+        else:
+            self.where.setText("Not in the fax directory: key the number a second time.")
+        self.again.setVisible(entry is None)
+        self.again_label.setVisible(entry is None)
+
+    def accept(self) -> None:
+        try:
+            self.verified = verify_fax_number(
+                self.directory, self.number_edit.text(), self.again.text() or None
+            )
+        except ValidationError as exc:
+            self.error.setText(exc.message)
+            return
+        super().accept()
+
+
+class PickupDialog(QDialog):
+    """Who picked up the records, and the government ID that was checked."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Records picked up")
+        self.name = QLineEdit(self)
+        self.id_type = QComboBox(self)
+        self.id_type.addItems(list(ID_TYPES))
+        self.last4 = QLineEdit(self)
+        self.last4.setMaxLength(4)
+        self.checked = QCheckBox("I checked the photo ID against the person", self)
+        form = QFormLayout(self)
+        form.addRow("Picked up by:", self.name)
+        form.addRow("ID checked:", self.id_type)
+        form.addRow("Last 4 of ID number:", self.last4)
+        form.addRow(self.checked)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class PacketTab(QWidget):
+    packetBuilt = Signal(object)
+    released = Signal()
+    deliveryFailed = Signal(str)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        request_id: uuid.UUID,
+        parent: QWidget | None = None,
+        *,
+        release_provider: ReleaseProvider | None = None,
+        directory: FaxDirectory | None = None,
+        gateway: FaxGateway | None = None,
+        policy: packet_service.PacketPolicy | None = None,
+        choose_printer: Callable[[QWidget], QPrinter | None] | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.request_id = request_id
+        self.release_provider = release_provider or packet_service.default_release_content
+        self.directory = directory or FaxDirectory()
+        self.gateway = gateway
+        self.policy = policy or packet_service.PacketPolicy()
+        self.settings = settings or QSettings()
+        self._choose = choose_printer or (lambda w: choose_printer_with_dialog(w, self.settings))
+        self.facts: packet_service.RequestFacts | None = None
+        self.packet: packet_service.PacketSummary | None = None
+        self.content: packet_service.ReleaseContent | None = None
+        self.warnings: list[packet_service.PacketWarning] = []
+        self.fax_number: VerifiedNumber | None = None
+        self.last_password = ""
+        self._token: CancelToken | None = None
+        self._buffer: QBuffer | None = None
+        self._bytes = QByteArray()
+
+        self.title = QLabel(self)
+        self.details = QLabel(self)
+        self.warning_list = QListWidget(self)
+        self.warning_list.setMaximumHeight(110)
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.progress = QProgressBar(self)
+        self.progress.setVisible(False)
+        self.password_label = QLabel(self)
+        self.password_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.password_label.setVisible(False)
+
+        self.build_button = QPushButton("&Build packet", self)
+        self.print_button = QPushButton("&Print…", self)
+        self.mailed_button = QPushButton("Mark &mailed…", self)
+        self.fax_button = QPushButton("Send &fax…", self)
+        self.pickup_button = QPushButton("Picked &up…", self)
+        self.electronic_button = QPushButton("&Encrypted copy…", self)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setEnabled(False)
+        actions = QHBoxLayout()
+        for button in (
+            self.build_button,
+            self.print_button,
+            self.mailed_button,
+            self.fax_button,
+            self.pickup_button,
+            self.electronic_button,
+            self.cancel_button,
+        ):
+            actions.addWidget(button)
+        actions.addStretch(1)
+
+        side = QWidget(self)
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(self.title)
+        side_layout.addWidget(self.details)
+        side_layout.addWidget(QLabel("Check before delivery:", side))
+        side_layout.addWidget(self.warning_list)
+        side_layout.addWidget(self.password_label)
+        side_layout.addStretch(1)
+        splitter = QSplitter(self)
+        splitter.addWidget(side)
+        splitter.addWidget(self.view)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.addLayout(actions)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.progress)
+
+        self.build_button.clicked.connect(self._on_build)
+        self.print_button.clicked.connect(self._on_print)
+        self.mailed_button.clicked.connect(self._on_mailed)
+        self.fax_button.clicked.connect(self._on_fax)
+        self.pickup_button.clicked.connect(self._on_pickup)
+        self.electronic_button.clicked.connect(self._on_electronic)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.refresh()
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def method(self) -> DeliveryMethod:
+        if self.packet is not None:
+            return self.packet.delivery_method
+        return self.facts.delivery_method if self.facts else DeliveryMethod.MAIL
+
+    def refresh(self) -> None:
+        def load(session: Session, _user: Any) -> tuple[Any, Any, Any]:
+            facts = packet_service.request_facts(session, self.request_id)
+            packet = packet_service.latest_packet(session, self.request_id)
+            content = self.release_provider(session, self.request_id)
+            pdf = packet_service.load_packet_pdf(session, packet.id) if packet else None
+            return facts, (packet, pdf), content
+
+        try:
+            self.facts, (self.packet, pdf), self.content = self.ctx.call(load)
+        except RoiError as exc:
+            show_error(self, exc)
+            return
+        assert self.facts is not None
+        fee = self.packet.fee if self.packet else Decimal("0")
+        self.warnings = packet_service.packet_warnings(
+            self.facts,
+            self.content,
+            method=self.method,
+            directory=self.directory,
+            fee_due=fee,
+            policy=self.policy,
+        )
+        self.title.setText(f"<b>Request {self.facts.number}</b> — {self.facts.status.label}")
+        if self.packet is not None:
+            self.details.setText(
+                f"Delivery: {self.method.label}\nPages: {self.packet.page_count} "
+                f"({self.packet.record_pages} of records)\nFee: ${self.packet.fee:,.2f}\n"
+                f"Built {self.packet.built_at:%Y-%m-%d %H:%M} UTC by {self.packet.built_by}"
+            )
+        else:
+            self.details.setText(f"Delivery: {self.method.label}\nNo packet built yet.")
+        self.warning_list.clear()
+        for warning in self.warnings:
+            item = QListWidgetItem(("⛔ " if warning.blocking else "⚠ ") + warning.text)
+            item.setData(Qt.ItemDataRole.UserRole, warning.code)
+            self.warning_list.addItem(item)
+        if not self.warnings:
+            self.warning_list.addItem("Nothing to check.")
+        self._show_pdf(pdf)
+        self._update_buttons()
+
+    def _show_pdf(self, pdf: bytes | None) -> None:
+        self.document.close()
+        if self._buffer is not None:
+            self._buffer.close()
+            self._buffer = None
+        if not pdf:
+            return
+        # from memory: QPdfDocument reads the QBuffer; nothing is written to disk (PHI)
+        self._bytes = QByteArray(pdf)
+        self._buffer = QBuffer(self._bytes, self)
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+
+    def _update_buttons(self) -> None:
+        busy = self._token is not None
+        approved = self.facts is not None and self.facts.status.value == "approved"
+        blocking = any(w.blocking for w in self.warnings)
+        ready = self.packet is not None and approved and not blocking and not busy
+        method = self.method
+        self.build_button.setEnabled(not busy and self.content is not None)
+        self.print_button.setEnabled(ready and method == DeliveryMethod.MAIL)
+        self.mailed_button.setEnabled(ready and method == DeliveryMethod.MAIL)
+        self.fax_button.setEnabled(ready and method == DeliveryMethod.FAX)
+        self.pickup_button.setEnabled(ready and method == DeliveryMethod.PICKUP)
+        self.electronic_button.setEnabled(ready and method == DeliveryMethod.ELECTRONIC)
+        self.cancel_button.setEnabled(busy)
+
+    # ------------------------------------------------------------------ running work
+
+    def _run(
+        self,
+        fn: Callable[[CancelToken], Any],
+        done: Callable[[Any], None],
+        what: str,
+    ) -> None:
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.progress.setFormat(what)
+
+        def success(result: Any) -> None:
+            self._finish()
+            done(result)
+
+        def failure(exc: BaseException) -> None:
+            self._finish()
+            if isinstance(exc, Cancelled | PrintCancelled):
+                self.deliveryFailed.emit("cancelled")
+                return
+            self.deliveryFailed.emit(str(exc) if isinstance(exc, RoiError) else "error")
+            show_error(self, exc)
+
+        def progress(value: int, total: int, message: str) -> None:
+            self.progress.setRange(0, max(1, total))
+            self.progress.setValue(value)
+            self.progress.setFormat(message)
+
+        self._token = CancelToken()  # placeholder while the runner starts
+        self._update_buttons()
+        self._token = self.ctx.runner.start(fn, success=success, failure=failure, progress=progress)
+        if not self.progress.isVisible():  # finished inline already
+            self._token = None
+            self._update_buttons()
+
+    def _finish(self) -> None:
+        self._token = None
+        self.progress.setVisible(False)
+        self.refresh()
+
+    def cancel(self) -> None:
+        if self._token is not None:
+            self._token.cancel()
+
+    # ------------------------------------------------------------------ actions (testable)
+
+    def build(self, fax_number: VerifiedNumber | None = None) -> None:
+        if self.content is None:
+            show_error(self, ValidationError("There are no released pages to build from."))
+            return
+        if fax_number is not None:
+            self.fax_number = fax_number
+        db, user_id, request_id = self.ctx.db, self.ctx.user_id, self.request_id
+        content, policy = self.content, self.policy
+        options = packet_service.PacketOptions(
+            fax_number=self.fax_number, sender_name=self.ctx.display_name
+        )
+
+        def op(token: CancelToken) -> Generator[tuple[int, int, str], None, Any]:
+            with db.transaction() as session:
+                user = session.get(User, user_id)
+                summary = yield from packet_service.build_and_store(
+                    session, request_id, content, options, user=user, policy=policy, cancel=token
+                )
+            return summary
+
+        self._run(op, self.packetBuilt.emit, "Building the packet")
+
+    def print_packet(self, printer: QPrinter) -> None:
+        packet = self.packet
+        if packet is None or self.facts is None:
+            return
+        db, user_id, number = self.ctx.db, self.ctx.user_id, self.facts.number
+
+        def op(token: CancelToken) -> str:
+            with db.transaction() as session:
+                pdf = packet_service.load_packet_pdf(session, packet.id)
+            try:
+                detail = print_packet(
+                    printer, pdf, job_name=number, cancelled=lambda: token.cancelled
+                )
+            except RoiError as exc:
+                if not isinstance(exc, PrintCancelled):
+                    with db.transaction() as session:
+                        release.record_failure(
+                            session,
+                            packet.id,
+                            step="print",
+                            target=printer.printerName(),
+                            detail=exc.message,
+                            user=session.get(User, user_id),
+                        )
+                raise
+            with db.transaction() as session:
+                attempt = release.mark_printed(
+                    session,
+                    packet.id,
+                    printer=printer.printerName(),
+                    user=session.get(User, user_id),
+                )
+                attempt.detail = detail[:2000]
+            return detail
+
+        self._run(op, lambda _r: None, "Printing")
+
+    def mark_mailed(self, tracking_number: str = "") -> bool:
+        if self.packet is None:
+            return False
+        packet_id = self.packet.id
+        try:
+            with self.ctx.transaction() as (session, user):
+                release.mark_mailed(session, packet_id, tracking_number=tracking_number, user=user)
+        except RoiError as exc:
+            show_error(self, exc)
+            return False
+        self.refresh()
+        self.released.emit()
+        return True
+
+    def send_fax(self, number: VerifiedNumber) -> None:
+        if self.packet is None:
+            return
+        if self.gateway is None:
+            show_error(self, ValidationError("No fax gateway is set up. Ask an administrator."))
+            return
+        if self.fax_number is not None and number.digits != self.fax_number.digits:
+            show_error(
+                self,
+                ValidationError(
+                    "The packet's cover sheet names another fax number. Rebuild the packet "
+                    "for this number first."
+                ),
+            )
+            return
+        db, user_id, packet_id, gateway = (
+            self.ctx.db,
+            self.ctx.user_id,
+            self.packet.id,
+            self.gateway,
+        )
+
+        def op(token: CancelToken) -> Any:
+            return release.send_fax(db, packet_id, number, gateway, user_id=user_id)
+
+        self._run(op, lambda _r: self.released.emit(), "Sending the fax")
+
+    def record_pickup(self, name: str, id_type: str, last4: str, checked: bool) -> bool:
+        if self.packet is None:
+            return False
+        packet_id = self.packet.id
+        try:
+            with self.ctx.transaction() as (session, user):
+                release.record_pickup(
+                    session,
+                    packet_id,
+                    picked_up_by=name,
+                    id_type=id_type,
+                    id_last4=last4,
+                    id_checked=checked,
+                    user=user,
+                )
+        except RoiError as exc:
+            show_error(self, exc)
+            return False
+        self.refresh()
+        self.released.emit()
+        return True
+
+    def save_electronic(self, folder: Path) -> None:
+        if self.packet is None:
+            return
+        db, user_id, packet_id = self.ctx.db, self.ctx.user_id, self.packet.id
+
+        def op(token: CancelToken) -> Any:
+            return release.deliver_electronic(db, packet_id, folder, user_id=user_id)
+
+        def done(result: Any) -> None:
+            self.last_password = result.password
+            # shown once, large, for the clerk to give by phone or a separate letter
+            self.password_label.setText(
+                f"<p>Encrypted copy written to {result.path.name}.</p>"
+                f"<p style='font-size:18pt'><b>{result.password}</b></p>"
+                "<p>Give this password by a separate channel (phone). It is not stored.</p>"
+            )
+            self.password_label.setVisible(True)
+            self.released.emit()
+
+        self._run(op, done, "Writing the encrypted copy")
+
+    # ------------------------------------------------------------------ button slots (dialogs)
+
+    def _ask_fax_number(self) -> VerifiedNumber | None:
+        facts = self.facts
+        dialog = FaxConfirmDialog(
+            facts.recipient_fax if facts else "",
+            self.directory,
+            facts.recipient_label if facts else "",
+            self,
+        )
+        return dialog.verified if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def _on_build(self) -> None:
+        if self.method == DeliveryMethod.FAX:
+            number = self._ask_fax_number()
+            if number is None:
+                return
+            self.build(number)
+        else:
+            self.build()
+
+    def _on_print(self) -> None:
+        printer = self._choose(self)
+        if printer is not None:
+            self.print_packet(printer)
+
+    def _on_mailed(self) -> None:
+        tracking, ok = QInputDialog.getText(
+            self, "Mark mailed", "Tracking or certified-mail number (optional):"
+        )
+        if ok:
+            self.mark_mailed(tracking)
+
+    def _on_fax(self) -> None:
+        number = self._ask_fax_number()
+        if number is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Send fax",
+            f"Send {self.packet.page_count if self.packet else 0} pages to\n\n"
+            f"{number.display}\n\nnow?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.send_fax(number)
+
+    def _on_pickup(self) -> None:
+        dialog = PickupDialog(self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.record_pickup(
+                dialog.name.text(),
+                dialog.id_type.currentText(),
+                dialog.last4.text(),
+                dialog.checked.isChecked(),
+            )
+
+    def _on_electronic(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Write the encrypted copy to")
+        if folder:
+            self.save_electronic(Path(folder))

@@ -1,0 +1,846 @@
+"""The Redaction tab of a request: proposals to confirm, boxes to draw, apply and verify.
+
+The widget only shows state and forwards intent: every change goes through
+:mod:`roi_desk.services.redaction` as an undoable command, long work (finding proposals,
+finding a text everywhere, applying) runs through ``ctx.runner`` with progress and Cancel,
+and the PDF stays in memory — rendered page by page, never all at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QItemSelectionModel, QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from roi_desk.errors import DocumentError, RoiError
+from roi_desk.models import User
+from roi_desk.models.redaction import BoxStatus, SetStatus
+from roi_desk.redaction.engine import RedactionCancelled
+from roi_desk.redaction.model import Rect, pdf_rect_to_view, rects_overlap, view_rect_to_pdf
+from roi_desk.services import redaction as svc
+from roi_desk.services.documents import load_bytes
+from roi_desk.ui.context import AppContext
+from roi_desk.ui.errors import show_error
+from roi_desk.ui.operations import Cancelled, CancelToken
+from roi_desk.ui.redaction import commands as cmd
+from roi_desk.ui.redaction.document import PdfPages
+from roi_desk.ui.redaction.log_view import LogPanel
+from roi_desk.ui.redaction.page_view import PageView
+from roi_desk.ui.redaction.thumbnails import ROW, ThumbnailDelegate, ThumbnailModel
+
+T = TypeVar("T")
+
+EXCLUDE_REASONS = (
+    "Not part of the request",
+    "Another patient's page",
+    "Duplicate page",
+    "Sensitive category not consented",
+)
+
+
+def ask_password(parent: QWidget, wrong: bool) -> str | None:
+    """Ask the clerk for the PDF's password (kept in memory for this tab only)."""
+    text = (
+        "The password was not correct. Enter the password of this PDF:"
+        if wrong
+        else "This PDF is protected by a password. Enter it to open the document:"
+    )
+    value, ok = QInputDialog.getText(parent, "Password needed", text, QLineEdit.EchoMode.Password)
+    return value if ok and value else None
+
+
+def ask_exclusion_reason(parent: QWidget) -> str | None:
+    value, ok = QInputDialog.getItem(
+        parent,
+        "Exclude page",
+        "Why is this page left out of the release?",
+        list(EXCLUDE_REASONS),
+        0,
+        True,
+    )
+    return value.strip() if ok and value.strip() else None
+
+
+def _qrect(r: Rect) -> QRectF:
+    return QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1])
+
+
+def _rect(q: QRectF) -> Rect:
+    return (q.left(), q.top(), q.right(), q.bottom())
+
+
+class RedactionTab(QWidget):
+    """Redaction workspace of one request.
+
+    Signals: ``changed()`` — the redaction set changed (a box, a page, an apply): the
+    request view should refresh what it shows about the release.
+    """
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        request_id: uuid.UUID,
+        parent: QWidget | None = None,
+        *,
+        document_id: uuid.UUID | None = None,
+        auto_propose: bool = True,
+        password_provider: Callable[[QWidget, bool], str | None] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("redactionTab")
+        self.ctx = ctx
+        self.request_id = request_id
+        self.document_id = document_id
+        self.auto_propose = auto_propose
+        #: replaceable in tests: how to ask for a password / an exclusion reason / show errors
+        self.password_provider = password_provider or ask_password
+        self.reason_provider: Callable[[QWidget], str | None] = ask_exclusion_reason
+        self.error_presenter: Callable[[QWidget, BaseException], None] = show_error
+        self.set_id = uuid.UUID(int=0)
+        self.view: svc.SetView | None = None
+        self.pages: PdfPages | None = None
+        self.page = 0
+        self._data = b""
+        self._password: str | None = None
+        self._busy = False
+        self._token: CancelToken | None = None
+        self._labels = dict(svc.reason_choices())
+        self.undo_stack = QUndoStack(self)
+        self._build()
+        self._open()
+
+    # -- building --------------------------------------------------------------------------
+
+    def _action(
+        self, text: str, slot: Callable[[], Any], keys: Sequence[str] = (), tip: str = ""
+    ) -> QAction:
+        act = QAction(text, self)
+        if keys:
+            act.setShortcuts([QKeySequence(k) for k in keys])
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        act.setToolTip(f"{tip or text} ({', '.join(keys)})" if keys else (tip or text))
+        act.triggered.connect(lambda _checked=False: slot())
+        self.addAction(act)
+        return act
+
+    def _build(self) -> None:
+        self.act_find = self._action("Find proposals", self.find_proposals)
+        self.act_prev = self._action(
+            "◀ Previous", self.previous_proposal, ["P"], "Previous proposal"
+        )
+        self.act_next = self._action("Next ▶", self.next_proposal, ["N"], "Next proposal")
+        self.act_confirm = self._action(
+            "Confirm", self.confirm_selected, ["C", "Return", "Enter"], "Confirm the proposal"
+        )
+        self.act_reject = self._action(
+            "Reject", self.reject_selected, ["R", "Backspace"], "Reject the proposal"
+        )
+        self.act_confirm_all = self._action(
+            "Confirm all", self.confirm_all, ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"]
+        )
+        self.act_delete = self._action("Delete box", self.delete_selected, ["Delete"])
+        self.act_undo = self.undo_stack.createUndoAction(self, "Undo")
+        self.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.act_redo = self.undo_stack.createRedoAction(self, "Redo")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for act in (self.act_undo, self.act_redo):
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(act)
+        self.act_zoom_in = self._action(
+            "Zoom in", lambda: self.page_view.zoom_by(1.25), ["Ctrl++", "Ctrl+="]
+        )
+        self.act_zoom_out = self._action(
+            "Zoom out", lambda: self.page_view.zoom_by(0.8), ["Ctrl+-"]
+        )
+        self.act_fit = self._action("Fit width", lambda: self.page_view.fit_width(), ["Ctrl+0"])
+        self.act_prev_page = self._action(
+            "Previous page", lambda: self.go_to_page(self.page - 1), ["PgUp"]
+        )
+        self.act_next_page = self._action(
+            "Next page", lambda: self.go_to_page(self.page + 1), ["PgDown"]
+        )
+        self.act_whole_page = self._action("Redact whole page", self.redact_whole_page)
+        self.act_exclude = self._action("Exclude page", self.toggle_exclude_page)
+        self.act_every = self._action("Redact every occurrence", self.redact_every_occurrence)
+        self.act_apply = self._action("Apply && verify", self.apply)
+
+        bar = QToolBar(self)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        items: tuple[QAction | None, ...] = (
+            self.act_find,
+            None,
+            self.act_prev,
+            self.act_next,
+            self.act_confirm,
+            self.act_reject,
+            self.act_confirm_all,
+            None,
+            self.act_delete,
+            self.act_undo,
+            self.act_redo,
+            None,
+            self.act_zoom_out,
+            self.act_zoom_in,
+            self.act_fit,
+        )
+        for entry in items:
+            if entry is None:
+                bar.addSeparator()
+            else:
+                bar.addAction(entry)
+
+        self.banner = QLabel(self)
+        self.banner.setObjectName("redactionBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.setContentsMargins(8, 4, 8, 4)
+
+        self.thumb_model = ThumbnailModel()
+        self.thumbs = QListView(self)
+        self.thumbs.setObjectName("redactionThumbnails")
+        self.thumbs.setModel(self.thumb_model)
+        self.thumbs.setItemDelegate(ThumbnailDelegate(self.thumbs))
+        self.thumbs.setUniformItemSizes(True)  # Qt then asks only for the visible rows
+        self.thumbs.setMinimumWidth(ROW.width() + 22)
+        self.thumbs.setMaximumWidth(ROW.width() + 22)
+        self.thumbs.clicked.connect(lambda idx: self.go_to_page(idx.row()))
+        self.thumbs.activated.connect(lambda idx: self.go_to_page(idx.row()))
+
+        self.page_view = PageView(self)
+        self.page_view.box_drawn.connect(self._on_drawn)
+        self.page_view.box_edited.connect(self._on_edited)
+        self.page_view.delete_requested.connect(self.delete_selected)
+        self.page_view.scene_.selectionChanged.connect(self._on_selection)
+
+        self.side = self._build_box_panel()
+        self.side.setMinimumWidth(300)
+        # the log runs under the page, full width: seven columns do not fit a side panel
+        self.log_panel = LogPanel(self)
+        self.center = QSplitter(Qt.Orientation.Vertical, self)
+        self.center.addWidget(self.page_view)
+        self.center.addWidget(self.log_panel)
+        self.center.setStretchFactor(0, 1)
+        self.center.setCollapsible(0, False)
+        self.center.setSizes([640, 170])
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.thumbs)
+        split.addWidget(self.center)
+        split.addWidget(self.side)
+        split.setStretchFactor(1, 1)
+        split.setCollapsible(1, False)
+        split.setSizes([ROW.width() + 22, 800, 340])
+
+        self.progress = QProgressBar(self)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumWidth(240)
+        self.status = QLabel(self)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.clicked.connect(self.cancel_job)
+        row = QHBoxLayout()
+        row.setContentsMargins(8, 2, 8, 4)
+        row.addWidget(self.status, 1)
+        row.addWidget(self.progress)
+        row.addWidget(self.cancel_button)
+        self._set_busy(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(bar)
+        layout.addWidget(self.banner)
+        layout.addWidget(split, 1)
+        layout.addLayout(row)
+
+    def _build_box_panel(self) -> QWidget:
+        panel = QWidget(self)
+        layout = QVBoxLayout(panel)
+
+        self.reason_group = QGroupBox("Reason for new boxes", panel)
+        form = QFormLayout(self.reason_group)
+        self.reason_combo = QComboBox(self.reason_group)
+        # long category labels must not push the panel wider than the window
+        self.reason_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.reason_combo.setMinimumContentsLength(18)
+        for code, label in svc.reason_choices():
+            self.reason_combo.addItem(label, code)
+        self.reason_combo.activated.connect(lambda _i: self._reason_edited(from_note=False))
+        self.note_edit = QLineEdit(self.reason_group)
+        self.note_edit.setPlaceholderText("Note (required for 'other')")
+        self.note_edit.editingFinished.connect(lambda: self._reason_edited(from_note=True))
+        form.addRow("Reason", self.reason_combo)
+        form.addRow("Note", self.note_edit)
+        self.box_info = QLabel(self.reason_group)
+        self.box_info.setWordWrap(True)
+        form.addRow(self.box_info)
+        layout.addWidget(self.reason_group)
+
+        find = QGroupBox("Redact a text everywhere", panel)
+        fl = QVBoxLayout(find)
+        self.find_edit = QLineEdit(find)
+        self.find_edit.setPlaceholderText("Text to redact on every page")
+        self.find_edit.returnPressed.connect(self.redact_every_occurrence)
+        use = QPushButton("Use the text under the box", find)
+        use.clicked.connect(self.use_text_under_box)
+        every = QPushButton("Redact every occurrence", find)
+        every.clicked.connect(self.redact_every_occurrence)
+        fl.addWidget(self.find_edit)
+        fl.addWidget(use)
+        fl.addWidget(every)
+        layout.addWidget(find)
+
+        page = QGroupBox("Page", panel)
+        pl = QVBoxLayout(page)
+        self.page_label = QLabel(page)
+        whole = QPushButton("Redact whole page", page)
+        whole.clicked.connect(self.redact_whole_page)
+        self.exclude_button = QPushButton("Exclude page from release", page)
+        self.exclude_button.clicked.connect(self.toggle_exclude_page)
+        pl.addWidget(self.page_label)
+        pl.addWidget(whole)
+        pl.addWidget(self.exclude_button)
+        layout.addWidget(page)
+
+        layout.addStretch(1)
+        self.apply_button = QPushButton("Apply && verify", panel)
+        self.apply_button.setObjectName("primary")
+        self.apply_button.setMinimumHeight(32)
+        self.apply_button.clicked.connect(self.apply)
+        layout.addWidget(self.apply_button)
+        return panel
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def call(self, fn: Callable[[Session, User], T]) -> T:
+        return self.ctx.call(fn)
+
+    def _open(self) -> None:
+        try:
+            view = self.call(
+                lambda s, u: svc.open_set(s, self.request_id, user=u, document_id=self.document_id)
+            )
+            self.set_id = view.id
+            self.view = view
+            self._data = self.call(lambda s, _u: load_bytes(s, view.source_document_id))
+        except RoiError as exc:
+            self._disable(str(exc))
+            return
+        self.unlock()
+
+    def unlock(self) -> bool:
+        """Open the PDF, asking for its password as long as the clerk offers one."""
+        password = self._password
+        while True:
+            try:
+                pages = PdfPages(self._data, password)
+            except svc.PasswordRequired as exc:
+                password = self.password_provider(self, exc.wrong or bool(password))
+                if password is None:
+                    self._disable(
+                        "This PDF is protected by a password. Choose “Open…” again and enter "
+                        "the password to redact it.",
+                        locked=True,
+                    )
+                    return False
+                continue
+            except DocumentError as exc:
+                self._disable(str(exc))
+                return False
+            break
+        self._password = password
+        self.pages = pages
+        self.thumb_model.set_pages(pages)
+        self._set_enabled(True)
+        self.reload()
+        self.go_to_page(0)
+        view = self.view
+        if view is not None and view.categories:
+            first = self.reason_combo.findData(view.categories[0])
+            self.reason_combo.setCurrentIndex(max(first, 0))
+        if self.auto_propose and view is not None and view.proposed_at is None and view.categories:
+            self.find_proposals()
+        return True
+
+    def _disable(self, message: str, *, locked: bool = False) -> None:
+        self._set_enabled(False)
+        self.banner.setText(f"<b>{message}</b>")
+        self.banner.setStyleSheet("background:#fdecea;color:#611a15;")
+        if locked:
+            self.act_find.setEnabled(False)
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for act in self.actions():
+            act.setEnabled(enabled)
+        for w in (self.page_view, self.thumbs, self.side):
+            w.setEnabled(enabled)
+
+    def release(self) -> None:
+        """Close the in-memory document (the tab is going away)."""
+        self.thumb_model.set_pages(None)
+        if self.pages is not None:
+            self.pages.close()
+            self.pages = None
+        self._data = b""
+        self._password = None
+
+    # -- state -> screen -------------------------------------------------------------------
+
+    def reload(self, select: Sequence[uuid.UUID] | None = None) -> None:
+        """Read the set again and show it (after every edit, propose or apply)."""
+        if self.set_id.int == 0:
+            return
+        self.view = self.call(lambda s, _u: svc.load_set(s, self.set_id))
+        view = self.view
+        marks: dict[int, list[Any]] = {}
+        for b in view.boxes:
+            if b.status == BoxStatus.REJECTED:
+                continue
+            m = marks.setdefault(b.page, [0, 0, False])
+            m[0 if b.is_proposal else 1] += 1
+        for e in view.exclusions:
+            marks.setdefault(e.page, [0, 0, False])[2] = True
+        self.thumb_model.set_marks({p: (m[0], m[1], m[2]) for p, m in marks.items()})
+        self.log_panel.show_set(view, self._labels)
+        if select:
+            first = view.box(select[0])
+            if first is not None and first.page != self.page:
+                self.go_to_page(first.page, keep_selection=False)
+        self._show_boxes()
+        if select is not None:
+            self.page_view.scene_.clearSelection()
+            for box_id in select:
+                item = self.page_view.boxes.get(box_id)
+                if item is not None:
+                    item.setSelected(True)
+        self._update_banner()
+        self._update_page_panel()
+        self._on_selection()
+
+    def _show_boxes(self) -> None:
+        if self.pages is None or self.view is None:
+            return
+        geo = self.pages.geometry(self.page)
+        self.page_view.set_boxes(
+            (b.id, _qrect(pdf_rect_to_view(geo, b.rect)), b.is_proposal)
+            for b in self.view.on_page(self.page)
+        )
+
+    def go_to_page(self, page: int, *, keep_selection: bool = False) -> None:
+        if self.pages is None or not 0 <= page < self.pages.page_count:
+            return
+        self.page = page
+        pages = self.pages
+        excluded = self.view.excluded_pages.get(page, "") if self.view else ""
+        self.page_view.show_page(
+            pages.view_size(page), lambda scale, clip: pages.render(page, scale, clip), excluded
+        )
+        self._show_boxes()
+        idx = self.thumb_model.index(page, 0)
+        self.thumbs.selectionModel().setCurrentIndex(
+            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.thumbs.scrollTo(idx)
+        self._update_page_panel()
+        if not keep_selection:
+            self._on_selection()
+
+    def _update_page_panel(self) -> None:
+        if self.pages is None:
+            return
+        excluded = self.view.excluded_pages.get(self.page) if self.view else None
+        text = f"Page {self.page + 1} of {self.pages.page_count}"
+        if excluded:
+            text += f" — excluded: {excluded}"
+        self.page_label.setText(text)
+        self.exclude_button.setText(
+            "Include page again" if excluded else "Exclude page from release"
+        )
+        self.act_exclude.setText("Include page" if excluded else "Exclude page")
+
+    def _update_banner(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        parts: list[str] = []
+        style = "background:#eef3fb;color:#1c2b40;"
+        if view.categories:
+            labels = ", ".join(self._labels.get(c, c) for c in view.categories)
+            parts.append(f"Not consented, to redact: <b>{labels}</b>.")
+        else:
+            parts.append("No sensitive category is withheld; draw boxes by hand if needed.")
+        waiting = len(view.proposals)
+        if waiting:
+            parts.append(f"<b>{waiting}</b> proposal(s) wait for a decision (N / C / R).")
+        no_ocr = sorted({p + 1 for p, m in view.page_notes if "OCR is not installed" in m})
+        failed_ocr = sorted({p + 1 for p, m in view.page_notes if "OCR failed" in m})
+        read = sorted({p + 1 for p, m in view.page_notes if "read by OCR" in m})
+        if no_ocr:
+            parts.append(
+                f"<b>Scanned pages without text: {_pages(no_ocr)}. OCR (tesseract) is not "
+                "installed, so nothing was proposed there: look at them and draw the boxes "
+                "by hand.</b>"
+            )
+            style = "background:#fff4e5;color:#663c00;"
+        if failed_ocr:
+            parts.append(f"<b>OCR failed on {_pages(failed_ocr)}: draw the boxes by hand.</b>")
+            style = "background:#fff4e5;color:#663c00;"
+        if read:
+            parts.append(f"Read by OCR (check carefully): {_pages(read)}.")
+        if view.status == SetStatus.VERIFIED:
+            parts.append(
+                f"<b>Verified</b>: the redacted PDF is stored (SHA-256 "
+                f"{(view.output_sha256 or '')[:16]}…)."
+            )
+            style = "background:#e9f6ec;color:#1e4620;"
+        elif view.status == SetStatus.FAILED:
+            parts.append(f"<b>Verification failed</b>: {view.failure} It must not be released.")
+            style = "background:#fdecea;color:#611a15;"
+        self.banner.setText(" ".join(parts))
+        self.banner.setStyleSheet(style)
+
+    def _on_selection(self) -> None:
+        ids = self.page_view.selected_ids()
+        view = self.view
+        box = view.box(ids[0]) if view is not None and len(ids) == 1 else None
+        self.reason_group.setTitle("Reason for the selected box" if box else "Reason for new boxes")
+        if box is not None:
+            i = self.reason_combo.findData(box.reason)
+            self.reason_combo.setCurrentIndex(max(i, 0))
+            self.note_edit.setText(box.note)
+            who = box.proposed_by.split(":")
+            source = (
+                f"proposed by rule ({who[1]}, {who[2]} “{who[3]}”)"
+                if who[0] == "rule" and len(who) == 4
+                else f"drawn by {who[1] if len(who) > 1 else 'clerk'}"
+            )
+            state = {
+                "proposed": "a proposal — not applied until confirmed",
+                "confirmed": f"confirmed by {box.confirmed_by}",
+                "rejected": f"rejected by {box.confirmed_by}",
+            }.get(box.status, box.status)
+            self.box_info.setText(f"Page {box.page + 1}, {source}; {state}.")
+        else:
+            self.box_info.setText(
+                f"{len(ids)} boxes selected." if ids else "Drag on the page to draw a box."
+            )
+
+    # -- edits (undoable) ------------------------------------------------------------------
+
+    def after_edit(self, select: Sequence[uuid.UUID] | None = None) -> None:
+        self.reload(select)
+        self.changed.emit()
+
+    def report(self, exc: BaseException) -> None:
+        self.error_presenter(self, exc)
+
+    def _new_reason(self) -> tuple[str, str]:
+        return str(self.reason_combo.currentData()), self.note_edit.text().strip()
+
+    def _on_drawn(self, rect: QRectF) -> None:
+        if self.pages is None:
+            return
+        geo = self.pages.geometry(self.page)
+        reason, note = self._new_reason()
+        pdf = view_rect_to_pdf(geo, _rect(rect))
+        item = svc.NewBox(self.page, pdf, reason, note)
+        self.undo_stack.push(cmd.AddBoxes(self, [item], [geo.mediabox], "Draw box"))
+
+    def _on_edited(self, box_id: object, rect: QRectF) -> None:
+        if self.pages is None or self.view is None or not isinstance(box_id, uuid.UUID):
+            return
+        before = self.view.box(box_id)
+        if before is None:
+            return
+        geo = self.pages.geometry(before.page)
+        pdf = view_rect_to_pdf(geo, _rect(rect))
+        self.undo_stack.push(cmd.MoveBox(self, before, pdf, geo.mediabox))
+
+    def _reason_edited(self, *, from_note: bool) -> None:
+        ids = self.page_view.selected_ids()
+        if self.view is None or len(ids) != 1:
+            return
+        box = self.view.box(ids[0])
+        reason, note = self._new_reason()
+        if box is None or (box.reason == reason and box.note == note):
+            return
+        if reason == svc.REASON_OTHER and not note:
+            if not from_note:
+                self.note_edit.setFocus()
+                self.box_info.setText("Type a note saying why, then press Enter.")
+            return
+        self.undo_stack.push(cmd.SetReason(self, box, reason, note))
+
+    def selected_boxes(self) -> list[svc.BoxView]:
+        view = self.view
+        if view is None:
+            return []
+        return [b for i in self.page_view.selected_ids() if (b := view.box(i)) is not None]
+
+    def delete_selected(self) -> None:
+        ids = self.page_view.selected_ids()
+        if ids:
+            self.undo_stack.push(cmd.DeleteBoxes(self, ids))
+
+    def _decide(self, confirm: bool) -> None:
+        want = BoxStatus.CONFIRMED if confirm else BoxStatus.REJECTED
+        boxes = [b for b in self.selected_boxes() if b.status != want]
+        if not boxes:
+            self.next_proposal()
+            return
+        text = ("Confirm" if confirm else "Reject") + (" box" if len(boxes) == 1 else " boxes")
+        self.undo_stack.push(cmd.Decide(self, boxes, confirm, text))
+        # the clerk's rhythm: decide, and the next proposal is already selected
+        self.next_proposal(after=boxes[-1])
+
+    def confirm_selected(self) -> None:
+        self._decide(True)
+
+    def reject_selected(self) -> None:
+        self._decide(False)
+
+    def confirm_all(self) -> None:
+        if self.view is None or not self.view.proposals:
+            return
+        self.undo_stack.push(
+            cmd.Decide(
+                self, self.view.proposals, True, f"Confirm {len(self.view.proposals)} proposals"
+            )
+        )
+
+    def redact_whole_page(self) -> None:
+        if self.pages is None:
+            return
+        geo = self.pages.geometry(self.page)
+        reason, note = self._new_reason()
+        item = svc.NewBox(self.page, geo.mediabox, reason, note)
+        self.undo_stack.push(cmd.AddBoxes(self, [item], [geo.mediabox], "Redact whole page"))
+
+    def toggle_exclude_page(self, reason: str | None = None) -> None:
+        if self.view is None:
+            return
+        current = self.view.excluded_pages.get(self.page)
+        if current is not None:
+            self.undo_stack.push(cmd.ExcludePage(self, self.page, current, exclude=False))
+            return
+        reason = reason or self.reason_provider(self)
+        if reason:
+            self.undo_stack.push(cmd.ExcludePage(self, self.page, reason))
+
+    def use_text_under_box(self) -> None:
+        boxes = self.selected_boxes()
+        if self.pages is None or not boxes:
+            self.status.setText("Select a box over the text first.")
+            return
+        b = boxes[0]
+        left, top, right, bottom = pdf_rect_to_view(self.pages.geometry(b.page), b.rect)
+        self.find_edit.setText(self.pages.text_in(b.page, left, top, right, bottom))
+
+    # -- proposals -------------------------------------------------------------------------
+
+    def _ordered_proposals(self) -> list[svc.BoxView]:
+        if self.view is None:
+            return []
+        return sorted(self.view.proposals, key=lambda b: (b.page, -b.rect[3], b.rect[0]))
+
+    def _go_to_box(self, box: svc.BoxView) -> None:
+        if box.page != self.page:
+            self.go_to_page(box.page, keep_selection=True)
+        self.page_view.select(box.id)
+        self._on_selection()
+
+    def next_proposal(self, after: svc.BoxView | None = None) -> None:
+        self._step(+1, after)
+
+    def previous_proposal(self) -> None:
+        self._step(-1, None)
+
+    def _step(self, direction: int, after: svc.BoxView | None) -> None:
+        todo = self._ordered_proposals()
+        if not todo:
+            self.status.setText("No proposal left to decide.")
+            return
+        ref = after or next(iter(self.selected_boxes()), None)
+        if ref is None:
+            self._go_to_box(todo[0] if direction > 0 else todo[-1])
+            return
+        key = (ref.page, -ref.rect[3], ref.rect[0])
+        keys = [(b.page, -b.rect[3], b.rect[0]) for b in todo]
+        if direction > 0:
+            later = [b for b, k in zip(todo, keys, strict=True) if k > key and b.id != ref.id]
+            self._go_to_box(later[0] if later else todo[0])
+        else:
+            earlier = [b for b, k in zip(todo, keys, strict=True) if k < key and b.id != ref.id]
+            self._go_to_box(earlier[-1] if earlier else todo[-1])
+
+    # -- long work -------------------------------------------------------------------------
+
+    def _set_busy(self, busy: bool, label: str = "") -> None:
+        self._busy = busy
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        if busy:
+            self.progress.setRange(0, 0)
+            self.status.setText(label)
+        for act in (self.act_find, self.act_apply, self.act_every):
+            act.setEnabled(not busy and self.pages is not None)
+        self.apply_button.setEnabled(not busy and self.pages is not None)
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.status.setText(message)
+
+    def _start(
+        self,
+        label: str,
+        fn: Callable[[CancelToken], Any],
+        on_success: Callable[[Any], None],
+    ) -> None:
+        if self._busy:
+            return
+        self._set_busy(True, label)
+
+        def success(result: Any) -> None:
+            self._token = None
+            self._set_busy(False)
+            on_success(result)
+
+        def failure(exc: BaseException) -> None:
+            self._token = None
+            self._set_busy(False)
+            if isinstance(exc, Cancelled | RedactionCancelled):
+                self.status.setText("Cancelled; nothing was changed.")
+            else:
+                self.status.setText("")
+                self.report(exc)
+            self.reload()
+
+        token = self.ctx.runner.start(fn, success=success, failure=failure, progress=self._progress)
+        if self._busy:  # an inline runner has finished already
+            self._token = token
+
+    def cancel_job(self) -> None:
+        if self._token is not None:
+            self._token.cancel()
+            self.status.setText("Cancelling…")
+
+    def find_proposals(self) -> None:
+        if self.pages is None:
+            return
+        db, set_id, user_id, pw = self.ctx.db, self.set_id, self.ctx.user_id, self._password
+
+        def work(token: CancelToken) -> Any:
+            return svc.propose_steps(
+                db, set_id, user_id=user_id, password=pw, cancel=lambda: token.cancelled
+            )
+
+        def done(result: svc.ProposeOutcome) -> None:
+            self.undo_stack.clear()  # the proposals were replaced: older steps no longer apply
+            self.status.setText(f"{result.added} proposal(s) found.")
+            self.reload()
+            self.changed.emit()
+            if self._ordered_proposals():
+                self.next_proposal()
+
+        self._start("Looking for sensitive text…", work, done)
+
+    def redact_every_occurrence(self) -> None:
+        text = self.find_edit.text().strip()
+        if self.pages is None:
+            return
+        if not text:
+            self.status.setText("Type the text to redact, or use the text under a box.")
+            self.find_edit.setFocus()
+            return
+        data, pw, pages = self._data, self._password, self.pages
+        reason, note = self._new_reason()
+
+        def work(token: CancelToken) -> Any:
+            return svc.find_text_steps(data, text, password=pw, cancel=lambda: token.cancelled)
+
+        def done(found: list[tuple[int, Rect]]) -> None:
+            existing = self.view.boxes if self.view is not None else ()
+            items = [
+                svc.NewBox(page, rect, reason, note)
+                for page, rect in found
+                if not any(
+                    b.page == page
+                    and b.status != BoxStatus.REJECTED
+                    and rects_overlap(b.rect, rect, 0.5)
+                    for b in existing
+                )
+            ]
+            if not items:
+                self.status.setText("No other occurrence found.")
+                return
+            bounds = [pages.geometry(i.page).mediabox for i in items]
+            self.undo_stack.push(
+                cmd.AddBoxes(self, items, bounds, f"Redact {len(items)} occurrence(s)")
+            )
+            self.status.setText(
+                f"{len(items)} occurrence(s) redacted on {len({i.page for i in items})} page(s)."
+            )
+
+        self._start("Looking for the text on every page…", work, done)
+
+    def apply(self) -> None:
+        view = self.view
+        if self.pages is None or view is None:
+            return
+        if view.proposals:
+            self.status.setText(
+                f"Confirm or reject the {len(view.proposals)} proposal(s) before applying."
+            )
+            self.next_proposal()
+            return
+        db, set_id, user_id, pw = self.ctx.db, self.set_id, self.ctx.user_id, self._password
+
+        def work(token: CancelToken) -> Any:
+            return svc.apply_steps(
+                db, set_id, user_id=user_id, password=pw, cancel=lambda: token.cancelled
+            )
+
+        def done(result: svc.ApplyOutcome) -> None:
+            self.status.setText(
+                f"Verified and stored: {result.page_count} page(s), "
+                f"SHA-256 {result.output_sha256[:16]}…"
+            )
+            self.reload()
+            if self.center.sizes()[1] == 0:  # the clerk had folded the log away
+                self.center.setSizes([600, 200])
+            self.changed.emit()
+
+        self._start("Redacting and verifying…", work, done)
+
+
+def _pages(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:12])
+    more = f" and {len(numbers) - 12} more" if len(numbers) > 12 else ""
+    return f"page{'s' if len(numbers) > 1 else ''} {shown}{more}"
+
+
+__all__ = ["RedactionTab", "ask_exclusion_reason", "ask_password"]

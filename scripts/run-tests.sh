@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite with the servers it needs, on loopback only: a throw-away PostgreSQL
+# (every database test runs on SQLCipher and on PostgreSQL) and a CUPS server with a PDF
+# printer (printing tests). Both are started here and stopped after, whatever happens.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+cleanup() {
+  ./scripts/pg-test-server.sh stop
+  ./scripts/cups-test-server.sh stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+url=$(./scripts/pg-test-server.sh start) || { echo "could not start PostgreSQL" >&2; exit 1; }
+if ! ./scripts/cups-test-server.sh start >/dev/null; then
+  echo "note: no CUPS test printer here; the printing tests will say they are skipped" >&2
+fi
+ROI_DESK_TEST_PG_URL=$url QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q "$@"

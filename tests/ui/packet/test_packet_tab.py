@@ -1,0 +1,258 @@
+"""The Packet tab and the print queue, driven like a clerk and the mail room would."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtPrintSupport import QPrinter
+from sqlalchemy import func, select
+
+from roi_desk.delivery import DirectoryEntry, FaxDirectory, FaxGatewayError, VerifiedNumber
+from roi_desk.delivery.gateways import FaxJob, GatewayReceipt
+from roi_desk.errors import RoiError
+from roi_desk.models import DeliveryMethod, Request, Status
+from roi_desk.models.packet import AttemptStatus, DeliveryAttempt, Disclosure
+from roi_desk.storage import Database
+from roi_desk.ui.context import AppContext
+from roi_desk.ui.packet import packet_tab as tab_module
+from roi_desk.ui.packet import print_queue as queue_module
+from roi_desk.ui.packet.packet_tab import FaxConfirmDialog, PacketTab
+from roi_desk.ui.packet.print_queue import PrintQueue
+from roi_desk.ui.packet.printing import PrintError
+from tests.ui.conftest import make_context
+from tests.unit.packets.conftest import make_approved
+
+
+@pytest.fixture
+def errors(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
+    """Error boxes are modal: collect what would have been shown instead."""
+    shown: list[BaseException] = []
+    for module in (tab_module, queue_module):
+        monkeypatch.setattr(module, "show_error", lambda _parent, exc: shown.append(exc))
+    return shown
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def pdf_printer(path: Path) -> QPrinter:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    return printer
+
+
+def status_of(db: Database, request_id: uuid.UUID) -> Status:
+    with db.transaction() as session:
+        request = session.get(Request, request_id)
+        assert request is not None
+        return Status(request.status)
+
+
+def disclosures(db: Database) -> int:
+    with db.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(Disclosure)) or 0)
+
+
+def test_build_preview_print_and_mark_mailed(
+    qtbot: Any, db: Database, tmp_path: Path, errors: list[BaseException], settings: QSettings
+) -> None:
+    approved = make_approved(db)
+    ctx: AppContext = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, settings=settings)
+    qtbot.addWidget(tab)
+    codes = [w.code for w in tab.warnings]
+    assert codes == ["redaction_unverified"]
+    assert not tab.print_button.isEnabled() and tab.build_button.isEnabled()
+
+    with qtbot.waitSignal(tab.packetBuilt):
+        tab.build()
+    assert tab.packet is not None and tab.packet.page_count == 5
+    assert tab.document.pageCount() == 5  # the preview, loaded from memory
+    assert "Pages: 5" in tab.details.text()
+    assert tab.print_button.isEnabled() and not tab.fax_button.isEnabled()
+
+    out = tmp_path / "printed.pdf"
+    tab.print_packet(pdf_printer(out))
+    assert out.stat().st_size > 0 and errors == []
+    assert status_of(db, approved.request_id) == Status.APPROVED  # printed, not yet mailed
+
+    with qtbot.waitSignal(tab.released):
+        assert tab.mark_mailed("9400 1111 2222")
+    assert status_of(db, approved.request_id) == Status.RELEASED
+    assert disclosures(db) == 1
+    assert not tab.mailed_button.isEnabled()
+
+
+def test_fax_number_is_shown_large_and_keyed_twice(qtbot: Any) -> None:
+    dialog = FaxConfirmDialog("617 555 0123", FaxDirectory(), "Records Department")
+    qtbot.addWidget(dialog)
+    assert dialog.big.text() == "(617) 555-0123"
+    assert dialog.big.font().pointSize() >= 24
+    assert not dialog.again.isHidden()
+    dialog.accept()
+    assert dialog.verified is None and "second time" in dialog.error.text()
+    dialog.again.setText("617 555 0132")
+    dialog.accept()
+    assert dialog.verified is None and "do not match" in dialog.error.text()
+    dialog.again.setText("6175550123")
+    dialog.accept()
+    assert dialog.verified == VerifiedNumber("6175550123", "keyed twice")
+
+    known = FaxDirectory([DirectoryEntry("Records", "6175550123", "Example LLP")])
+    direct = FaxConfirmDialog("(617) 555-0123", known, "Records")
+    qtbot.addWidget(direct)
+    assert direct.again.isHidden() and "In the fax directory" in direct.where.text()
+    direct.accept()
+    assert direct.verified is not None and direct.verified.how == "directory"
+
+
+class Gateway:
+    name = "test"
+
+    def __init__(self, fail: bool) -> None:
+        self.fail = fail
+        self.jobs: list[FaxJob] = []
+
+    def send(self, job: FaxJob) -> GatewayReceipt:
+        if self.fail:
+            raise FaxGatewayError("The fax server refused the job.")
+        self.jobs.append(job)
+        return GatewayReceipt(self.name, job.number, "job 7")
+
+
+def test_failed_fax_keeps_the_request_then_a_retry_releases(
+    qtbot: Any, db: Database, errors: list[BaseException], settings: QSettings
+) -> None:
+    approved = make_approved(db, method=DeliveryMethod.FAX)
+    gateway = Gateway(fail=True)
+    tab = PacketTab(make_context(db), approved.request_id, gateway=gateway, settings=settings)
+    qtbot.addWidget(tab)
+    assert "fax_not_in_directory" in [w.code for w in tab.warnings]
+    number = VerifiedNumber("6175550123", "keyed twice")
+    tab.build(number)
+    assert tab.fax_button.isEnabled()
+    with qtbot.waitSignal(tab.deliveryFailed):
+        tab.send_fax(number)
+    assert [type(e) for e in errors] == [FaxGatewayError]
+    assert status_of(db, approved.request_id) == Status.APPROVED
+    assert disclosures(db) == 0
+    gateway.fail = False
+    with qtbot.waitSignal(tab.released):
+        tab.send_fax(number)
+    assert status_of(db, approved.request_id) == Status.RELEASED
+    assert disclosures(db) == 1 and gateway.jobs[0].pages == tab.packet.page_count  # type: ignore[union-attr]
+
+
+def test_pickup_without_id_check_is_refused(
+    qtbot: Any, db: Database, errors: list[BaseException], settings: QSettings
+) -> None:
+    approved = make_approved(db, method=DeliveryMethod.PICKUP)
+    tab = PacketTab(make_context(db), approved.request_id, settings=settings)
+    qtbot.addWidget(tab)
+    tab.build()
+    assert not tab.record_pickup("Jordan Example", "Passport", "1234", checked=False)
+    assert isinstance(errors[0], RoiError) and "photo ID" in str(errors[0])
+    assert tab.record_pickup("Jordan Example", "Passport", "1234", checked=True)
+    assert status_of(db, approved.request_id) == Status.RELEASED
+
+
+def test_electronic_copy_password_is_shown_not_stored(
+    qtbot: Any, db: Database, tmp_path: Path, errors: list[BaseException], settings: QSettings
+) -> None:
+    approved = make_approved(db, method=DeliveryMethod.ELECTRONIC)
+    tab = PacketTab(make_context(db), approved.request_id, settings=settings)
+    qtbot.addWidget(tab)
+    tab.build()
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    with qtbot.waitSignal(tab.released):
+        tab.save_electronic(folder)
+    assert tab.last_password and tab.last_password in tab.password_label.text()
+    assert db.path.read_bytes().find(tab.last_password.encode()) == -1
+
+
+def test_print_queue_batch_is_resumable_after_the_printer_disappears(
+    qtbot: Any,
+    qtmodeltester: Any,
+    db: Database,
+    tmp_path: Path,
+    errors: list[BaseException],
+    monkeypatch: pytest.MonkeyPatch,
+    settings: QSettings,
+) -> None:
+    ctx = make_context(db)
+    requests = [make_approved(db, mrn=f"MRN90000{i}") for i in range(3)]
+    for approved in requests:
+        tab = PacketTab(ctx, approved.request_id, settings=settings)
+        tab.build()
+        tab.deleteLater()
+    printer = pdf_printer(tmp_path / "batch.pdf")
+    queue = PrintQueue(ctx, choose_printer=lambda _w: printer, settings=settings)
+    qtbot.addWidget(queue)
+    qtmodeltester.check(queue.model)
+    assert len(queue.to_print()) == 3
+
+    real = queue_module.print_packet
+    calls = {"n": 0}
+
+    def flaky(*args: Any, **kwargs: Any) -> str:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise PrintError("The printer PDF is not available.")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(queue_module, "print_packet", flaky)
+    with qtbot.waitSignal(queue.batchFinished) as finished:
+        queue.print_all()
+    assert finished.args[0] == 1 and "not available" in finished.args[1]
+    assert len(queue.to_print()) == 2  # the first one is remembered as printed
+    with db.transaction() as session:
+        failed = session.scalars(
+            select(DeliveryAttempt).where(DeliveryAttempt.status == AttemptStatus.FAILED)
+        ).all()
+        assert len(failed) == 1
+    with qtbot.waitSignal(queue.batchFinished) as finished:
+        queue.print_all()  # resume
+    assert finished.args == [2, ""] and queue.to_print() == []
+    assert queue.mark_all_mailed() == 3
+    assert all(status_of(db, r.request_id) == Status.RELEASED for r in requests)
+    assert disclosures(db) == 3 and queue.rows == []
+
+
+def test_print_queue_cancel_keeps_what_was_printed(
+    qtbot: Any,
+    db: Database,
+    tmp_path: Path,
+    errors: list[BaseException],
+    settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ctx = make_context(db)
+    for i in range(2):
+        approved = make_approved(db, mrn=f"MRN91000{i}")
+        PacketTab(ctx, approved.request_id, settings=settings).build()
+    queue = PrintQueue(
+        ctx, choose_printer=lambda _w: pdf_printer(tmp_path / "x.pdf"), settings=settings
+    )
+    qtbot.addWidget(queue)
+    real = queue_module.print_packet
+    calls = {"n": 0}
+
+    def cancelled_on_second(*args: Any, **kwargs: Any) -> str:
+        calls["n"] += 1
+        if calls["n"] == 2:  # the clerk pressed Cancel while the second job was painting
+            raise queue_module.PrintCancelled("Printing was cancelled.")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(queue_module, "print_packet", cancelled_on_second)
+    with qtbot.waitSignal(queue.batchFinished) as finished:
+        queue.print_all()
+    assert finished.args == [-1, "cancelled"]
+    assert len(queue.to_print()) == 1  # one printed and remembered, one left

@@ -1,0 +1,77 @@
+"""Small builders for the chart tests (also used by tests/ui/records)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Generator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from roi_desk.models import Channel, DeliveryMethod, Patient, Request, RequestKind
+from roi_desk.records.fhir import import_bundle
+from roi_desk.records.kinds import RecordDocument
+from tests.helpers import SHARED_FHIR, SHARED_PDFS
+
+#: the smallest sample bundle (7 visits, 7 immunizations, 2 lab reports; 2011-2020)
+STANLEY = SHARED_FHIR / "Stanley_Balistreri_08ce8462-f56a-4fd6-b986-ea75c5c6edb2.json"
+#: another patient, to build a bundle of two patients
+JOSE = SHARED_FHIR / "José_María_Casares_35f4e907-09d2-4a9d-8888-b9f8d860ce05.json"
+STANLEY_DOB = date(1992, 4, 30)
+
+GOOD_PDF = SHARED_PDFS / "pysf_minimal-document.pdf"
+THIRTY_PAGES = SHARED_PDFS / "qpdf_V4-aes.pdf"  # AES with an empty user password
+BROKEN_PDF = SHARED_PDFS / "pdfjs_bug1020226.pdf"
+LOOPED_PDF = SHARED_PDFS / "qpdf_pages-loop.pdf"
+PASSWORD_PDF = SHARED_PDFS / "pysf_libreoffice-writer-password.pdf"
+PASSWORD = "openpassword"  # the sample file's published test password
+
+T = TypeVar("T")
+
+
+def drive(gen: Generator[Any, None, T]) -> T:
+    """Run a progress generator to its end; its return value."""
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+
+
+def pure_documents(path: Any = STANLEY) -> list[RecordDocument]:
+    _result, docs = drive(import_bundle(path.read_bytes(), source_name=path.name))
+    return docs
+
+
+def add_patient(
+    session: Session,
+    *,
+    family: str = "Balistreri",
+    given: str = "Stanley",
+    dob: date = STANLEY_DOB,
+    mrn: str = "RGH-0000001",
+) -> Patient:
+    p = Patient(mrn=mrn, date_of_birth=dob)
+    p.set_names(family, given)
+    session.add(p)
+    session.flush()
+    return p
+
+
+def add_request(
+    session: Session, patient_id: uuid.UUID | None, received: date, number: str = "2020-000001"
+) -> Request:
+    req = Request(
+        number=number,
+        received_at=datetime.combine(received, time(10, 0)).astimezone(UTC),
+        channel=Channel.FAX,
+        kind=RequestKind.PROVIDER,
+        delivery_method=DeliveryMethod.MAIL,
+        due_on=received + timedelta(days=30),
+        patient_id=patient_id,
+    )
+    session.add(req)
+    session.flush()
+    return req

@@ -1,0 +1,35 @@
+"""Migration 0004 creates exactly what the packet models declare."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from roi_desk.models import Base
+from roi_desk.storage import Database
+
+MINE = {"packets", "delivery_attempts", "disclosures"}
+
+
+def _tables(diff: object) -> set[str]:
+    found = set()
+    stack = [diff]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            stack.extend(item)
+        elif hasattr(item, "name") and hasattr(item, "columns"):  # a Table
+            found.add(str(item.name))
+        elif hasattr(item, "table") and item.table is not None:  # Column, Index, Constraint
+            found.add(str(item.table.name))
+    return found
+
+
+def test_packet_tables_match_the_models(db: Database) -> None:
+    with db.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    mine = [d for d in diffs if _tables(d) & MINE]
+    assert mine == []
+    with db.engine.connect() as conn:
+        names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
+    assert names >= MINE
