@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect
 
 from roi_desk.models import Base
 from roi_desk.storage import Database
@@ -31,5 +32,5 @@ def test_packet_tables_match_the_models(db: Database) -> None:
     mine = [d for d in diffs if _tables(d) & MINE]
     assert mine == []
     with db.engine.connect() as conn:
-        names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
+        names = set(inspect(conn).get_table_names())
     assert names >= MINE
