@@ -5,7 +5,6 @@
 #   scripts/pg-test-server.sh stop    -> stops it and removes its data folder
 # Data lives in /tmp/roi-desk-pg (synthetic test data only). Only 127.0.0.1 is listened on.
 set -euo pipefail
-PORT=${ROI_DESK_PG_PORT:-54329}
 DATA=/tmp/roi-desk-pg
 mode=${1:-start}
 
@@ -33,13 +32,26 @@ case "$mode" in
     fi
     BIN=$(pg_bin)
     if [ -f "$DATA/postmaster.pid" ] && as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
-      :
+      PORT=$(cat "$DATA.port")
     else
+      # the first free port from 54329 up: another test server (or another checkout's)
+      # may already listen on loopback
+      PORT=${ROI_DESK_PG_PORT:-}
+      if [ -z "$PORT" ]; then
+        for p in $(seq 54329 54379); do
+          if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then PORT=$p; break; fi
+        done
+      fi
       rm -rf "$DATA"; mkdir -p "$DATA"
       [ "$(id -u)" -eq 0 ] && chown postgres "$DATA"
+      echo "$PORT" > "$DATA.port"
       as_pg "$BIN/initdb" -D "$DATA" -U roi -A trust --no-instructions >/dev/null
-      as_pg "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w \
-        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA -c fsync=off" start >/dev/null
+      if ! as_pg "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w \
+        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA -c fsync=off" start >/dev/null; then
+        echo "PostgreSQL did not start; its log says:" >&2
+        tail -5 "$DATA/server.log" >&2
+        exit 1
+      fi
     fi
     echo "postgresql+psycopg://roi@127.0.0.1:$PORT/postgres"
     ;;
@@ -48,7 +60,7 @@ case "$mode" in
     if [ -n "${BIN:-}" ] && [ -d "$DATA" ]; then
       as_pg "$BIN/pg_ctl" -D "$DATA" -m fast stop >/dev/null 2>&1 || true
     fi
-    rm -rf "$DATA"
+    rm -rf "$DATA" "$DATA.port"
     ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;
 esac
