@@ -32,8 +32,13 @@ need_packages() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# The test server listens on its own loopback port (never 631): a system cupsd, or another
+# test run on the same machine, may hold 631. Clients find it through CUPS_SERVER, which
+# scripts/run-tests.sh exports from "$STATE/server".
+server() { cat "$STATE/server" 2>/dev/null || echo "127.0.0.1:6310"; }
+
 queue_ready() {
-  lpstat -h localhost -a "$QUEUE" 2>/dev/null | grep -q "accepting"
+  CUPS_SERVER=$(server) lpstat -a "$QUEUE" 2>/dev/null | grep -q "accepting"
 }
 
 start() {
@@ -56,35 +61,43 @@ start() {
     grep -q "^AnonDirName " /etc/cups/cups-pdf.conf \
       || echo "AnonDirName ${OUT}" >> /etc/cups/cups-pdf.conf
   fi
-  if ! pgrep -x cupsd >/dev/null 2>&1; then
-    # loopback only: the test server must never be reachable from the network
-    sed -i -E 's/^Listen .*:631$/Listen localhost:631/; s/^Port 631$/Listen localhost:631/' \
-      /etc/cups/cupsd.conf
-    (cupsd -f >"$STATE/cupsd.log" 2>&1 & echo $! >"$PIDFILE")
+  if ! { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }; then
+    local port=""
+    for p in $(seq 6310 6360); do
+      if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+    done
+    echo "127.0.0.1:$port" >"$STATE/server"
+    # a private copy of the configuration: loopback only, our port, no shared socket —
+    # the test server must never be reachable from the network
+    grep -v -E '^(Listen|Port) ' /etc/cups/cupsd.conf >"$STATE/cupsd.conf"
+    echo "Listen 127.0.0.1:$port" >>"$STATE/cupsd.conf"
+    (cupsd -f -c "$STATE/cupsd.conf" >"$STATE/cupsd.log" 2>&1 & echo $! >"$PIDFILE")
   fi
+  export CUPS_SERVER
+  CUPS_SERVER=$(server)
   for _ in $(seq 1 50); do
-    lpstat -h localhost -r 2>/dev/null | grep -q "is running" && break
+    lpstat -r 2>/dev/null | grep -q "is running" && break
     sleep 0.2
   done
   local ppd
   ppd="$(ls /usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd /usr/share/ppd/cups-pdf/*.ppd 2>/dev/null | head -n1)"
   if ! queue_ready; then
-    lpadmin -h localhost -p "$QUEUE" -v cups-pdf:/ -E -P "$ppd"
-    cupsenable -h localhost "$QUEUE" 2>/dev/null || true
-    cupsaccept -h localhost "$QUEUE" 2>/dev/null || true
+    lpadmin -p "$QUEUE" -v cups-pdf:/ -E -P "$ppd"
+    cupsenable "$QUEUE" 2>/dev/null || true
+    cupsaccept "$QUEUE" 2>/dev/null || true
   fi
   queue_ready
-  echo "cups-test-server: queue $QUEUE ready, output in $OUT"
+  echo "cups-test-server: queue $QUEUE ready on $CUPS_SERVER, output in $OUT" >&2
 }
 
 stop() {
   if [ -f "$PIDFILE" ]; then
     local pid
     pid="$(cat "$PIDFILE")"
-    lpadmin -h localhost -x "$QUEUE" 2>/dev/null || true
+    CUPS_SERVER=$(server) lpadmin -x "$QUEUE" 2>/dev/null || true
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    rm -f "$PIDFILE"
+    rm -f "$PIDFILE" "$STATE/server"
     echo "cups-test-server: stopped"
   else
     echo "cups-test-server: not started by this script; nothing to stop"

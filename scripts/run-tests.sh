@@ -12,7 +12,10 @@ cleanup() {
 trap cleanup EXIT
 
 url=$(./scripts/pg-test-server.sh start) || { echo "could not start PostgreSQL" >&2; exit 1; }
-if ! ./scripts/cups-test-server.sh start >/dev/null; then
+if ./scripts/cups-test-server.sh start; then
+  CUPS_SERVER=$(cat "${CUPS_TEST_STATE:-/tmp/roi-desk-cups-test}/server")
+  export CUPS_SERVER
+else
   echo "note: no CUPS test printer here; the printing tests will say they are skipped" >&2
 fi
 ROI_DESK_TEST_PG_URL=$url QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q "$@"

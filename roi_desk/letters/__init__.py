@@ -9,6 +9,7 @@ for the same input, so a re-printed packet matches its stored SHA-256.
 
 from __future__ import annotations
 
+from roi_desk.letters.accounting import AccountingEntry, AccountingLetter, accounting_letter
 from roi_desk.letters.acknowledgement import Acknowledgement, Delivery, acknowledgement_letter
 from roi_desk.letters.address import MailingAddress
 from roi_desk.letters.correspondence import Addressee, RequestLetterBasics
@@ -33,6 +34,8 @@ from roi_desk.letters.templates import LetterTemplates, load_templates
 __all__ = [
     "AVERY_5160",
     "NUMBER_10_WINDOW",
+    "AccountingEntry",
+    "AccountingLetter",
     "Acknowledgement",
     "Addressee",
     "DeficiencyLetter",
@@ -53,6 +56,7 @@ __all__ = [
     "RequestLetterBasics",
     "SiteInfo",
     "WindowEnvelope",
+    "accounting_letter",
     "acknowledgement_letter",
     "address_labels",
     "deficiency_letter",

@@ -1,5 +1,6 @@
 """The typed ORM (SQLAlchemy 2.x). No logic that needs Qt, no I/O beyond the Session."""
 
+import roi_desk.models.approval  # registers the approval-signature table
 import roi_desk.models.chart  # registers the chart and release-set tables
 import roi_desk.models.checklist  # registers the checklist and fee tables
 import roi_desk.models.redaction  # noqa: F401 -- registers the redaction-set tables

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roi_desk.models.base import Base, UtcDateTime, UuidPk, utcnow
@@ -22,6 +22,13 @@ class User(UuidPk, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(256), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # sign-in bookkeeping (roi_desk.auth): wrong passwords in a row and the lockout they
+    # cause, 45 CFR 164.308(a)(5)(ii)(C) log-in monitoring
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    #: set by an administrator's password reset: the user picks a new one at next sign-in
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_sign_in: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
 
 
 class Patient(UuidPk, Base):

@@ -71,6 +71,8 @@ __all__ = [
     "load_review",
     "received_on",
     "redaction_obligations",
+    "release_notices",
+    "review_saved",
     "save_review",
     "set_signer",
     "signer_authority",
@@ -626,3 +628,16 @@ def redaction_obligations(session: Session, request_id: uuid.UUID) -> tuple[str,
     engine); empty until a review is saved."""
     rec = _record(session, request_id)
     return tuple(rec.redaction_obligations) if rec is not None else ()
+
+
+def release_notices(session: Session, request_id: uuid.UUID) -> tuple[str, ...]:
+    """Notice codes that must travel with the release (e.g. ``part2_2_32``, 42 CFR 2.32);
+    empty until a review is saved."""
+    rec = _record(session, request_id)
+    return tuple(rec.notices) if rec is not None else ()
+
+
+def review_saved(session: Session, request_id: uuid.UUID) -> bool:
+    """Whether the authorization was checked and saved (until then nobody knows what must
+    be redacted)."""
+    return _record(session, request_id) is not None

@@ -4,8 +4,10 @@ The packet is assembled by :mod:`roi_desk.packets` from plain inputs; this modul
 those inputs from the database (recipient, patient, consent copy), stores the result as a
 ``Document(kind=PACKET)`` inside the encrypted database with its manifest and SHA-256, and
 answers the Packet tab's questions (warnings, the print queue). The released pages come in
-as PDF bytes plus their sources (:class:`ReleaseContent`): the release-set builder and the
-redaction engine produce them.
+as PDF bytes plus their sources (:class:`ReleaseContent`): :func:`default_release_content`
+takes the verified redaction output, else the assembled release set, else the records
+attached by hand. The invoice comes from the stored fee quote, the Part 2 notice from the
+saved authorization review.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import hashlib
 import io
 import uuid
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pikepdf
@@ -26,7 +28,8 @@ from sqlalchemy.orm import Session
 from roi_desk import audit
 from roi_desk.delivery.directory import FaxDirectory, VerifiedNumber, format_fax_number
 from roi_desk.errors import DocumentError, NotFoundError, ValidationError
-from roi_desk.letters import Invoice, MailingAddress, SiteInfo, load_site_info
+from roi_desk.fees import PaymentStatus
+from roi_desk.letters import Invoice, InvoiceLine, MailingAddress, SiteInfo, load_site_info
 from roi_desk.models import (
     DeliveryMethod,
     Document,
@@ -38,6 +41,7 @@ from roi_desk.models import (
     User,
 )
 from roi_desk.models.base import utcnow
+from roi_desk.models.chart import ChartDocument
 from roi_desk.models.enums import INFO_TYPES
 from roi_desk.models.packet import AttemptStatus, DeliveryAttempt, DeliveryStep, Packet
 from roi_desk.packets import (
@@ -51,6 +55,8 @@ from roi_desk.packets import (
     assemble,
 )
 from roi_desk.packets.assemble import Cancellable
+from roi_desk.services import checklist, fee_quotes, release_sets
+from roi_desk.services import redaction as redaction_service
 from roi_desk.services.documents import PDF, load_bytes, store_document
 
 __all__ = [
@@ -65,10 +71,12 @@ __all__ = [
     "build_and_store",
     "default_release_content",
     "describe_disclosure",
+    "invoice_for",
     "latest_packet",
     "load_packet_pdf",
     "packet_input",
     "packet_warnings",
+    "policy_for",
     "request_facts",
 ]
 
@@ -83,6 +91,10 @@ class ReleaseContent:
     redaction_verified: bool = False
     #: 42 CFR Part 2 records are among the pages
     part2: bool = False
+    #: the pages already carry the release set's footer (patient, request, page n of N)
+    has_footers: bool = False
+    #: where the pages come from: "redacted", "release" or "records" (shown to the clerk)
+    origin: str = "records"
 
 
 @dataclass(frozen=True)
@@ -123,6 +135,15 @@ class RequestFacts:
     info_description: str
     date_from: dt.date | None
     date_to: dt.date | None
+    #: categories the patient did not initial: they must be redacted and verified
+    redaction_obligations: tuple[str, ...] = ()
+    #: an authorization review is saved (else the obligations are not known yet)
+    review_saved: bool = False
+    #: the stored fee quote's total, and whether it is paid or waived (no quote: settled)
+    fee_total: Decimal = Decimal("0")
+    fee_settled: bool = True
+    #: the site releases this requester's records only after payment, and it is unpaid
+    payment_required: bool = False
 
     @property
     def has_mailing_address(self) -> bool:
@@ -220,6 +241,8 @@ def request_facts(session: Session, request_id: uuid.UUID) -> RequestFacts:
     # the records go to the recipient named on the authorization (164.508(c)(1)(iii));
     # a request without a separate recipient goes back to the requester
     party = request.recipient or request.requester
+    quote = fee_quotes.get_quote(session, request_id)
+    settled = quote is None or quote.payment_status in (PaymentStatus.PAID, PaymentStatus.WAIVED)
     return RequestFacts(
         request_id=request.id,
         number=request.number,
@@ -236,17 +259,96 @@ def request_facts(session: Session, request_id: uuid.UUID) -> RequestFacts:
         info_description=request.info_description,
         date_from=request.date_from,
         date_to=request.date_to,
+        redaction_obligations=checklist.redaction_obligations(session, request_id),
+        review_saved=checklist.review_saved(session, request_id),
+        fee_total=quote.total if quote is not None else Decimal("0"),
+        fee_settled=settled,
+        payment_required=fee_quotes.release_blocked(session, request_id),
         **_party_facts(party),  # type: ignore[arg-type]
     )
 
 
-def default_release_content(session: Session, request_id: uuid.UUID) -> ReleaseContent | None:
-    """The request's stored record documents, in the order they were stored, as one PDF.
+PART2_NOTICE = "part2_2_32"
 
-    A stand-in until the release-set builder hands over its result: it takes every
-    ``Document(kind=RECORD)`` attached to the request. Redaction is not known to be
-    verified, so the Packet tab warns about it.
-    """
+
+def _category_label(code: str) -> str:
+    from roi_desk.authorization import load_sensitive_categories
+
+    return next((c.label for c in load_sensitive_categories() if c.code == code), code)
+
+
+def _pdf_pages(data: bytes, what: str) -> int:
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return len(pdf.pages)
+    except pikepdf.PdfError as exc:
+        raise DocumentError(f"The stored {what} cannot be read.") from exc
+
+
+def _release_set_sources(session: Session, info: release_sets.ReleaseSetInfo) -> list[PageSource]:
+    """One source per page of the release set's PDF: a record page names the stored chart
+    document and its page (what the accounting of disclosures describes); the release's
+    own cover and contents pages name the release document."""
+    chart_ids = {i.chart_document_id for i in info.items if i.chart_document_id is not None}
+    rows = session.execute(
+        select(ChartDocument.id, ChartDocument.document_id).where(ChartDocument.id.in_(chart_ids))
+    )
+    stored = {chart_id: doc_id for chart_id, doc_id in rows}
+    by_page = {i.output_page: i for i in info.items}
+    out: list[PageSource] = []
+    for page in range(1, info.page_count + 1):
+        item = by_page.get(page)
+        doc = stored.get(item.chart_document_id) if item and item.chart_document_id else None
+        if item is not None and doc is not None and item.source_page:
+            out.append(PageSource(str(doc), item.source_page))
+        else:
+            out.append(PageSource(str(info.document_id), page))
+    return out
+
+
+def _redaction_known_done(session: Session, request_id: uuid.UUID) -> bool:
+    """Verified, or nothing to redact — which is only known once the review is saved."""
+    return checklist.review_saved(
+        session, request_id
+    ) and redaction_service.is_release_redaction_verified(session, request_id)
+
+
+def _redacted_content(
+    session: Session, request_id: uuid.UUID, output_id: uuid.UUID, part2: bool
+) -> ReleaseContent | None:
+    view = redaction_service.latest_set(session, request_id)
+    if view is None or view.output_document_id != output_id:  # pragma: no cover - raced
+        return None
+    pdf = load_bytes(session, output_id)
+    # the engine leaves out the excluded pages; the rest keep their order
+    excluded = set(view.excluded_pages)
+    kept = [p for p in range(view.page_count) if p not in excluded]
+    info = release_sets.latest_release_set(session, request_id)
+    from_release = info is not None and info.document_id == view.source_document_id
+    if from_release:
+        assert info is not None
+        base = _release_set_sources(session, info)
+    else:
+        base = [PageSource(str(view.source_document_id), n + 1) for n in range(view.page_count)]
+    sources = tuple(base[p] for p in kept if p < len(base))
+    if len(sources) != _pdf_pages(pdf, "redacted release"):
+        raise DocumentError(
+            "The redacted release and its redaction log disagree about the pages. Apply "
+            "the redaction again."
+        )
+    return ReleaseContent(
+        pdf,
+        sources,
+        redaction_verified=True,
+        part2=part2,
+        has_footers=from_release,
+        origin="redacted",
+    )
+
+
+def _attached_records(
+    session: Session, request_id: uuid.UUID, part2: bool
+) -> ReleaseContent | None:
     docs = session.scalars(
         select(Document)
         .where(Document.request_id == request_id, Document.kind == DocumentKind.RECORD)
@@ -267,18 +369,128 @@ def default_release_content(session: Session, request_id: uuid.UUID) -> ReleaseC
             sources.append(PageSource(str(doc.id), index))
     buffer = io.BytesIO()
     out.save(buffer, deterministic_id=True)
-    return ReleaseContent(buffer.getvalue(), tuple(sources))
+    return ReleaseContent(
+        buffer.getvalue(),
+        tuple(sources),
+        redaction_verified=_redaction_known_done(session, request_id),
+        part2=part2,
+        origin="records",
+    )
+
+
+def default_release_content(session: Session, request_id: uuid.UUID) -> ReleaseContent | None:
+    """The pages this request releases, best source first:
+
+    1. the verified redaction output (:func:`services.redaction.verified_output`): the
+       categories the patient did not initial are gone from it;
+    2. else the newest assembled release set (abstract or full release); when the patient
+       did not initial a category, it is not redacted yet and :func:`packet_warnings` says
+       so and blocks delivery — it may be previewed, never sent;
+    3. else the record PDFs attached to the request by hand (an outside record).
+
+    The Part 2 notice goes with it when the saved review says so (42 CFR 2.32).
+    """
+    part2 = PART2_NOTICE in checklist.release_notices(session, request_id)
+    output = redaction_service.verified_output(session, request_id)
+    if output is not None:
+        content = _redacted_content(session, request_id, output, part2)
+        if content is not None:
+            return content
+    info = release_sets.latest_release_set(session, request_id)
+    if info is not None:
+        return ReleaseContent(
+            release_sets.release_pdf(session, info.id),
+            tuple(_release_set_sources(session, info)),
+            redaction_verified=_redaction_known_done(session, request_id),
+            part2=part2,
+            has_footers=True,
+            origin="release",
+        )
+    return _attached_records(session, request_id, part2)
+
+
+def policy_for(content: ReleaseContent, policy: PacketPolicy | None = None) -> PacketPolicy:
+    """The packet policy for these pages: exactly one footer on every released page.
+
+    A release set is stamped by its builder (patient, DOB or MRN, request number, "page
+    n of N" counted over the release), and its table of contents and bookmarks use those
+    numbers; the redaction engine verified and the supervisor approves those bytes. A
+    second, packet-wide footer would sit on the same bottom margin, over the first. So
+    such pages get no packet footer: the record keeps its own numbering, and the fax
+    cover's promise ("all N pages", the real sheet count including the cover and letters)
+    is the packet-wide count. Records attached by hand carry no footer: the packet stamps
+    theirs, numbered over the whole packet ("Page n of N" where N is the cover's count).
+    """
+    policy = policy or PacketPolicy()
+    if content.has_footers and policy.add_footers:
+        return replace(policy, add_footers=False)
+    return policy
+
+
+def invoice_for(
+    session: Session, request_id: uuid.UUID, *, today: dt.date | None = None
+) -> Invoice | None:
+    """The invoice from the stored fee quote, when a fee is due and not paid or waived.
+
+    Billed to the requester (who asked, and pays), else the recipient; None when no one
+    has a mailing address — the fee then shows as unpaid in the warnings.
+    """
+    quote = fee_quotes.get_quote(session, request_id)
+    if quote is None or quote.total <= 0:
+        return None
+    if quote.payment_status in (PaymentStatus.PAID, PaymentStatus.WAIVED):
+        return None
+    request = session.get(Request, request_id)
+    if request is None:
+        raise NotFoundError("That request no longer exists.")
+    payer = next(
+        (p for p in (request.requester, request.recipient) if p and p.has_mailing_address),
+        None,
+    )
+    if payer is None:
+        return None
+    lines = tuple(
+        InvoiceLine(ln.description, ln.quantity, ln.unit_price, ln.amount)
+        for ln in quote.quote.lines
+    )
+    if not lines:
+        # a quote saved without its itemization still has to add up on paper
+        lines = (
+            InvoiceLine(
+                f"Copies of records ({quote.quote.schedule_name})", 1, quote.total, quote.total
+            ),
+        )
+    name = payer.name or payer.organization
+    address = tuple(payer.address_lines)
+    if payer.name and payer.organization:
+        address = (payer.organization, *address)
+    return Invoice(
+        invoice_number=f"INV-{request.number}",
+        request_number=request.number,
+        invoice_date=today or dt.date.today(),
+        bill_to=MailingAddress(name, address),
+        lines=lines,
+        release_after_payment=fee_quotes.release_blocked(session, request_id),
+    )
 
 
 def _consent_pdf(session: Session, request_id: uuid.UUID) -> tuple[bytes, str] | None:
-    doc = session.scalars(
-        select(Document)
-        .where(Document.request_id == request_id, Document.kind == DocumentKind.AUTHORIZATION)
-        .order_by(Document.created_at.desc())
-        .limit(1)
-    ).first()
-    if doc is None:
+    # the signed authorization if it was filed on its own, else the request as received
+    # (a faxed request usually *is* the signed authorization; the checklist reads it too)
+    docs = list(
+        session.scalars(
+            select(Document)
+            .where(
+                Document.request_id == request_id,
+                Document.kind.in_([DocumentKind.AUTHORIZATION, DocumentKind.REQUEST_SCAN]),
+            )
+            .order_by(Document.created_at.desc())
+        )
+    )
+    docs.sort(key=lambda d: d.kind != DocumentKind.AUTHORIZATION)
+    if not docs:
         return None
+    doc = docs[0]
     data = load_bytes(session, doc.id)
     if doc.media_type != PDF:
         # a faxed consent is a TIFF: convert in memory, never via a temp file (PHI)
@@ -404,7 +616,11 @@ def build_and_store(
             f"Request {facts.number} is {facts.status.label.lower()}; a new packet cannot be "
             "built for it."
         )
-    policy = policy or PacketPolicy()
+    policy = policy_for(release, policy)
+    if options.invoice is None:
+        invoice = invoice_for(session, request_id, today=options.letter_date)
+        if invoice is not None:
+            options = replace(options, invoice=invoice)
     consent = _consent_pdf(session, request_id) if release.part2 else None
     data = packet_input(
         facts, release, options, site=site or load_site_info(), policy=policy, consent=consent
@@ -502,11 +718,24 @@ def packet_warnings(
     out: list[PacketWarning] = []
     if release is None:
         out.append(PacketWarning("no_pages", "There are no released pages yet.", True))
-    elif not release.redaction_verified:
+    elif facts.redaction_obligations and not release.redaction_verified:
+        # the categories the patient did not initial would go out (MA c.111 §70F, 42 CFR
+        # 2.31, ...): never deliverable, whatever the request's status says
+        labels = ", ".join(_category_label(code) for code in facts.redaction_obligations)
         out.append(
             PacketWarning(
                 "redaction_unverified",
-                "Redaction has not been verified for these pages. Check them before release.",
+                f"Not redacted and verified yet: {labels} (not initialed on the "
+                "authorization). Finish the Redaction tab, then build the packet again.",
+                True,
+            )
+        )
+    elif not facts.review_saved and not release.redaction_verified:
+        out.append(
+            PacketWarning(
+                "redaction_unverified",
+                "The authorization checklist is not saved, so nobody knows yet whether "
+                "something must be redacted. Check the pages before release.",
             )
         )
     if method == DeliveryMethod.MAIL and not facts.has_mailing_address:
@@ -528,7 +757,7 @@ def packet_warnings(
                     "fax directory: it must be keyed twice before sending.",
                 )
             )
-    if (
+    if facts.payment_required or (
         fee_due > 0
         and not fee_paid
         and policy.require_payment_before_release
@@ -537,7 +766,8 @@ def packet_warnings(
         out.append(
             PacketWarning(
                 "fee_unpaid",
-                "The fee is unpaid and this site releases third-party requests only after payment.",
+                f"The fee{f' of ${facts.fee_total:,.2f}' if facts.fee_total else ''} is unpaid "
+                "and this site releases third-party requests only after payment.",
                 True,
             )
         )

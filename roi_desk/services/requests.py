@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_desk import audit
+from roi_desk.auth.permissions import Permission, require, require_not_builder
 from roi_desk.errors import NotFoundError
 from roi_desk.lifecycle import allowed_targets, transition
 from roi_desk.models import (
@@ -20,6 +21,9 @@ from roi_desk.models import (
     Status,
     User,
 )
+from roi_desk.models.chart import ReleaseSet
+from roi_desk.models.packet import Packet
+from roi_desk.models.redaction import RedactionSetRecord
 
 
 @dataclass(frozen=True)
@@ -155,10 +159,18 @@ def move(
     pending_reason: PendingReason | None = None,
     expected_version: int | None = None,
 ) -> None:
-    """A status change asked for from the UI or the command line."""
+    """A status change asked for from the UI or the command line.
+
+    Moving a request is desk work (``EDIT_REQUEST``); moving it to *approved* is the
+    supervisor's second look and follows ``check_can_approve``. ``lifecycle`` itself stays
+    free of who-may-do-what: it says which moves exist, this says who may make them.
+    """
     from roi_desk.errors import TransitionError
 
     request = get_request(session, request_id)
+    require(user, Permission.EDIT_REQUEST)
+    if Status(target) is Status.APPROVED:
+        check_can_approve(session, request, user)
     if expected_version is not None and request.version != expected_version:
         # someone else changed it since the clerk opened it: refuse rather than overwrite
         raise TransitionError(
@@ -166,6 +178,32 @@ def move(
             "It has been reloaded; check it and try again."
         )
     transition(session, request, target, user=user, reason=reason, pending_reason=pending_reason)
+
+
+def release_builders(session: Session, request_id: uuid.UUID) -> set[uuid.UUID]:
+    """Everyone who prepared what an approval would let out: who assembled a release set,
+    applied a redaction, built a packet, or submitted the request for approval."""
+    queries = (
+        select(ReleaseSet.built_by_id).where(ReleaseSet.request_id == request_id),
+        select(RedactionSetRecord.applied_by_id).where(RedactionSetRecord.request_id == request_id),
+        select(Packet.built_by_id).where(Packet.request_id == request_id),
+        select(RequestEvent.user_id).where(
+            RequestEvent.request_id == request_id,
+            RequestEvent.to_status == Status.AWAITING_APPROVAL.value,
+        ),
+    )
+    found: set[uuid.UUID] = set()
+    for query in queries:
+        found.update(uid for uid in session.scalars(query) if uid is not None)
+    return found
+
+
+def check_can_approve(session: Session, request: Request, user: User | None) -> None:
+    """Raise ``PermissionDeniedError`` unless ``user`` may approve ``request``'s release:
+    a supervisor (``APPROVE_RELEASE``) who did not prepare it (45 CFR 164.530(c): a second
+    look by someone else before PHI leaves). Every approval path calls this."""
+    require(user, Permission.APPROVE_RELEASE)
+    require_not_builder(user, release_builders(session, request.id))
 
 
 def add_note(session: Session, request_id: uuid.UUID, text: str, *, user: User | None) -> None:

@@ -1,5 +1,12 @@
 """Starting the window: unlock or create the database, sign the user in, show the inbox.
 
+Sign-in: the window always asks who is at the desk (the first-run wizard while no account
+has a password). ``--user``/``ROI_DESK_USER`` only pre-fills the name. A scripted run of
+the window (synthetic data, CI) may give ``ROI_DESK_PASSWORD`` with the user name; it goes
+through the same audited ``sign_in``. The start-up benchmark on a database that has no
+passwords at all (a demo or benchmark file) works as the named user without one. Tests
+inject the signed-in user through ``AppContext``. Signing out returns to the sign-in.
+
 Errors split two ways (STYLE.md): a ``RoiError`` is something the clerk can act on and is
 shown as it is; anything else is a bug, logged without PHI (type and traceback only) and
 shown as "something went wrong" while the program — and the work on screen — carries on.
@@ -8,23 +15,33 @@ shown as "something went wrong" while the program — and the work on screen —
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from types import TracebackType
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from roi_desk.auth import sessions
 from roi_desk.errors import DatabaseLockedError, RoiError, WrongPassphraseError
 from roi_desk.paths import APP_AUTHOR, APP_NAME, app_paths
+from roi_desk.services import users
 from roi_desk.services.users import current_user
 from roi_desk.storage import Database, database_exists, keys, open_database
-from roi_desk.ui.context import AppContext
+from roi_desk.ui.context import DEFAULT_IDLE_LOCK_MINUTES, AppContext
 from roi_desk.ui.errors import BUG_TEXT, BUG_TITLE, log_bug, show_error
 from roi_desk.ui.operations import ThreadRunner
+from roi_desk.ui.signin import FirstRunDialog, SignedIn, SignInDialog
 from roi_desk.ui.theme import apply_look
 from roi_desk.ui.unlock import NewDatabaseDialog, PassphraseDialog
 
 log = logging.getLogger(__name__)
+
+#: a scripted run's password (synthetic data only; never for a real desk)
+PASSWORD_ENV = "ROI_DESK_PASSWORD"  # noqa: S105 (the variable's name, not a password)
+#: QSettings key of the idle-lock minutes (a site may shorten it; at most 60)
+IDLE_LOCK_KEY = "security/idleLockMinutes"
 
 
 def install_excepthook() -> None:
@@ -93,7 +110,65 @@ def unlock_database(
     return dialog.database if dialog.exec() else None
 
 
+def idle_lock_minutes() -> int:
+    """The idle-lock setting, kept between 1 and 60 minutes (164.312(a)(2)(iii): it can be
+    shortened, not switched off, from the settings file)."""
+    settings = QSettings(str(app_paths().settings_file), QSettings.Format.IniFormat)
+    try:
+        minutes = int(str(settings.value(IDLE_LOCK_KEY, DEFAULT_IDLE_LOCK_MINUTES)))
+    except ValueError:
+        minutes = DEFAULT_IDLE_LOCK_MINUTES
+    return min(max(minutes, 1), 60)
+
+
+def sign_in_user(
+    db: Database, username: str | None, parent: QWidget | None = None
+) -> SignedIn | None:
+    """Who is at the desk: first-run wizard, scripted password, or the sign-in dialog.
+
+    Returns ``None`` when the user chooses Quit.
+    """
+    from roi_desk.ui import startup_probe
+
+    with db.transaction() as session:
+        first = users.needs_first_admin(session)
+    name = username or users.workstation_username()
+    if first and startup_probe.enabled():
+        # benchmark or smoke test on a file with no accounts to protect: no one to ask
+        with db.transaction() as session:
+            return SignedIn.of(current_user(session, name))
+    first_error: str | None = None
+    scripted = os.environ.get(PASSWORD_ENV)
+    if scripted and username and not first:
+        try:
+            with db.transaction() as session:
+                return SignedIn.of(sessions.sign_in(session, username, scripted))
+        except RoiError as exc:
+            first_error = str(exc)
+    if first:
+        wizard = FirstRunDialog(db, name, parent)
+        return wizard.signed_in if wizard.exec() else None
+    dialog = SignInDialog(db, name, parent)
+    if first_error:
+        dialog.show_error(first_error)
+    return dialog.signed_in if dialog.exec() else None
+
+
+def context_for(db: Database, who: SignedIn) -> AppContext:
+    return AppContext(
+        db=db,
+        user_id=who.user_id,
+        username=who.username,
+        display_name=who.display_name,
+        role=who.role,
+        runner=ThreadRunner(),
+        idle_lock_minutes=idle_lock_minutes(),
+        signed_in=True,
+    )
+
+
 def make_context(db: Database, username: str | None) -> AppContext:
+    """A context for a named user without a password (scripts and tests)."""
     with db.transaction() as session:
         user = current_user(session, username)
         ident = (user.id, user.username, user.display_name, str(user.role))
@@ -132,15 +207,25 @@ def run_gui(db_path: Path, *, passphrase: str | None, username: str | None) -> i
     from roi_desk.ui.main_window import MainWindow
 
     try:
-        ctx = make_context(db, username)
-        window = MainWindow(ctx)
-        if startup_probe.enabled():
-            startup_probe.FirstPaintProbe(window)
-        window.show()
-        code = int(app.exec())
-        runner = ctx.runner
-        if isinstance(runner, ThreadRunner):
-            runner.wait(10_000)  # let a count in flight finish before the engine closes
-        return code
+        while True:
+            who = sign_in_user(db, username)
+            if who is None:
+                return 1  # the user chose Quit
+            ctx = context_for(db, who)
+            window = MainWindow(ctx)
+            if startup_probe.enabled():
+                startup_probe.FirstPaintProbe(window)
+            window.show()
+            code = int(app.exec())
+            runner = ctx.runner
+            if isinstance(runner, ThreadRunner):
+                runner.wait(10_000)  # let a count in flight finish before the engine closes
+            signed_out = window.signed_out
+            window.deleteLater()  # its idle watch must not outlive it
+            if not signed_out:
+                with ctx.transaction() as (session, user):
+                    sessions.sign_out(session, user, reason="quit")
+                return code
+            username = None  # the next person types their own name
     finally:
         db.close()

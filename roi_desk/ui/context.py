@@ -10,11 +10,15 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from roi_desk.auth.permissions import Permission, has_permission
 from roi_desk.models import User
 from roi_desk.storage import Database
 from roi_desk.ui.operations import Runner
 
 T = TypeVar("T")
+
+#: minutes without keyboard or mouse before the screen locks (45 CFR 164.312(a)(2)(iii))
+DEFAULT_IDLE_LOCK_MINUTES = 10
 
 
 @dataclass
@@ -25,6 +29,15 @@ class AppContext:
     display_name: str
     role: str
     runner: Runner
+    #: minutes of no input before the windows lock; 0 turns the idle lock off (tests)
+    idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
+    #: True when the user signed in with a password (the window); tests and scripts that
+    #: inject a user leave it False
+    signed_in: bool = False
+
+    def can(self, permission: Permission) -> bool:
+        """Whether the signed-in role may do this (to grey out what the core would refuse)."""
+        return has_permission(self.role, permission)
 
     @contextmanager
     def transaction(self) -> Iterator[tuple[Session, User]]:

@@ -14,11 +14,14 @@ from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTime
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QTableView,
@@ -27,6 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from roi_desk import __version__
+from roi_desk.auth import sessions
+from roi_desk.auth.permissions import Permission
 from roi_desk.models import Status
 from roi_desk.paths import app_paths
 from roi_desk.services.inbox import Column, InboxRow
@@ -34,6 +39,7 @@ from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.inbox_model import COLUMN_INDEX, InboxModel
 from roi_desk.ui.inbox_panel import QUEUES, InboxPanel, queue_filter
+from roi_desk.ui.lock import SessionLock
 from roi_desk.ui.request_view import RequestView
 from roi_desk.ui.status_actions import StatusActions, move_request
 
@@ -87,6 +93,10 @@ class MainWindow(QMainWindow):
 
     Signals:
         inboxReloaded(int): the inbox shows a new result; carries its row count.
+
+    ``session_lock`` covers every window after the idle time or on Ctrl+L (45 CFR
+    164.312(a)(2)(iii)); ``signed_out`` is True once the user signed out (the start-up
+    code then asks who is next instead of quitting).
     """
 
     inboxReloaded = Signal(int)
@@ -102,6 +112,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else default_settings()
         self._views: dict[uuid.UUID, RequestView] = {}
         self._keep_selection: uuid.UUID | None = None
+        self.signed_out = False
         self.setWindowTitle("ROI Desk")
         self.setObjectName("mainWindow")
 
@@ -144,7 +155,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.status_actions = StatusActions(self)
+        self.session_lock = SessionLock(ctx, self)
+        self.session_lock.signOutRequested.connect(lambda: self.sign_out(confirm=False))
         self._build_menus()
+        self._build_mail_room_menu()
         self._build_status_bar()
         self.setTabOrder(self.search, self.table)
         self.setTabOrder(self.table, self.panel.tree)
@@ -196,6 +210,12 @@ class MainWindow(QMainWindow):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for key, width in DEFAULT_WIDTHS.items():
             header.resizeSection(COLUMN_INDEX[key], width)
+        # a date must never be cut to "11/21/20…": measured with the font in use (it differs
+        # between Windows, macOS and Linux), with room for the header's sort arrow
+        date_width = t.fontMetrics().horizontalAdvance("12/31/2026") + 40
+        for key in (Column.RECEIVED, Column.DUE):
+            index = COLUMN_INDEX[key]
+            header.resizeSection(index, max(header.sectionSize(index), date_width))
         header.setSortIndicator(COLUMN_INDEX[Column.RECEIVED], Qt.SortOrder.DescendingOrder)
 
     def _action(
@@ -217,6 +237,18 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", "Ctrl+Q", self.close, "quit")
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.refresh_action)
+        file_menu.addSeparator()
+        self.lock_action = self._action("&Lock screen", "Ctrl+L", self.lock_now, "lockScreen")
+        # works from every window of the program, not only this one
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.password_action = self._action(
+            "C&hange password…", None, self.change_password, "changePassword"
+        )
+        self.password_action.setVisible(self.ctx.signed_in)
+        self.sign_out_action = self._action("Sign &out…", None, self.sign_out, "signOut")
+        file_menu.addAction(self.lock_action)
+        file_menu.addAction(self.password_action)
+        file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -260,6 +292,11 @@ class MainWindow(QMainWindow):
         for action in self.status_actions.actions.values():
             self.addAction(action)
             request_menu.addAction(action)
+
+        if self.ctx.can(Permission.MANAGE_USERS):
+            admin_menu = bar.addMenu("&Admin")
+            self.users_action = self._action("&Users…", None, self.manage_users, "manageUsers")
+            admin_menu.addAction(self.users_action)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About ROI Desk", None, self.about, "about"))
@@ -329,7 +366,7 @@ class MainWindow(QMainWindow):
     def open_request(self, request_id: uuid.UUID) -> RequestView:
         view = self._views.get(request_id)
         if view is None:
-            view = RequestView(self.ctx, request_id, self)
+            view = RequestView(self.ctx, request_id, self, settings=self.settings)
             view.changed.connect(self._request_changed)
             view.destroyed.connect(lambda _obj=None, rid=request_id: self._views.pop(rid, None))
             self._views[request_id] = view
@@ -353,6 +390,79 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._request_saved)
         dialog.open()
+
+    def lock_now(self) -> None:
+        self.session_lock.lock(reason="manual")
+
+    def change_password(self) -> None:
+        from roi_desk.ui.signin import ChangePasswordDialog, SignedIn
+
+        who = SignedIn(self.ctx.user_id, self.ctx.username, self.ctx.display_name, self.ctx.role)
+        ChangePasswordDialog(self.ctx.db, who, self).exec()
+
+    def manage_users(self) -> None:
+        from roi_desk.ui.users_dialog import UsersDialog
+
+        UsersDialog(self.ctx, self).exec()
+
+    def sign_out(self, *, confirm: bool = True) -> None:
+        """End this user's session: every window closes and the sign-in screen returns."""
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                "Sign out",
+                f"Sign {self.ctx.display_name} out? Every ROI Desk window closes; work not "
+                "yet saved in them is lost.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        with self.ctx.transaction() as (session, user):
+            sessions.sign_out(session, user, reason="user")
+        self.signed_out = True
+        self.session_lock.release_for_sign_out()
+        for window in QApplication.topLevelWidgets():
+            if window is not self and window.isVisible():
+                if isinstance(window, QDialog):
+                    window.reject()
+                window.close()
+        self.close()
+
+    # ------------------------------------------------------------------ mail room
+
+    def _build_mail_room_menu(self) -> None:
+        """Mail room → Print approved mail packets… (Ctrl+Shift+M; Ctrl+Shift+P is
+        "Approve"). Placed before Help, where a menu bar's last menu belongs."""
+        self.print_queue_window: QWidget | None = None
+        self.mail_room_action = self._action(
+            "&Print approved mail packets…", "Ctrl+Shift+M", self.open_print_queue, "printQueue"
+        )
+        bar = self.menuBar()
+        help_action = next((a for a in bar.actions() if a.text() == "&Help"), None)
+        menu = QMenu("&Mail room", bar)
+        menu.addAction(self.mail_room_action)
+        if help_action is not None:
+            bar.insertMenu(help_action, menu)
+        else:  # pragma: no cover - the Help menu is always built
+            bar.addMenu(menu)
+        self.mail_room_menu = menu
+
+    def open_print_queue(self) -> QWidget:
+        """The mail room's batch print of approved mail packets, one window at a time."""
+        window = self.print_queue_window
+        if window is None:
+            from roi_desk.ui.mail_room import MailRoomWindow
+
+            window = MailRoomWindow(self.ctx, self, settings=self.settings)
+            window.requestsChanged.connect(self.refresh)
+            # only forget the window here: the main window may itself be going away
+            window.destroyed.connect(lambda _obj=None: setattr(self, "print_queue_window", None))
+            self.print_queue_window = window
+        else:
+            window.refresh()  # type: ignore[attr-defined]
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
 
     def about(self) -> None:
         QMessageBox.about(

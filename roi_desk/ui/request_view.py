@@ -1,4 +1,15 @@
-"""One request, all of it: who, what, when it is due, its documents and its history.
+"""The request workspace: one request, all of its work, in one window.
+
+A header (number, status, patient, due dates, duplicate warning, the allowed status moves)
+over six tabs: Request (the details), Checklist, Records (chart and abstract), Redaction,
+Packet, History (with the documents). Ctrl+1…6 pick a tab and Ctrl+W closes; these are
+shortcuts of *this* window, so they never reach the main window's Ctrl+1…5 queues.
+
+The four work tabs are built the first time they are shown: a 2,000-page chart is not
+read before the Redaction tab is opened. When a tab reports a change, the header, the
+details and the history reload, and the other tabs are marked stale and refreshed when the
+clerk next looks at them. Closing the window frees what the tabs hold in memory (the
+redaction tab's decoded PDF).
 
 Loading goes through ``services.requests.detail`` (which records the view in the audit
 trail: looking at a request is an access to PHI) on ``ctx.runner``; the moves offered are
@@ -9,11 +20,13 @@ the main window's Request menu.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal, SignalInstance
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QFrame,
@@ -21,6 +34,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QTreeWidget,
@@ -71,46 +85,103 @@ def _doc_kind(value: str) -> str:
         return value
 
 
-class RequestView(QDialog):
-    """The request window: details, documents, history and the allowed status moves.
+#: builds a work tab for the workspace: gets the placeholder it is shown in as parent
+TabFactory = Callable[[QWidget], QWidget]
+
+#: signals by which a hosted tab says "I changed something about the request"
+CHANGE_SIGNALS = ("changed", "packetBuilt", "released")
+
+
+@dataclass
+class _Tab:
+    """One tab of the workspace: its key, title, and the widget once built."""
+
+    key: str
+    title: str
+    page: QWidget
+    factory: TabFactory | None = None
+    widget: QWidget | None = None
+    stale: bool = False
+    #: rebuilt rather than reloaded when stale (its source document may have changed)
+    rebuild: bool = False
+
+
+class RequestView(QWidget):
+    """The request workspace window (see the module docstring).
+
+    A window of its own (not a dialog): Enter and Escape belong to the fields and the page
+    views of the tabs, never to a default button or to "close".
 
     Signals:
-        changed(object): the request (``uuid.UUID``) was moved; the inbox should refresh.
+        changed(object): the request (``uuid.UUID``) changed here; the inbox should refresh.
         loaded(object): the detail (``RequestDetail``) has been shown.
+        tabCreated(str): a work tab was built (its key), the first time it is shown.
     """
 
     changed = Signal(object)
     loaded = Signal(object)
+    tabCreated = Signal(str)
+
+    TAB_KEYS = ("request", "checklist", "records", "redaction", "packet", "history")
 
     def __init__(
-        self, ctx: AppContext, request_id: uuid.UUID, parent: QWidget | None = None
+        self,
+        ctx: AppContext,
+        request_id: uuid.UUID,
+        parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
+        tab_factories: Mapping[str, TabFactory] | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, Qt.WindowType.Window)
         self.ctx = ctx
         self.request_id = request_id
+        self.settings = settings
         self.detail: RequestDetail | None = None
         self.setObjectName("requestView")
         self.setWindowTitle("Request")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(1000, 720)
+        self.resize(1440, 900)
 
+        # ---- header: who and what, how urgent, what may happen next
         self.title = QLabel("Loading…", self)
         self.title.setObjectName("requestTitle")
         self.status_label = QLabel(self)
         self.status_label.setObjectName("requestStatus")
+        self.patient_label = QLabel(self)
+        self.patient_label.setObjectName("requestPatient")
+        self.patient_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.due_label = QLabel(self)
         self.due_label.setObjectName("requestDue")
         self.warning = QLabel(self)
         self.warning.setObjectName("duplicateWarning")
         self.warning.setWordWrap(True)
         self.warning.hide()
+        self.status_actions = StatusActions(self)
+        self.status_actions.requested.connect(self._move)
+        self.addActions(list(self.status_actions.actions.values()))
+        self.action_bar = QHBoxLayout()
+        self.action_bar.setSpacing(6)
 
-        header = QHBoxLayout()
-        header.addWidget(self.title)
-        header.addWidget(self.status_label)
-        header.addStretch(1)
-        header.addWidget(self.due_label)
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        top.addWidget(self.status_label)
+        top.addSpacing(12)
+        top.addWidget(self.patient_label, 1)
+        top.addWidget(self.due_label)
+        second = QHBoxLayout()
+        second.addLayout(self.action_bar)
+        second.addStretch(1)
+        header = QFrame(self)
+        header.setObjectName("workspaceHeader")
+        header_layout = QVBoxLayout(header)
+        header_layout.setContentsMargins(0, 0, 0, 0)
+        header_layout.setSpacing(6)
+        header_layout.addLayout(top)
+        header_layout.addLayout(second)
+        header_layout.addWidget(self.warning)
 
+        # ---- the Request tab: the details as a form
         self.fields = QFormLayout()
         self.fields.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.fields.setHorizontalSpacing(14)
@@ -119,7 +190,13 @@ class RequestView(QDialog):
         fields_box = QFrame(self)
         fields_box.setObjectName("requestFields")
         fields_box.setLayout(self.fields)
+        fields_box.setMaximumWidth(900)  # long lines wrap rather than run across a wide screen
+        request_page = QScrollArea(self)
+        request_page.setWidgetResizable(True)
+        request_page.setFrameShape(QFrame.Shape.NoFrame)
+        request_page.setWidget(fields_box)
 
+        # ---- the History tab: what happened, and the documents stored with the request
         self.documents = QTreeWidget(self)
         self.documents.setObjectName("documents")
         self.documents.setHeaderLabels(["Document", "Kind", "Pages", "Added"])
@@ -140,37 +217,195 @@ class RequestView(QDialog):
         # the summary wraps in the room left, rather than being cut off
         self.history.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.documents.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.documents_label = QLabel("Documents", self)
+        self.documents_label.setProperty("role", "caption")
+        history_page = QSplitter(Qt.Orientation.Vertical, self)
+        history_page.setObjectName("historyPage")
+        history_box = QWidget(history_page)
+        history_layout = QVBoxLayout(history_box)
+        history_layout.setContentsMargins(0, 0, 0, 0)
+        caption = QLabel("History (newest first)", history_box)
+        caption.setProperty("role", "caption")
+        history_layout.addWidget(caption)
+        history_layout.addWidget(self.history, 1)
+        documents_box = QWidget(history_page)
+        documents_layout = QVBoxLayout(documents_box)
+        documents_layout.setContentsMargins(0, 0, 0, 0)
+        documents_layout.addWidget(self.documents_label)
+        documents_layout.addWidget(self.documents, 1)
+        history_page.addWidget(history_box)
+        history_page.addWidget(documents_box)
+        history_page.setStretchFactor(0, 3)
+        history_page.setStretchFactor(1, 2)
+        history_page.setChildrenCollapsible(False)
+
+        # ---- the tabs
+        factories = {**self._default_factories(), **(tab_factories or {})}
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self.history, "&History")
-        self.tabs.addTab(self.documents, "&Documents")
+        self.tabs.setObjectName("workspaceTabs")
+        self.tabs.setDocumentMode(True)
+        self._tabs: list[_Tab] = []
+        fixed: dict[str, QWidget] = {"request": request_page, "history": history_page}
+        titles = ("Request", "Checklist", "Records", "Redaction", "Packet", "History")
+        for key, title in zip(self.TAB_KEYS, titles, strict=True):
+            page = fixed.get(key)
+            if page is None:
+                page = QWidget(self)
+                page.setObjectName(f"{key}Page")
+                holder = QVBoxLayout(page)
+                holder.setContentsMargins(0, 0, 0, 0)
+            self._tabs.append(
+                _Tab(key, title, page, factory=factories.get(key), rebuild=key == "redaction")
+            )
+            index = self.tabs.addTab(page, title)
+            self.tabs.setTabToolTip(index, f"{title} (Ctrl+{index + 1})")
+        self.tabs.currentChanged.connect(self._tab_shown)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(fields_box)
-        splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
+        # window shortcuts: they fire only while this window is the active one
+        self.tab_shortcuts: list[QShortcut] = []
+        for index in range(len(self._tabs)):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda i=index: self.tabs.setCurrentIndex(i))
+            self.tab_shortcuts.append(shortcut)
+        self.close_shortcut = QShortcut(QKeySequence("Ctrl+W"), self)
+        self.close_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.close_shortcut.activated.connect(self.close)
 
-        self.status_actions = StatusActions(self)
-        self.status_actions.requested.connect(self._move)
-        self.addActions(list(self.status_actions.actions.values()))
-        self.action_bar = QHBoxLayout()
-        self.action_bar.setSpacing(6)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.close)
-        bottom = QHBoxLayout()
-        bottom.addLayout(self.action_bar)
-        bottom.addStretch(1)
-        bottom.addWidget(close)
+        close.button(QDialogButtonBox.StandardButton.Close).setToolTip("Close (Ctrl+W)")
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 14, 16, 12)
-        layout.setSpacing(10)
-        layout.addLayout(header)
-        layout.addWidget(self.warning)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(bottom)
+        layout.setContentsMargins(14, 12, 14, 10)
+        layout.setSpacing(8)
+        layout.addWidget(header)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(close)
         self.reload()
+
+    # ------------------------------------------------------------------ tabs
+
+    def _default_factories(self) -> dict[str, TabFactory]:
+        # imported on first use: the tabs pull in the PDF stack, and opening a request
+        # that is only looked at should stay quick
+        ctx, request_id = self.ctx, self.request_id
+
+        def checklist(parent: QWidget) -> QWidget:
+            from roi_desk.ui.checklist.panel import ChecklistPanel
+
+            return ChecklistPanel(ctx, request_id, parent)
+
+        def records(parent: QWidget) -> QWidget:
+            from roi_desk.ui.records.tab import RecordsTab
+
+            return RecordsTab(ctx, request_id, parent)
+
+        def redaction(parent: QWidget) -> QWidget:
+            from roi_desk.ui.redaction.tab import RedactionTab
+
+            return RedactionTab(ctx, request_id, parent)
+
+        def packet(parent: QWidget) -> QWidget:
+            from roi_desk.ui.packet.packet_tab import PacketTab
+
+            return PacketTab(ctx, request_id, parent, settings=self.settings)
+
+        return {
+            "checklist": checklist,
+            "records": records,
+            "redaction": redaction,
+            "packet": packet,
+        }
+
+    def _spec(self, key: str) -> _Tab:
+        for tab in self._tabs:
+            if tab.key == key:
+                return tab
+        raise KeyError(key)
+
+    def tab_widget(self, key: str) -> QWidget | None:
+        """The work tab's widget, or None while it has not been shown yet."""
+        return self._spec(key).widget
+
+    def show_tab(self, key: str) -> QWidget:
+        """Bring a tab to the front (building it if needed) and return its widget."""
+        spec = self._spec(key)
+        self.tabs.setCurrentWidget(spec.page)
+        self._ensure(spec)  # setCurrentWidget does not signal when it is current already
+        return spec.widget if spec.widget is not None else spec.page
+
+    def _tab_shown(self, index: int) -> None:
+        if 0 <= index < len(self._tabs):
+            self._ensure(self._tabs[index])
+
+    def _ensure(self, spec: _Tab) -> None:
+        if spec.factory is None:
+            return
+        if spec.widget is not None and spec.stale and spec.rebuild:
+            self._drop(spec)
+        if spec.widget is None:
+            self._build_tab(spec)
+        elif spec.stale:
+            spec.stale = False
+            self._refresh(spec.widget)
+
+    def _build_tab(self, spec: _Tab) -> None:
+        assert spec.factory is not None
+        widget = spec.factory(spec.page)
+        spec.widget, spec.stale = widget, False
+        layout = spec.page.layout()
+        assert layout is not None
+        layout.addWidget(widget)
+        widget.show()  # the page is on screen already: a late child would wait for a queued show
+        for name in CHANGE_SIGNALS:
+            signal = getattr(widget, name, None)
+            if isinstance(signal, SignalInstance):
+                signal.connect(lambda *_args, key=spec.key: self._tab_changed(key))
+        self.tabCreated.emit(spec.key)
+
+    @staticmethod
+    def _refresh(widget: QWidget) -> None:
+        for name in ("refresh", "reload"):
+            method = getattr(widget, name, None)
+            if callable(method):
+                method()
+                return
+
+    @staticmethod
+    def _free(widget: QWidget) -> None:
+        for name in ("cancel", "cancel_job"):  # stop work in flight before letting go
+            method = getattr(widget, name, None)
+            if callable(method):
+                method()
+        release = getattr(widget, "release", None)
+        if callable(release):
+            release()
+
+    def _drop(self, spec: _Tab) -> None:
+        widget, spec.widget = spec.widget, None
+        if widget is not None:
+            self._free(widget)
+            widget.hide()
+            widget.setParent(None)  # out of the layout now; deleted once Qt is done with it
+            widget.deleteLater()
+
+    def _mark_stale(self, *, except_key: str | None = None) -> None:
+        for spec in self._tabs:
+            if spec.widget is not None and spec.key != except_key:
+                spec.stale = True
+
+    def _tab_changed(self, key: str) -> None:
+        """A tab saved something: everything else on screen may now be out of date."""
+        self._mark_stale(except_key=key)
+        self.reload()
+        self.changed.emit(self.request_id)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for spec in self._tabs:
+            if spec.widget is not None:
+                self._free(spec.widget)
+        super().closeEvent(event)
 
     # ------------------------------------------------------------------ loading
 
@@ -197,6 +432,10 @@ class RequestView(QDialog):
         if d.pending_reason is not None:
             status += f" — {d.pending_reason.label}"
         self.status_label.setText(status)
+        who = d.patient or f"{d.stated_patient} (not yet matched)"
+        mrn = d.mrn if d.mrn.upper().startswith("MRN") else f"MRN {d.mrn}"
+        ids = [mrn if d.mrn else "", f"DOB {_d(d.date_of_birth)}" if d.date_of_birth else ""]
+        self.patient_label.setText("  ·  ".join([who, *(i for i in ids if i)]))
         overdue = d.status in OPEN_STATUSES and d.due_on < date.today()
         due = f"Due {_d(d.due_on)}"
         if d.target_on:
@@ -279,7 +518,7 @@ class RequestView(QDialog):
         if not d.documents:
             item = QTreeWidgetItem(self.documents, ["No documents yet", "", "", ""])
             item.setFlags(Qt.ItemFlag.NoItemFlags)
-        self.tabs.setTabText(1, f"&Documents ({len(d.documents)})")
+        self.documents_label.setText(f"Documents ({len(d.documents)})")
 
     def _fill_actions(self, d: RequestDetail) -> None:
         self.status_actions.update_for(d.status)
@@ -311,6 +550,11 @@ class RequestView(QDialog):
             expected_version=self.detail.version,
         )
         if moved:
+            # what the tabs allow follows the status (the Packet tab delivers only when
+            # approved): refresh the one in front now, the others when they are shown
+            self._mark_stale()
+            current = self._tabs[self.tabs.currentIndex()]
+            self._ensure(current)
             self.changed.emit(self.detail.id)
         # reload either way: a refusal for a stale version must show the newer state
         self.reload()

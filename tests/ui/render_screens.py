@@ -2,7 +2,9 @@
 
 Builds a demo database in a temporary folder (synthetic data), opens the main window at
 1400x900 and saves PNGs via ``QWidget.grab()``: the inbox, a filtered inbox, the request
-view, and the intake dialog when it is importable.
+view, the intake dialog when it is importable, and the request workspace with each of its
+tabs on a demo request given a chart (a Synthea bundle), an abstract, redaction proposals
+and a packet.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -89,10 +92,97 @@ def main(out: Path) -> int:
                 dialog.show()
                 shot(dialog, "05-intake.png")
                 dialog.close()
+            workspace_screens(window, ctx, shot)
             window.close()
         finally:
             db.close()
     return 0
+
+
+def workspace_screens(window: Any, ctx: Any, shot: Any) -> None:
+    """The workspace, one picture per tab, on a request with everything a clerk meets."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from roi_desk.authorization import LineStatus, load_sensitive_categories
+    from roi_desk.errors import RoiError
+    from roi_desk.models import DeliveryMethod, Request, RequestKind, Status, User
+    from roi_desk.services import chart, checklist, release_sets
+    from roi_desk.services.chart import ImportFile, PatientTarget
+    from tests.helpers import SHARED_FHIR
+
+    bundle = SHARED_FHIR / "Florencia_Meléndez_6237cb1b-3c2d-4561-a0da-27281f8ddca7.json"
+    with ctx.db.transaction() as session:
+        request = session.scalars(
+            select(Request)
+            .where(
+                Request.status == Status.IN_PROGRESS,
+                Request.patient_id.is_not(None),
+                Request.kind == RequestKind.THIRD_PARTY,  # the initials decide what goes
+                Request.delivery_method == DeliveryMethod.MAIL,
+            )
+            .order_by(Request.number)
+        ).first()
+        assert request is not None
+        request_id: uuid.UUID = request.id
+        patient_id = request.patient_id
+        # the review as the checklist saves it: every line passed, mental health not
+        # initialed (so it must be redacted)
+        user = session.get(User, ctx.user_id)
+        assert user is not None
+        review = checklist.load_review(session, request_id)
+        # substance use stays off too: no Part 2 notice, which needs a consent scan on file
+        keep_out = {"mental_health", "substance_use"}
+        codes = [c.code for c in load_sensitive_categories() if c.code not in keep_out]
+        checklist.update_facts(review, initialed=set(codes))
+        for line in review.checklist.lines:
+            try:
+                checklist.confirm_line(review, line.code, LineStatus.PASS, by=user.username)
+            except RoiError:
+                checklist.confirm_line(
+                    review, line.code, LineStatus.NOT_APPLICABLE, by=user.username
+                )
+        checklist.save_review(session, review, user=user)
+    _drive(
+        chart.import_files(
+            ctx.db,
+            [ImportFile(bundle.name, bundle.read_bytes())],
+            PatientTarget(patient_id=patient_id, accept_mismatch=True),
+        )
+    )
+    with ctx.db.transaction() as session:
+        draft = release_sets.start_draft(session, request_id)
+    draft = draft.with_range(_day("2020-09-01"), draft.until)
+    _drive(release_sets.assemble(ctx.db, draft, user_id=ctx.user_id))
+
+    # nobody is there to click a message box away: say it on the console instead
+    import roi_desk.ui.packet.packet_tab as packet_tab_module
+
+    packet_tab_module.show_error = lambda _parent, exc: print(f"packet tab: {exc}")
+    view = window.open_request(request_id)
+    view.resize(1440, 900)
+    names = ("request", "checklist", "records", "redaction", "packet", "history")
+    for index, key in enumerate(names, start=6):
+        tab = view.show_tab(key)
+        if key == "packet" and getattr(tab, "packet", True) is None:
+            tab.build()  # type: ignore[attr-defined]
+        shot(view, f"{index:02d}-workspace-{key}.png")
+    view.close()
+
+
+def _drive(gen: Any) -> Any:
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def _day(text: str) -> Any:
+    from datetime import date
+
+    return date.fromisoformat(text)
 
 
 if __name__ == "__main__":

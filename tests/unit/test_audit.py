@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError
 
 from roi_desk import audit
 from roi_desk.storage import Database
+from tests.helpers import drop_audit_guard
 
 
 def _fill(db: Database, n: int = 5) -> None:
@@ -43,12 +44,21 @@ def test_tampering_is_detected(db: Database, tamper: str, problem: str) -> None:
     _fill(db)
     with db.engine.begin() as conn:
         # someone with the key drops the guard triggers and edits the rows directly
-        if db.is_server:
-            conn.execute(text("DROP TRIGGER audit_events_append_only ON audit_events"))
-        else:
-            conn.execute(text("DROP TRIGGER audit_events_no_update"))
-            conn.execute(text("DROP TRIGGER audit_events_no_delete"))
+        drop_audit_guard(conn, server=db.is_server)
         conn.execute(text(tamper))
     with db.transaction() as s:
         report = audit.verify_chain(s)
     assert not report.ok and problem in report.problem
+
+
+def test_reordered_rows_are_detected(db: Database) -> None:
+    """Two events swapped (their positions exchanged, contents intact) break the chain."""
+    _fill(db)
+    with db.engine.begin() as conn:
+        drop_audit_guard(conn, server=db.is_server)
+        conn.execute(text("UPDATE audit_events SET seq=-1 WHERE seq=2"))
+        conn.execute(text("UPDATE audit_events SET seq=2 WHERE seq=3"))
+        conn.execute(text("UPDATE audit_events SET seq=3 WHERE seq=-1"))
+    with db.transaction() as s:
+        report = audit.verify_chain(s)
+    assert not report.ok and report.first_bad_seq == 2

@@ -208,7 +208,10 @@ class PacketTab(QWidget):
         self.title = QLabel(self)
         self.details = QLabel(self)
         self.warning_list = QListWidget(self)
-        self.warning_list.setMaximumHeight(110)
+        self.warning_list.setMaximumHeight(150)
+        # the warnings are what the clerk must read first: wrapped, never cut off
+        self.warning_list.setWordWrap(True)
+        self.warning_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.document = QPdfDocument(self)
         self.view = QPdfView(self)
         self.view.setDocument(self.document)
@@ -249,10 +252,14 @@ class PacketTab(QWidget):
         side_layout.addWidget(self.warning_list)
         side_layout.addWidget(self.password_label)
         side_layout.addStretch(1)
+        self.details.setWordWrap(True)
+        self.title.setWordWrap(True)
+        side.setMinimumWidth(340)
         splitter = QSplitter(self)
         splitter.addWidget(side)
         splitter.addWidget(self.view)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([380, 1000])
         layout = QVBoxLayout(self)
         layout.addLayout(actions)
         layout.addWidget(splitter, 1)
@@ -309,7 +316,9 @@ class PacketTab(QWidget):
             self.details.setText(f"Delivery: {self.method.label}\nNo packet built yet.")
         self.warning_list.clear()
         for warning in self.warnings:
-            item = QListWidgetItem(("⛔ " if warning.blocking else "⚠ ") + warning.text)
+            # "⛔" is missing from common UI fonts (an empty box): words say it everywhere
+            prefix = "✖ Blocks delivery: " if warning.blocking else "⚠ "
+            item = QListWidgetItem(prefix + warning.text)
             item.setData(Qt.ItemDataRole.UserRole, warning.code)
             self.warning_list.addItem(item)
         if not self.warnings:

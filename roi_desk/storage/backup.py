@@ -1,0 +1,411 @@
+"""Backups of the local encrypted database, made while the program runs, and restoring one.
+
+A backup is a folder:
+
+- ``roi-desk.db`` — a consistent copy of the SQLCipher database made with ``VACUUM INTO``
+  inside one read transaction (WAL lets the clerks keep working meanwhile). SQLCipher
+  writes the copy under the *same* key as the live file, so it is as encrypted as the
+  original; the document bytes live inside the database (``document_contents``), so they
+  are in the copy too, still sealed with AES-GCM (roi_desk/storage/doccrypt.py);
+- ``roi-desk.db.key.json`` — the live database's key file: the key wrapped by the
+  passphrase, or only the keyring id. The raw key is never written (45 CFR
+  164.312(a)(2)(iv) encryption; 164.308(a)(7)(ii)(A) data backup plan). Optionally a
+  second, passphrase-wrapped copy of the key (``escrow_passphrase``) lets the backup be
+  restored on a PC whose keyring does not hold the key;
+- ``manifest.json`` — SHA-256 and size of both files, the schema revision, the number of
+  audit events and the newest event's hash, so a restore can check it before it touches
+  anything.
+
+``VACUUM INTO`` was chosen over the backup API (``connection.backup``) because it needs no
+key on our side — SQLCipher re-uses the open connection's key — and both were checked to
+give an encrypted, readable copy. A department PostgreSQL server is backed up by the
+server's own tools (pg_dump / base backups), not by ROI Desk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from roi_desk import __version__, audit
+from roi_desk.errors import DatabaseLockedError, StorageError
+from roi_desk.storage import keys
+from roi_desk.storage.engine import Database, acquire_lock, make_engine
+from roi_desk.storage.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    upgrade_database,
+)
+
+__all__ = [
+    "DB_NAME",
+    "MANIFEST_NAME",
+    "BackupReport",
+    "backup",
+    "backup_file",
+    "restore",
+    "verify_backup",
+]
+
+DB_NAME = "roi-desk.db"
+MANIFEST_NAME = "manifest.json"
+ESCROW_NAME = "escrow.key.json"
+FORMAT = 1
+
+SERVER_REFUSAL = (
+    "This is a department server database. It is backed up on the server with "
+    "PostgreSQL's own tools (pg_dump or the server's base backups), not by ROI Desk; ask "
+    "your IT department."
+)
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    """The result of checking a backup (or of making one). ``problems`` is empty when it
+    is good; each problem is a sentence an administrator can act on (no PHI)."""
+
+    path: Path
+    revision: str | None = None
+    audit_events: int = 0
+    created_at: str = ""
+    problems: tuple[str, ...] = ()
+    first_bad_seq: int | None = None
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _audit_tail(session: Session) -> tuple[int, str]:
+    row = session.execute(
+        text("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+    ).first()
+    return (int(row[0]), str(row[1])) if row else (0, audit.GENESIS)
+
+
+def _vacuum_into(engine: Engine, target: Path, key: bytes) -> tuple[str | None, int, str]:
+    """Copy the database into ``target`` (a consistent snapshot) and read what the
+    manifest says about it, all within the same read transaction."""
+    with engine.connect() as conn:
+        # autocommit: VACUUM cannot run inside a transaction; it takes its own read
+        # snapshot, so concurrent writers in WAL mode neither block it nor tear it
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("VACUUM INTO ?", (str(target),))
+    # describe the copy itself, not the live file (which may have moved on since)
+    copy = make_engine(target, key)
+    try:
+        with Session(copy) as session:
+            revision = current_revision(copy)
+            seq, last_hash = _audit_tail(session)
+    finally:
+        copy.dispose()
+    return revision, seq, last_hash
+
+
+def backup(
+    db: Database,
+    target: Path,
+    *,
+    key: bytes | None = None,
+    escrow_passphrase: str | None = None,
+    passphrase: keys.PassphraseProvider | str | None = None,
+) -> BackupReport:
+    """Write a backup of the open local database ``db`` into the new folder ``target``.
+
+    ``key`` (the raw database key) is needed only to describe the copy in the manifest and
+    to write an escrow key file; when it is not given it is read the usual way (keyring or
+    ``passphrase``). Records a ``database.backup`` audit event in the live database.
+    """
+    if db.is_server or db.path is None:
+        raise StorageError(SERVER_REFUSAL)
+    return _backup(db.engine, db.path, target, key, escrow_passphrase, passphrase)
+
+
+def backup_file(
+    db_path: Path,
+    target: Path,
+    *,
+    passphrase: keys.PassphraseProvider | str | None = None,
+    escrow_passphrase: str | None = None,
+) -> BackupReport:
+    """Back up a database file that may be open in a running ROI Desk.
+
+    The running program holds the file lock, so this opens its own connections without
+    taking the lock and without upgrading the schema: it only reads (plus one audit row).
+    """
+    db_path = Path(db_path)
+    if not keys.key_file_for(db_path).exists() or not db_path.exists():
+        raise StorageError(f"There is no ROI Desk database at {db_path}.")
+    key = keys.load_key(db_path, passphrase)
+    engine = make_engine(db_path, key)
+    try:
+        return _backup(engine, db_path, target, key, escrow_passphrase, passphrase)
+    finally:
+        engine.dispose()
+
+
+def _backup(
+    engine: Engine,
+    db_path: Path,
+    target: Path,
+    key: bytes | None,
+    escrow_passphrase: str | None,
+    passphrase: keys.PassphraseProvider | str | None,
+) -> BackupReport:
+    target = Path(target)
+    if target.exists() and any(target.iterdir()):
+        raise StorageError(f"The backup folder {target} is not empty; choose a new folder.")
+    target.mkdir(parents=True, exist_ok=True)
+    if key is None:
+        key = keys.load_key(db_path, passphrase)
+    db_copy = target / DB_NAME
+    key_copy = keys.key_file_for(db_copy)
+    try:
+        revision, seq, last_hash = _vacuum_into(engine, db_copy, key)
+    except Exception:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    shutil.copy2(keys.key_file_for(db_path), key_copy)
+    info = keys.read_key_info(db_path)
+    files = {DB_NAME: db_copy, key_copy.name: key_copy}
+    if escrow_passphrase is not None:
+        keys.check_new_passphrase(escrow_passphrase)
+        escrow = target / ESCROW_NAME
+        escrow.write_text(keys.wrap_key(info.db_id, key, escrow_passphrase).to_json())
+        files[ESCROW_NAME] = escrow
+    for path in files.values():
+        _fsync(path)
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "kind": "roi-desk-backup",
+        "created_at": created,
+        "program_version": __version__,
+        "db_id": info.db_id,
+        "key_method": info.method,
+        "revision": revision,
+        "audit_events": seq,
+        "audit_last_hash": last_hash,
+        "files": {
+            name: {"sha256": _sha256(path), "size": path.stat().st_size}
+            for name, path in files.items()
+        },
+    }
+    manifest_path = target / MANIFEST_NAME
+    manifest_path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    _fsync(manifest_path)
+    with Session(engine) as session, session.begin():
+        audit.record(
+            session,
+            "database.backup",
+            object_type="database",
+            object_id=info.db_id,
+            # no path: a folder name may say whose records a clerk was working on
+            detail={"revision": revision, "audit_events": seq, "created_at": created},
+        )
+    return BackupReport(target, revision, seq, created, (), None, manifest)
+
+
+# ------------------------------------------------------------------------------ checking
+
+
+def _known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def verify_backup(
+    path: Path,
+    *,
+    passphrase: keys.PassphraseProvider | str | None = None,
+) -> BackupReport:
+    """Check a backup folder without changing it: the files match the manifest, the key
+    unlocks the copy, ``PRAGMA integrity_check`` passes, the audit chain verifies and
+    ends where the manifest says, and this program knows the schema revision."""
+    path = Path(path)
+    problems: list[str] = []
+    manifest_path = path / MANIFEST_NAME
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("kind") != "roi-desk-backup":
+            raise ValueError("not a backup manifest")
+    except (OSError, ValueError) as exc:
+        return BackupReport(path, problems=(f"{path} is not an ROI Desk backup ({exc}).",))
+    for name, expected in dict(manifest.get("files", {})).items():
+        file = path / name
+        if not file.exists():
+            problems.append(f"The backup is missing its file {name}.")
+        elif _sha256(file) != expected.get("sha256"):
+            problems.append(f"The backup file {name} does not match its SHA-256: it changed.")
+    base = BackupReport(
+        path,
+        manifest.get("revision"),
+        int(manifest.get("audit_events", 0)),
+        str(manifest.get("created_at", "")),
+        manifest=manifest,
+    )
+    if problems:
+        return _with(base, problems)
+    db_copy = path / DB_NAME
+    key = _backup_key(path, passphrase)
+    engine = make_engine(db_copy, key)
+    first_bad: int | None = None
+    try:
+        with engine.connect() as conn:
+            result = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+        if result != ["ok"]:
+            problems.append("The database in the backup is damaged (integrity check failed).")
+        revision = current_revision(engine)
+        if revision != manifest.get("revision"):
+            problems.append("The backup's schema revision does not match its manifest.")
+        if revision not in _known_revisions():
+            problems.append(
+                "The backup was made by a newer version of ROI Desk; install that version "
+                "to restore it."
+            )
+        with Session(engine) as session:
+            report = audit.verify_chain(session)
+            seq, last_hash = _audit_tail(session)
+        if not report.ok:
+            first_bad = report.first_bad_seq
+            problems.append(
+                f"The audit trail in the backup is broken at event {report.first_bad_seq}: "
+                f"{report.problem}."
+            )
+        elif (seq, last_hash) != (manifest.get("audit_events"), manifest.get("audit_last_hash")):
+            problems.append("The backup's audit trail does not end where its manifest says.")
+    finally:
+        engine.dispose()
+    return _with(base, problems, first_bad)
+
+
+def _with(base: BackupReport, problems: list[str], first_bad: int | None = None) -> BackupReport:
+    return BackupReport(
+        base.path,
+        base.revision,
+        base.audit_events,
+        base.created_at,
+        tuple(problems),
+        first_bad,
+        base.manifest,
+    )
+
+
+def _backup_key(path: Path, passphrase: keys.PassphraseProvider | str | None) -> bytes:
+    """The copy's key: the keyring or the wrapped key file, else the escrow copy."""
+    db_copy = path / DB_NAME
+    try:
+        return keys.load_key(db_copy, passphrase)
+    except StorageError:
+        escrow = path / ESCROW_NAME
+        if not escrow.exists():
+            raise
+        info = keys.KeyInfo.from_json(escrow.read_text(encoding="utf-8"))
+        text_ = passphrase() if callable(passphrase) else passphrase
+        if text_ is None:
+            raise
+        return keys.unwrap_key(info, text_)
+
+
+# ------------------------------------------------------------------------------ restoring
+
+
+def restore(
+    backup_path: Path,
+    target: Path,
+    *,
+    passphrase: keys.PassphraseProvider | str | None = None,
+) -> BackupReport:
+    """Put the backup in ``backup_path`` in place of the database file ``target``.
+
+    Checks the backup first and changes nothing if it is not good. Refuses while the
+    target is open in ROI Desk (its lock is held). An existing target is kept beside it as
+    ``<name>.before-restore-<time>`` (with its key file), never deleted. The restored
+    database is opened once so an older schema is upgraded, and a ``database.restore``
+    audit event is recorded in it.
+    """
+    backup_path, target = Path(backup_path), Path(target)
+    report = verify_backup(backup_path, passphrase=passphrase)
+    if not report.ok:
+        raise StorageError(
+            "The backup did not pass its check, so nothing was restored.",
+            detail=" ".join(report.problems),
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        lock = acquire_lock(target)
+    except DatabaseLockedError as exc:
+        raise DatabaseLockedError(
+            "The database is open in ROI Desk. Close ROI Desk everywhere before restoring."
+        ) from exc
+    key = _backup_key(backup_path, passphrase)
+    try:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        if target.exists():
+            kept = target.with_name(f"{target.name}.before-restore-{stamp}")
+            shutil.move(target, kept)
+            if keys.key_file_for(target).exists():
+                shutil.copy2(keys.key_file_for(target), keys.key_file_for(kept))
+        for suffix in ("-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+        incoming = target.with_name(target.name + ".restoring")
+        shutil.copy2(backup_path / DB_NAME, incoming)
+        _fsync(incoming)
+        os.replace(incoming, target)  # atomic: the old file or the new, never half
+        key_src = keys.key_file_for(backup_path / DB_NAME)
+        escrow = backup_path / ESCROW_NAME
+        if keys.read_key_info(backup_path / DB_NAME).method == "keyring" and escrow.exists():
+            try:
+                keys.load_key(backup_path / DB_NAME)
+            except StorageError:
+                # this PC's keyring lacks the key: use the passphrase-wrapped escrow copy
+                key_src = escrow
+        key_tmp = keys.key_file_for(target).with_suffix(".new")
+        shutil.copy2(key_src, key_tmp)
+        os.replace(key_tmp, keys.key_file_for(target))
+        engine = make_engine(target, key)
+        try:
+            upgrade_database(engine, target, target.parent / "backups")
+            with Session(engine) as session, session.begin():
+                audit.record(
+                    session,
+                    "database.restore",
+                    object_type="database",
+                    object_id=str(report.manifest.get("db_id", "")),
+                    detail={
+                        "backup_created_at": report.created_at,
+                        "backup_revision": report.revision,
+                        "revision": head_revision(),
+                    },
+                )
+        finally:
+            engine.dispose()
+    finally:
+        lock.release()
+    return report

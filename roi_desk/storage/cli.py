@@ -1,0 +1,143 @@
+"""Administrator sub-commands: ``backup``, ``verify-backup``, ``restore``, ``audit verify``.
+
+Added to ``roi-desk`` through ``PLUGIN_MODULES`` in roi_desk/cli.py. ``backup`` and
+``audit verify`` work while ROI Desk is open on the same file: they take no file lock and
+only read (a backup adds one audit event). ``restore`` refuses while the database is open.
+
+Exit codes: 0 done / intact; 1 a problem a user can fix (printed); 3 the audit trail or
+the backup is broken (the first bad event's number is printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from roi_desk import audit
+from roi_desk.errors import RoiError, StorageError
+from roi_desk.storage import keys
+from roi_desk.storage.backup import backup_file, restore, verify_backup
+from roi_desk.storage.engine import make_engine
+
+__all__ = ["register"]
+
+BROKEN = 3
+
+
+def _source(args: argparse.Namespace) -> keys.PassphraseProvider | str | None:
+    from roi_desk.cli import DEMO_PASSPHRASE, _passphrase_source
+
+    source = _passphrase_source(args)
+    if getattr(args, "demo", False) and source is None:
+        return DEMO_PASSPHRASE
+    return source
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    from roi_desk.cli import database_path
+
+    return database_path(args)
+
+
+def _escrow(args: argparse.Namespace) -> str | None:
+    if not args.escrow_passphrase_file:
+        return None
+    try:
+        return Path(args.escrow_passphrase_file).read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise RoiError(f"Could not read the escrow passphrase file: {exc.strerror}.") from exc
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    report = backup_file(
+        _db_path(args), Path(args.target), passphrase=_source(args), escrow_passphrase=_escrow(args)
+    )
+    print(
+        f"Backup written to {report.path} (schema {report.revision}, "
+        f"{report.audit_events} audit events)."
+    )
+    return 0
+
+
+def cmd_verify_backup(args: argparse.Namespace) -> int:
+    report = verify_backup(Path(args.backup), passphrase=_source(args))
+    if report.ok:
+        print(
+            f"Backup {report.path} is good: made {report.created_at}, schema "
+            f"{report.revision}, {report.audit_events} audit events."
+        )
+        return 0
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    return BROKEN
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    target = _db_path(args)
+    if target.exists() and not args.yes:
+        print(
+            f"{target} exists. Add --yes to replace it (the current file is kept beside it "
+            "as a .before-restore copy).",
+            file=sys.stderr,
+        )
+        return 1
+    report = restore(Path(args.backup), target, passphrase=_source(args))
+    print(f"Restored {target} from the backup made {report.created_at}.")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    path = _db_path(args)
+    if not (path.exists() and keys.key_file_for(path).exists()):
+        raise StorageError(f"There is no ROI Desk database at {path}.")
+    # no lock and no schema upgrade: an administrator may check while the desk works
+    engine = make_engine(path, keys.load_key(path, _source(args)))
+    try:
+        with Session(engine) as session:
+            report = audit.verify_chain(session)
+    finally:
+        engine.dispose()
+    if report.ok:
+        print(f"audit trail: {report.rows} events, intact")
+        return 0
+    print(
+        f"audit trail: BROKEN at event {report.first_bad_seq}: {report.problem}",
+        file=sys.stderr,
+    )
+    return BROKEN
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "backup", help="write an encrypted backup of the database (works while it is open)"
+    )
+    p.add_argument("target", help="a new, empty folder for the backup")
+    p.add_argument(
+        "--escrow-passphrase-file",
+        help="also wrap the key with this passphrase, to restore on another computer",
+    )
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("verify-backup", help="check a backup without restoring it")
+    p.add_argument("backup", help="the backup folder")
+    p.set_defaults(func=cmd_verify_backup)
+
+    p = sub.add_parser("restore", help="check a backup, then put it in place of the database")
+    p.add_argument("backup", help="the backup folder")
+    p.add_argument("--yes", action="store_true", help="replace an existing database file")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("audit", help="audit-trail tools")
+    audit_sub = p.add_subparsers(title="audit commands", metavar="ACTION")
+    v = audit_sub.add_parser("verify", help="check the hash chain (exit 3 if broken)")
+    v.set_defaults(func=cmd_audit_verify)
+    audit_parser = p
+
+    def _audit_usage(_args: argparse.Namespace) -> int:
+        audit_parser.print_help()
+        return 1
+
+    p.set_defaults(func=_audit_usage)

@@ -1,0 +1,190 @@
+"""A patient's disclosure history, and the accounting-of-disclosures letter.
+
+``DisclosuresView(ctx, patient_id, parent)`` lists every disclosure of the patient's
+records (the full history: date, request, recipient, what, purpose, and whether the
+accounting of 45 CFR 164.528 lists it), and **Accounting letter…** builds the letter for
+an accounting requested on the chosen date and shows it in a preview with **Print…**
+(:class:`roi_desk.ui.checklist.pdf.LetterPreview`, from memory: never a temp file).
+
+Signals: ``letter_ready(bytes)`` when the accounting letter has been produced.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from roi_desk.services import disclosures
+from roi_desk.services.disclosures import HistoryRow
+from roi_desk.ui.checklist.pdf import LetterPreview
+from roi_desk.ui.context import AppContext
+from roi_desk.ui.errors import show_error
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+
+
+class DisclosureHistoryModel(QAbstractTableModel):
+    COLUMNS = ("Date", "Request", "Recipient", "Address", "What", "Purpose", "Basis", "Listed")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[HistoryRow] = []
+
+    def set_rows(self, rows: list[HistoryRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            values = (
+                f"{row.disclosed_at:%Y-%m-%d}",
+                row.request_number,
+                row.recipient_name,
+                row.recipient_address.replace("\n", ", "),
+                row.description,
+                row.purpose,
+                row.basis.label,
+                "Yes" if row.accountable else "No (excluded)",
+            )
+            return values[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and not row.accountable:
+            return QColor("#5f6368")
+        return None
+
+    def row_at(self, row: int) -> HistoryRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+
+class DisclosuresView(QWidget):
+    letter_ready = Signal(bytes)
+
+    def __init__(
+        self, ctx: AppContext, patient_id: uuid.UUID, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.patient_id = patient_id
+        self.setWindowTitle("Disclosure history")
+        self.model = DisclosureHistoryModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((85, 110, 170, 200, 220, 150, 190)):
+            self.table.setColumnWidth(col, width)
+        self.only_listed = QCheckBox("&Only what the accounting lists", self)
+        self.requested_on = QDateEdit(QDate.currentDate(), self)
+        self.requested_on.setCalendarPopup(True)
+        self.requested_on.setDisplayFormat("yyyy-MM-dd")
+        self.letter_button = QPushButton("&Accounting letter…", self)
+        self.summary = QLabel(self)
+        top = QHBoxLayout()
+        top.addWidget(self.only_listed)
+        top.addStretch(1)
+        label = QLabel("Accounting &requested on:", self)
+        label.setBuddy(self.requested_on)
+        top.addWidget(label)
+        top.addWidget(self.requested_on)
+        top.addWidget(self.letter_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        self.only_listed.toggled.connect(self.reload)
+        self.letter_button.clicked.connect(self.make_letter)
+        #: replaced in tests: show the produced letter (default: a preview dialog)
+        self.show_letter: Callable[[bytes], None] = self._preview
+        self.reload()
+
+    def reload(self) -> None:
+        patient_id = self.patient_id
+        listed_only = self.only_listed.isChecked()
+
+        def op(_token: object) -> list[HistoryRow]:
+            with self.ctx.db.transaction() as session:
+                rows = disclosures.disclosure_history(session, patient_id)
+            return [r for r in rows if r.accountable] if listed_only else rows
+
+        self.ctx.runner.start(op, success=self._loaded, failure=lambda e: show_error(self, e))
+
+    def _loaded(self, rows: object) -> None:
+        assert isinstance(rows, list)
+        self.model.set_rows(rows)
+        listed = sum(1 for r in rows if r.accountable)
+        self.summary.setText(
+            f"{len(rows)} disclosure(s); {listed} would appear in an accounting "
+            "(45 CFR 164.528 excludes disclosures to the patient, for treatment, payment or "
+            "operations, and under the patient's authorization)."
+        )
+
+    def make_letter(self) -> None:
+        requested = self.requested_on.date().toPython()
+        patient_id, user_id = self.patient_id, self.ctx.user_id
+
+        def op(_token: object) -> bytes:
+            from roi_desk.models import User
+
+            with self.ctx.db.transaction() as session:
+                return disclosures.accounting_letter_pdf(
+                    session,
+                    patient_id,
+                    requested_on=requested,  # type: ignore[arg-type]
+                    user=session.get(User, user_id),
+                )
+
+        def done(pdf: object) -> None:
+            assert isinstance(pdf, bytes)
+            self.letter_ready.emit(pdf)
+            self.show_letter(pdf)
+
+        self.ctx.runner.start(op, success=done, failure=lambda e: show_error(self, e))
+
+    def _preview(self, pdf: bytes) -> None:
+        preview = LetterPreview(pdf, "Accounting of disclosures", self)
+        preview.exec()

@@ -1,0 +1,169 @@
+"""A request walked to *awaiting approval* through the real services: a clerk logs it,
+checks it, builds a packet from synthetic record pages; a supervisor with a password."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from reportlab.lib.pagesizes import letter
+from reportlab.pdfgen.canvas import Canvas
+from sqlalchemy.orm import Session
+
+from roi_desk.auth.passwords import hash_password
+from roi_desk.lifecycle import transition
+from roi_desk.models import DeliveryMethod, PartyRole, Patient, RequestKind, Role, Status, User
+from roi_desk.models.checklist import AuthorizationReviewRecord, FeeQuoteRecord
+from roi_desk.packets import PageSource
+from roi_desk.services.fee_quotes import FeeInput
+from roi_desk.services.intake import IntakeForm, PartyInput, save_request
+from roi_desk.services.packets import PacketOptions, ReleaseContent, build_and_store
+from roi_desk.storage import Database
+
+SUPERVISOR_PASSWORD = "Second-look 2025!"
+CLERK = "mrivera"
+SUPERVISOR = "sboyd"
+#: the patient of the request, and someone else in the master patient index
+OWN = ("Zielinski", "Ada", date(1961, 3, 14), "MRN900001")
+OTHER = ("Okafor", "Bernard", date(1975, 8, 2), "MRN900777")
+
+
+@dataclass(frozen=True)
+class Submitted:
+    request_id: uuid.UUID
+    number: str
+    clerk_id: uuid.UUID
+    supervisor_id: uuid.UUID
+    patient_id: uuid.UUID
+
+
+def record_page_text(who: tuple[str, str, date, str], n: int) -> list[str]:
+    family, given, dob, mrn = who
+    return [
+        f"Patient: {family}, {given}   DOB {dob:%m/%d/%Y}   MRN {mrn}",
+        f"Office visit note, page {n}",
+        *(f"Line {i} of a synthetic visit note." for i in range(12)),
+    ]
+
+
+def records_pdf(pages: list[list[str]]) -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter, invariant=1)
+    for lines in pages:
+        canvas.setFont("Helvetica", 11)
+        for i, line in enumerate(lines):
+            canvas.drawString(72, 700 - 16 * i, line)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def user(session: Session, username: str, role: Role, password: str | None = None) -> User:
+    from sqlalchemy import select
+
+    found = session.scalar(select(User).where(User.username == username))
+    if found is None:
+        found = User(username=username, display_name=username.upper(), role=role)
+        session.add(found)
+    found.role = role
+    if password:
+        found.password_hash = hash_password(password)
+    session.flush()
+    return found
+
+
+def submit(
+    db: Database,
+    *,
+    foreign_page: int | None = None,
+    pages: int = 3,
+    kind: RequestKind = RequestKind.THIRD_PARTY,
+    verdict: str = "valid",
+    payment: str = "paid",
+    method: DeliveryMethod = DeliveryMethod.MAIL,
+    build_packet: bool = True,
+    received_at: datetime | None = None,
+    mrn: str = OWN[3],
+) -> Submitted:
+    """A request awaiting approval; ``foreign_page`` (1-based) is another patient's page
+    slipped into the release."""
+    with db.transaction() as session:
+        clerk = user(session, CLERK, Role.CLERK)
+        supervisor = user(session, SUPERVISOR, Role.SUPERVISOR, SUPERVISOR_PASSWORD)
+        from sqlalchemy import select
+
+        if session.scalar(select(Patient.id).where(Patient.mrn == OTHER[3])) is None:
+            other = Patient(mrn=OTHER[3], date_of_birth=OTHER[2], address="1 Elm St, Lowell, MA")
+            other.set_names(OTHER[0], OTHER[1])
+            session.add(other)
+        existing = session.scalar(select(Patient.id).where(Patient.mrn == mrn))
+        form = IntakeForm(
+            family_name=OWN[0],
+            given_name=OWN[1],
+            date_of_birth=OWN[2],
+            kind=kind,
+            received_at=received_at or datetime(2025, 3, 3, 14, 0, tzinfo=UTC),
+            requester=PartyInput(
+                name="Records Department",
+                organization="Example & Partners LLP",
+                role=PartyRole.ATTORNEY,
+                address_line1="12 Main Street",
+                city="Springfield",
+                state="MA",
+                postal_code="01105",
+                fax="(617) 555-0123",
+            ),
+            purpose="Legal claim",
+            info_types=["visit_notes"],
+            delivery_method=method,
+            patient_id=existing,
+            create_patient_mrn="" if existing else mrn,
+        )
+        request = save_request(
+            session, form, user=clerk, now=received_at or datetime(2025, 3, 3, 15, 0, tzinfo=UTC)
+        )
+        assert request.patient_id is not None
+        session.add(
+            AuthorizationReviewRecord(
+                request_id=request.id,
+                verdict=verdict,
+                deficiencies=[{"message": "The authorization has expired."}]
+                if verdict == "defective"
+                else [],
+            )
+        )
+        session.add(
+            FeeQuoteRecord(
+                request_id=request.id,
+                requester_type="attorney",
+                schedule_code="ma-2024",
+                schedule_effective_from=date(2024, 10, 1),
+                total_cents=4021,
+                payment_status=payment,
+                inputs=FeeInput(pages=pages).to_json(),
+                quoted_at=request.received_at,
+            )
+        )
+        for target in (Status.IN_PROGRESS, Status.QA):
+            transition(session, request, target, user=clerk)
+        if build_packet:
+            own = (*OWN[:3], mrn)
+            texts = [
+                record_page_text(OTHER if n == foreign_page else own, n)
+                for n in range(1, pages + 1)
+            ]
+            content = ReleaseContent(
+                records_pdf(texts),
+                tuple(PageSource("doc-1", n) for n in range(1, pages + 1)),
+                redaction_verified=True,
+            )
+            gen = build_and_store(session, request.id, content, PacketOptions(), user=clerk)
+            try:
+                while True:
+                    next(gen)
+            except StopIteration:
+                pass
+        transition(session, request, Status.AWAITING_APPROVAL, user=clerk)
+        return Submitted(request.id, request.number, clerk.id, supervisor.id, request.patient_id)
