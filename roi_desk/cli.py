@@ -52,6 +52,12 @@ def database_path(args: argparse.Namespace) -> Path:
 
 
 def open_for_script(args: argparse.Namespace) -> Database:
+    url = getattr(args, "database_url", None)
+    if url:
+        from roi_desk.storage.server import open_server_database
+
+        # on a department server the passphrase unlocks the document key
+        return open_server_database(url, passphrase=_passphrase_source(args))
     path = database_path(args)
     source = _passphrase_source(args)
     if getattr(args, "demo", False) and source is None:
@@ -93,6 +99,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    if args.database_url:
+        return _init_server(args)
     path = database_path(args)
     if database_exists(path):
         print(f"A database already exists at {path}.")
@@ -109,6 +117,23 @@ def cmd_init(args: argparse.Namespace) -> int:
     db = open_database(path, create=True, new_passphrase=passphrase)
     db.close()
     print(f"Created an encrypted database at {path}.")
+    return 0
+
+
+def _init_server(args: argparse.Namespace) -> int:
+    """Prepare a department server: schema, and the document key wrapped by the
+    department passphrase (the server never holds it in the clear)."""
+    from roi_desk.storage.server import open_server_database
+
+    source = _passphrase_source(args)
+    if source is None:
+        raise WrongPassphraseError(
+            "Give the new department passphrase with --passphrase-file or ROI_DESK_PASSPHRASE."
+        )
+    passphrase = source() if callable(source) else source
+    db = open_server_database(args.database_url, new_passphrase=passphrase)
+    print(f"The department database at {db.label} is ready.")
+    db.close()
     return 0
 
 
@@ -159,7 +184,14 @@ def cmd_gui(args: argparse.Namespace) -> int:
     if args.demo and passphrase is None:
         passphrase = DEMO_PASSPHRASE
     # the GUI asks for the passphrase itself (a dialog, not the terminal) when it needs one
-    return int(run_gui(database_path(args), passphrase=passphrase, username=args.user))
+    return int(
+        run_gui(
+            database_path(args),
+            passphrase=passphrase,
+            username=args.user,
+            database_url=args.database_url,
+        )
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ROI Desk {__version__}")
     parser.add_argument("--database", help="database file (default: the user data folder)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("ROI_DESK_DATABASE_URL") or None,
+        help="a department PostgreSQL server instead of the local file "
+        "(postgresql://user@host/roidesk)",
+    )
     parser.add_argument("--demo", action="store_true", help="use the demo database")
     parser.add_argument("--passphrase-file", help="read the database passphrase from a file")
     parser.add_argument("--user", help="work as this user (default: the system login)")

@@ -18,6 +18,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from roi_desk import deadlines
+from roi_desk.auth.passwords import hash_password
 from roi_desk.lifecycle import TransitionContext, transition
 from roi_desk.models import (
     Channel,
@@ -178,6 +179,10 @@ INFO_CHOICES = [
     ["lab", "radiology", "visit_notes"],
     ["discharge"],
 ]
+#: every demo account signs in with this published password (synthetic data only; the
+#: README names it). A real database starts with the first-run wizard instead.
+DEMO_USER_PASSWORD = "riverside demo desk"  # noqa: S105
+
 DEMO_USERS = [
     ("mrivera", "Maria Rivera", Role.CLERK),
     ("tdoyle", "Tom Doyle", Role.CLERK),
@@ -287,8 +292,9 @@ def seed_demo(
     rng = random.Random(seed)
     today = today or date.today()
     users = []
+    demo_hash = hash_password(DEMO_USER_PASSWORD)
     for username, name, role in DEMO_USERS:
-        u = User(username=username, display_name=name, role=role)
+        u = User(username=username, display_name=name, role=role, password_hash=demo_hash)
         session.add(u)
         users.append(u)
     patients = [make_patient(rng, f"MRN{100000 + i}") for i in range(80)]

@@ -76,6 +76,8 @@ def db_path(template_db: Path, tmp_path: Path) -> Path:
 
 
 PG_URL = os.environ.get("ROI_DESK_TEST_PG_URL", "")
+# Qt tests never need a screen: without one, Qt would abort the whole run
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 PG_PASSPHRASE = "department passphrase for tests"
 

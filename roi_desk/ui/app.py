@@ -110,6 +110,28 @@ def unlock_database(
     return dialog.database if dialog.exec() else None
 
 
+def unlock_server(
+    url: str, passphrase: str | None, parent: QWidget | None = None
+) -> Database | None:
+    """Connect to the department server and unlock its document key with the department
+    passphrase (asked for here unless given). ``None`` when the user cancels."""
+    from roi_desk.storage.server import describe, open_server_database, parse_server_url
+
+    first_error: str | None = None
+    if passphrase is not None:
+        try:
+            return open_server_database(url, passphrase=passphrase)
+        except WrongPassphraseError as exc:
+            first_error = str(exc)
+    dialog = PassphraseDialog(
+        describe(parse_server_url(url)),
+        lambda text: open_server_database(url, passphrase=text),
+        parent,
+        first_error=first_error,
+    )
+    return dialog.database if dialog.exec() else None
+
+
 def idle_lock_minutes() -> int:
     """The idle-lock setting, kept between 1 and 60 minutes (164.312(a)(2)(iii): it can be
     shortened, not switched off, from the settings file)."""
@@ -182,7 +204,13 @@ def make_context(db: Database, username: str | None) -> AppContext:
     )
 
 
-def run_gui(db_path: Path, *, passphrase: str | None, username: str | None) -> int:
+def run_gui(
+    db_path: Path,
+    *,
+    passphrase: str | None,
+    username: str | None,
+    database_url: str | None = None,
+) -> int:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
@@ -193,7 +221,10 @@ def run_gui(db_path: Path, *, passphrase: str | None, username: str | None) -> i
     install_excepthook()
 
     try:
-        db = unlock_database(Path(db_path), passphrase)
+        if database_url:
+            db = unlock_server(database_url, passphrase)
+        else:
+            db = unlock_database(Path(db_path), passphrase)
     except DatabaseLockedError as exc:
         QMessageBox.critical(None, exc.title, str(exc))
         return 1

@@ -49,9 +49,9 @@ SETTINGS_VERSION = 1
 #: starting widths (px) before the clerk resizes anything
 DEFAULT_WIDTHS: dict[Column, int] = {
     Column.NUMBER: 124,
-    Column.RECEIVED: 92,
-    Column.PATIENT: 190,
-    Column.REQUESTER: 190,
+    Column.RECEIVED: 110,  # widened to fit the measured date in _setup_table
+    Column.PATIENT: 182,
+    Column.REQUESTER: 176,
     Column.KIND: 160,
     Column.STATUS: 190,
     Column.DUE: 104,

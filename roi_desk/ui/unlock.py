@@ -54,12 +54,13 @@ class PassphraseDialog(QDialog):
 
     def __init__(
         self,
-        db_path: Path,
+        db_path: Path | str,
         opener: Opener,
         parent: QWidget | None = None,
         *,
         first_error: str | None = None,
     ) -> None:
+        """``db_path`` is the file, or for a department server where it lives."""
         super().__init__(parent)
         self.opener = opener
         self.database: Database | None = None

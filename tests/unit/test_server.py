@@ -42,3 +42,18 @@ def test_department_key_round_trip(empty_server_db: str) -> None:
     second = open_server_database(empty_server_db, passphrase=lambda: "our department phrase")
     assert second.document_key == key
     second.close()
+
+
+def test_cli_prepares_and_reads_a_department_server(
+    empty_server_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from roi_desk.cli import main
+
+    monkeypatch.setenv("ROI_DESK_PASSPHRASE", "our department phrase")
+    assert main(["--database-url", empty_server_db, "init"]) == 0
+    assert "is ready" in capsys.readouterr().out
+    assert main(["--database-url", empty_server_db, "status"]) == 0
+    assert "intact" in capsys.readouterr().out
+    monkeypatch.setenv("ROI_DESK_PASSPHRASE", "not the department phrase")
+    assert main(["--database-url", empty_server_db, "status"]) == 1
+    assert "not right" in capsys.readouterr().err
