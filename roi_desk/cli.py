@@ -7,7 +7,6 @@ commands work on a machine with no display and no Qt.
 from __future__ import annotations
 
 import argparse
-import getpass
 import importlib
 import importlib.util
 import logging
@@ -17,53 +16,30 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from roi_desk import __version__
-from roi_desk.errors import RoiError, WrongPassphraseError
+from roi_desk.cli_support import (
+    DEMO_PASSPHRASE,
+    database_path,
+    new_passphrase,
+    open_for_script,
+    passphrase_source,
+)
+from roi_desk.errors import RoiError
 from roi_desk.paths import app_paths
-from roi_desk.storage import Database, database_exists, keys, open_database
+from roi_desk.storage import database_exists, keys, open_database
+
+__all__ = [
+    "DEMO_PASSPHRASE",
+    "PLUGIN_MODULES",
+    "build_parser",
+    "database_path",
+    "main",
+    "open_for_script",
+]
 
 log = logging.getLogger("roi_desk")
 
-#: the demo database holds only synthetic data; where no keyring exists it is wrapped with
-#: this published passphrase so `make run` works on a bare machine (never for real data)
-DEMO_PASSPHRASE = "roi-desk-demo-only"  # noqa: S105 (synthetic data only, documented)
-
-
-def _passphrase_source(args: argparse.Namespace) -> Callable[[], str] | str | None:
-    """Where a scripted run gets the passphrase: a file, the environment, or the terminal."""
-    if getattr(args, "passphrase_file", None):
-        try:
-            return Path(args.passphrase_file).read_text(encoding="utf-8").rstrip("\r\n")
-        except OSError as exc:
-            raise RoiError(f"Could not read the passphrase file: {exc.strerror}.") from exc
-    env = os.environ.get("ROI_DESK_PASSPHRASE")
-    if env:
-        return env
-    if sys.stdin is not None and sys.stdin.isatty():
-        return lambda: getpass.getpass("Database passphrase: ")
-    return None
-
-
-def database_path(args: argparse.Namespace) -> Path:
-    if getattr(args, "database", None):
-        return Path(args.database).expanduser()
-    if getattr(args, "demo", False):
-        return app_paths().demo_database
-    return app_paths().database
-
-
-def open_for_script(args: argparse.Namespace) -> Database:
-    url = getattr(args, "database_url", None)
-    if url:
-        from roi_desk.storage.server import open_server_database
-
-        # on a department server the passphrase unlocks the document key
-        return open_server_database(url, passphrase=_passphrase_source(args))
-    path = database_path(args)
-    source = _passphrase_source(args)
-    if getattr(args, "demo", False) and source is None:
-        source = DEMO_PASSPHRASE
-    return open_database(path, passphrase=source, backup_dir=app_paths().backups)
-
+#: the former private name, still imported by sub-commands outside PLUGIN_MODULES
+_passphrase_source = passphrase_source
 
 # --------------------------------------------------------------------------------- commands
 
@@ -107,13 +83,11 @@ def cmd_init(args: argparse.Namespace) -> int:
         return 1
     passphrase: str | None = None
     if args.use_passphrase or not keys.keyring_usable():
-        source = _passphrase_source(args)
-        if source is None:
-            raise WrongPassphraseError(
-                "No keyring is available: give a passphrase with --passphrase-file or "
-                "ROI_DESK_PASSPHRASE."
-            )
-        passphrase = source() if callable(source) else source
+        passphrase = new_passphrase(
+            args,
+            missing="No keyring is available: give a passphrase with --passphrase-file or "
+            "ROI_DESK_PASSPHRASE.",
+        )
     db = open_database(path, create=True, new_passphrase=passphrase)
     db.close()
     print(f"Created an encrypted database at {path}.")
@@ -125,12 +99,10 @@ def _init_server(args: argparse.Namespace) -> int:
     department passphrase (the server never holds it in the clear)."""
     from roi_desk.storage.server import open_server_database
 
-    source = _passphrase_source(args)
-    if source is None:
-        raise WrongPassphraseError(
-            "Give the new department passphrase with --passphrase-file or ROI_DESK_PASSPHRASE."
-        )
-    passphrase = source() if callable(source) else source
+    passphrase = new_passphrase(
+        args,
+        missing="Give the new department passphrase with --passphrase-file or ROI_DESK_PASSPHRASE.",
+    )
     db = open_server_database(args.database_url, new_passphrase=passphrase)
     print(f"The department database at {db.label} is ready.")
     db.close()
@@ -179,7 +151,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
         return 2
     if args.demo and not database_exists(database_path(args)):
         cmd_demo(argparse.Namespace(database=None, if_missing=True, reset=False, requests=120))
-    source = _passphrase_source(args)
+    source = passphrase_source(args)
     passphrase = source if isinstance(source, str) else None
     if args.demo and passphrase is None:
         passphrase = DEMO_PASSPHRASE
@@ -240,7 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: core packages that add sub-commands of their own (each owns its arguments)
-PLUGIN_MODULES = ("roi_desk.redaction.cli", "roi_desk.records.cli", "roi_desk.storage.cli")
+PLUGIN_MODULES = (
+    "roi_desk.redaction.cli",
+    "roi_desk.records.cli",
+    "roi_desk.storage.cli",
+    "roi_desk.sync.cli",
+)
 
 Registration = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 

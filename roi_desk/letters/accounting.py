@@ -32,13 +32,12 @@ from roi_desk.letters.layout import (
     PAGE_HEIGHT,
     REGULAR,
     TextFlow,
-    draw_date_line,
-    draw_fold_marks,
+    close_pdf,
     draw_footer,
-    draw_letterhead,
-    draw_window_address,
+    draw_mailing_address,
+    finish_letter,
     format_date,
-    new_canvas,
+    start_letter,
 )
 from roi_desk.letters.site import SiteInfo
 from roi_desk.letters.templates import LetterTemplates, fill, load_templates
@@ -180,15 +179,14 @@ def accounting_letter(
 
     buffer = io.BytesIO()
     # the metadata title must not carry PHI
-    canvas = new_canvas(buffer, title="Accounting of disclosures")
-    draw_letterhead(canvas, site)
-    draw_date_line(canvas, letter.letter_date)
-    draw_window_address(canvas, letter.patient)
-    draw_fold_marks(canvas)
+    canvas = start_letter(buffer, site, title="Accounting of disclosures", dated=letter.letter_date)
+    draw_mailing_address(canvas, letter.patient)
     flow = TextFlow(canvas, what="accounting of disclosures", bottom=_BOTTOM)
-    flow.paragraph(text(templates.text(SECTION, "title")).upper(), font=BOLD, size=12, after=4)
-    flow.paragraph(text(templates.text(SECTION, "reference")), font=BOLD, after=12)
-    flow.paragraph(text(templates.text(SECTION, "salutation")), after=8)
+    flow.letter_opening(
+        title=text(templates.text(SECTION, "title")),
+        reference=text(templates.text(SECTION, "reference")),
+        salutation=text(templates.text(SECTION, "salutation")),
+    )
     for paragraph in templates.paragraphs(SECTION):
         flow.paragraph(text(paragraph))
     rows = [_cells(e) for e in sorted(letter.entries, key=lambda e: e.disclosed_on)]
@@ -199,10 +197,7 @@ def accounting_letter(
         for paragraph in templates.paragraphs(SECTION, "none"):
             flow.paragraph(text(paragraph))
         _closing(flow, closing, sign)
-        draw_footer(canvas, site)
-        canvas.showPage()
-        canvas.save()
-        return buffer.getvalue()
+        return finish_letter(canvas, buffer, site)
 
     flow.space(4)
     pages = _paginate(flow.y, rows)
@@ -233,17 +228,13 @@ def accounting_letter(
         _page_footer(canvas, site, total, total)
     flow = TextFlow(canvas, top=y - 12, what="accounting of disclosures", bottom=_BOTTOM)
     _closing(flow, closing, sign)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return close_pdf(canvas, buffer)
 
 
 def _closing(flow: TextFlow, closing: list[str], sign: list[str]) -> None:
     for paragraph in closing:
         flow.paragraph(paragraph)
-    flow.space(6)
-    flow.paragraph(sign[0], after=24)
-    flow.paragraph(sign[1])
+    flow.sign_off(sign[0], sign[1])
 
 
 def _page_heading(canvas: Canvas, heading: str) -> float:

@@ -21,24 +21,23 @@ from enum import Enum
 from roi_desk.errors import ValidationError
 from roi_desk.letters.address import MailingAddress
 from roi_desk.letters.layout import (
-    BODY_LEFT,
-    BOLD,
-    INCH,
-    PAGE_HEIGHT,
-    REGULAR,
     TextFlow,
-    draw_date_line,
-    draw_fold_marks,
-    draw_footer,
-    draw_letterhead,
-    draw_window_address,
+    draw_fax_address,
+    draw_mailing_address,
+    finish_letter,
     format_date,
-    new_canvas,
+    start_letter,
 )
 from roi_desk.letters.site import SiteInfo
 from roi_desk.letters.templates import LetterTemplates, fill, load_templates
 
-__all__ = ["PLACEHOLDERS", "Acknowledgement", "Delivery", "acknowledgement_letter"]
+__all__ = [
+    "PLACEHOLDERS",
+    "Acknowledgement",
+    "Delivery",
+    "acknowledgement_letter",
+    "require_request_number",
+]
 
 
 class Delivery(Enum):
@@ -46,6 +45,15 @@ class Delivery(Enum):
 
     MAIL = "mail"
     FAX = "fax"
+
+
+def require_request_number(request_number: str) -> None:
+    """A letter about a request quotes its number: refuse one not logged yet."""
+    if not request_number.strip():
+        raise ValidationError(
+            "The request has no request number yet. Log the request first.",
+            fields={"request_number": "required"},
+        )
 
 
 #: every value the acknowledgement template may use (site values come on top of these)
@@ -69,11 +77,7 @@ class Acknowledgement:
     requester_fax: str = ""
 
     def validate(self) -> None:
-        if not self.request_number.strip():
-            raise ValidationError(
-                "The request has no request number yet. Log the request first.",
-                fields={"request_number": "required"},
-            )
+        require_request_number(self.request_number)
         if self.respond_by < self.date_received:
             raise ValidationError(
                 "The answer date is before the date the request was received.",
@@ -95,12 +99,6 @@ class Acknowledgement:
         }
 
 
-def _fax_address_lines(ack: Acknowledgement) -> list[str]:
-    # A faxed letter has no window, but the requester may not have given a street address.
-    lines = [ack.requester.name.strip(), *(x.strip() for x in ack.requester.lines if x.strip())]
-    return [*lines[:5], f"By fax: {ack.requester_fax.strip()}"]
-
-
 def acknowledgement_letter(
     site: SiteInfo,
     ack: Acknowledgement,
@@ -120,35 +118,25 @@ def acknowledgement_letter(
         return fill(templates.text("acknowledgement", key), values, letter="acknowledgement")
 
     buffer = io.BytesIO()
-    canvas = new_canvas(buffer, title="Acknowledgement of receipt")
-    draw_letterhead(canvas, site)
-    draw_date_line(canvas, ack.letter_date or ack.date_received)
+    canvas = start_letter(
+        buffer, site, title="Acknowledgement of receipt", dated=ack.letter_date or ack.date_received
+    )
 
     if ack.delivery is Delivery.MAIL:
-        draw_window_address(canvas, ack.requester)
-        draw_fold_marks(canvas)
+        draw_mailing_address(canvas, ack.requester)
     else:
         if not ack.requester.name.strip():
             raise ValidationError(
                 "The requester's name is missing. Enter it before printing.",
                 fields={"name": "required"},
             )
-        y = PAGE_HEIGHT - 2.5 * INCH - 9
-        canvas.setFont(REGULAR, 10)
-        for line in _fax_address_lines(ack):
-            canvas.drawString(BODY_LEFT, y, line)
-            y -= 12
+        draw_fax_address(canvas, ack.requester, ack.requester_fax)
 
     flow = TextFlow(canvas, what="acknowledgement")
-    flow.paragraph(text("title").upper(), font=BOLD, size=12, after=4)
-    flow.paragraph(text("reference"), font=BOLD, size=10.5, after=12)
-    flow.paragraph(text("salutation"), after=8)
+    flow.letter_opening(
+        title=text("title"), reference=text("reference"), salutation=text("salutation")
+    )
     for paragraph in templates.paragraphs("acknowledgement"):
         flow.paragraph(fill(paragraph, values, letter="acknowledgement"))
-    flow.space(6)
-    flow.paragraph(text("closing"), after=24)
-    flow.paragraph(text("signature"))
-    draw_footer(canvas, site)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    flow.sign_off(text("closing"), text("signature"))
+    return finish_letter(canvas, buffer, site)

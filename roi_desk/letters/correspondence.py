@@ -18,22 +18,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from roi_desk.errors import ValidationError
-from roi_desk.letters.acknowledgement import Delivery
+from roi_desk.letters.acknowledgement import Delivery, require_request_number
 from roi_desk.letters.address import MailingAddress
 from roi_desk.letters.layout import (
-    BODY_LEFT,
-    BOLD,
-    INCH,
-    PAGE_HEIGHT,
-    REGULAR,
     TextFlow,
-    draw_date_line,
-    draw_fold_marks,
-    draw_footer,
-    draw_letterhead,
-    draw_window_address,
+    draw_fax_address,
+    draw_mailing_address,
+    finish_letter,
     format_date,
-    new_canvas,
+    start_letter,
 )
 from roi_desk.letters.site import SiteInfo
 from roi_desk.letters.templates import LetterTemplates, fill
@@ -77,11 +70,7 @@ class RequestLetterBasics:
     letter_date: dt.date
 
     def validate(self) -> None:
-        if not self.request_number.strip():
-            raise ValidationError(
-                "The request has no request number yet. Log the request first.",
-                fields={"request_number": "required"},
-            )
+        require_request_number(self.request_number)
         if self.letter_date < self.date_received:
             raise ValidationError(
                 "The letter is dated before the request was received. Check the dates.",
@@ -96,21 +85,6 @@ class RequestLetterBasics:
             "requester_name": self.to.address.name.strip(),
             "letter_date": format_date(self.letter_date),
         }
-
-
-def _draw_addressee(flow: TextFlow, to: Addressee) -> None:
-    canvas = flow.canvas
-    if to.delivery is Delivery.MAIL:
-        draw_window_address(canvas, to.address)
-        draw_fold_marks(canvas)
-        return
-    # a faxed letter has no window; the requester may not have given a street address
-    lines = [to.address.name.strip(), *(x.strip() for x in to.address.lines if x.strip())]
-    y = PAGE_HEIGHT - 2.5 * INCH - 9
-    canvas.setFont(REGULAR, 10)
-    for line in [*lines[:5], f"By fax: {to.fax.strip()}"]:
-        canvas.drawString(BODY_LEFT, y, line)
-        y -= 12
 
 
 def render_request_letter(
@@ -136,15 +110,19 @@ def render_request_letter(
         return fill(value, merged, letter=f"{section} letter")
 
     buffer = io.BytesIO()
-    canvas = new_canvas(buffer, title=pdf_title)
-    draw_letterhead(canvas, site)
-    draw_date_line(canvas, basics.letter_date)
+    canvas = start_letter(buffer, site, title=pdf_title, dated=basics.letter_date)
     flow = TextFlow(canvas, what=f"{section} letter")
-    _draw_addressee(flow, basics.to)
+    to = basics.to
+    if to.delivery is Delivery.MAIL:
+        draw_mailing_address(canvas, to.address)
+    else:
+        draw_fax_address(canvas, to.address, to.fax)
 
-    flow.paragraph(text(templates.text(section, "title")).upper(), font=BOLD, size=12, after=4)
-    flow.paragraph(text(templates.text(section, "reference")), font=BOLD, after=12)
-    flow.paragraph(text(templates.text(section, "salutation")), after=8)
+    flow.letter_opening(
+        title=text(templates.text(section, "title")),
+        reference=text(templates.text(section, "reference")),
+        salutation=text(templates.text(section, "salutation")),
+    )
     for paragraph in templates.paragraphs(section, before):
         flow.paragraph(text(paragraph))
     for number, item in enumerate(items, start=1):
@@ -154,10 +132,7 @@ def render_request_letter(
         flow.space(4)
     for paragraph in templates.paragraphs(section, after):
         flow.paragraph(text(paragraph))
-    flow.space(6)
-    flow.paragraph(text(templates.text(section, "closing")), after=24)
-    flow.paragraph(text(templates.text(section, "signature")))
-    draw_footer(canvas, site)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    flow.sign_off(
+        text(templates.text(section, "closing")), text(templates.text(section, "signature"))
+    )
+    return finish_letter(canvas, buffer, site)

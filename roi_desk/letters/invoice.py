@@ -27,14 +27,11 @@ from roi_desk.letters.layout import (
     INCH,
     REGULAR,
     TextFlow,
-    draw_date_line,
-    draw_fold_marks,
-    draw_footer,
-    draw_letterhead,
-    draw_window_address,
+    draw_mailing_address,
+    finish_letter,
     format_date,
     format_money,
-    new_canvas,
+    start_letter,
 )
 from roi_desk.letters.site import SiteInfo
 from roi_desk.letters.templates import LetterTemplates, fill, load_templates
@@ -138,11 +135,8 @@ def invoice_pdf(
         return fill(templates.text("invoice", key), values, letter="invoice")
 
     buffer = io.BytesIO()
-    canvas = new_canvas(buffer, title="Invoice")
-    draw_letterhead(canvas, site)
-    draw_date_line(canvas, invoice.invoice_date)
-    draw_window_address(canvas, invoice.bill_to)
-    draw_fold_marks(canvas)
+    canvas = start_letter(buffer, site, title="Invoice", dated=invoice.invoice_date)
+    draw_mailing_address(canvas, invoice.bill_to)
 
     flow = TextFlow(canvas, what="invoice")
     flow.paragraph((text("title") or "Invoice").upper(), font=BOLD, size=12, after=2)
@@ -191,7 +185,4 @@ def invoice_pdf(
         flow.paragraph(text("release_after_payment"), font=BOLD, size=10.5)
     flow.paragraph(text("payment"), size=10)
     flow.paragraph(text("questions"), size=10)
-    draw_footer(canvas, site)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return finish_letter(canvas, buffer, site)

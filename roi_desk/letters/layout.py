@@ -33,14 +33,19 @@ __all__ = [
     "PAGE_WIDTH",
     "REGULAR",
     "TextFlow",
+    "close_pdf",
     "draw_date_line",
+    "draw_fax_address",
     "draw_fold_marks",
     "draw_footer",
     "draw_letterhead",
+    "draw_mailing_address",
     "draw_window_address",
+    "finish_letter",
     "format_date",
     "format_money",
     "new_canvas",
+    "start_letter",
 ]
 
 INCH = 72.0
@@ -149,6 +154,27 @@ def draw_date_line(canvas: Canvas, day: dt.date) -> None:
     canvas.drawString(BODY_LEFT, LETTERHEAD_BOTTOM + 2, format_date(day))
 
 
+def start_letter(buffer: io.BytesIO, site: SiteInfo, *, title: str, dated: dt.date) -> Canvas:
+    """A new letter: the canvas (see :func:`new_canvas`), the letterhead and the date line."""
+    canvas = new_canvas(buffer, title=title)
+    draw_letterhead(canvas, site)
+    draw_date_line(canvas, dated)
+    return canvas
+
+
+def close_pdf(canvas: Canvas, buffer: io.BytesIO) -> bytes:
+    """End the current page, save the document and return its bytes."""
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def finish_letter(canvas: Canvas, buffer: io.BytesIO, site: SiteInfo) -> bytes:
+    """The footer on the current page, then :func:`close_pdf`."""
+    draw_footer(canvas, site)
+    return close_pdf(canvas, buffer)
+
+
 def _fit_block(lines: Sequence[str], zone: Rect, sizes: Sequence[float]) -> float | None:
     """The largest font size at which ``lines`` fit in ``zone`` (or None)."""
     for size in sizes:
@@ -204,6 +230,29 @@ def draw_fold_marks(canvas: Canvas, envelope: WindowEnvelope = NUMBER_10_WINDOW)
         y = PAGE_HEIGHT - fold * envelope.panel_height * INCH
         canvas.line(0.25 * INCH, y, 0.45 * INCH, y)
     canvas.setStrokeColorRGB(0, 0, 0)
+
+
+def draw_mailing_address(
+    canvas: Canvas,
+    address: MailingAddress,
+    envelope: WindowEnvelope = NUMBER_10_WINDOW,
+) -> None:
+    """A mailed letter's recipient: the address in the envelope window and the fold marks."""
+    draw_window_address(canvas, address, envelope)
+    draw_fold_marks(canvas, envelope)
+
+
+def draw_fax_address(canvas: Canvas, address: MailingAddress, fax: str) -> None:
+    """A faxed letter's recipient: name, up to four address lines and the fax number.
+
+    A faxed letter has no window; the requester may not have given a street address.
+    """
+    lines = [address.name.strip(), *(x.strip() for x in address.lines if x.strip())]
+    y = PAGE_HEIGHT - 2.5 * INCH - 9
+    canvas.setFont(REGULAR, 10)
+    for line in [*lines[:5], f"By fax: {fax.strip()}"]:
+        canvas.drawString(BODY_LEFT, y, line)
+        y -= 12
 
 
 def draw_footer(canvas: Canvas, site: SiteInfo, text: str = "") -> None:
@@ -274,6 +323,18 @@ class TextFlow:
             self.y -= leading
             self.canvas.drawString(self.left + indent, self.y + (leading - size), line)
         self.y -= after
+
+    def letter_opening(self, *, title: str, reference: str, salutation: str) -> None:
+        """A letter's title (upper case), its reference line and the salutation."""
+        self.paragraph(title.upper(), font=BOLD, size=12, after=4)
+        self.paragraph(reference, font=BOLD, after=12)
+        self.paragraph(salutation, after=8)
+
+    def sign_off(self, closing: str, signature: str) -> None:
+        """The closing ("Sincerely,") with room to sign, then the signature line."""
+        self.space(6)
+        self.paragraph(closing, after=24)
+        self.paragraph(signature)
 
     def pair(self, label: str, value: str, *, size: float = 10.5, label_width: float = 1.4) -> None:
         """``label`` in bold and ``value`` beside it, wrapped, on one or more lines."""

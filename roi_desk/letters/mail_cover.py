@@ -18,12 +18,9 @@ from roi_desk.letters.address import MailingAddress
 from roi_desk.letters.layout import (
     BOLD,
     TextFlow,
-    draw_date_line,
-    draw_fold_marks,
-    draw_footer,
-    draw_letterhead,
-    draw_window_address,
-    new_canvas,
+    draw_mailing_address,
+    finish_letter,
+    start_letter,
 )
 from roi_desk.letters.site import SiteInfo
 from roi_desk.letters.templates import LetterTemplates, fill, load_templates
@@ -72,11 +69,8 @@ def mail_cover_letter(
         return fill(templates.text("mail_cover", key), values, letter="mail cover letter")
 
     buffer = io.BytesIO()
-    canvas = new_canvas(buffer, title="Cover letter")
-    draw_letterhead(canvas, site)
-    draw_date_line(canvas, letter.letter_date)
-    draw_window_address(canvas, letter.recipient)
-    draw_fold_marks(canvas)
+    canvas = start_letter(buffer, site, title="Cover letter", dated=letter.letter_date)
+    draw_mailing_address(canvas, letter.recipient)
 
     flow = TextFlow(canvas, what="mail cover letter")
     title = text("title")
@@ -98,7 +92,4 @@ def mail_cover_letter(
         flow.paragraph("Enclosures:", font=BOLD, size=9.5, after=1)
         for item in letter.enclosures:
             flow.paragraph(f"•  {item}", size=9.5, after=1, indent=8)
-    draw_footer(canvas, site)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return finish_letter(canvas, buffer, site)

@@ -17,6 +17,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from roi_desk.cli_support import open_for_script, read_password_file
 from roi_desk.errors import RoiError, ValidationError
 from roi_desk.records.kinds import DocumentKind
 
@@ -80,7 +81,6 @@ def _boundaries(text: str | None) -> tuple[int, ...] | None:
 def run(args: argparse.Namespace) -> int:
     """Handle ``roi-desk import``; returns the process exit code."""
     # imported here: `roi-desk --help` must not pay for the PDF stack or the database
-    from roi_desk.cli import open_for_script
     from roi_desk.services.chart import ImportFile, PatientTarget, import_files
     from roi_desk.services.users import current_user
 
@@ -90,13 +90,7 @@ def run(args: argparse.Namespace) -> int:
                 "Say whose chart this is: --patient-mrn MRN, or --match to find the patient "
                 "by the bundle's name and date of birth."
             )
-        password = None
-        if args.password_file is not None:
-            try:
-                lines = args.password_file.read_text(encoding="utf-8").splitlines()
-            except OSError:
-                raise ValidationError("The password file cannot be read.") from None
-            password = lines[0] if lines else ""
+        password = read_password_file(args.password_file)
         bounds = _boundaries(args.boundaries)
         files: list[ImportFile] = []
         for path in args.files:

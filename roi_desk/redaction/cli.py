@@ -17,6 +17,7 @@ import json
 import sys
 from pathlib import Path
 
+from roi_desk.cli_support import read_password_file
 from roi_desk.errors import RoiError, ValidationError
 from roi_desk.redaction.engine import VerificationFailed, redact_steps
 from roi_desk.redaction.model import RedactionSet
@@ -71,13 +72,7 @@ def run(args: argparse.Namespace) -> int:
             src = args.input.read_bytes()
         except OSError as exc:
             raise ValidationError(f"The file {args.input.name} cannot be read.") from exc
-        password = None
-        if args.password_file is not None:
-            try:
-                lines = args.password_file.read_text(encoding="utf-8").splitlines()
-            except OSError as exc:
-                raise ValidationError("The password file cannot be read.") from exc
-            password = lines[0] if lines else ""
+        password = read_password_file(args.password_file)
         boxes = _read_boxes(args.boxes, args.confirmed_by)
         steps = redact_steps(
             src, boxes, password=password, force_raster=args.force_raster, raster_dpi=args.dpi

@@ -24,10 +24,10 @@ from roi_desk.letters import (
     MailingAddress,
     SiteInfo,
     acknowledgement_letter,
-    load_site_info,
 )
 from roi_desk.models import Document, DocumentKind, Party, Request, RequestEvent, User
 from roi_desk.services.documents import store_document
+from roi_desk.services.settings import site_info
 
 TITLE = "Acknowledgement of receipt"
 
@@ -92,7 +92,7 @@ def send_acknowledgement(
         raise NotFoundError("That request no longer exists.")
     now = now or datetime.now(UTC)
     ack = build_acknowledgement(request, today=now.astimezone().date())
-    pdf = acknowledgement_letter(site or load_site_info(), ack)
+    pdf = acknowledgement_letter(site or site_info(session), ack)
     doc = store_document(
         session,
         pdf,

@@ -44,6 +44,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_desk import audit
+from roi_desk.auth.errors import AccountLockedError
 from roi_desk.auth.passwords import verify_password
 from roi_desk.errors import (
     DocumentError,
@@ -666,15 +667,34 @@ def _request_awaiting(session: Session, request_id: uuid.UUID) -> Request:
     return request
 
 
+def _signature_failed(session: Session, user: User, reason: str) -> None:
+    audit.record(
+        session,
+        "approval.signature_failed",
+        user=user,
+        object_type="user",
+        object_id=user.id,
+        detail={"reason": reason},
+    )
+    # the failure counter and this audit row stand even if the caller rolls back on the
+    # exception: a guess must count toward the lockout (45 CFR 164.308(a)(5)(ii)(C)), as
+    # at sign-in (auth.sessions)
+    session.commit()
+
+
 def _check_signature(session: Session, user: User, password: str) -> None:
-    if not verify_password(session, user.id, password):
-        audit.record(
-            session,
-            "approval.signature_failed",
-            user=user,
-            object_type="user",
-            object_id=user.id,
-        )
+    """Re-check ``user``'s password for the signature.
+
+    A refusal *commits* the session before it raises (the failed-attempt count, a lock,
+    and the ``approval.signature_failed`` event), like a refused sign-in.
+    """
+    try:
+        ok = verify_password(session, user.id, password)
+    except AccountLockedError:
+        _signature_failed(session, user, "locked")
+        raise
+    if not ok:
+        _signature_failed(session, user, "wrong_password")
         raise SignatureRejectedError(
             "That password is not right, so nothing was signed. Enter your own password to "
             "sign the approval."
@@ -736,9 +756,10 @@ def approve(
 ) -> ApprovalSignature:
     """Sign and approve in the caller's transaction.
 
-    A wrong password raises :class:`SignatureRejectedError`; the caller's rollback then
-    also drops the failed-attempt count — interactive callers use :func:`sign_and_approve`,
-    which commits that count (45 CFR 164.308(a)(5)(ii)(C) log-in monitoring).
+    A wrong password raises :class:`SignatureRejectedError` after *committing* the session:
+    the failed-attempt count and its audit event survive the caller's rollback (45 CFR
+    164.308(a)(5)(ii)(C) log-in monitoring). The password is checked first, so nothing of
+    the approval is in that commit.
     """
     _check_signature(session, user, password)
     return _approve(session, request_id, user, workstation)
@@ -763,7 +784,7 @@ def sign_and_approve(
         try:
             _check_signature(session, user, password)
         except SignatureRejectedError as exc:
-            wrong = exc  # committed with the counter and the audit event
+            wrong = exc  # the counter and the audit event are committed already
     if wrong is not None:
         raise wrong
     with db.transaction() as session:

@@ -38,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from roi_desk import audit
+from roi_desk.auth.permissions import Permission, require
 from roi_desk.errors import DocumentError, NotFoundError, RoiError, ValidationError
 from roi_desk.models import DocumentKind as StoredKind
 from roi_desk.models import Patient, User
@@ -356,6 +357,7 @@ def set_sensitivity(
     user: User | None = None,
 ) -> ChartRow:
     """The clerk marks a document as holding a sensitive category (origin ``clerk``)."""
+    require(user, Permission.BUILD_RELEASE)
     doc = _chart_document(session, chart_document_id)
     mark = next(
         (
@@ -398,6 +400,7 @@ def clear_sensitivity(
 ) -> ChartRow:
     """Remove the clerk's own mark. Marks from a security label or a code stay: the
     source said so, and dismissing them is a redaction-review decision, not an index edit."""
+    require(user, Permission.BUILD_RELEASE)
     doc = _chart_document(session, chart_document_id)
     for s in list(doc.sensitivities):
         if s.category == category.value and s.origin == SensitivityOrigin.CLERK.value:
@@ -424,6 +427,7 @@ def confirm_document(
     user: User | None = None,
 ) -> ChartRow:
     """The clerk sets (or confirms) type and date of a document; it no longer needs review."""
+    require(user, Permission.BUILD_RELEASE)
     doc = _chart_document(session, chart_document_id)
     doc.kind = kind.value
     doc.date_of_service = date_of_service
@@ -876,6 +880,9 @@ def import_files(
     cancelled = cancel or (lambda: False)
     report = ImportReport(files=len(files))
     with db.transaction() as session:
+        # no anonymous imports: the command line resolves its workstation user first
+        # (``records import`` calls ``services.users.current_user``), so a None here is a bug
+        require(session.get(User, user_id) if user_id else None, Permission.BUILD_RELEASE)
         found = _target_person(session, target)
     known = found[1] if found else None
     prepared: list[_Prepared] = []

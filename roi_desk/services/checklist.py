@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_desk import audit
+from roi_desk.auth.permissions import Permission, require
 from roi_desk.authorization import (
     CLINICIAN_APPROVAL_REQUIRED,
     AuthorizationFacts,
@@ -476,6 +477,7 @@ def save_review(
     behavioral-health records to the patient waits for clinician approval, and a hold the
     review put on earlier is lifted once the authorization is valid.
     """
+    require(user, Permission.REVIEW_AUTHORIZATION)
     outcome = evaluate(draft, today)  # impossible dates raise here, before any write
     signer = signer_authority(draft)
     request = get_request(session, draft.request_id)
@@ -593,6 +595,7 @@ def attach_proof(
     45 CFR 164.502(g) / 164.514(h): the desk keeps the proof it relied on. The scan and
     the review are saved together; if either fails, neither is.
     """
+    require(user, Permission.REVIEW_AUTHORIZATION)
     request = get_request(session, draft.request_id)
     doc = store_document(
         session,

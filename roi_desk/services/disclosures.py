@@ -34,9 +34,10 @@ from roi_desk import audit
 from roi_desk.errors import NotFoundError, ValidationError
 from roi_desk.letters.accounting import AccountingEntry, AccountingLetter, accounting_letter
 from roi_desk.letters.address import MailingAddress
-from roi_desk.letters.site import SiteInfo, load_site_info
+from roi_desk.letters.site import SiteInfo
 from roi_desk.models import Party, PartyRole, Patient, Request, RequestKind, User
 from roi_desk.models.packet import Disclosure
+from roi_desk.services.settings import site_info
 
 __all__ = [
     "COMPLIANCE_DATE",
@@ -279,7 +280,7 @@ def accounting_letter_pdf(
         letter_date=letter_date or dt.date.today(),
         entries=[r.entry() for r in (report.entries if entries is None else entries)],
     )
-    pdf = accounting_letter(site or load_site_info(), letter)
+    pdf = accounting_letter(site or site_info(session), letter)
     audit.record(
         session,
         "disclosure.accounting",

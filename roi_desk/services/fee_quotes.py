@@ -199,8 +199,15 @@ def compute_quote(
     return fees.quote_fee(_fee_request(requester, on, inputs), _schedules(schedules))
 
 
-def _schedules(schedules: Sequence[FeeSchedule] | None) -> list[FeeSchedule]:
+def _schedules(
+    schedules: Sequence[FeeSchedule] | None, session: Session | None = None
+) -> list[FeeSchedule]:
     if schedules is None:
+        # the administrator's schedules (roi_desk.services.settings), else the shipped ones
+        if session is not None:
+            from roi_desk.services import settings as site_settings
+
+            return site_settings.fee_schedules(session)
         return fees.load_fee_schedules()
     pool = list(schedules)
     # an administrator's edited schedules are checked as a whole before any is used
@@ -217,7 +224,7 @@ def preview_quote(
 ) -> FeeQuote:
     """The quote for these inputs, without saving it (the panel's live preview)."""
     request = get_request(session, request_id)
-    return fees.quote_fee(_request_fee(request, inputs), _schedules(schedules))
+    return fees.quote_fee(_request_fee(request, inputs), _schedules(schedules, session))
 
 
 def _effective_from(quote: FeeQuote, on: dt.date, pool: Sequence[FeeSchedule]) -> dt.date:
@@ -304,7 +311,7 @@ def save_quote(
     """Compute and store the itemized quote (everything is checked before anything is
     written: a negative page count or overlapping schedules save nothing)."""
     request = get_request(session, request_id)
-    pool = _schedules(schedules)
+    pool = _schedules(schedules, session)
     quote = fees.quote_fee(_request_fee(request, inputs), pool)
     rec = _record(session, request_id)
     if rec is not None and PaymentStatus(rec.payment_status) in (
@@ -404,7 +411,7 @@ def set_payment_status(
             )
         inputs = FeeInput.from_json(rec.inputs)
         waiver = HardshipWaiver(approved_by=user.display_name, reason=reason.strip())
-        quote = fees.quote_fee(_request_fee(request, inputs, waiver))
+        quote = fees.quote_fee(_request_fee(request, inputs, waiver), _schedules(None, session))
         _store(rec, quote)
         rec.waived_by_id = user.id
         rec.waiver_reason = reason.strip()
@@ -447,6 +454,7 @@ def _payment_hold(
     settings: FeeSettings | None,
     user: User,
 ) -> None:
+    settings = settings if settings is not None else _fee_settings(session)
     blocked = fees.release_blocked_by_payment(
         RequesterType(rec.requester_type),
         PaymentStatus(rec.payment_status),
@@ -484,5 +492,12 @@ def release_blocked(
         RequesterType(rec.requester_type),
         PaymentStatus(rec.payment_status),
         Decimal(rec.total_cents) / 100,
-        settings,
+        settings if settings is not None else _fee_settings(session),
     )
+
+
+def _fee_settings(session: Session) -> FeeSettings:
+    """The administrator's "release only after payment" setting (or the default)."""
+    from roi_desk.services import settings as site_settings
+
+    return site_settings.fee_settings(session)

@@ -17,6 +17,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from roi_desk import audit, deadlines
+from roi_desk.auth.permissions import Permission, require
 from roi_desk.errors import ValidationError
 from roi_desk.lifecycle import transition
 from roi_desk.models import (
@@ -294,18 +295,29 @@ def save_request(
     *,
     user: User | None,
     now: datetime | None = None,
-    site_target_business_days: int = 7,
+    site_target_business_days: int | None = None,
     log: bool = True,
 ) -> Request:
     """Validate and log a new request (caller owns the transaction).
 
     With ``log=False`` the request stays *received*: the mail room scanned it in and a clerk
     will check and log it later (the clock has started all the same).
+
+    Only a role with ``LOG_REQUEST`` may do it, even with ``log=False``: a request scanned
+    in is already a record of PHI (45 CFR 164.308(a)(4)). Demo seeding passes its clerks.
     """
+    require(user, Permission.LOG_REQUEST)
     now = now or datetime.now(UTC)
     validate(form, today=now.date())
     received = form.received_at or now
     received_on = received.astimezone().date() if received.tzinfo else received.date()
+    # the site's own target: an explicit value wins, else the administrator's setting
+    if site_target_business_days is None:
+        from roi_desk.services.settings import site_target_business_days as stored_target
+
+        target_days = stored_target(session)
+    else:
+        target_days = site_target_business_days
 
     patient: Patient | None = None
     if form.patient_id is not None:
@@ -359,7 +371,7 @@ def save_request(
         delivery_method=form.delivery_method,
         # 45 CFR 164.524(b)(2): the clock starts on receipt
         due_on=deadlines.statutory_due_date(received_on),
-        target_on=deadlines.site_target_date(received_on, site_target_business_days),
+        target_on=deadlines.site_target_date(received_on, target_days),
         assignee=user,
         notes=form.notes.strip(),
     )
@@ -436,6 +448,7 @@ def match_patient(
     session: Session, request: Request, patient: Patient, *, user: User | None
 ) -> None:
     """Attach a waiting request to its patient; it leaves the unmatched queue."""
+    require(user, Permission.LOG_REQUEST)
     request.patient = patient
     request.patient_sort = patient_sort_key(patient.family_name, patient.given_name)
     session.add(

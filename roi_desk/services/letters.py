@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_desk import audit, deadlines, routing
+from roi_desk.auth.permissions import Permission, require
 from roi_desk.errors import TransitionError, ValidationError
 from roi_desk.letters import (
     Addressee,
@@ -38,7 +39,6 @@ from roi_desk.letters import (
     SiteInfo,
     deficiency_letter,
     extension_notice,
-    load_site_info,
     referral_letter,
 )
 from roi_desk.letters import Delivery as LetterDelivery
@@ -54,6 +54,7 @@ from roi_desk.models import (
 )
 from roi_desk.models.checklist import AuthorizationReviewRecord, DeadlineExtension
 from roi_desk.models.enums import OPEN_STATUSES
+from roi_desk.services import settings as site_settings
 from roi_desk.services.checklist import received_on
 from roi_desk.services.documents import store_document
 from roi_desk.services.requests import get_request
@@ -147,6 +148,7 @@ def send_deficiency_letter(
 
     With ``reject`` it is the rejection letter and the request is moved to *rejected*.
     """
+    require(user, Permission.EDIT_REQUEST)
     today = today or dt.date.today()
     request = get_request(session, request_id)
     rec = session.scalar(
@@ -164,9 +166,9 @@ def send_deficiency_letter(
     if reject:
         check_transition(request, Status.REJECTED, reason=reason)  # refuse before printing
     pdf = deficiency_letter(
-        site or load_site_info(),
+        site or site_settings.site_info(session),
         DeficiencyLetter(_basics(request, today), messages, rejection=reject),
-        templates=templates,
+        templates=templates if templates is not None else site_settings.letter_templates(session),
     )
     title = "Rejection letter" if reject else "Deficiency letter"
     doc = _store_letter(
@@ -284,6 +286,7 @@ def extend_deadline(
     :class:`ValidationError` for a missing reason or a date out of range; nothing is
     saved then.
     """
+    require(user, Permission.EDIT_REQUEST)
     today = today or dt.date.today()
     request = get_request(session, request_id)
     if Status(request.status) not in OPEN_STATUSES:
@@ -304,11 +307,11 @@ def extend_deadline(
     # 45 CFR 164.524(b)(2)(ii): the notice goes out today, so today must be within 30 days
     ext = deadlines.extend_deadline(start, today, reason, new, rule, existing)
     pdf = extension_notice(
-        site or load_site_info(),
+        site or site_settings.site_info(session),
         ExtensionNotice(
             _basics(request, today), ext.original_due_date, ext.new_due_date, ext.reason
         ),
-        templates=templates,
+        templates=templates if templates is not None else site_settings.letter_templates(session),
     )
     doc = _store_letter(
         session, request, pdf, title="Extension notice", letter="extension", user=user
@@ -392,6 +395,7 @@ def redirect_request(
     ``whole_request``: log the request as redirected (default: when nothing else was
     asked for). Otherwise the letter goes out and the rest of the request stays open.
     """
+    require(user, Permission.EDIT_REQUEST)
     today = today or dt.date.today()
     request = get_request(session, request_id)
     decision = routing_for(request, route_codes)
@@ -403,13 +407,13 @@ def redirect_request(
     if close:
         check_transition(request, Status.REDIRECTED, reason=reason)  # refuse before printing
     pdf = referral_letter(
-        site or load_site_info(),
+        site or site_settings.site_info(session),
         ReferralLetter(
             _basics(request, today),
             [r.text for r in decision.referrals],
             remaining=not close,
         ),
-        templates=templates,
+        templates=templates if templates is not None else site_settings.letter_templates(session),
     )
     doc = _store_letter(
         session, request, pdf, title="Referral letter", letter="referral", user=user

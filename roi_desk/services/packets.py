@@ -26,10 +26,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_desk import audit
+from roi_desk.auth.permissions import Permission, require
 from roi_desk.delivery.directory import FaxDirectory, VerifiedNumber, format_fax_number
 from roi_desk.errors import DocumentError, NotFoundError, ValidationError
 from roi_desk.fees import PaymentStatus
-from roi_desk.letters import Invoice, InvoiceLine, MailingAddress, SiteInfo, load_site_info
+from roi_desk.letters import Invoice, InvoiceLine, MailingAddress, SiteInfo
 from roi_desk.models import (
     DeliveryMethod,
     Document,
@@ -57,6 +58,7 @@ from roi_desk.packets import (
 from roi_desk.packets.assemble import Cancellable
 from roi_desk.services import checklist, fee_quotes, release_sets
 from roi_desk.services import redaction as redaction_service
+from roi_desk.services import settings as site_settings
 from roi_desk.services.documents import PDF, load_bytes, store_document
 
 __all__ = [
@@ -610,6 +612,7 @@ def build_and_store(
     Yields progress while assembling; a cancelled build raises before anything is added to
     the session, so the caller's rollback leaves no trace.
     """
+    require(user, Permission.BUILD_PACKET)
     facts = request_facts(session, request_id)
     if facts.status in (Status.RELEASED, Status.CLOSED, Status.CANCELLED, Status.REJECTED):
         raise ValidationError(
@@ -623,7 +626,12 @@ def build_and_store(
             options = replace(options, invoice=invoice)
     consent = _consent_pdf(session, request_id) if release.part2 else None
     data = packet_input(
-        facts, release, options, site=site or load_site_info(), policy=policy, consent=consent
+        facts,
+        release,
+        options,
+        site=site or site_settings.site_info(session),
+        policy=policy,
+        consent=consent,
     )
     assembled: AssembledPacket = yield from assemble(data, cancel=cancel)
     built_at = utcnow()

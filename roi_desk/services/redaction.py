@@ -35,6 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_desk import audit
+from roi_desk.auth.permissions import Permission, require
 from roi_desk.errors import DocumentError, NotFoundError, ValidationError
 from roi_desk.models import Document, DocumentKind, User
 from roi_desk.models.base import utcnow
@@ -338,6 +339,7 @@ def open_set(
     """The redaction set of ``document_id`` (default: :func:`find_source_document`) for the
     request, created when there is none yet. ``categories`` default to the request's
     redaction obligations (the categories not initialed on the authorization)."""
+    require(user, Permission.REDACT)
     if document_id is None:
         document_id = find_source_document(session, request_id)
         if document_id is None:
@@ -520,6 +522,7 @@ def add_boxes(
     action: str = "redaction.box.add",
 ) -> list[BoxView]:
     """Several boxes at once ("every occurrence of this text", "whole page")."""
+    require(user, Permission.REDACT)
     rec = _get_set(session, set_id)
     _reopen(session, rec, user)
     limits = list(bounds) if bounds is not None else [None] * len(items)
@@ -537,6 +540,7 @@ def restore_boxes(
     A box that still exists takes the snapshot's rectangle, reason and state; one that was
     deleted comes back under its own id.
     """
+    require(user, Permission.REDACT)
     rec = _get_set(session, set_id)
     _reopen(session, rec, user)
     out: list[RedactionBoxRecord] = []
@@ -587,6 +591,7 @@ def move_box(
     bounds: Rect | None = None,
 ) -> BoxView:
     """A new rectangle for a box (moved or resized), on the same page."""
+    require(user, Permission.REDACT)
     rec, (box,) = _boxes(session, [box_id])
     new = _check_rect(rec, box.page, rect, bounds)
     _reopen(session, rec, user)
@@ -598,6 +603,7 @@ def move_box(
 
 def delete_boxes(session: Session, box_ids: Iterable[uuid.UUID], *, user: User) -> list[BoxView]:
     """Remove boxes; returns them as they were, so an undo can restore them."""
+    require(user, Permission.REDACT)
     rec, boxes = _boxes(session, box_ids)
     _reopen(session, rec, user)
     before = [_box_view(b) for b in boxes]
@@ -626,16 +632,19 @@ def _set_status(
 
 def confirm_boxes(session: Session, box_ids: Iterable[uuid.UUID], *, user: User) -> list[BoxView]:
     """Accept proposals (or re-accept rejected ones) in ``user``'s name."""
+    require(user, Permission.REDACT)
     return _set_status(session, box_ids, BoxStatus.CONFIRMED, user)
 
 
 def reject_boxes(session: Session, box_ids: Iterable[uuid.UUID], *, user: User) -> list[BoxView]:
     """Turn proposals down; they stay in the log as rejected and are not applied."""
+    require(user, Permission.REDACT)
     return _set_status(session, box_ids, BoxStatus.REJECTED, user)
 
 
 def confirm_all(session: Session, set_id: uuid.UUID, *, user: User) -> list[BoxView]:
     """Confirm every open proposal of the set; returns them as they were (for undo)."""
+    require(user, Permission.REDACT)
     rec = _get_set(session, set_id)
     open_ids = [b.id for b in rec.boxes if b.status == BoxStatus.PROPOSED]
     if not open_ids:
@@ -648,6 +657,7 @@ def confirm_all(session: Session, set_id: uuid.UUID, *, user: User) -> list[BoxV
 def set_box_reason(
     session: Session, box_id: uuid.UUID, reason: str, note: str = "", *, user: User
 ) -> BoxView:
+    require(user, Permission.REDACT)
     _check_reason(reason, note)
     rec, (box,) = _boxes(session, [box_id])
     _reopen(session, rec, user)
@@ -665,6 +675,7 @@ def exclude_page(
     session: Session, set_id: uuid.UUID, page: int, reason: str, *, user: User
 ) -> None:
     """Leave a whole page out of the release (it is dropped from the output and logged)."""
+    require(user, Permission.REDACT)
     rec = _get_set(session, set_id)
     if not 0 <= page < rec.page_count:
         raise ValidationError(f"Page {page + 1} does not exist.")
@@ -688,6 +699,7 @@ def exclude_page(
 
 
 def include_page(session: Session, set_id: uuid.UUID, page: int, *, user: User) -> None:
+    require(user, Permission.REDACT)
     rec = _get_set(session, set_id)
     found = [e for e in rec.exclusions if e.page == page]
     if not found:
@@ -831,6 +843,7 @@ def propose_steps(
     draw the boxes by hand.
     """
     with db.transaction() as session:
+        require(session.get(User, user_id), Permission.REDACT)
         rec = _get_set(session, set_id)
         data = _load_source(session, rec)
         categories = list(rec.categories)
@@ -943,6 +956,7 @@ def apply_steps(
     the caller can say so.
     """
     with db.transaction() as session:
+        require(session.get(User, user_id), Permission.REDACT)
         rec = _get_set(session, set_id)
         waiting = [b for b in rec.boxes if b.status == BoxStatus.PROPOSED]
         if waiting:

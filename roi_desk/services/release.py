@@ -10,6 +10,12 @@ successful delivery, in one transaction:
   ``TransitionContext(delivery_confirmed=True)`` — the only way there;
 - audit events (164.312(b)).
 
+Only the packet the supervisor signed leaves: the approval signature binds the SHA-256 of
+the reviewed packet, and a delivery of any other bytes (a packet rebuilt after approval)
+is refused before anything leaves; the request stays approved-but-unreleased until a
+supervisor approves the new packet (45 CFR 164.530(c) safeguards; cf. 21 CFR 11.70).
+Each step checks the deliverer's role (``auth.permissions.delivery_permission``).
+
 A failed delivery writes only a ``DeliveryAttempt(status=failed)`` and an audit event, in
 its own transaction; the request stays where it was. A cancelled one writes nothing.
 
@@ -32,6 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_desk import audit
+from roi_desk.auth.permissions import Permission, delivery_permission, require
 from roi_desk.delivery.directory import VerifiedNumber
 from roi_desk.delivery.electronic import encrypt_pdf, write_atomically
 from roi_desk.delivery.gateways import FaxGateway, FaxJob
@@ -39,6 +46,7 @@ from roi_desk.errors import NotFoundError, RoiError, TransitionError, Validation
 from roi_desk.fax import pdf_to_fax_tiff
 from roi_desk.lifecycle import TransitionContext, check_transition, transition
 from roi_desk.models import DeliveryMethod, Request, RequestKind, Status, User
+from roi_desk.models.approval import ApprovalSignature
 from roi_desk.models.base import utcnow
 from roi_desk.models.packet import (
     AttemptStatus,
@@ -143,7 +151,35 @@ def _check_deliverable(session: Session, packet: Packet, step: str) -> Request:
         raise TransitionError("This packet has already been released.")
     # the same guard the release will apply, minus the delivery itself
     check_transition(request, Status.RELEASED, context=TransitionContext(delivery_confirmed=True))
+    _check_signed(session, request, packet)
     return request
+
+
+def _check_signed(session: Session, request: Request, packet: Packet) -> None:
+    """The packet is the one the newest approval signature covers, byte for byte.
+
+    A packet rebuilt after approval has another SHA-256: it was never reviewed, so it may
+    not leave. The request is left as it is (approved, not released): the clerk sends it
+    back to the supervisor, who approves the new packet.
+    """
+    signature = session.scalars(
+        select(ApprovalSignature)
+        .where(ApprovalSignature.request_id == request.id)
+        .order_by(ApprovalSignature.signed_at.desc())
+        .limit(1)
+    ).first()
+    if signature is None:
+        raise TransitionError(
+            f"Request {request.number} has no supervisor's approval signature, so it cannot "
+            "be released. Submit it for approval."
+        )
+    if signature.reviewed_sha256 != packet.sha256:
+        what = "this packet" if signature.reviewed_kind == "packet" else "the release pages"
+        raise TransitionError(
+            "This packet is not the one the supervisor approved: the approval was signed "
+            f"for {what} before it was rebuilt (the SHA-256 fingerprints differ). Send the "
+            "request back for approval of the new packet before releasing it."
+        )
 
 
 def record_failure(
@@ -220,6 +256,7 @@ def release_packet(
     Raises (and the caller's transaction rolls back, writing nothing) if the request cannot
     be released, or if this packet was already released: exactly one Disclosure per packet.
     """
+    require(user, delivery_permission(_STEP_METHOD[step]))
     packet = _packet(session, packet_id)
     request = _check_deliverable(session, packet, step)
     if request.patient_id is None:  # pragma: no cover - NEEDS_PATIENT guard refuses first
@@ -297,6 +334,9 @@ def mark_printed(
 ) -> DeliveryAttempt:
     """A mail packet came out of the printer: remembered (a batch resumes after it), but
     not released: it has not left the building until it is marked mailed."""
+    # a print of a mail packet is the mail room's batch step, on the way to the post
+    require(user, Permission.PRINT_BATCH)
+    require(user, delivery_permission(DeliveryMethod.MAIL))
     packet = _packet(session, packet_id)
     _check_deliverable(session, packet, DeliveryStep.PRINT)
     attempt = DeliveryAttempt(
@@ -325,6 +365,7 @@ def mark_mailed(
     session: Session, packet_id: uuid.UUID, *, tracking_number: str = "", user: User | None
 ) -> Disclosure:
     """The printed packet went into the post: release it."""
+    require(user, delivery_permission(DeliveryMethod.MAIL))
     printed = session.scalar(
         select(DeliveryAttempt.target)
         .where(
@@ -358,6 +399,7 @@ def record_pickup(
     user: User | None,
 ) -> Disclosure:
     """Handed over at the desk after a government ID was checked (DOMAIN.md "Identity")."""
+    require(user, delivery_permission(DeliveryMethod.PICKUP))
     if not picked_up_by.strip():
         raise ValidationError(
             "Enter the name of the person picking up the records.",
@@ -425,6 +467,7 @@ def send_fax(
     acceptance. A refusal is recorded as a failed attempt and re-raised; cancelling before
     the hand-over sends and records nothing."""
     with db.transaction() as session:
+        require(_user(session, user_id), delivery_permission(DeliveryMethod.FAX))
         packet = _packet(session, packet_id)
         _check_deliverable(session, packet, DeliveryStep.FAX)
         pdf = load_packet_pdf(session, packet_id)
@@ -489,6 +532,7 @@ def deliver_electronic(
     """Write the packet, AES-256 encrypted, to ``folder`` (a disc, a USB drive, a secure
     share chosen by the clerk) and release on success. The password is returned once."""
     with db.transaction() as session:
+        require(_user(session, user_id), delivery_permission(DeliveryMethod.ELECTRONIC))
         packet = _packet(session, packet_id)
         _check_deliverable(session, packet, DeliveryStep.ELECTRONIC)
         pdf = load_packet_pdf(session, packet_id)

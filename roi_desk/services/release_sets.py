@@ -34,6 +34,7 @@ from roi_desk.abstract.selection import (
     select_range,
     years_before,
 )
+from roi_desk.auth.permissions import Permission, require
 from roi_desk.errors import DocumentError, NotFoundError, ValidationError
 from roi_desk.models import DocumentKind as StoredKind
 from roi_desk.models import Patient, Request, User
@@ -296,7 +297,11 @@ def start_draft(
     kind: str = ReleaseKind.ABSTRACT,
     rules: AbstractRules | None = None,
 ) -> ReleaseDraft:
-    """The rule's selection for the request over the patient's whole chart."""
+    """The rule's selection for the request over the patient's whole chart.
+
+    Not permission-checked: it only reads and stores nothing (it takes no user). Building
+    the release from the draft is :func:`assemble`, which requires ``BUILD_RELEASE``.
+    """
     header = request_header(session, request_id)
     chart = tuple(list_chart(session, header.patient_id))
     draft = ReleaseDraft(request=header, chart=chart, rules=rules or AbstractRules())
@@ -390,6 +395,10 @@ def assemble(
     merged, so the desk's other work is never blocked by a long build.
     """
     cancelled = cancel or (lambda: False)
+    with db.transaction() as session:
+        # checked before any page is read; there is no anonymous build (the UI and the
+        # scripts pass a signed-in or workstation user)
+        require(session.get(User, user_id) if user_id else None, Permission.BUILD_RELEASE)
     yield Progress(0, 1, "Loading the selected documents")
     with db.transaction() as session:
         header, docs = _load(session, draft)

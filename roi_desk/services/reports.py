@@ -10,6 +10,9 @@ The tables hold counts, dates, request numbers and user names — no patient nam
 report is passed around more freely than a chart (minimum necessary, 45 CFR 164.502(b)).
 Reasons for rejections and redirections are the clerk's status note, which by the desk's
 habit says why ("authorization expired", "billing office"), not whose records.
+
+Every report checks ``RUN_REPORTS`` and every audit query ``VIEW_AUDIT`` here, in the core
+(45 CFR 164.308(a)(4)): the windows only grey out what a role cannot use.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from roi_desk.auth.permissions import Permission, require
 from roi_desk.models import AuditEvent, Request, RequestEvent, Status, User
 from roi_desk.models.base import utcnow
 from roi_desk.models.checklist import FeeQuoteRecord
@@ -121,8 +125,9 @@ def _midnight(day: dt.date) -> dt.datetime:
 # ------------------------------------------------------------------------------ open work
 
 
-def open_by_status_and_age(session: Session, *, today: dt.date) -> Table:
+def open_by_status_and_age(session: Session, *, today: dt.date, user: User | None) -> Table:
     """Open requests per status and age bucket (age: days since received)."""
+    require(user, Permission.RUN_REPORTS)
     whens = []
     for label, low, _high in reversed(AGE_BUCKETS):
         # received on or before (today - low) days: at least ``low`` days old
@@ -152,8 +157,11 @@ def open_by_status_and_age(session: Session, *, today: dt.date) -> Table:
     )
 
 
-def overdue_and_due_soon(session: Session, *, today: dt.date, soon_days: int = 5) -> Table:
+def overdue_and_due_soon(
+    session: Session, *, today: dt.date, soon_days: int = 5, user: User | None
+) -> Table:
     """Open requests past their due date, and those due within ``soon_days``."""
+    require(user, Permission.RUN_REPORTS)
     soon = today + dt.timedelta(days=soon_days)
     stmt = (
         select(Request.number, Request.status, Request.received_at, Request.due_on)
@@ -191,8 +199,9 @@ def overdue_and_due_soon(session: Session, *, today: dt.date, soon_days: int = 5
 # ------------------------------------------------------------------------------ throughput
 
 
-def turnaround(session: Session, period: Period) -> Table:
+def turnaround(session: Session, period: Period, *, user: User | None) -> Table:
     """Days from received to the first release, for requests released in the period."""
+    require(user, Permission.RUN_REPORTS)
     first = (
         select(Disclosure.request_id, func.min(Disclosure.disclosed_at).label("at"))
         .group_by(Disclosure.request_id)
@@ -226,8 +235,9 @@ def turnaround(session: Session, period: Period) -> Table:
     )
 
 
-def per_clerk_per_day(session: Session, period: Period) -> Table:
+def per_clerk_per_day(session: Session, period: Period, *, user: User | None) -> Table:
     """Requests logged, and requests and record pages released, per user per day."""
+    require(user, Permission.RUN_REPORTS)
     day_d = func.date(Disclosure.disclosed_at)
     released = (
         select(Disclosure.by_id, day_d, func.count(), func.coalesce(func.sum(Disclosure.pages), 0))
@@ -270,8 +280,9 @@ def per_clerk_per_day(session: Session, period: Period) -> Table:
     )
 
 
-def fees(session: Session, period: Period) -> Table:
+def fees(session: Session, period: Period, *, user: User | None) -> Table:
     """Fee quotes of the period by payment status: how many, and how much."""
+    require(user, Permission.RUN_REPORTS)
     stmt = (
         select(
             FeeQuoteRecord.payment_status,
@@ -302,8 +313,9 @@ def fees(session: Session, period: Period) -> Table:
     )
 
 
-def redirected_and_rejected(session: Session, period: Period) -> Table:
+def redirected_and_rejected(session: Session, period: Period, *, user: User | None) -> Table:
     """Requests rejected or redirected in the period, grouped by the reason given."""
+    require(user, Permission.RUN_REPORTS)
     stmt = (
         select(RequestEvent.to_status, Request.status_note, func.count())
         .join(Request, Request.id == RequestEvent.request_id)
@@ -331,15 +343,18 @@ def redirected_and_rejected(session: Session, period: Period) -> Table:
     )
 
 
-def all_reports(session: Session, period: Period, *, today: dt.date | None = None) -> list[Table]:
+def all_reports(
+    session: Session, period: Period, *, user: User | None, today: dt.date | None = None
+) -> list[Table]:
+    require(user, Permission.RUN_REPORTS)
     today = today or period.end
     return [
-        open_by_status_and_age(session, today=today),
-        overdue_and_due_soon(session, today=today),
-        turnaround(session, period),
-        per_clerk_per_day(session, period),
-        fees(session, period),
-        redirected_and_rejected(session, period),
+        open_by_status_and_age(session, today=today, user=user),
+        overdue_and_due_soon(session, today=today, user=user),
+        turnaround(session, period, user=user),
+        per_clerk_per_day(session, period, user=user),
+        fees(session, period, user=user),
+        redirected_and_rejected(session, period, user=user),
     ]
 
 
@@ -422,9 +437,15 @@ def _audit_where(flt: AuditFilter) -> list[Any]:
 
 
 def audit_page(
-    session: Session, flt: AuditFilter, *, before_seq: int | None = None, limit: int = 200
+    session: Session,
+    flt: AuditFilter,
+    *,
+    user: User | None,
+    before_seq: int | None = None,
+    limit: int = 200,
 ) -> list[AuditRow]:
     """One page of events, newest first, keyset-paged on ``seq`` (no OFFSET scans)."""
+    require(user, Permission.VIEW_AUDIT)
     stmt = select(AuditEvent).where(*_audit_where(flt))
     if before_seq is not None:
         stmt = stmt.where(AuditEvent.seq < before_seq)
@@ -444,10 +465,12 @@ def audit_page(
     ]
 
 
-def audit_count(session: Session, flt: AuditFilter) -> int:
+def audit_count(session: Session, flt: AuditFilter, *, user: User | None) -> int:
+    require(user, Permission.VIEW_AUDIT)
     stmt = select(func.count()).select_from(AuditEvent).where(*_audit_where(flt))
     return int(session.scalar(stmt) or 0)
 
 
-def audit_actions(session: Session) -> list[str]:
+def audit_actions(session: Session, *, user: User | None) -> list[str]:
+    require(user, Permission.VIEW_AUDIT)
     return [str(a) for a in session.scalars(select(AuditEvent.action).distinct())]

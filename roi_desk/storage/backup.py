@@ -20,6 +20,16 @@ A backup is a folder:
 key on our side — SQLCipher re-uses the open connection's key — and both were checked to
 give an encrypted, readable copy. A department PostgreSQL server is backed up by the
 server's own tools (pg_dump / base backups), not by ROI Desk.
+
+No application role is checked here (``Permission.BACKUP_RESTORE`` names the duty in the
+role table): backup, verify and restore are operating-system-level actions run from the
+command line (``roi-desk storage backup|verify-backup|restore``) or at start-up before a
+schema upgrade, usually with no one signed in to ROI Desk. Whoever can run them already
+holds what protects the data — read/write access to the database file and its key file
+and the keyring or the passphrase that unwraps the key — so an app role would add no
+control: the safeguards are the OS account and file permissions (45 CFR 164.310(d),
+164.312(a)(1)) and the ``database.backup`` / ``database.restore`` audit events written
+here. A backup copy stays as encrypted as the live file.
 """
 
 from __future__ import annotations

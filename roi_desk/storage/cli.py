@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from roi_desk import audit
-from roi_desk.errors import RoiError, StorageError
+from roi_desk.cli_support import database_path, read_passphrase_file, script_passphrase
+from roi_desk.errors import StorageError
 from roi_desk.storage import keys
 from roi_desk.storage.backup import backup_file, restore, verify_backup
 from roi_desk.storage.engine import make_engine
@@ -27,33 +28,18 @@ __all__ = ["register"]
 BROKEN = 3
 
 
-def _source(args: argparse.Namespace) -> keys.PassphraseProvider | str | None:
-    from roi_desk.cli import DEMO_PASSPHRASE, _passphrase_source
-
-    source = _passphrase_source(args)
-    if getattr(args, "demo", False) and source is None:
-        return DEMO_PASSPHRASE
-    return source
-
-
-def _db_path(args: argparse.Namespace) -> Path:
-    from roi_desk.cli import database_path
-
-    return database_path(args)
-
-
 def _escrow(args: argparse.Namespace) -> str | None:
     if not args.escrow_passphrase_file:
         return None
-    try:
-        return Path(args.escrow_passphrase_file).read_text(encoding="utf-8").rstrip("\r\n")
-    except OSError as exc:
-        raise RoiError(f"Could not read the escrow passphrase file: {exc.strerror}.") from exc
+    return read_passphrase_file(args.escrow_passphrase_file, what="escrow passphrase file")
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
     report = backup_file(
-        _db_path(args), Path(args.target), passphrase=_source(args), escrow_passphrase=_escrow(args)
+        database_path(args),
+        Path(args.target),
+        passphrase=script_passphrase(args),
+        escrow_passphrase=_escrow(args),
     )
     print(
         f"Backup written to {report.path} (schema {report.revision}, "
@@ -63,7 +49,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_backup(args: argparse.Namespace) -> int:
-    report = verify_backup(Path(args.backup), passphrase=_source(args))
+    report = verify_backup(Path(args.backup), passphrase=script_passphrase(args))
     if report.ok:
         print(
             f"Backup {report.path} is good: made {report.created_at}, schema "
@@ -76,7 +62,7 @@ def cmd_verify_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    target = _db_path(args)
+    target = database_path(args)
     if target.exists() and not args.yes:
         print(
             f"{target} exists. Add --yes to replace it (the current file is kept beside it "
@@ -84,17 +70,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    report = restore(Path(args.backup), target, passphrase=_source(args))
+    report = restore(Path(args.backup), target, passphrase=script_passphrase(args))
     print(f"Restored {target} from the backup made {report.created_at}.")
     return 0
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    path = _db_path(args)
+    path = database_path(args)
     if not (path.exists() and keys.key_file_for(path).exists()):
         raise StorageError(f"There is no ROI Desk database at {path}.")
     # no lock and no schema upgrade: an administrator may check while the desk works
-    engine = make_engine(path, keys.load_key(path, _source(args)))
+    engine = make_engine(path, keys.load_key(path, script_passphrase(args)))
     try:
         with Session(engine) as session:
             report = audit.verify_chain(session)

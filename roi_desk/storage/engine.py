@@ -86,6 +86,27 @@ def make_engine(db_path: Path, key: bytes) -> Engine:
     return engine
 
 
+_LOST = (
+    "server closed the connection",
+    "terminating connection",
+    "connection refused",
+    "could not receive data",
+    "could not send data",
+    "connection is closed",
+    "the connection is lost",
+    "consuming input failed",
+)
+
+
+def _connection_lost(text: str) -> bool:
+    lowered = text.lower()
+    return any(marker in lowered for marker in _LOST)
+
+
+class ServerUnavailableError(StorageError):
+    title = "Department server"
+
+
 @contextlib.contextmanager
 def translate_errors() -> Iterator[None]:
     """Turn low-level storage failures into messages a clerk can act on."""
@@ -105,6 +126,12 @@ def translate_errors() -> Iterator[None]:
         if "readonly" in text or "read-only" in text:
             raise StorageError(
                 "The database is read-only. Check the file's permissions or the disk."
+            ) from exc
+        if exc.connection_invalidated or _connection_lost(text):
+            # the department server went away mid-save: the transaction was not committed
+            raise ServerUnavailableError(
+                "The connection to the department database was lost, so nothing was saved. "
+                "Check the network and try again — what you typed is still on the screen."
             ) from exc
         raise
     except OSError as exc:

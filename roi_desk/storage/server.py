@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from roi_desk.errors import KeyUnavailableError, StorageError, WrongPassphraseError
 from roi_desk.models import KeyWrap
 from roi_desk.storage import keys
-from roi_desk.storage.engine import Database, translate_errors
+from roi_desk.storage.engine import Database
 from roi_desk.storage.migrate import upgrade_database
 
 SUPPORTED_DRIVERS = ("postgresql", "postgresql+psycopg")
@@ -119,7 +119,7 @@ def open_server_database(
     url = parse_server_url(text)
     engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
     try:
-        with translate_errors(), engine.connect():
+        with engine.connect():
             pass
     except OperationalError as exc:
         engine.dispose()

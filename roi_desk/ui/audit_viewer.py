@@ -12,18 +12,15 @@ Signals: ``verified(object)`` with the :class:`roi_desk.audit.ChainReport`.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -33,31 +30,34 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from roi_desk import audit
 from roi_desk.auth.permissions import Permission, require
+from roi_desk.models import User
 from roi_desk.services.reports import AuditFilter, AuditRow, audit_actions, audit_count, audit_page
 from roi_desk.storage import Database
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
+from roi_desk.ui.widgets import ROOT, Index, RowsTableModel, read_only_table
 
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
 PAGE = 200
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(RowsTableModel):
     """Audit rows fetched lazily from the database, a page at a time."""
 
     COLUMNS = ("#", "When (UTC)", "User", "Workstation", "Action", "Object", "Object id", "Detail")
 
-    def __init__(self, db: Database, parent: Any = None, *, page: int = PAGE) -> None:
+    def __init__(
+        self, db: Database, parent: Any = None, *, user_id: uuid.UUID, page: int = PAGE
+    ) -> None:
         super().__init__(parent)
         self.db = db
+        #: who reads: the core checks VIEW_AUDIT on every query, not only when the window opens
+        self.user_id = user_id
         self.page = page
         self.filter = AuditFilter()
         self._rows: list[AuditRow] = []
@@ -70,16 +70,10 @@ class AuditTableModel(QAbstractTableModel):
         self._rows = []
         self._more = True
         with self.db.transaction() as session:
-            self.total = audit_count(session, flt)
+            self.total = audit_count(session, flt, user=session.get(User, self.user_id))
         self.endResetModel()
-        if self.canFetchMore(_ROOT):
-            self.fetchMore(_ROOT)
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
+        if self.canFetchMore(ROOT):
+            self.fetchMore(ROOT)
 
     def canFetchMore(self, parent: Index) -> bool:
         return not parent.isValid() and self._more
@@ -89,21 +83,13 @@ class AuditTableModel(QAbstractTableModel):
             return
         before = self._rows[-1].seq if self._rows else None
         with self.db.transaction() as session:
-            rows = audit_page(session, self.filter, before_seq=before, limit=self.page)
+            user = session.get(User, self.user_id)
+            rows = audit_page(session, self.filter, user=user, before_seq=before, limit=self.page)
         self._more = len(rows) == self.page
         if rows:
-            self.beginInsertRows(_ROOT, len(self._rows), len(self._rows) + len(rows) - 1)
+            self.beginInsertRows(ROOT, len(self._rows), len(self._rows) + len(rows) - 1)
             self._rows.extend(rows)
             self.endInsertRows()
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -159,16 +145,13 @@ class AuditViewer(QWidget):
         self.apply_button = QPushButton("&Apply", self)
         self.verify_button = QPushButton("&Verify chain", self)
         self.status = QLabel(self)
-        self.model = AuditTableModel(ctx.db, self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((60, 140, 90, 110, 160, 80, 250)):
-            self.table.setColumnWidth(col, width)
+        self.model = AuditTableModel(ctx.db, self, user_id=ctx.user_id)
+        self.table = read_only_table(
+            self,
+            self.model,
+            resize=QHeaderView.ResizeMode.Interactive,
+            widths=(60, 140, 90, 110, 160, 80, 250),
+        )
 
         form = QFormLayout()
         row1 = QHBoxLayout()
@@ -199,8 +182,8 @@ class AuditViewer(QWidget):
         self.apply()
 
     def _load_actions(self) -> None:
-        with self.ctx.db.transaction() as session:
-            actions = sorted(audit_actions(session))
+        with self.ctx.transaction() as (session, user):
+            actions = sorted(audit_actions(session, user=user))
         families = sorted({a.split(".")[0] + "." for a in actions if "." in a})
         self.action.clear()
         self.action.addItems(["", *families, *actions])

@@ -16,23 +16,18 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -42,12 +37,10 @@ from roi_desk.services.disclosures import HistoryRow
 from roi_desk.ui.checklist.pdf import LetterPreview
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
-
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
+from roi_desk.ui.widgets import Index, RowsTableModel, read_only_table
 
 
-class DisclosureHistoryModel(QAbstractTableModel):
+class DisclosureHistoryModel(RowsTableModel):
     COLUMNS = ("Date", "Request", "Recipient", "Address", "What", "Purpose", "Basis", "Listed")
 
     def __init__(self, parent: Any = None) -> None:
@@ -58,21 +51,6 @@ class DisclosureHistoryModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -109,15 +87,12 @@ class DisclosuresView(QWidget):
         self.patient_id = patient_id
         self.setWindowTitle("Disclosure history")
         self.model = DisclosureHistoryModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((85, 110, 170, 200, 220, 150, 190)):
-            self.table.setColumnWidth(col, width)
+        self.table = read_only_table(
+            self,
+            self.model,
+            resize=QHeaderView.ResizeMode.Interactive,
+            widths=(85, 110, 170, 200, 220, 150, 190),
+        )
         self.only_listed = QCheckBox("&Only what the accounting lists", self)
         self.requested_on = QDateEdit(QDate.currentDate(), self)
         self.requested_on.setCalendarPopup(True)

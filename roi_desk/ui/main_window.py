@@ -39,9 +39,11 @@ from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.inbox_model import COLUMN_INDEX, InboxModel
 from roi_desk.ui.inbox_panel import QUEUES, InboxPanel, queue_filter
+from roi_desk.ui.inbox_poll import InboxPoller
 from roi_desk.ui.lock import SessionLock
 from roi_desk.ui.request_view import RequestView
 from roi_desk.ui.status_actions import StatusActions, move_request
+from roi_desk.ui.tools_menu import ToolWindows
 
 SEARCH_DEBOUNCE_MS = 250
 SETTINGS_VERSION = 1
@@ -159,6 +161,7 @@ class MainWindow(QMainWindow):
         self.session_lock.signOutRequested.connect(lambda: self.sign_out(confirm=False))
         self._build_menus()
         self._build_mail_room_menu()
+        self._build_tools()
         self._build_status_bar()
         self.setTabOrder(self.search, self.table)
         self.setTabOrder(self.table, self.panel.tree)
@@ -182,6 +185,9 @@ class MainWindow(QMainWindow):
         self.table.setSortingEnabled(True)
         self.panel.refresh_counts()
         self.table.setFocus()
+        # other clerks' changes appear within seconds (a cheap poll, off the GUI thread)
+        self.poller = InboxPoller(ctx, self)
+        self.poller.changed.connect(self.refresh)
 
     # ------------------------------------------------------------------ building
 
@@ -297,6 +303,13 @@ class MainWindow(QMainWindow):
             admin_menu = bar.addMenu("&Admin")
             self.users_action = self._action("&Users…", None, self.manage_users, "manageUsers")
             admin_menu.addAction(self.users_action)
+        if self.ctx.can(Permission.EDIT_TEMPLATES) or self.ctx.can(Permission.EDIT_FEE_SCHEDULES):
+            if not self.ctx.can(Permission.MANAGE_USERS):
+                admin_menu = bar.addMenu("&Admin")
+            self.settings_action = self._action(
+                "&Site settings…", None, self.site_settings, "siteSettings"
+            )
+            admin_menu.addAction(self.settings_action)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About ROI Desk", None, self.about, "about"))
@@ -305,9 +318,11 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.user_label = QLabel(f"{self.ctx.display_name} ({self.ctx.role})", self)
         self.user_label.setObjectName("userLabel")
-        self.db_label = QLabel(str(self.ctx.db.path), self)
+        self.db_label = QLabel(self.ctx.db.label, self)
         self.db_label.setObjectName("databaseLabel")
-        self.db_label.setToolTip("Database file (encrypted)")
+        self.db_label.setToolTip(
+            "Department server" if self.ctx.db.is_server else "Database file (encrypted)"
+        )
         bar.addPermanentWidget(self.user_label)
         bar.addPermanentWidget(self.db_label)
 
@@ -405,6 +420,11 @@ class MainWindow(QMainWindow):
 
         UsersDialog(self.ctx, self).exec()
 
+    def site_settings(self) -> None:
+        from roi_desk.ui.settings_dialog import SettingsDialog
+
+        SettingsDialog(self.ctx, self).exec()
+
     def sign_out(self, *, confirm: bool = True) -> None:
         """End this user's session: every window closes and the sign-in screen returns."""
         if confirm:
@@ -428,6 +448,20 @@ class MainWindow(QMainWindow):
         self.close()
 
     # ------------------------------------------------------------------ mail room
+
+    def _build_tools(self) -> None:
+        """Supervisor tools (approval queue, reports, audit trail, sync conflicts) and the
+        patient's disclosure history, from roi_desk/ui/tools_menu.py."""
+        self.tools = ToolWindows(
+            self, self.ctx, refresh=self.refresh, current_request=self.current_id
+        )
+        bar = self.menuBar()
+        help_action = next((a for a in bar.actions() if a.text() == "&Help"), None)
+        self.supervisor_menu = self.tools.build(help_action)
+        request_menu = next((a.menu() for a in bar.actions() if a.text() == "&Request"), None)
+        if isinstance(request_menu, QMenu):
+            request_menu.addSeparator()
+            request_menu.addAction(self.tools.disclosure_action())
 
     def _build_mail_room_menu(self) -> None:
         """Mail room → Print approved mail packets… (Ctrl+Shift+M; Ctrl+Shift+P is

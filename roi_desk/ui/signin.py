@@ -30,6 +30,7 @@ from roi_desk.models import User
 from roi_desk.services import users
 from roi_desk.storage import Database
 from roi_desk.ui.unlock import _error_label, _password_field
+from roi_desk.ui.widgets import ok_cancel_buttons
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,6 @@ class SignedIn:
         )
 
 
-def _buttons(parent: QDialog, ok: str, cancel: str) -> QDialogButtonBox:
-    box = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent
-    )
-    box.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
-    box.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel)
-    box.rejected.connect(parent.reject)
-    return box
-
-
 class _Busy:
     """A wait cursor while Argon2 works (about a tenth of a second, on purpose)."""
 
@@ -73,7 +64,28 @@ class _Busy:
         QGuiApplication.restoreOverrideCursor()
 
 
-class SignInDialog(QDialog):
+class _AccountDialog(QDialog):
+    """What the account dialogs share: an intro, a form, the error line and the buttons,
+    one under the other; :meth:`show_error` shows the core's sentence."""
+
+    error: QLabel
+    buttons: QDialogButtonBox
+
+    def _lay_out(self, intro: QLabel, form: QFormLayout, *, min_width: int) -> None:
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(min_width)
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+        self.adjustSize()  # room for the message without squeezing the fields
+
+
+class SignInDialog(_AccountDialog):
     """User name and password; the core says yes, or says why not (the clerk tries again).
 
     A user whose password an administrator reset is asked for a new one before the dialog
@@ -102,20 +114,10 @@ class SignInDialog(QDialog):
         form = QFormLayout()
         form.addRow("&User name:", self.username)
         form.addRow("&Password:", self.password)
-        self.buttons = _buttons(self, "&Sign in", "&Quit")
+        self.buttons = ok_cancel_buttons(self, "&Sign in", "&Quit")
         self.buttons.accepted.connect(self.try_sign_in)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(420)
+        self._lay_out(intro, form, min_width=420)
         (self.password if username else self.username).setFocus()
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
-        self.adjustSize()  # room for the message without squeezing the fields
 
     def try_sign_in(self) -> None:
         name, password = self.username.text(), self.password.text()
@@ -145,7 +147,7 @@ class SignInDialog(QDialog):
         self.accept()
 
 
-class FirstRunDialog(QDialog):
+class FirstRunDialog(_AccountDialog):
     """First run: no account can sign in yet, so the person setting up ROI Desk creates the
     administrator, who then adds everyone else. ``signed_in`` holds that administrator."""
 
@@ -183,20 +185,10 @@ class FirstRunDialog(QDialog):
         form.addRow("&Again:", self.confirm)
         form.addRow("", hint)
         self.error = _error_label(self)
-        self.buttons = _buttons(self, "&Create administrator", "&Quit")
+        self.buttons = ok_cancel_buttons(self, "&Create administrator", "&Quit")
         self.buttons.accepted.connect(self.try_create)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(480)
+        self._lay_out(intro, form, min_width=480)
         (self.display_name if username else self.username).setFocus()
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
-        self.adjustSize()  # room for the message without squeezing the fields
 
     def try_create(self) -> None:
         if self.password.text() != self.confirm.text():
@@ -221,7 +213,7 @@ class FirstRunDialog(QDialog):
         self.accept()
 
 
-class ChangePasswordDialog(QDialog):
+class ChangePasswordDialog(_AccountDialog):
     """A user replaces their own password (``forced`` after an administrator's reset: the
     current password was just typed, so it is not asked again)."""
 
@@ -261,20 +253,10 @@ class ChangePasswordDialog(QDialog):
         hint.setStyleSheet("color: palette(placeholder-text);")
         form.addRow("", hint)
         self.error = _error_label(self)
-        self.buttons = _buttons(self, "&Change password", "Cancel")
+        self.buttons = ok_cancel_buttons(self, "&Change password", "Cancel")
         self.buttons.accepted.connect(self.try_change)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(420)
+        self._lay_out(intro, form, min_width=420)
         (self.new if current is not None else self.current).setFocus()
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
-        self.adjustSize()  # room for the message without squeezing the fields
 
     def try_change(self) -> None:
         if self.new.text() != self.confirm.text():

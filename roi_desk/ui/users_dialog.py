@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +33,7 @@ from roi_desk.services.users import UserRow
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.unlock import _error_label, _password_field
+from roi_desk.ui.widgets import ok_cancel_buttons, read_only_table
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -125,11 +124,8 @@ class PasswordDialog(QDialog):
         form.addRow("&Password:", self.first)
         form.addRow("&Again:", self.again)
         self.error = _error_label(self)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
+        buttons = ok_cancel_buttons(self)
         buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -177,12 +173,8 @@ class AddUserDialog(QDialog):
         hint.setWordWrap(True)
         form.addRow("", hint)
         self.error = _error_label(self)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Add user")
+        buttons = ok_cancel_buttons(self, "&Add user")
         buttons.accepted.connect(self.try_add)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -224,15 +216,13 @@ class UsersDialog(QDialog):
         self.setWindowTitle("Users")
         self.setObjectName("usersDialog")
         self.model = UsersModel(self)
-        self.table = QTableView(self)
+        self.table = read_only_table(
+            self,
+            self.model,
+            resize=QHeaderView.ResizeMode.ResizeToContents,
+            single_selection=True,
+        )
         self.table.setObjectName("usersTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.add_button = QPushButton("&Add…", self)
         self.reset_button = QPushButton("&Reset password…", self)
         self.toggle_button = QPushButton("&Disable", self)

@@ -149,6 +149,7 @@ def workspace_screens(window: Any, ctx: Any, shot: Any) -> None:
             ctx.db,
             [ImportFile(bundle.name, bundle.read_bytes())],
             PatientTarget(patient_id=patient_id, accept_mismatch=True),
+            user_id=ctx.user_id,
         )
     )
     with ctx.db.transaction() as session:

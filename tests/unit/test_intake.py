@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from roi_desk.errors import DocumentError, ValidationError
 from roi_desk.models import (
@@ -18,6 +19,7 @@ from roi_desk.models import (
     Request,
     RequestKind,
     Status,
+    User,
 )
 from roi_desk.services import intake
 from roi_desk.services.documents import inspect_file, load_bytes
@@ -58,6 +60,12 @@ def _patient(session, mrn: str = "MRN100") -> Patient:  # type: ignore[no-untype
     return p
 
 
+def _clerk(s: Session) -> User:
+    """A clerk (the first account of a database is its administrator, so make that first)."""
+    current_user(s, "admin")
+    return current_user(s, "clerk1")
+
+
 def test_save_numbers_dates_and_logs(db: Database) -> None:
     with db.transaction() as s:
         user = current_user(s, "clerk1")
@@ -88,22 +96,24 @@ def test_save_numbers_dates_and_logs(db: Database) -> None:
 
 def test_unmatched_patient_waits_in_its_queue_then_matches(db: Database) -> None:
     with db.transaction() as s:
-        r = intake.save_request(s, _form(), user=None, now=RECEIVED)
+        r = intake.save_request(s, _form(), user=_clerk(s), now=RECEIVED)
         assert r.patient_id is None
         assert r.status == Status.PENDING
         assert r.pending_reason == PendingReason.UNMATCHED_PATIENT
         p = _patient(s)
-        intake.match_patient(s, r, p, user=None)
+        intake.match_patient(s, r, p, user=_clerk(s))
         assert r.patient_id == p.id and r.status == Status.LOGGED
 
 
 def test_create_patient_with_mrn_and_taken_mrn(db: Database) -> None:
     with db.transaction() as s:
-        r = intake.save_request(s, _form(create_patient_mrn="mrn-777"), user=None, now=RECEIVED)
+        r = intake.save_request(
+            s, _form(create_patient_mrn="mrn-777"), user=_clerk(s), now=RECEIVED
+        )
         assert r.patient is not None and r.patient.mrn == "MRN-777"
         assert r.patient.family_folded == "okeefe"
     with pytest.raises(ValidationError, match="already belongs"), db.transaction() as s:
-        intake.save_request(s, _form(create_patient_mrn="MRN-777"), user=None, now=RECEIVED)
+        intake.save_request(s, _form(create_patient_mrn="MRN-777"), user=_clerk(s), now=RECEIVED)
 
 
 def test_candidates_by_name_alias_and_dob(db: Database) -> None:
@@ -125,8 +135,8 @@ def test_candidates_by_name_alias_and_dob(db: Database) -> None:
 def test_same_requester_same_patient_is_flagged_duplicate(db: Database) -> None:
     with db.transaction() as s:
         p = _patient(s)
-        first = intake.save_request(s, _form(patient_id=p.id), user=None, now=RECEIVED)
-        second = intake.save_request(s, _form(patient_id=p.id), user=None, now=RECEIVED)
+        first = intake.save_request(s, _form(patient_id=p.id), user=_clerk(s), now=RECEIVED)
+        second = intake.save_request(s, _form(patient_id=p.id), user=_clerk(s), now=RECEIVED)
         other_requester = intake.save_request(
             s,
             _form(
@@ -138,7 +148,7 @@ def test_same_requester_same_patient_is_flagged_duplicate(db: Database) -> None:
                     postal_code="01970",
                 ),
             ),
-            user=None,
+            user=_clerk(s),
             now=RECEIVED,
         )
         assert first.possible_duplicate_of_id is None
@@ -174,9 +184,9 @@ def test_validation_names_every_field(db: Database) -> None:
 
 def test_a_failed_save_leaves_nothing_behind(db: Database) -> None:
     with pytest.raises(ValidationError), db.transaction() as s:
-        intake.save_request(s, _form(), user=None, now=RECEIVED)
+        intake.save_request(s, _form(), user=_clerk(s), now=RECEIVED)
         # a second, invalid save in the same unit of work aborts the whole unit
-        intake.save_request(s, _form(family_name=""), user=None, now=RECEIVED)
+        intake.save_request(s, _form(family_name=""), user=_clerk(s), now=RECEIVED)
     with db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(Request)) == 0
 
@@ -185,7 +195,7 @@ def test_scan_is_stored_encrypted_with_its_page_count(db: Database) -> None:
     data = (SHARED_PDFS / "qpdf_boxes.pdf").read_bytes()
     with db.transaction() as s:
         form = _form(scan=ScanInput(data, "fax.pdf", inspect_file(data, filename="fax.pdf")))
-        r = intake.save_request(s, form, user=None, now=RECEIVED)
+        r = intake.save_request(s, form, user=_clerk(s), now=RECEIVED)
         doc = s.scalars(select(Document).where(Document.request_id == r.id)).one()
         assert doc.pages == 8 and doc.media_type == "application/pdf"
         assert load_bytes(s, doc.id) == data
@@ -244,8 +254,8 @@ def test_mail_room_scan_stays_received_until_logged(db: Database) -> None:
     from roi_desk.lifecycle import transition
 
     with db.transaction() as s:
-        r = intake.save_request(s, _form(), user=None, now=RECEIVED, log=False)
+        r = intake.save_request(s, _form(), user=_clerk(s), now=RECEIVED, log=False)
         assert r.status == Status.RECEIVED
         assert r.due_on == date(2026, 12, 2)  # the clock started on receipt anyway
-        transition(s, r, Status.LOGGED, user=None)
+        transition(s, r, Status.LOGGED, user=_clerk(s))
         assert r.status == Status.LOGGED

@@ -57,3 +57,41 @@ def test_cli_prepares_and_reads_a_department_server(
     monkeypatch.setenv("ROI_DESK_PASSPHRASE", "not the department phrase")
     assert main(["--database-url", empty_server_db, "status"]) == 1
     assert "not right" in capsys.readouterr().err
+
+
+def test_server_gone_mid_save_says_so_and_saves_nothing(empty_server_db: str) -> None:
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import func, select
+
+    from roi_desk.models import Request
+    from roi_desk.services.intake import IntakeForm, PartyInput, save_request
+    from roi_desk.services.users import current_user
+    from roi_desk.storage.engine import ServerUnavailableError
+
+    db = open_server_database(empty_server_db, new_passphrase="our department phrase")
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    form = IntakeForm(
+        family_name="Gone",
+        given_name="Server",
+        date_of_birth=date(1970, 1, 2),
+        requester=PartyInput(
+            name="Server Gone", address_line1="1 Main St", city="Salem", postal_code="01970"
+        ),
+        info_types=["abstract"],
+    )
+    try:
+        with (
+            pytest.raises(ServerUnavailableError, match="nothing was saved"),
+            db.transaction() as s,
+        ):
+            user = current_user(s, "clerk")
+            pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            save_request(s, form, user=user, now=datetime(2026, 11, 2, tzinfo=UTC))
+            with admin.connect() as conn:  # the server drops this clerk's connection
+                conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        with db.transaction() as s:  # the pool reconnects; nothing half-written
+            assert s.scalar(select(func.count()).select_from(Request)) == 0
+    finally:
+        db.close()
+        admin.dispose()

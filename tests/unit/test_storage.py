@@ -166,9 +166,12 @@ def test_full_disk_says_so_and_saves_nothing(db_path: Path) -> None:
     from roi_desk.errors import DiskFullError
     from roi_desk.models import Request
     from roi_desk.services.intake import IntakeForm, PartyInput, save_request
+    from roi_desk.services.users import current_user
 
     db = open_database(db_path)
     try:
+        with db.transaction() as s:
+            current_user(s, "clerk1")  # signed in before the disk fills
         with db.engine.connect() as conn:
             pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
         form = IntakeForm(
@@ -188,7 +191,8 @@ def test_full_disk_says_so_and_saves_nothing(db_path: Path) -> None:
 
         db.engine.dispose()
         with pytest.raises(DiskFullError, match="disk is full"), db.transaction() as s:
-            save_request(s, form, user=None, now=datetime(2026, 11, 2, tzinfo=UTC))
+            user = current_user(s, "clerk1")
+            save_request(s, form, user=user, now=datetime(2026, 11, 2, tzinfo=UTC))
         with db.transaction() as s:
             assert s.scalar(select(func.count()).select_from(Request)) == 0
     finally:

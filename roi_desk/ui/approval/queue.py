@@ -17,12 +17,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,7 +31,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -44,9 +41,7 @@ from roi_desk.services.approval import CheckStatus, QaReport, QueueItem
 from roi_desk.ui.checklist.pdf import PdfPane
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
-
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
+from roi_desk.ui.widgets import Index, RowsTableModel, ok_cancel_buttons, read_only_table
 
 _QA_LABEL = {"ok": "Passed", "warn": "Look", "fail": "Failed", "": "…"}
 
@@ -60,7 +55,7 @@ def status_icon(widget: QWidget, status: str) -> QIcon:
     return widget.style().standardIcon(pixmap)
 
 
-class ApprovalQueueModel(QAbstractTableModel):
+class ApprovalQueueModel(RowsTableModel):
     """Rows of :class:`QueueItem`, plus each row's overall QA status once known."""
 
     COLUMNS = ("QA", "Request", "Patient", "Kind", "Delivery", "Submitted", "Due")
@@ -70,21 +65,6 @@ class ApprovalQueueModel(QAbstractTableModel):
         self._rows: list[QueueItem] = []
         self._qa: dict[uuid.UUID, str] = {}
         self._icons = icons
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -146,12 +126,8 @@ class SignatureDialog(QDialog):
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Password")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Sign and approve")
+        buttons = ok_cancel_buttons(self, "&Sign and approve")
         buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addWidget(self.password)
@@ -164,12 +140,8 @@ class ReturnDialog(QDialog):
         self.setWindowTitle("Return to the clerk")
         self.reason = QPlainTextEdit(self)
         self.reason.setPlaceholderText("What must the clerk fix?")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Return")
+        buttons = ok_cancel_buttons(self, "&Return")
         buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"Return request {number} to the clerk, saying why:"))
         layout.addWidget(self.reason)
@@ -185,14 +157,12 @@ class ApprovalQueueView(QWidget):
         self.ctx = ctx
         self.setWindowTitle("Approval queue")
         self.model = ApprovalQueueModel(lambda s: status_icon(self, s), self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table(
+            self,
+            self.model,
+            resize=QHeaderView.ResizeMode.ResizeToContents,
+            single_selection=True,
+        )
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
         self.title = QLabel("Select a request to review it.")

@@ -55,6 +55,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_desk import routing
+from roi_desk.auth.permissions import Permission, denial_message
 from roi_desk.authorization import (
     AuthorizationReview,
     LineStatus,
@@ -67,7 +68,7 @@ from roi_desk.authorization.signer import PROOF_NAMES
 from roi_desk.errors import RoiError, ValidationError
 from roi_desk.fees import Delivery, FeeQuote, PaymentStatus, RequesterType
 from roi_desk.letters.layout import format_date, format_money
-from roi_desk.models import Document, DocumentKind, PendingReason, Request, Role, Status, User
+from roi_desk.models import Document, DocumentKind, PendingReason, Request, Status, User
 from roi_desk.services import checklist, fee_quotes, letters
 from roi_desk.services.checklist import ReviewDraft
 from roi_desk.services.documents import load_bytes
@@ -493,10 +494,11 @@ class ChecklistPanel(QWidget):
         self.invoiced_button.clicked.connect(lambda: self.set_payment(PaymentStatus.INVOICED))
         self.paid_button.clicked.connect(lambda: self.set_payment(PaymentStatus.PAID))
         self.waive_button.clicked.connect(self._waive_clicked)
-        supervisor = self.ctx.role in (Role.SUPERVISOR.value, Role.ADMIN.value)
-        self.waive_button.setEnabled(supervisor)
-        if not supervisor:
-            self.waive_button.setToolTip("Only a supervisor can waive a fee.")
+        # the table in auth.permissions decides; the core refuses anyway (fee_quotes)
+        may_waive = self.ctx.can(Permission.WAIVE_FEE)
+        self.waive_button.setEnabled(may_waive)
+        if not may_waive:
+            self.waive_button.setToolTip(denial_message(Permission.WAIVE_FEE))
         self.pages.valueChanged.connect(self._fee_changed)
         self.delivery.currentIndexChanged.connect(self._fee_changed)
         for check in (self.benefit_claim, self.continuity, self.flat_fee):
@@ -883,8 +885,8 @@ class ChecklistPanel(QWidget):
         self.paid_button.setEnabled(
             stored is not None and not settled and quote.total > 0 and not unsaved
         )
-        supervisor = self.ctx.role in (Role.SUPERVISOR.value, Role.ADMIN.value)
-        self.waive_button.setEnabled(supervisor and stored is not None and not settled)
+        may_waive = self.ctx.can(Permission.WAIVE_FEE)
+        self.waive_button.setEnabled(may_waive and stored is not None and not settled)
 
     @staticmethod
     def _quote_html(quote: FeeQuote) -> str:

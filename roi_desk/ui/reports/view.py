@@ -212,8 +212,8 @@ class ReportsView(QWidget):
         days = int(self.period.currentData())
 
         def op(_token: object) -> list[Table]:
-            with self.ctx.db.transaction() as session:
-                return reports.all_reports(session, Period.last_days(days))
+            with self.ctx.transaction() as (session, user):
+                return reports.all_reports(session, Period.last_days(days), user=user)
 
         self.ctx.runner.start(op, success=self._show, failure=lambda e: show_error(self, e))
 

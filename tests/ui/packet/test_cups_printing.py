@@ -27,7 +27,7 @@ from roi_desk.ui.packet.print_queue import PrintQueue
 from roi_desk.ui.packet.printing import PrintError, paint_pdf, print_packet
 from tests.ui.conftest import make_context
 from tests.unit.letters.pdfinspect import page_count, plain_text
-from tests.unit.packets.conftest import make_approved
+from tests.unit.packets.conftest import make_approved, sign_newest_packet
 from tests.unit.packets.factory import packet_input
 
 QUEUE = os.environ.get("CUPS_TEST_QUEUE", "ROI_TEST_PDF")
@@ -120,6 +120,7 @@ def test_mail_room_batch_through_cups(qtbot: Any, db: Database, tmp_path: Path) 
     for i in range(3):
         approved = make_approved(db, mrn=f"MRN92000{i}")
         PacketTab(ctx, approved.request_id, settings=settings).build()
+        sign_newest_packet(db, approved.request_id)  # the supervisor approved this packet
     queue = PrintQueue(ctx, choose_printer=lambda _w: cups_printer(), settings=settings)
     qtbot.addWidget(queue)
     before = snapshot()

@@ -24,7 +24,7 @@ from roi_desk.ui.packet.packet_tab import FaxConfirmDialog, PacketTab
 from roi_desk.ui.packet.print_queue import PrintQueue
 from roi_desk.ui.packet.printing import PrintError
 from tests.ui.conftest import make_context
-from tests.unit.packets.conftest import make_approved
+from tests.unit.packets.conftest import make_approved, sign_newest_packet
 
 
 @pytest.fixture
@@ -73,6 +73,7 @@ def test_build_preview_print_and_mark_mailed(
 
     with qtbot.waitSignal(tab.packetBuilt):
         tab.build()
+    sign_newest_packet(db, approved.request_id)  # the supervisor approves this packet
     assert tab.packet is not None and tab.packet.page_count == 5
     assert tab.document.pageCount() == 5  # the preview, loaded from memory
     assert "Pages: 5" in tab.details.text()
@@ -137,6 +138,7 @@ def test_failed_fax_keeps_the_request_then_a_retry_releases(
     assert "fax_not_in_directory" in [w.code for w in tab.warnings]
     number = VerifiedNumber("6175550123", "keyed twice")
     tab.build(number)
+    sign_newest_packet(db, approved.request_id)
     assert tab.fax_button.isEnabled()
     with qtbot.waitSignal(tab.deliveryFailed):
         tab.send_fax(number)
@@ -157,6 +159,7 @@ def test_pickup_without_id_check_is_refused(
     tab = PacketTab(make_context(db), approved.request_id, settings=settings)
     qtbot.addWidget(tab)
     tab.build()
+    sign_newest_packet(db, approved.request_id)
     assert not tab.record_pickup("Jordan Example", "Passport", "1234", checked=False)
     assert isinstance(errors[0], RoiError) and "photo ID" in str(errors[0])
     assert tab.record_pickup("Jordan Example", "Passport", "1234", checked=True)
@@ -170,6 +173,7 @@ def test_electronic_copy_password_is_shown_not_stored(
     tab = PacketTab(make_context(db), approved.request_id, settings=settings)
     qtbot.addWidget(tab)
     tab.build()
+    sign_newest_packet(db, approved.request_id)
     folder = tmp_path / "usb"
     folder.mkdir()
     with qtbot.waitSignal(tab.released):
@@ -202,6 +206,7 @@ def test_print_queue_batch_is_resumable_after_the_printer_disappears(
     for approved in requests:
         tab = PacketTab(ctx, approved.request_id, settings=settings)
         tab.build()
+        sign_newest_packet(db, approved.request_id)
         tab.deleteLater()
     printer = pdf_printer(tmp_path / "batch.pdf")
     queue = PrintQueue(ctx, choose_printer=lambda _w: printer, settings=settings)
@@ -248,6 +253,7 @@ def test_print_queue_cancel_keeps_what_was_printed(
     for i in range(2):
         approved = make_approved(db, mrn=f"MRN91000{i}")
         PacketTab(ctx, approved.request_id, settings=settings).build()
+        sign_newest_packet(db, approved.request_id)
     queue = PrintQueue(
         ctx, choose_printer=lambda _w: pdf_printer(tmp_path / "x.pdf"), settings=settings
     )

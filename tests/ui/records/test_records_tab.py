@@ -52,6 +52,7 @@ def imported_rows(ctx: AppContext) -> list[chart.ChartRow]:
             ctx.db,
             [ImportFile(STANLEY.name, STANLEY.read_bytes())],
             PatientTarget(patient_id=pid, accept_mismatch=True),
+            user_id=ctx.user_id,
         )
     )
     with ctx.db.transaction() as s:
@@ -76,6 +77,7 @@ def test_selection_model_passes_qtmodeltester(
             empty_ctx.db,
             [ImportFile(STANLEY.name, STANLEY.read_bytes())],
             PatientTarget(mrn="RGH-0000001"),
+            user_id=empty_ctx.user_id,
         )
     )
     with empty_ctx.db.transaction() as s:

@@ -79,7 +79,7 @@ def test_audit_viewer_filters_pages_and_verifies(
     qtmodeltester.check(viewer.model)
 
     # paging: a small page size fetches as the view asks for more
-    paged = AuditTableModel(ctx.db, page=3)
+    paged = AuditTableModel(ctx.db, page=3, user_id=ctx.user_id)
     paged.set_filter(viewer.current_filter())
     assert paged.rowCount() == 3 and paged.canFetchMore(paged.index(0, 0).parent())
     while paged.canFetchMore(paged.index(0, 0).parent()):

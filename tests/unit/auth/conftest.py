@@ -6,16 +6,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy.orm import Session
 
 from roi_desk.auth.passwords import hash_password
 from roi_desk.lifecycle import transition
-from roi_desk.models import PartyRole, RequestKind, Role, Status, User
-from roi_desk.services.intake import IntakeForm, PartyInput, save_request
+from roi_desk.models import Role, Status, User
+from roi_desk.services.intake import save_request
 from roi_desk.storage import Database
+from tests.factories import LOGGED_AT, third_party_form
 
 #: every test account's password (synthetic, passes the policy)
 PASSWORD = "quiet harbor lantern 42"
@@ -71,26 +71,8 @@ def submit_request(desk: Desk, submitter: uuid.UUID, mrn: str = "MRN700001") -> 
     """A third-party request walked to *awaiting approval* by ``submitter``."""
     with desk.db.transaction() as s:
         user = s.get(User, submitter)
-        form = IntakeForm(
-            family_name="Zielinski",
-            given_name="Ada",
-            date_of_birth=date(1961, 3, 14),
-            kind=RequestKind.THIRD_PARTY,
-            received_at=datetime(2025, 3, 3, 14, 0, tzinfo=UTC),
-            requester=PartyInput(
-                name="Records Department",
-                organization="Example & Partners LLP",
-                role=PartyRole.ATTORNEY,
-                address_line1="12 Main Street",
-                city="Springfield",
-                state="MA",
-                postal_code="01105",
-            ),
-            purpose="Legal claim",
-            info_types=["lab"],
-            create_patient_mrn=mrn,
-        )
-        request = save_request(s, form, user=user, now=datetime(2025, 3, 3, 15, 0, tzinfo=UTC))
+        form = third_party_form(mrn=mrn, info_types=["lab"])
+        request = save_request(s, form, user=user, now=LOGGED_AT)
         for target in (Status.IN_PROGRESS, Status.QA, Status.AWAITING_APPROVAL):
             transition(s, request, target, user=user)
         return request.id

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from roi_desk.models import Channel, DeliveryMethod, Patient, Request, RequestKind
 from roi_desk.records.fhir import import_bundle
 from roi_desk.records.kinds import RecordDocument
+from roi_desk.services.users import current_user
+from roi_desk.storage import Database
 from tests.helpers import SHARED_FHIR, SHARED_PDFS
 
 #: the smallest sample bundle (7 visits, 7 immunizations, 2 lab reports; 2011-2020)
@@ -75,3 +77,10 @@ def add_request(
     session.add(req)
     session.flush()
     return req
+
+
+def clerk_id(db: Database) -> uuid.UUID:
+    """A clerk's id (the first account of a database is its administrator: made first)."""
+    with db.transaction() as s:
+        current_user(s, "admin")
+        return current_user(s, "mrivera").id

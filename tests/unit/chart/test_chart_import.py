@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 
 from roi_desk import audit
 from roi_desk.errors import ValidationError
-from roi_desk.models import Document, DocumentContent, Patient
+from roi_desk.models import Document, DocumentContent, Patient, User
 from roi_desk.models.chart import ChartDocument, ChartSensitivity
 from roi_desk.records.kinds import DocumentKind, SensitivityCategory, SensitivityOrigin
 from roi_desk.services import chart
 from roi_desk.services.chart import ChartFilter, ImportFile, PatientTarget
+from roi_desk.services.users import current_user
 from roi_desk.storage import Database
 from tests.unit.chart.support import (
     BROKEN_PDF,
@@ -27,6 +28,7 @@ from tests.unit.chart.support import (
     STANLEY_DOB,
     THIRTY_PAGES,
     add_patient,
+    clerk_id,
     drive,
     pure_documents,
 )
@@ -53,7 +55,11 @@ def stored_counts(db: Database) -> tuple[int, int, int, int]:
 
 def test_a_bundle_is_stored_as_the_pure_import_finds_it(db: Database) -> None:
     expected = pure_documents()
-    report = drive(chart.import_files(db, [stanley_file()], PatientTarget(mrn="RGH-1001")))
+    report = drive(
+        chart.import_files(
+            db, [stanley_file()], PatientTarget(mrn="RGH-1001"), user_id=clerk_id(db)
+        )
+    )
 
     assert report.failed == [] and not report.cancelled
     assert report.patient_created
@@ -86,11 +92,15 @@ def test_a_bundle_is_stored_as_the_pure_import_finds_it(db: Database) -> None:
 
 
 def test_re_importing_the_same_bundle_adds_nothing(db: Database) -> None:
-    first = drive(chart.import_files(db, [stanley_file()], PatientTarget(mrn="RGH-1001")))
+    first = drive(
+        chart.import_files(
+            db, [stanley_file()], PatientTarget(mrn="RGH-1001"), user_id=clerk_id(db)
+        )
+    )
     before = stored_counts(db)
 
     # again, now found by name and date of birth (no MRN given): same patient, no new rows
-    again = drive(chart.import_files(db, [stanley_file()], PatientTarget()))
+    again = drive(chart.import_files(db, [stanley_file()], PatientTarget(), user_id=clerk_id(db)))
 
     assert again.imported == 0 and not again.patient_created
     assert again.patient_id == first.patient_id
@@ -102,7 +112,7 @@ def test_re_importing_the_same_bundle_adds_nothing(db: Database) -> None:
 def test_a_new_patient_needs_an_mrn_when_the_file_has_no_usable_one(db: Database) -> None:
     # Synthea's MRN is a 36-character UUID: not one of ours, so the clerk must give one
     with pytest.raises(ValidationError, match="Enter the patient's MRN"):
-        drive(chart.import_files(db, [stanley_file()], PatientTarget()))
+        drive(chart.import_files(db, [stanley_file()], PatientTarget(), user_id=clerk_id(db)))
     assert stored_counts(db) == (0, 0, 0, 0)
 
 
@@ -110,7 +120,11 @@ def test_a_new_mrn_for_a_known_patient_is_refused(db: Database) -> None:
     with db.transaction() as s:
         add_patient(s, mrn="RGH-0042")
     with pytest.raises(ValidationError, match="already in ROI Desk under another MRN"):
-        drive(chart.import_files(db, [stanley_file()], PatientTarget(mrn="RGH-9999")))
+        drive(
+            chart.import_files(
+                db, [stanley_file()], PatientTarget(mrn="RGH-9999"), user_id=clerk_id(db)
+            )
+        )
     assert chart_count(db) == 0
 
 
@@ -118,7 +132,11 @@ def test_another_patients_bundle_is_refused_unless_the_clerk_confirms(db: Databa
     with db.transaction() as s:
         other = add_patient(s, family="Balistreri", given="Stanley", dob=date(1990, 1, 1)).id
 
-    report = drive(chart.import_files(db, [stanley_file()], PatientTarget(patient_id=other)))
+    report = drive(
+        chart.import_files(
+            db, [stanley_file()], PatientTarget(patient_id=other), user_id=clerk_id(db)
+        )
+    )
     assert report.imported == 0
     [failure] = report.failed
     assert "does not match the chosen patient" in failure.message
@@ -126,7 +144,7 @@ def test_another_patients_bundle_is_refused_unless_the_clerk_confirms(db: Databa
     assert chart_count(db) == 0
 
     confirmed = PatientTarget(patient_id=other, accept_mismatch=True)
-    report = drive(chart.import_files(db, [stanley_file()], confirmed))
+    report = drive(chart.import_files(db, [stanley_file()], confirmed, user_id=clerk_id(db)))
     assert report.imported == 16
 
 
@@ -138,13 +156,19 @@ def test_a_bundle_of_two_patients_imports_the_chosen_ones_records_only(db: Datab
         pid = add_patient(s).id
 
     # no patient chosen: a clear message, nothing stored
-    report = drive(chart.import_files(db, [ImportFile("two.json", data)], PatientTarget()))
+    report = drive(
+        chart.import_files(
+            db, [ImportFile("two.json", data)], PatientTarget(), user_id=clerk_id(db)
+        )
+    )
     [failure] = report.failed
     assert "2 patients" in failure.message
     assert chart_count(db) == 0
 
     report = drive(
-        chart.import_files(db, [ImportFile("two.json", data)], PatientTarget(patient_id=pid))
+        chart.import_files(
+            db, [ImportFile("two.json", data)], PatientTarget(patient_id=pid), user_id=clerk_id(db)
+        )
     )
     assert report.imported == 16
     assert any("belongs to another patient" in s.reason for s in report.skipped)
@@ -172,7 +196,7 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_imports(db: Database) ->
             date_of_service=date(2019, 5, 1),
         ),
     ]
-    report = drive(chart.import_pdfs(db, files, patient_id=pid))
+    report = drive(chart.import_pdfs(db, files, patient_id=pid, user_id=clerk_id(db)))
 
     messages = {f.source_name: f.message for f in report.failed}
     assert set(messages) == {
@@ -202,7 +226,9 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_imports(db: Database) ->
 
 def test_pdfs_without_a_patient_are_refused(db: Database) -> None:
     report = drive(
-        chart.import_files(db, [ImportFile("a.pdf", GOOD_PDF.read_bytes())], PatientTarget())
+        chart.import_files(
+            db, [ImportFile("a.pdf", GOOD_PDF.read_bytes())], PatientTarget(), user_id=clerk_id(db)
+        )
     )
     assert report.imported == 0
     assert "Choose the patient first" in report.failed[0].message
@@ -214,7 +240,11 @@ def test_cancel_while_storing_leaves_nothing(db: Database) -> None:
         pid = add_patient(s).id
     flag = {"cancel": False}
     gen = chart.import_files(
-        db, [stanley_file()], PatientTarget(patient_id=pid), cancel=lambda: flag["cancel"]
+        db,
+        [stanley_file()],
+        PatientTarget(patient_id=pid),
+        cancel=lambda: flag["cancel"],
+        user_id=clerk_id(db),
     )
     storing = 0
     report = None
@@ -236,7 +266,9 @@ def test_closing_the_generator_mid_store_rolls_back(db: Database) -> None:
     # what the worker thread does on Cancel: gen.close() at the current yield
     with db.transaction() as s:
         pid = add_patient(s).id
-    gen = chart.import_files(db, [stanley_file()], PatientTarget(patient_id=pid))
+    gen = chart.import_files(
+        db, [stanley_file()], PatientTarget(patient_id=pid), user_id=clerk_id(db)
+    )
     storing = 0
     for _done, _total, message in gen:
         if message.startswith("Storing"):
@@ -246,7 +278,11 @@ def test_closing_the_generator_mid_store_rolls_back(db: Database) -> None:
                 break
     assert stored_counts(db) == (0, 0, 0, 1)
     # and the database is usable afterwards: the same import now goes through
-    report = drive(chart.import_files(db, [stanley_file()], PatientTarget(patient_id=pid)))
+    report = drive(
+        chart.import_files(
+            db, [stanley_file()], PatientTarget(patient_id=pid), user_id=clerk_id(db)
+        )
+    )
     assert report.imported == 16
 
 
@@ -260,7 +296,9 @@ def test_cancel_while_rendering_leaves_nothing(db: Database) -> None:
         return calls["n"] > 5
 
     report = drive(
-        chart.import_files(db, [stanley_file()], PatientTarget(patient_id=pid), cancel=cancel)
+        chart.import_files(
+            db, [stanley_file()], PatientTarget(patient_id=pid), cancel=cancel, user_id=clerk_id(db)
+        )
     )
     assert report.cancelled
     assert chart_count(db) == 0
@@ -299,6 +337,7 @@ def test_a_resource_with_no_date_is_indexed_for_review(db: Database) -> None:
             db,
             [ImportFile("undated.json", json.dumps(bundle).encode())],
             PatientTarget(patient_id=pid),
+            user_id=clerk_id(db),
         )
     )
     assert report.imported == 1
@@ -308,14 +347,20 @@ def test_a_resource_with_no_date_is_indexed_for_review(db: Database) -> None:
     assert row.date_of_service is None and row.needs_review
 
     with db.transaction() as s:
+        clerk = current_user(s, "mrivera")  # made by the import above
         fixed = chart.confirm_document(
-            s, row.id, kind=DocumentKind.IMMUNIZATION, date_of_service=date(2019, 10, 1)
+            s, row.id, kind=DocumentKind.IMMUNIZATION, date_of_service=date(2019, 10, 1), user=clerk
         )
     assert not fixed.needs_review and fixed.date_of_service == date(2019, 10, 1)
 
 
 def test_filters_and_clerk_sensitivity_marks(db: Database) -> None:
-    report = drive(chart.import_files(db, [stanley_file()], PatientTarget(mrn="RGH-1001")))
+    clerk_uid = clerk_id(db)
+    report = drive(
+        chart.import_files(
+            db, [stanley_file()], PatientTarget(mrn="RGH-1001"), user_id=clerk_id(db)
+        )
+    )
     pid = report.patient_id
     assert pid is not None
     with db.transaction() as s:
@@ -328,16 +373,22 @@ def test_filters_and_clerk_sensitivity_marks(db: Database) -> None:
         assert recent and all(r.date_of_service >= date(2019, 1, 1) for r in recent)  # type: ignore[operator]
         hiv = ChartFilter(category=SensitivityCategory.HIV)
         assert chart.list_chart(s, pid, hiv) == []
+        clerk = s.get(User, clerk_uid)
 
         row = chart.set_sensitivity(
-            s, labs[0].id, SensitivityCategory.HIV, reason="HIV test on page 1"
+            s,
+            labs[0].id,
+            SensitivityCategory.HIV,
+            reason="HIV test on page 1",
+            user=clerk,
         )
         assert [(m.category, m.origin) for m in row.marks] == [
             (SensitivityCategory.HIV, SensitivityOrigin.CLERK)
         ]
     with db.transaction() as s:
         assert [r.id for r in chart.list_chart(s, pid, hiv)] == [labs[0].id]
-        chart.clear_sensitivity(s, labs[0].id, SensitivityCategory.HIV)
+        clerk = s.get(User, clerk_uid)
+        chart.clear_sensitivity(s, labs[0].id, SensitivityCategory.HIV, user=clerk)
     with db.transaction() as s:
         assert chart.list_chart(s, pid, hiv) == []
         assert s.scalar(select(func.count()).select_from(ChartSensitivity)) == 0

@@ -21,7 +21,7 @@ from roi_desk.records.kinds import DocumentKind as Kind
 from roi_desk.services import chart, release_sets
 from roi_desk.services.chart import ImportFile, PatientTarget
 from roi_desk.storage import Database
-from tests.unit.chart.support import STANLEY, add_request, drive
+from tests.unit.chart.support import STANLEY, add_request, clerk_id, drive
 
 RECEIVED = date(2020, 8, 1)
 
@@ -30,7 +30,10 @@ RECEIVED = date(2020, 8, 1)
 def request_id(db: Database) -> uuid.UUID:
     report = drive(
         chart.import_files(
-            db, [ImportFile(STANLEY.name, STANLEY.read_bytes())], PatientTarget(mrn="RGH-1001")
+            db,
+            [ImportFile(STANLEY.name, STANLEY.read_bytes())],
+            PatientTarget(mrn="RGH-1001"),
+            user_id=clerk_id(db),
         )
     )
     with db.transaction() as s:
@@ -90,7 +93,7 @@ def test_the_stored_release_is_exactly_the_selected_pages_in_order(
 ) -> None:
     with db.transaction() as s:
         draft = release_sets.start_draft(s, request_id)
-    built = drive(release_sets.assemble(db, draft, today=date(2020, 8, 3)))
+    built = drive(release_sets.assemble(db, draft, today=date(2020, 8, 3), user_id=clerk_id(db)))
     assert built is not None
 
     with db.transaction() as s:
@@ -135,7 +138,7 @@ def test_cancelled_assembly_stores_nothing(db: Database, request_id: uuid.UUID) 
         calls["n"] += 1
         return calls["n"] > 3
 
-    assert drive(release_sets.assemble(db, draft, cancel=cancel)) is None
+    assert drive(release_sets.assemble(db, draft, cancel=cancel, user_id=clerk_id(db))) is None
     with db.transaction() as s:
         assert s.scalars(select(ReleaseSet)).all() == []
         assert release_sets.latest_release_set(s, request_id) is None

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from roi_desk.lifecycle import transition
-from roi_desk.models import DeliveryMethod, DocumentKind, PartyRole, RequestKind, Status
+from roi_desk.models import DeliveryMethod, DocumentKind, Role, Status
+from roi_desk.models.approval import APPROVED_FOR_RELEASE, ApprovalSignature
+from roi_desk.models.packet import Packet
 from roi_desk.services.documents import store_document
-from roi_desk.services.intake import IntakeForm, PartyInput, save_request
+from roi_desk.services.intake import save_request
 from roi_desk.services.users import current_user
 from roi_desk.storage import Database
+from tests.factories import LOGGED_AT, attorney_requester, third_party_form
 from tests.unit.packets.factory import records_pdf
 
 
@@ -35,32 +38,15 @@ def make_approved(
 ) -> Approved:
     with db.transaction() as session:
         user = current_user(session, "mrivera")
-        form = IntakeForm(
-            family_name="Zielinski",
-            given_name="Ada",
-            date_of_birth=date(1961, 3, 14),
-            kind=RequestKind.THIRD_PARTY,
-            received_at=datetime(2025, 3, 3, 14, 0, tzinfo=UTC),
-            requester=PartyInput(
-                name="Records Department",
-                organization="Example & Partners LLP",
-                role=PartyRole.ATTORNEY,
-                address_line1="12 Main Street",
-                city="Springfield",
-                state="MA",
-                postal_code="01105",
-                fax=fax,
-                email="records@example-partners.example",
-                phone="(617) 555-0100",
-            ),
-            purpose="Legal claim",
+        form = third_party_form(
+            mrn=mrn,
             info_types=["lab", "radiology"],
+            requester=attorney_requester(
+                fax=fax, email="records@example-partners.example", phone="(617) 555-0100"
+            ),
             delivery_method=method,
-            create_patient_mrn=mrn,
         )
-        request = save_request(
-            session, form, user=user, now=datetime(2025, 3, 3, 15, 0, tzinfo=UTC)
-        )
+        request = save_request(session, form, user=user, now=LOGGED_AT)
         if not address and request.requester is not None:
             # the address was removed after intake (e.g. mail came back undeliverable)
             request.requester.address_line1 = request.requester.city = ""
@@ -76,6 +62,42 @@ def make_approved(
             user=user,
         )
         return Approved(request.id, user.id, request.number)
+
+
+def sign_packet(db: Database, packet_id: uuid.UUID) -> uuid.UUID:
+    """A supervisor's approval signature over this packet, as ``services.approval`` records
+    it (the request above was moved to *approved* without the QA walk, so the delivery
+    tests sign the packet they then deliver). Returns the signature id."""
+    with db.transaction() as session:
+        packet = session.get(Packet, packet_id)
+        assert packet is not None
+        boss = current_user(session, "kpatel")
+        boss.role = Role.SUPERVISOR
+        signature = ApprovalSignature(
+            request_id=packet.request_id,
+            user_id=boss.id,
+            signer_name=boss.display_name,
+            meaning=APPROVED_FOR_RELEASE,
+            reviewed_kind="packet",
+            reviewed_document_id=packet.document_id,
+            packet_id=packet.id,
+            reviewed_sha256=packet.sha256,
+        )
+        session.add(signature)
+        session.flush()
+        return signature.id
+
+
+def sign_newest_packet(db: Database, request_id: uuid.UUID) -> uuid.UUID:
+    """:func:`sign_packet` for the request's newest packet (the one a tab just built)."""
+    with db.transaction() as session:
+        packet_id = session.scalars(
+            select(Packet.id)
+            .where(Packet.request_id == request_id)
+            .order_by(Packet.built_at.desc())
+        ).first()
+    assert packet_id is not None
+    return sign_packet(db, packet_id)
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ from roi_desk.services import packets as packet_service
 from roi_desk.services import release
 from roi_desk.storage import Database
 from tests.unit.packets import smtp_server
-from tests.unit.packets.conftest import Approved, make_approved
+from tests.unit.packets.conftest import Approved, make_approved, sign_packet
 
 NUMBER = VerifiedNumber("6175550123", "keyed twice")
 
@@ -71,7 +71,9 @@ def build(
                 user=user,
             )
         )
-        return summary
+    # the supervisor signs this packet (a packet built after approval is not released)
+    sign_packet(db, summary.id)
+    return summary
 
 
 def status(db: Database, approved: Approved) -> Status:
@@ -155,7 +157,7 @@ def test_cancelled_build_stores_nothing(db: Database, approved: Approved) -> Non
                 approved.request_id,
                 content,
                 packet_service.PacketOptions(),
-                user=None,
+                user=session.get(User, approved.user_id),
                 cancel=Token(),
             )
         )
@@ -226,7 +228,7 @@ def test_print_then_mailed_releases_once_with_a_disclosure(
         assert audit.verify_chain(session).ok
     # a second release of the same packet is refused and writes nothing
     with db.transaction() as session, pytest.raises(TransitionError):
-        release.mark_mailed(session, summary.id, user=None)
+        release.mark_mailed(session, summary.id, user=session.get(User, approved.user_id))
     assert count(db, Disclosure) == 1
 
 
@@ -240,7 +242,7 @@ def test_unique_constraint_backs_up_exactly_once(db: Database, approved: Approve
             id_type="Driver's license",
             id_last4="1234",
             id_checked=True,
-            user=None,
+            user=session.get(User, approved.user_id),
         )
         disclosure = session.scalars(select(Disclosure)).one()
         fields = {c.name: getattr(disclosure, c.name) for c in Disclosure.__table__.columns}
@@ -256,7 +258,12 @@ def test_pickup_needs_a_checked_id(db: Database, approved: Approved) -> None:
     summary = build(db, approved, DeliveryMethod.PICKUP)
     with db.transaction() as session, pytest.raises(ValidationError, match="photo ID"):
         release.record_pickup(
-            session, summary.id, picked_up_by="Jordan", id_type="", id_checked=False, user=None
+            session,
+            summary.id,
+            picked_up_by="Jordan",
+            id_type="",
+            id_checked=False,
+            user=session.get(User, approved.user_id),
         )
     assert status(db, approved) == Status.APPROVED
     with db.transaction() as session:
@@ -266,7 +273,7 @@ def test_pickup_needs_a_checked_id(db: Database, approved: Approved) -> None:
             picked_up_by="Jordan",
             id_type="Passport",
             id_checked=True,
-            user=None,
+            user=session.get(User, approved.user_id),
         )
         row = session.scalars(select(Disclosure)).one()
         assert row.method == "pickup"
@@ -279,10 +286,14 @@ def test_packet_for_another_method_or_superseded_is_refused(
     old = build(db, approved)
     build(db, approved)
     with db.transaction() as session, pytest.raises(ValidationError, match="newer packet"):
-        release.mark_printed(session, old.id, printer="PDF", user=None)
+        release.mark_printed(
+            session, old.id, printer="PDF", user=session.get(User, approved.user_id)
+        )
     pickup = build(db, approved, DeliveryMethod.PICKUP)
     with db.transaction() as session, pytest.raises(ValidationError, match="pick-up"):
-        release.mark_printed(session, pickup.id, printer="PDF", user=None)
+        release.mark_printed(
+            session, pickup.id, printer="PDF", user=session.get(User, approved.user_id)
+        )
 
 
 # ---------------------------------------------------------------------------- fax
@@ -313,7 +324,7 @@ def test_missing_hot_folder_is_a_clear_failure(db: Database, tmp_path: Path) -> 
     summary = build(db, approved, DeliveryMethod.FAX)
     gateway = HotFolderGateway(tmp_path / "not-mounted")
     with pytest.raises(FaxGatewayError, match="cannot be reached"):
-        run(release.send_fax(db, summary.id, NUMBER, gateway, user_id=None))
+        run(release.send_fax(db, summary.id, NUMBER, gateway, user_id=approved.user_id))
     assert status(db, approved) == Status.APPROVED
 
 
@@ -322,7 +333,9 @@ def test_fax_through_hot_folder_releases_with_a_valid_tiff(db: Database, tmp_pat
     summary = build(db, approved, DeliveryMethod.FAX)
     hot = tmp_path / "fax-out"
     hot.mkdir()
-    result = run(release.send_fax(db, summary.id, NUMBER, HotFolderGateway(hot), user_id=None))
+    result = run(
+        release.send_fax(db, summary.id, NUMBER, HotFolderGateway(hot), user_id=approved.user_id)
+    )
     (written,) = list(hot.iterdir())  # no temporary left behind
     assert written.name.startswith("6175550123_" + approved.number)
     with Image.open(written) as image:
@@ -343,7 +356,7 @@ def test_command_gateway_stdin_and_failure(db: Database, tmp_path: Path) -> None
         [sys.executable, "-c", "import sys; sys.stderr.write('modem busy'); sys.exit(3)"]
     )
     with pytest.raises(FaxGatewayError, match="modem busy"):
-        run(release.send_fax(db, summary.id, NUMBER, failing, user_id=None))
+        run(release.send_fax(db, summary.id, NUMBER, failing, user_id=approved.user_id))
     assert status(db, approved) == Status.APPROVED
     out = tmp_path / "received.tif"
     script = (
@@ -351,7 +364,7 @@ def test_command_gateway_stdin_and_failure(db: Database, tmp_path: Path) -> None
         f"pathlib.Path({str(out)!r}).write_bytes(data); print('request id is 42 for', sys.argv[1])"
     )
     sending = CommandGateway([sys.executable, "-c", script, "{number}"])
-    run(release.send_fax(db, summary.id, NUMBER, sending, user_id=None))
+    run(release.send_fax(db, summary.id, NUMBER, sending, user_id=approved.user_id))
     assert out.read_bytes()[:4] == b"II*\x00"
     assert status(db, approved) == Status.RELEASED
     with db.transaction() as session:
@@ -378,10 +391,10 @@ def test_email_to_fax_gateway(db: Database, smtp: tuple[smtp_server.Mailbox, int
         "127.0.0.1", port, "roi@riverside.example", "fax.example.net", starttls=False
     )
     with pytest.raises(FaxGatewayError, match="refused the fax number"):
-        run(release.send_fax(db, summary.id, NUMBER, gateway, user_id=None))
+        run(release.send_fax(db, summary.id, NUMBER, gateway, user_id=approved.user_id))
     assert status(db, approved) == Status.APPROVED
     mailbox.refuse.clear()
-    run(release.send_fax(db, summary.id, NUMBER, gateway, user_id=None))
+    run(release.send_fax(db, summary.id, NUMBER, gateway, user_id=approved.user_id))
     assert status(db, approved) == Status.RELEASED
     ((recipients, message),) = mailbox.messages
     assert recipients == ["6175550123@fax.example.net"]
@@ -417,7 +430,7 @@ def test_electronic_copy_is_aes256_and_released(db: Database, tmp_path: Path) ->
     summary = build(db, approved, DeliveryMethod.ELECTRONIC)
     out = tmp_path / "disc"
     out.mkdir()
-    result = run(release.deliver_electronic(db, summary.id, out, user_id=None))
+    result = run(release.deliver_electronic(db, summary.id, out, user_id=approved.user_id))
     data = result.path.read_bytes()
     assert b"Synthetic record" not in data
     with pytest.raises(pikepdf.PasswordError):
@@ -445,10 +458,10 @@ def test_full_disk_leaves_request_unreleased(
     out.mkdir()
     monkeypatch.setattr("roi_desk.delivery.electronic.os.replace", full)
     with pytest.raises(DiskFullError, match="full"):
-        run(release.deliver_electronic(db, summary.id, out, user_id=None))
+        run(release.deliver_electronic(db, summary.id, out, user_id=approved.user_id))
     assert list(out.iterdir()) == []  # the partial file was removed
     assert status(db, approved) == Status.APPROVED
     assert count(db, DeliveryAttempt, status=AttemptStatus.FAILED) == 1
     monkeypatch.undo()
-    run(release.deliver_electronic(db, summary.id, out, user_id=None))  # retry works
+    run(release.deliver_electronic(db, summary.id, out, user_id=approved.user_id))  # retry works
     assert status(db, approved) == Status.RELEASED

@@ -7,12 +7,15 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from roi_desk.lifecycle import transition
-from roi_desk.models import Request, RequestKind, Status, User
+from roi_desk.models import Request, RequestKind, Role, Status, User
 from roi_desk.services import reports
 from roi_desk.services.reports import Period
 from roi_desk.storage import Database
-from tests.unit.approval.factory import submit
+from tests.unit.approval.factory import SUPERVISOR, submit
+from tests.unit.approval.factory import user as account
 from tests.unit.reports.factory import released, utc
 
 TODAY = dt.date(2025, 3, 31)
@@ -32,11 +35,16 @@ def _desk(db: Database) -> None:
     del sub
 
 
+def boss(s: Session) -> User:
+    """The supervisor who runs the reports (RUN_REPORTS)."""
+    return account(s, SUPERVISOR, Role.SUPERVISOR)
+
+
 def test_reports_add_up(db: Database, tmp_path: Path) -> None:
     _desk(db)
     period = Period(dt.date(2025, 3, 1), TODAY)
     with db.transaction() as s:
-        tables = {t.code: t for t in reports.all_reports(s, period, today=TODAY)}
+        tables = {t.code: t for t in reports.all_reports(s, period, user=boss(s), today=TODAY)}
     open_ = tables["open_by_status_age"]
     assert open_.rows == (("Awaiting approval", 1, 0, 0, 0, 1),)
     turnaround = tables["turnaround"]
@@ -57,7 +65,7 @@ def test_reports_add_up(db: Database, tmp_path: Path) -> None:
     assert dict((r[0], r[1]) for r in fees.rows)["Paid"] == 4
     with db.transaction() as s:
         # the rejection happened today (the clock of the test run), not in March 2025
-        rejected = reports.redirected_and_rejected(s, Period.last_days(2))
+        rejected = reports.redirected_and_rejected(s, Period.last_days(2), user=boss(s))
     assert rejected.rows == (("Rejected", "=HYPERLINK(x)", 1),)
     text = reports.to_csv(rejected, tmp_path / "r.csv")
     assert (tmp_path / "r.csv").read_bytes() == text.encode()
@@ -70,7 +78,7 @@ def test_age_buckets_and_overdue(db: Database) -> None:
     submit(db, received_at=utc(2025, 1, 2), build_packet=False)  # 88 days old
     submit(db, received_at=utc(2025, 3, 20), build_packet=False)  # 11 days old
     with db.transaction() as s:
-        table = reports.open_by_status_and_age(s, today=TODAY)
-        due = reports.overdue_and_due_soon(s, today=TODAY)
+        table = reports.open_by_status_and_age(s, today=TODAY, user=boss(s))
+        due = reports.overdue_and_due_soon(s, today=TODAY, user=boss(s))
     assert table.rows == (("Awaiting approval", 0, 1, 0, 1, 2),)
     assert due.extra["overdue"] >= 1 and due.rows[0][0] == "overdue"

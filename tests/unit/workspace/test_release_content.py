@@ -58,6 +58,7 @@ def build_release_set(db: Database, approved: Approved) -> release_sets.BuiltRel
             db,
             [ImportFile(STANLEY.name, STANLEY.read_bytes())],
             PatientTarget(patient_id=pid, accept_mismatch=True),
+            user_id=approved.user_id,
         )
     )
     with db.transaction() as s:

@@ -1,0 +1,99 @@
+"""Small pieces several views build the same way: a read-only table, dialog buttons.
+
+``RowsTableModel`` is the part of a list-of-rows table model that does not depend on what
+a row is (counts and column headings); subclasses fill ``_rows`` and answer ``data``.
+``read_only_table`` is the view such a model is shown in: whole rows selected, nothing
+edited in place. ``ok_cancel_buttons`` is the OK/Cancel box of a dialog, with the OK
+button named for what it does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableView,
+    QWidget,
+)
+
+__all__ = ["ROOT", "Index", "RowsTableModel", "ok_cancel_buttons", "read_only_table"]
+
+Index = QModelIndex | QPersistentModelIndex
+#: the invalid index: the parent of a flat table's rows
+ROOT = QModelIndex()
+
+
+class RowsTableModel(QAbstractTableModel):
+    """A flat table: one row per item of ``_rows``, one column per heading in ``COLUMNS``."""
+
+    COLUMNS: tuple[str, ...] = ()
+    _rows: Sequence[Any]
+
+    def rowCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.COLUMNS[section]
+        return None
+
+
+def read_only_table(
+    parent: QWidget,
+    model: QAbstractItemModel,
+    *,
+    resize: QHeaderView.ResizeMode,
+    single_selection: bool = False,
+    widths: Sequence[int] = (),
+) -> QTableView:
+    """A table showing ``model``: whole rows selected, no editing in place, no row numbers,
+    the last column stretched; ``widths`` are the first columns' widths in pixels."""
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single_selection:
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setSectionResizeMode(resize)
+    table.horizontalHeader().setStretchLastSection(True)
+    for column, width in enumerate(widths):
+        table.setColumnWidth(column, width)
+    return table
+
+
+def ok_cancel_buttons(
+    parent: QDialog, ok: str | None = None, cancel: str | None = None
+) -> QDialogButtonBox:
+    """OK and Cancel for ``parent``, renamed when given; Cancel rejects the dialog.
+
+    The caller connects ``accepted`` to whatever checks the input before accepting.
+    """
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent
+    )
+    if ok is not None:
+        box.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
+    if cancel is not None:
+        box.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel)
+    box.rejected.connect(parent.reject)
+    return box
