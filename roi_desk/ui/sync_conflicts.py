@@ -17,7 +17,6 @@ import uuid
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -39,6 +38,7 @@ from roi_desk.sync import conflicts
 from roi_desk.sync.conflicts import ConflictLine, FieldDiff
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
+from roi_desk.ui.widgets import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -55,7 +55,9 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-class ConflictsModel(QAbstractTableModel):
+class ConflictsModel(RowsTableModel):
+    COLUMNS = CONFLICT_HEADERS
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ConflictLine] = []
@@ -67,23 +69,6 @@ class ConflictsModel(QAbstractTableModel):
 
     def line(self, row: int) -> ConflictLine | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(CONFLICT_HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(CONFLICT_HEADERS)
-        ):
-            return CONFLICT_HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         line = self.line(index.row()) if index.isValid() else None
@@ -103,38 +88,23 @@ class ConflictsModel(QAbstractTableModel):
         return None
 
 
-class FieldsModel(QAbstractTableModel):
+class FieldsModel(RowsTableModel):
+    COLUMNS = FIELD_HEADERS
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._fields: tuple[FieldDiff, ...] = ()
+        self._rows: tuple[FieldDiff, ...] = ()
         self._theirs: set[str] = set()
 
     def set_fields(self, fields: tuple[FieldDiff, ...]) -> None:
         self.beginResetModel()
-        self._fields = fields
+        self._rows = fields
         self._theirs = set()
         self.endResetModel()
 
     def merged(self) -> dict[str, Any]:
         """The fields ticked "use theirs", with their values (the rest stays ours)."""
-        return {f.name: f.theirs for f in self._fields if f.name in self._theirs}
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._fields)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(FIELD_HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(FIELD_HEADERS)
-        ):
-            return FIELD_HEADERS[section]
-        return None
+        return {f.name: f.theirs for f in self._rows if f.name in self._theirs}
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
@@ -143,9 +113,9 @@ class FieldsModel(QAbstractTableModel):
         return base
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._fields):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        f = self._fields[index.row()]
+        f = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.CheckStateRole and col == 3:
             return (
@@ -158,7 +128,7 @@ class FieldsModel(QAbstractTableModel):
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or index.column() != 3 or role != Qt.ItemDataRole.CheckStateRole:
             return False
-        name = self._fields[index.row()].name
+        name = self._rows[index.row()].name
         checked = Qt.CheckState(value) == Qt.CheckState.Checked
         (self._theirs.add if checked else self._theirs.discard)(name)
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
