@@ -382,7 +382,7 @@ class PacketTab(QWidget):
             self.progress.setValue(value)
             self.progress.setFormat(message)
 
-        self._token = CancelToken()  # placeholder while the runner starts
+        self._token = CancelToken()  # inert while the runner starts
         self._update_buttons()
         self._token = self.ctx.runner.start(fn, success=success, failure=failure, progress=progress)
         if not self.progress.isVisible():  # finished inline already

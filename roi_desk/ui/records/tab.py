@@ -632,7 +632,7 @@ class RecordsTab(QWidget):
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
         self._set_enabled(False)
-        self._token = CancelToken()  # placeholder until the runner returns the real one
+        self._token = CancelToken()  # inert until the runner hands back the real one
         self._say(message)
         token = self.ctx.runner.start(
             op, success=success, failure=self._op_failed, progress=self._progressed
