@@ -101,7 +101,9 @@ cat >"$work/boxes.json" <<'JSON'
 JSON
 step redact 'verified' "$exe" redact "$work/in.pdf" --boxes "$work/boxes.json" -o "$work/out.pdf"
 
-step gui '^ROI_DESK_PAINTED ' env ROI_DESK_BENCH_EXIT_AFTER_PAINT=1 "$exe" --demo
+# the demo accounts share a published password (README); signing in is part of the start
+step gui '^ROI_DESK_PAINTED ' env ROI_DESK_BENCH_EXIT_AFTER_PAINT=1 \
+  ROI_DESK_PASSWORD="riverside demo desk" "$exe" --demo --user mrivera
 
 if [ "$failed" -eq 0 ]; then
   echo "smoke test passed"
