@@ -1101,14 +1101,19 @@ def apply_steps(
 def is_release_redaction_verified(session: Session, request_id: uuid.UUID) -> bool:
     """May the release of this request be approved, as far as redaction goes?
 
-    True when the newest redaction set is verified *and* was made from the document that
-    would be released now (a release rebuilt after redaction needs redacting again). With no
-    set at all, true only when the request has no redaction obligations.
+    True when the newest redaction set is verified, was made from the document that would
+    be released now (a release rebuilt after redaction needs redacting again), *and* covered
+    every category the patient did not initial — a checklist saved after the set was opened
+    may have added one, and those sections must not go out. With no set at all, true only
+    when the request has no redaction obligations.
     """
     newest = latest_set(session, request_id)
+    obligations = set(_obligations(session, request_id))
     if newest is None:
-        return not _obligations(session, request_id)
+        return not obligations
     if newest.status != SetStatus.VERIFIED or newest.output_document_id is None:
+        return False
+    if not obligations <= set(newest.categories or ()):
         return False
     return find_source_document(session, request_id) == newest.source_document_id
 

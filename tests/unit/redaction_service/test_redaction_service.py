@@ -324,3 +324,18 @@ def test_without_ocr_the_clerk_is_told_to_draw_by_hand(db: Database) -> None:
     assert outcome.added == 0
     ((page, message),) = d.view().page_notes
     assert page == 0 and "draw the boxes by hand" in message
+
+
+def test_a_category_added_after_redaction_needs_redacting_again(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk.call(svc.add_box, desk.set_id, 0, (80, 600, 200, 620), reason="hiv")
+    _apply(desk)
+    with desk.db.transaction() as s:
+        assert svc.is_release_redaction_verified(s, desk.request_id)
+    covered = tuple(desk.view().categories)
+    # the checklist is saved again: mental health was not initialed either
+    monkeypatch.setattr(svc, "_obligations", lambda _s, _r: (*covered, "mental_health"))
+    with desk.db.transaction() as s:
+        assert not svc.is_release_redaction_verified(s, desk.request_id)
+        assert svc.verified_output(s, desk.request_id) is None
