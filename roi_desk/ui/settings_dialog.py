@@ -12,7 +12,7 @@ import copy
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -43,6 +43,7 @@ from roi_desk.models import User
 from roi_desk.services import settings as site_settings
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
+from roi_desk.ui.widgets import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -84,29 +85,17 @@ def _first_of_next_month(today: dt.date) -> dt.date:
     return dt.date(today.year + today.month // 12, today.month % 12 + 1, 1)
 
 
-class FeeScheduleModel(QAbstractTableModel):
+class FeeScheduleModel(RowsTableModel):
     """The schedule versions in their JSON shape, one row each, edited as text."""
+
+    COLUMNS = tuple(label for _key, label in FEE_COLUMNS)
 
     def __init__(self, rows: list[dict[str, Any]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[dict[str, Any]] = copy.deepcopy(rows)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(FEE_COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(FEE_COLUMNS)
-        ):
-            return FEE_COLUMNS[section][1]
-        return None
+    def row_items(self) -> list[dict[str, Any]]:
+        return self.rows
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

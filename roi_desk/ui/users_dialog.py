@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,7 +33,7 @@ from roi_desk.services.users import UserRow
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.unlock import _error_label, _password_field
-from roi_desk.ui.widgets import ok_cancel_buttons, read_only_table
+from roi_desk.ui.widgets import RowsTableModel, ok_cancel_buttons, read_only_table
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -46,7 +46,9 @@ ROLE_NAMES: dict[Role, str] = {
 HEADERS = ("User name", "Name", "Role", "Status", "Last sign-in")
 
 
-class UsersModel(QAbstractTableModel):
+class UsersModel(RowsTableModel):
+    COLUMNS = HEADERS
+
     """The accounts, as ``users.list_users`` returns them (read-only rows)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -58,22 +60,8 @@ class UsersModel(QAbstractTableModel):
         self.rows = list(rows)
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+    def row_items(self) -> list[UserRow]:
+        return self.rows
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):

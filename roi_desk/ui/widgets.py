@@ -41,8 +41,12 @@ class RowsTableModel(QAbstractTableModel):
     COLUMNS: tuple[str, ...] = ()
     _rows: Sequence[Any]
 
+    def row_items(self) -> Sequence[Any]:
+        """The rows shown; a model that keeps them elsewhere overrides this."""
+        return self._rows
+
     def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self.row_items())
 
     def columnCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
