@@ -4,17 +4,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from roi_desk.errors import StorageError
+from roi_desk.errors import KeyUnavailableError, StorageError
 from roi_desk.storage import keys
 from roi_desk.storage.doccrypt import derive_document_key
 from roi_desk.storage.engine import Database, acquire_lock, make_engine
 from roi_desk.storage.migrate import upgrade_database
 
-__all__ = ["Database", "create_database", "database_exists", "open_database"]
+__all__ = [
+    "Database",
+    "database_exists",
+    "open_database",
+    "require_database",
+]
 
 
 def database_exists(db_path: Path) -> bool:
     return db_path.exists() and keys.key_file_for(db_path).exists()
+
+
+def require_database(db_path: Path) -> None:
+    """Say clearly why an existing database cannot be opened: no file, or no key file."""
+    key_file = keys.key_file_for(db_path)
+    if db_path.exists() and not key_file.exists():
+        raise KeyUnavailableError(
+            f"The database at {db_path} is there, but its key file ({key_file.name}, kept "
+            "beside it) is missing, so it cannot be opened. Put the key file back from a "
+            "backup (roi-desk restore), or ask your administrator."
+        )
+    if not db_path.exists():
+        raise StorageError(f"There is no ROI Desk database at {db_path}.")
 
 
 def open_database(
@@ -44,6 +62,7 @@ def open_database(
                 )
             key = keys.create_key(db_path, passphrase=new_passphrase)
         else:
+            require_database(db_path)
             raise StorageError(f"There is no ROI Desk database at {db_path}.")
         engine = make_engine(db_path, key)
         upgrade_database(engine, db_path, backup_dir or db_path.parent / "backups")

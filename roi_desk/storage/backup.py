@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 
 from roi_desk import __version__, audit
 from roi_desk.errors import DatabaseLockedError, StorageError
-from roi_desk.storage import keys
+from roi_desk.storage import keys, require_database
 from roi_desk.storage.engine import Database, acquire_lock, make_engine
 from roi_desk.storage.migrate import (
     alembic_config,
@@ -170,8 +170,7 @@ def backup_file(
     taking the lock and without upgrading the schema: it only reads (plus one audit row).
     """
     db_path = Path(db_path)
-    if not keys.key_file_for(db_path).exists() or not db_path.exists():
-        raise StorageError(f"There is no ROI Desk database at {db_path}.")
+    require_database(db_path)
     key = keys.load_key(db_path, passphrase)
     engine = make_engine(db_path, key)
     try:
