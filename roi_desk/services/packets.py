@@ -49,6 +49,7 @@ from roi_desk.packets import (
     AssembledPacket,
     FaxCoverSpec,
     FooterInfo,
+    HandoverSpec,
     MailCoverSpec,
     PacketInput,
     PageSource,
@@ -526,7 +527,11 @@ def packet_input(
     """The assembler's input for this request, or :class:`ValidationError` saying what is
     missing (no address for mail, no fax number for a fax)."""
     method = options.delivery_method or facts.delivery_method
-    cover: FaxCoverSpec | MailCoverSpec | None
+    #: the individual's own access (164.524), directly or through a personal
+    #: representative (164.502(g)): no "Notice to recipient", which is for disclosures
+    #: under an authorization (164.508(c)(2)(iii))
+    own_records = facts.kind in (RequestKind.PATIENT, RequestKind.PERSONAL_REPRESENTATIVE)
+    cover: FaxCoverSpec | MailCoverSpec | HandoverSpec | None
     if method == DeliveryMethod.FAX:
         if options.fax_number is None:
             raise ValidationError(
@@ -540,7 +545,16 @@ def packet_input(
             to_phone=facts.recipient_phone,
             sender_name=options.sender_name,
         )
-    elif method == DeliveryMethod.MAIL or facts.has_mailing_address:
+    elif method in (DeliveryMethod.PICKUP, DeliveryMethod.ELECTRONIC):
+        # collected at the desk or given as a file: a hand-over sheet, not a letter for a
+        # window envelope addressed to the person standing at the counter
+        cover = HandoverSpec(
+            released_to=facts.recipient_label,
+            patient_name=facts.patient_display,
+            how="pickup" if method == DeliveryMethod.PICKUP else "electronic",
+            own_records=own_records,
+        )
+    elif method == DeliveryMethod.MAIL:
         if not facts.has_mailing_address:
             raise ValidationError(
                 "The recipient has no complete mailing address (street, city, ZIP). Enter it "
@@ -554,8 +568,8 @@ def packet_input(
             recipient=MailingAddress(facts.recipient_name or facts.recipient_organization, lines),
             tracking_number=options.tracking_number,
         )
-    else:
-        cover = None  # pick-up or electronic without an address: no cover letter
+    else:  # pragma: no cover - every delivery method is handled above
+        cover = None
     footer = None
     if policy.add_footers:
         if policy.footer_uses_mrn and facts.mrn:
@@ -578,6 +592,7 @@ def packet_input(
         consent_document_id=consent[1] if consent else "",
         footer=footer,
         patient_identifiers=facts.patient_identifiers(),
+        redisclosure=not own_records,
     )
 
 

@@ -28,19 +28,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
-from roi_desk import audit
 from roi_desk.auth.passwords import hash_password
-from roi_desk.models import Request, Role, Status
-from roi_desk.models.packet import Disclosure
+from roi_desk.models import Role
 from roi_desk.storage import open_database
+from tests.invariants import check_database
 
 PASSPHRASE = "durability harness passphrase"
 SUPERVISOR_PASSWORD = "Second-look 2025!"
 REPO = Path(__file__).resolve().parents[2]
-#: released, or released and then closed: both must have their disclosure
-_RELEASED = (Status.RELEASED.value, Status.CLOSED.value)
 #: what the child reports after each committed step
 STEPS = ("ready", "intake", "worked", "packet", "approved", "released")
 
@@ -96,24 +91,10 @@ def prepare(db_path: Path) -> None:
 
 def check(db_path: Path) -> tuple[list[str], int, int]:
     """Reopen after a kill: the problems found, released count, audit events."""
-    problems: list[str] = []
     db = open_database(db_path, passphrase=PASSPHRASE)
     try:
-        with db.engine.connect() as conn:
-            result = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
-        if result != ["ok"]:
-            problems.append(f"integrity_check: {result[:3]}")
-        with db.transaction() as s:
-            chain = audit.verify_chain(s)
-            if not chain.ok:
-                problems.append(f"audit chain broken at {chain.first_bad_seq}: {chain.problem}")
-            released = set(s.scalars(select(Request.id).where(Request.status.in_(_RELEASED))))
-            disclosed = set(s.scalars(select(Disclosure.request_id)))
-            if released - disclosed:
-                problems.append(f"{len(released - disclosed)} released without a disclosure")
-            if disclosed - released:
-                problems.append(f"{len(disclosed - released)} disclosures of unreleased requests")
-            return problems, len(released), chain.rows
+        checked = check_database(db)
+        return checked.problems, checked.released, checked.audit_events
     finally:
         db.close()
 
