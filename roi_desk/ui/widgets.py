@@ -1,5 +1,8 @@
 """Small pieces several views build the same way: a read-only table, dialog buttons.
 
+``fit_to_screen`` sizes a window to what it wants but never beyond the screen it opens on
+(the office laptop is 1366x768).
+
 ``RowsTableModel`` is the part of a list-of-rows table model that does not depend on what
 a row is (counts and column headings); subclasses fill ``_rows`` and answer ``data``.
 ``read_only_table`` is the view such a model is shown in: whole rows selected, nothing
@@ -19,6 +22,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,7 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["ROOT", "Index", "RowsTableModel", "ok_cancel_buttons", "read_only_table"]
+__all__ = [
+    "ROOT",
+    "Index",
+    "RowsTableModel",
+    "fit_to_screen",
+    "ok_cancel_buttons",
+    "read_only_table",
+]
 
 Index = QModelIndex | QPersistentModelIndex
 #: the invalid index: the parent of a flat table's rows
@@ -101,3 +112,23 @@ def ok_cancel_buttons(
         box.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel)
     box.rejected.connect(parent.reject)
     return box
+
+
+#: room left around a window for its frame and the taskbar
+_SCREEN_MARGIN = 24
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize ``window`` to ``width`` x ``height``, shrunk to fit the available area of
+    the screen it is on (or the primary screen), frame and taskbar included."""
+    screen = window.screen() if window.screen() is not None else None
+    if screen is None:
+        screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        window.resize(width, height)
+        return
+    area = screen.availableGeometry()
+    # the title bar and frame are outside the size we set; keep them on screen too
+    room_w = max(320, area.width() - _SCREEN_MARGIN)
+    room_h = max(240, area.height() - _SCREEN_MARGIN - 32)
+    window.resize(min(width, room_w), min(height, room_h))
