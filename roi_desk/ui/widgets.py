@@ -20,6 +20,8 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QRect,
+    QSize,
     Qt,
 )
 from PySide6.QtGui import QGuiApplication
@@ -39,6 +41,7 @@ __all__ = [
     "fit_to_screen",
     "ok_cancel_buttons",
     "read_only_table",
+    "room_on",
 ]
 
 Index = QModelIndex | QPersistentModelIndex
@@ -118,17 +121,21 @@ def ok_cancel_buttons(
 _SCREEN_MARGIN = 24
 
 
-def fit_to_screen(window: QWidget, width: int, height: int) -> None:
-    """Resize ``window`` to ``width`` x ``height``, shrunk to fit the available area of
-    the screen it is on (or the primary screen), frame and taskbar included."""
-    screen = window.screen() if window.screen() is not None else None
-    if screen is None:
-        screen = QGuiApplication.primaryScreen()
-    if screen is None:
-        window.resize(width, height)
-        return
-    area = screen.availableGeometry()
-    # the title bar and frame are outside the size we set; keep them on screen too
-    room_w = max(320, area.width() - _SCREEN_MARGIN)
-    room_h = max(240, area.height() - _SCREEN_MARGIN - 32)
-    window.resize(min(width, room_w), min(height, room_h))
+def fit_to_screen(window: QWidget, width: int, height: int, *, area: QRect | None = None) -> None:
+    """Resize ``window`` to ``width`` x ``height``, shrunk to fit ``area`` (by default the
+    available area of the screen it is on), its frame and title bar included."""
+    if area is None:
+        screen = window.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            window.resize(width, height)
+            return
+        area = screen.availableGeometry()
+    room = room_on(area)
+    window.resize(min(width, room.width()), min(height, room.height()))
+
+
+def room_on(area: QRect) -> QSize:
+    """The largest window size whose frame and title bar still fit in ``area``."""
+    return QSize(
+        max(320, area.width() - _SCREEN_MARGIN), max(240, area.height() - _SCREEN_MARGIN - 32)
+    )
