@@ -32,7 +32,7 @@ from roi_desk.storage import Database, database_exists, keys, open_database
 from roi_desk.ui.context import DEFAULT_IDLE_LOCK_MINUTES, AppContext
 from roi_desk.ui.errors import BUG_TEXT, BUG_TITLE, log_bug, show_error
 from roi_desk.ui.operations import ThreadRunner
-from roi_desk.ui.signin import FirstRunDialog, SignedIn, SignInDialog
+from roi_desk.ui.signin import FirstRunDialog, SignedIn, SignInDialog, remembered_user
 from roi_desk.ui.theme import apply_look
 from roi_desk.ui.unlock import NewDatabaseDialog, PassphraseDialog
 
@@ -154,7 +154,8 @@ def sign_in_user(
 
     with db.transaction() as session:
         first = users.needs_first_admin(session)
-    name = username or users.workstation_username()
+    # the last user who signed in here, not the OS login ("root" on a shared desk PC)
+    name = username or remembered_user() or users.workstation_username()
     if first and startup_probe.enabled():
         # benchmark or smoke test on a file with no accounts to protect: no one to ask
         with db.transaction() as session:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from PySide6.QtCore import QSettings, Qt, Signal, SignalInstance
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
@@ -58,6 +58,7 @@ from roi_desk.ui.errors import show_error
 from roi_desk.ui.inbox_model import kind_text
 from roi_desk.ui.operations import CancelToken
 from roi_desk.ui.status_actions import StatusActions, move_request
+from roi_desk.ui.widgets import fit_to_screen
 
 DATE = "%m/%d/%Y"
 DATETIME = "%m/%d/%Y %H:%M"
@@ -141,7 +142,7 @@ class RequestView(QWidget):
         self.setObjectName("requestView")
         self.setWindowTitle("Request")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(1440, 900)
+        fit_to_screen(self, 1440, 900)
 
         # ---- header: who and what, how urgent, what may happen next
         self.title = QLabel("Loading…", self)
@@ -157,7 +158,7 @@ class RequestView(QWidget):
         self.warning.setObjectName("duplicateWarning")
         self.warning.setWordWrap(True)
         self.warning.hide()
-        self.status_actions = StatusActions(self)
+        self.status_actions = StatusActions(self, role=ctx.role)
         self.status_actions.requested.connect(self._move)
         self.addActions(list(self.status_actions.actions.values()))
         self.action_bar = QHBoxLayout()
@@ -257,7 +258,15 @@ class RequestView(QWidget):
             self._tabs.append(
                 _Tab(key, title, page, factory=factories.get(key), rebuild=key == "redaction")
             )
-            index = self.tabs.addTab(page, title)
+            # a tab wider or taller than a laptop screen scrolls instead of pushing the
+            # window off the screen (the office laptop is 1366x768)
+            scroller = QScrollArea(self) if key not in fixed else None
+            if scroller is not None:
+                scroller.setObjectName(f"{key}Scroll")
+                scroller.setWidgetResizable(True)
+                scroller.setFrameShape(QFrame.Shape.NoFrame)
+                scroller.setWidget(page)
+            index = self.tabs.addTab(scroller or page, title)
             self.tabs.setTabToolTip(index, f"{title} (Ctrl+{index + 1})")
         self.tabs.currentChanged.connect(self._tab_shown)
 
@@ -274,7 +283,7 @@ class RequestView(QWidget):
 
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.close)
-        close.button(QDialogButtonBox.StandardButton.Close).setToolTip("Close (Ctrl+W)")
+        close.button(QDialogButtonBox.StandardButton.Close).setToolTip("Close (Esc or Ctrl+W)")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 10)
@@ -331,7 +340,7 @@ class RequestView(QWidget):
     def show_tab(self, key: str) -> QWidget:
         """Bring a tab to the front (building it if needed) and return its widget."""
         spec = self._spec(key)
-        self.tabs.setCurrentWidget(spec.page)
+        self.tabs.setCurrentIndex(self._tabs.index(spec))
         self._ensure(spec)  # setCurrentWidget does not signal when it is current already
         return spec.widget if spec.widget is not None else spec.page
 
@@ -400,6 +409,14 @@ class RequestView(QWidget):
         self._mark_stale(except_key=key)
         self.reload()
         self.changed.emit(self.request_id)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Esc closes the window once no field or page view used it (they accept it first)
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            event.accept()
+            self.close()
+            return
+        super().keyPressEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for spec in self._tabs:
@@ -527,13 +544,20 @@ class RequestView(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        for target in self.status_actions.enabled():
+        refused = self.status_actions.refused()
+        offered = [*self.status_actions.enabled(), *refused]
+        for target in sorted(offered, key=list(Status).index):
             action = self.status_actions.actions[target]
             button = QPushButton(action.text(), self)
             button.setObjectName(f"move_{target.value}")
-            button.setToolTip(f"{action.text()} ({action.shortcut().toString()})")
             button.setAutoDefault(False)
-            button.clicked.connect(action.trigger)
+            if target in refused:
+                # shown, so the clerk knows the step exists, but disabled with the reason
+                button.setEnabled(False)
+                button.setToolTip(refused[target])
+            else:
+                button.setToolTip(f"{action.text()} ({action.shortcut().toString()})")
+                button.clicked.connect(action.trigger)
             self.action_bar.addWidget(button)
 
     # ------------------------------------------------------------------ moves

@@ -1,5 +1,8 @@
 """Small pieces several views build the same way: a read-only table, dialog buttons.
 
+``fit_to_screen`` sizes a window to what it wants but never beyond the screen it opens on
+(the office laptop is 1366x768).
+
 ``RowsTableModel`` is the part of a list-of-rows table model that does not depend on what
 a row is (counts and column headings); subclasses fill ``_rows`` and answer ``data``.
 ``read_only_table`` is the view such a model is shown in: whole rows selected, nothing
@@ -17,8 +20,11 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QRect,
+    QSize,
     Qt,
 )
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,7 +34,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["ROOT", "Index", "RowsTableModel", "ok_cancel_buttons", "read_only_table"]
+__all__ = [
+    "ROOT",
+    "Index",
+    "RowsTableModel",
+    "fit_to_screen",
+    "ok_cancel_buttons",
+    "read_only_table",
+    "room_on",
+]
 
 Index = QModelIndex | QPersistentModelIndex
 #: the invalid index: the parent of a flat table's rows
@@ -101,3 +115,27 @@ def ok_cancel_buttons(
         box.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel)
     box.rejected.connect(parent.reject)
     return box
+
+
+#: room left around a window for its frame and the taskbar
+_SCREEN_MARGIN = 24
+
+
+def fit_to_screen(window: QWidget, width: int, height: int, *, area: QRect | None = None) -> None:
+    """Resize ``window`` to ``width`` x ``height``, shrunk to fit ``area`` (by default the
+    available area of the screen it is on), its frame and title bar included."""
+    if area is None:
+        screen = window.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            window.resize(width, height)
+            return
+        area = screen.availableGeometry()
+    room = room_on(area)
+    window.resize(min(width, room.width()), min(height, room.height()))
+
+
+def room_on(area: QRect) -> QSize:
+    """The largest window size whose frame and title bar still fit in ``area``."""
+    return QSize(
+        max(320, area.width() - _SCREEN_MARGIN), max(240, area.height() - _SCREEN_MARGIN - 32)
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -40,6 +41,7 @@ from roi_desk.services import approval
 from roi_desk.services.approval import CheckStatus, QaReport, QueueItem
 from roi_desk.ui.checklist.pdf import PdfPane
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import show_datetime
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.widgets import Index, RowsTableModel, ok_cancel_buttons, read_only_table
 
@@ -165,6 +167,15 @@ class ApprovalQueueView(QWidget):
         )
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
+        #: what the last decision did, in words: approving gave no sign it had worked
+        self.notice = QLabel(self)
+        self.notice.setObjectName("approvalNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(
+            "background: #ecf6ee; border: 1px solid #a7d3ae; border-radius: 4px;"
+            " color: #1d5b2c; padding: 6px 10px;"
+        )
+        self.notice.hide()
         self.title = QLabel("Select a request to review it.")
         self.title.setStyleSheet("font-weight: bold; font-size: 11pt;")
         self.checks = QListWidget(self)
@@ -201,6 +212,7 @@ class ApprovalQueueView(QWidget):
         splitter.addWidget(right)
         splitter.setSizes([480, 620])
         layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
         layout.addWidget(splitter)
 
         #: replaced in tests: ask the supervisor for a password / a reason (None: cancelled)
@@ -328,7 +340,10 @@ class ApprovalQueueView(QWidget):
         password = self.ask_password(item)
         if not password:
             return
-        request_id, user_id = item.request_id, self.ctx.user_id
+        request_id, user_id, number = item.request_id, self.ctx.user_id, item.number
+        self.approve_button.setEnabled(False)
+        self.return_button.setEnabled(False)
+        self._say(f"Approving request {number}…")
 
         def op(_token: object) -> uuid.UUID:
             return approval.sign_and_approve(
@@ -336,10 +351,23 @@ class ApprovalQueueView(QWidget):
             )
 
         def done(_signature: object) -> None:
+            self._say(
+                f"✓ Request {number} approved and signed by {self.ctx.display_name} at "
+                f"{show_datetime(datetime.now())}. It is ready to release from its Packet tab."
+            )
             self.approved.emit(request_id)
             self.reload()
 
-        self.ctx.runner.start(op, success=done, failure=self._failed)
+        def failed(exc: BaseException) -> None:
+            self.notice.hide()
+            self._set_buttons(self.report)
+            show_error(self, exc)
+
+        self.ctx.runner.start(op, success=done, failure=failed)
+
+    def _say(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.show()
 
     def return_current(self) -> None:
         item = self.current_item()
@@ -357,5 +385,6 @@ class ApprovalQueueView(QWidget):
         except Exception as exc:
             show_error(self, exc)
             return
+        self._say(f"Request {item.number} returned to the clerk: {reason.strip()}")
         self.returned.emit(item.request_id)
         self.reload()

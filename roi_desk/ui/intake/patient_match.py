@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QHideEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from roi_desk.services.intake import PatientCandidate
-from roi_desk.ui.intake.fields import Field, format_us_date
+from roi_desk.ui.date_field import show_date
+from roi_desk.ui.intake.fields import Field
 
 #: how long typing must pause before candidates are looked up again
 LOOKUP_DELAY_MS = 250
@@ -103,11 +104,23 @@ class PatientMatchPanel(QWidget):
         self._timer.setInterval(LOOKUP_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
 
+        # moving into the list (Tab, Alt+G) looks up at once: the clerk is not kept
+        # waiting for the typing pause to end before she can pick
+        self.candidates.installEventFilter(self)
         self.candidates.currentItemChanged.connect(self._on_current)
         self.candidates.itemActivated.connect(lambda *_: self.match_radio.setChecked(True))
         self.group.idToggled.connect(self._on_toggled)
         self.mrn.textEdited.connect(self._on_mrn_typed)
         self._sync()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.candidates
+            and event.type() == QEvent.Type.FocusIn
+            and self._timer.isActive()
+        ):
+            self.refresh()
+        return False
 
     def hideEvent(self, event: QHideEvent) -> None:
         # a closed intake must not reach the database when a pending lookup fires later
@@ -137,7 +150,7 @@ class PatientMatchPanel(QWidget):
                 [
                     c.mrn,
                     c.name + (" (deceased)" if c.deceased else ""),
-                    format_us_date(c.date_of_birth),
+                    show_date(c.date_of_birth),
                     c.why,
                 ]
             )

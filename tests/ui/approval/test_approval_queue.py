@@ -61,6 +61,9 @@ def test_supervisor_reviews_and_signs(
         view.approve_current()
     assert _status(db, good.request_id) == Status.APPROVED
     assert view.model.rowCount() == 1
+    # the supervisor is told it worked (issue 17 item 11: approving gave no feedback)
+    assert view.notice.isVisibleTo(view)
+    assert f"Request {good.number} approved and signed" in view.notice.text()
 
     view.ask_reason = lambda _item: "Page 2 belongs to someone else"
     with qtbot.waitSignal(view.returned):
@@ -84,3 +87,5 @@ def test_wrong_password_shows_an_error_and_signs_nothing(
     view.approve_current()
     assert shown and "password" in str(shown[0])
     assert _status(db, good.request_id) == Status.AWAITING_APPROVAL
+    assert not view.notice.isVisibleTo(view)  # no "approved" for what was not
+    assert view.approve_button.isEnabled()  # and the supervisor can try again
