@@ -258,6 +258,13 @@ def _from_qdate(value: QDate) -> dt.date | None:
     return None if value == NO_DATE else dt.date(value.year(), value.month(), value.day())
 
 
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    """A form label whose Alt+letter moves the focus to ``widget`` (keyboard-first)."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setStyleSheet("font-weight: 600; color: #3c4043;")
@@ -367,7 +374,7 @@ class ChecklistPanel(QWidget):
         for role, label in SIGNER_LABELS.items():
             self.signer.addItem(label, role.value)
         signer_row.addWidget(self.signer, 1)
-        form.addRow("Signed by:", signer_row)
+        form.addRow(_buddy("Si&gned by:", self.signer), signer_row)
         proof_row = QHBoxLayout()
         self.proof_kind = QComboBox()
         for proof in ProofDocument:
@@ -385,7 +392,7 @@ class ChecklistPanel(QWidget):
             self.proof_received.addItem(
                 PROOF_NAMES[proof][0].upper() + PROOF_NAMES[proof][1:], proof.value
             )
-        self.proof_received_button = QPushButton("Proof recei&ved")
+        self.proof_received_button = QPushButton("Proof receiv&ed")
         self.proof_received_button.clicked.connect(self._proof_received_clicked)
         received_row.addWidget(self.proof_received, 1)
         received_row.addWidget(self.proof_received_button)
@@ -398,14 +405,14 @@ class ChecklistPanel(QWidget):
         self.revoked_on = _date_edit("not revoked")
         self.revoked_on.setToolTip("Date the written revocation was received (164.508(b)(5))")
         rev_row.addWidget(self.revoked_on)
-        self.event_happened = QCheckBox("E&xpiry event has happened")
+        self.event_happened = QCheckBox("Expiry even&t has happened")
         rev_row.addWidget(self.event_happened, 1)
-        form.addRow("Revoked:", rev_row)
+        form.addRow(_buddy("Rev&oked:", self.revoked_on), rev_row)
         comp_row = QHBoxLayout()
         self.psychotherapy = QCheckBox("Ps&ychotherapy notes")
         self.compound = QCheckBox("Co&mbined with another")
         self.compound_pn = QCheckBox("…also psychotherapy notes")
-        self.known_false = QCheckBox("Known &false")
+        self.known_false = QCheckBox("&Known false")
         for w in (self.psychotherapy, self.compound, self.compound_pn, self.known_false):
             comp_row.addWidget(w)
         comp_row.addStretch(1)
@@ -418,7 +425,7 @@ class ChecklistPanel(QWidget):
         self.clinician_name = QLineEdit(placeholderText="clinician's name")
         clin_row.addWidget(self.clinician)
         clin_row.addWidget(self.clinician_name, 1)
-        form.addRow("C&linician:", clin_row)
+        form.addRow(_buddy("C&linician:", self.clinician), clin_row)
         col.addWidget(form_box)
 
         cats_box = QGroupBox(
@@ -794,7 +801,9 @@ class ChecklistPanel(QWidget):
         self.review = outcome
         self.save_button.setEnabled(True)
         text, fg, bg = VERDICT_STYLE[outcome.verdict]
-        if outcome.verdict is Verdict.NEEDS_CONFIRMATION:
+        if outcome.verdict is Verdict.NEEDS_CONFIRMATION and not outcome.unconfirmed:
+            text = "SAY WHO SIGNED OR ASKS"
+        elif outcome.verdict is Verdict.NEEDS_CONFIRMATION:
             n = len(outcome.unconfirmed)
             text = f"{n} LINE{'S' if n != 1 else ''} TO CHECK"
         elif outcome.verdict is Verdict.DEFECTIVE:
@@ -807,6 +816,10 @@ class ChecklistPanel(QWidget):
             )
         elif outcome.verdict is Verdict.VALID:
             self.read_aloud.setPlainText(outcome.read_aloud())
+        elif not outcome.unconfirmed:
+            self.read_aloud.setPlainText(
+                "\n".join(ln.text for ln in outcome.lines if ln.effect is LineEffect.PROBLEM)
+            )
         else:
             first = self.draft.checklist.line(outcome.unconfirmed[0]).label
             self.read_aloud.setPlainText(
