@@ -257,6 +257,11 @@ class Subcommand(NamedTuple):
 #: one line per sub-command; a new command from a core package is one more line here
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
+        "checklist",
+        "roi_desk.checklist_cli",
+        "print the authorization decision on a request (read-only)",
+    ),
+    Subcommand(
         "redact",
         "roi_desk.redaction.cli",
         "remove boxed regions from a PDF for real, sanitize it and verify the result",

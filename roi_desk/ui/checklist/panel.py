@@ -57,8 +57,10 @@ from sqlalchemy.orm import Session
 from roi_desk import routing
 from roi_desk.auth.permissions import Permission, denial_message
 from roi_desk.authorization import (
-    AuthorizationReview,
+    Decision,
+    LineEffect,
     LineStatus,
+    MinorConsentBasis,
     ProofDocument,
     SignerRole,
     Verdict,
@@ -96,6 +98,23 @@ SIGNER_LABELS = {
     SignerRole.EXECUTOR: "Executor of the estate",
     SignerRole.ADMINISTRATOR: "Administrator of the estate",
     SignerRole.AUTOPSY_CONSENTER: "Person who consented to the autopsy",
+    SignerRole.NO_AUTHORITY: "No legal authority (relative, friend, neighbour)",
+}
+MINOR_GROUND_LABELS = {
+    MinorConsentBasis.MARRIED: "minor's own: married (§12F)",
+    MinorConsentBasis.PARENT: "minor's own: a parent (§12F)",
+    MinorConsentBasis.ARMED_FORCES: "minor's own: armed forces (§12F)",
+    MinorConsentBasis.PREGNANT: "minor's own: pregnant (§12F)",
+    MinorConsentBasis.LIVING_INDEPENDENTLY: "minor's own: lives independently (§12F)",
+    MinorConsentBasis.STD: "minor's own: STD care (§12F)",
+    MinorConsentBasis.DRUG_DEPENDENCY: "minor's own: drug dependency, 12+ (§12E)",
+}
+EFFECT_COLOUR = {
+    LineEffect.OK: "#1b6e35",
+    LineEffect.PROBLEM: "#b3261e",
+    LineEffect.HOLD: "#8a5a00",
+    LineEffect.REDACT: "#6a1b9a",
+    LineEffect.INFO: "#3c4043",
 }
 DELIVERY_LABELS = {
     Delivery.PAPER: "Paper copies",
@@ -106,6 +125,8 @@ VERDICT_STYLE = {
     Verdict.VALID: ("AUTHORIZATION VALID", "#1b6e35", "#e6f4ea"),
     Verdict.DEFECTIVE: ("AUTHORIZATION DEFECTIVE", "#b3261e", "#fce8e6"),
     Verdict.NEEDS_CONFIRMATION: ("CHECK THE OPEN LINES", "#8a5a00", "#fef7e0"),
+    Verdict.REVOKED: ("AUTHORIZATION REVOKED", "#b3261e", "#fce8e6"),
+    Verdict.REJECTED: ("REJECT — NO AUTHORITY", "#b3261e", "#fce8e6"),
 }
 PAYMENT_LABELS = {
     PaymentStatus.NOT_INVOICED: "Not invoiced",
@@ -237,6 +258,13 @@ def _from_qdate(value: QDate) -> dt.date | None:
     return None if value == NO_DATE else dt.date(value.year(), value.month(), value.day())
 
 
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    """A form label whose Alt+letter moves the focus to ``widget`` (keyboard-first)."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setStyleSheet("font-weight: 600; color: #3c4043;")
@@ -264,7 +292,8 @@ class ChecklistPanel(QWidget):
         self.request_id = request_id
         self.today = today or dt.date.today()
         self.state: PanelState | None = None
-        self.review: AuthorizationReview | None = None
+        self.review: Decision | None = None
+        self.minor_boxes: dict[str, QComboBox] = {}
         self._loading = False
         self.last_preview: LetterPreview | None = None
         self.category_boxes: dict[str, QCheckBox] = {}
@@ -345,7 +374,7 @@ class ChecklistPanel(QWidget):
         for role, label in SIGNER_LABELS.items():
             self.signer.addItem(label, role.value)
         signer_row.addWidget(self.signer, 1)
-        form.addRow("Signed by:", signer_row)
+        form.addRow(_buddy("Si&gned by:", self.signer), signer_row)
         proof_row = QHBoxLayout()
         self.proof_kind = QComboBox()
         for proof in ProofDocument:
@@ -357,12 +386,51 @@ class ChecklistPanel(QWidget):
         proof_row.addWidget(self.proof_kind, 1)
         proof_row.addWidget(self.attach_button)
         form.addRow("Proof:", proof_row)
+        received_row = QHBoxLayout()
+        self.proof_received = QComboBox()
+        for proof in ProofDocument:
+            self.proof_received.addItem(
+                PROOF_NAMES[proof][0].upper() + PROOF_NAMES[proof][1:], proof.value
+            )
+        self.proof_received_button = QPushButton("Proof receiv&ed")
+        self.proof_received_button.clicked.connect(self._proof_received_clicked)
+        received_row.addWidget(self.proof_received, 1)
+        received_row.addWidget(self.proof_received_button)
+        form.addRow("Seen:", received_row)
         self.proof_on_file = QLabel()
         self.proof_on_file.setStyleSheet("color: #3c4043;")
+        self.proof_on_file.setWordWrap(True)
         form.addRow("", self.proof_on_file)
+        rev_row = QHBoxLayout()
+        self.revoked_on = _date_edit("not revoked")
+        self.revoked_on.setToolTip("Date the written revocation was received (164.508(b)(5))")
+        rev_row.addWidget(self.revoked_on)
+        self.event_happened = QCheckBox("Expiry even&t has happened")
+        rev_row.addWidget(self.event_happened, 1)
+        form.addRow(_buddy("Rev&oked:", self.revoked_on), rev_row)
+        comp_row = QHBoxLayout()
+        self.psychotherapy = QCheckBox("Ps&ychotherapy notes")
+        self.compound = QCheckBox("Co&mbined with another")
+        self.compound_pn = QCheckBox("…also psychotherapy notes")
+        self.known_false = QCheckBox("&Known false")
+        for w in (self.psychotherapy, self.compound, self.compound_pn, self.known_false):
+            comp_row.addWidget(w)
+        comp_row.addStretch(1)
+        form.addRow("Form:", comp_row)
+        clin_row = QHBoxLayout()
+        self.clinician = QComboBox()
+        self.clinician.addItem("— no clinician decision —", None)
+        self.clinician.addItem("Clinician approved", "approved")
+        self.clinician.addItem("Clinician denied", "denied")
+        self.clinician_name = QLineEdit(placeholderText="clinician's name")
+        clin_row.addWidget(self.clinician)
+        clin_row.addWidget(self.clinician_name, 1)
+        form.addRow(_buddy("C&linician:", self.clinician), clin_row)
         col.addWidget(form_box)
 
-        cats_box = QGroupBox("Initialed on the form (not initialed = redacted)")
+        cats_box = QGroupBox(
+            "Initialed on the form (not initialed = redacted) · care the minor consented to alone"
+        )
         grid = QGridLayout(cats_box)
         grid.setVerticalSpacing(2)
         for i, cat in enumerate(load_sensitive_categories()):
@@ -370,7 +438,15 @@ class ChecklistPanel(QWidget):
             check.setToolTip(cat.citation)
             check.toggled.connect(self._categories_changed)
             self.category_boxes[cat.code] = check
-            grid.addWidget(check, i // 2, i % 2)
+            ground = QComboBox()
+            ground.addItem("parent / patient controls", None)
+            for basis, label in MINOR_GROUND_LABELS.items():
+                ground.addItem(label, basis.value)
+            ground.setAccessibleName(f"Minor's own consent: {cat.label}")
+            ground.currentIndexChanged.connect(self._minor_changed)
+            self.minor_boxes[cat.code] = ground
+            grid.addWidget(check, i // 2, (i % 2) * 2)
+            grid.addWidget(ground, i // 2, (i % 2) * 2 + 1)
         col.addWidget(cats_box)
         col.addStretch(1)
 
@@ -379,6 +455,17 @@ class ChecklistPanel(QWidget):
         self.expires_on.dateChanged.connect(self._facts_changed)
         self.expiration_event.editingFinished.connect(self._facts_changed)
         self.signer.currentIndexChanged.connect(self._signer_changed)
+        self.revoked_on.dateChanged.connect(self._facts_changed)
+        for w in (
+            self.event_happened,
+            self.psychotherapy,
+            self.compound,
+            self.compound_pn,
+            self.known_false,
+        ):
+            w.toggled.connect(self._facts_changed)
+        self.clinician.currentIndexChanged.connect(self._clinician_changed)
+        self.clinician_name.editingFinished.connect(self._clinician_changed)
         return box
 
     def _build_side(self) -> QWidget:
@@ -395,6 +482,12 @@ class ChecklistPanel(QWidget):
         self.read_aloud.setMinimumHeight(120)
         self.read_aloud.setFrameShape(QFrame.Shape.StyledPanel)
         col.addWidget(self.read_aloud, 2)
+        col.addWidget(_heading("Why — each line with its rule"))
+        self.decision_lines = QLabel()
+        self.decision_lines.setWordWrap(True)
+        self.decision_lines.setTextFormat(Qt.TextFormat.RichText)
+        self.decision_lines.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        col.addWidget(self.decision_lines)
         self.consequences = QLabel()
         self.consequences.setWordWrap(True)
         self.consequences.setTextFormat(Qt.TextFormat.RichText)
@@ -564,6 +657,16 @@ class ChecklistPanel(QWidget):
         self.signer.setCurrentIndex(max(index, 0))
         for code, box in self.category_boxes.items():
             box.setChecked(code in f.initialed)
+        for code, ground in self.minor_boxes.items():
+            ground.setCurrentIndex(max(ground.findData(f.minor_consents.get(code)), 0))
+        self.revoked_on.setDate(_to_qdate(f.revoked_on))
+        self.event_happened.setChecked(f.expiration_event_occurred)
+        self.psychotherapy.setChecked(f.psychotherapy_notes)
+        self.compound.setChecked(f.combined_with_other)
+        self.compound_pn.setChecked(f.combined_other_psychotherapy)
+        self.known_false.setChecked(f.known_false)
+        self.clinician.setCurrentIndex(max(self.clinician.findData(f.clinician_decision), 0))
+        self.clinician_name.setText(f.clinician_name)
         self._show_proofs(draft)
 
     def _show_proofs(self, draft: ReviewDraft) -> None:
@@ -612,6 +715,12 @@ class ChecklistPanel(QWidget):
             "signed_on": _from_qdate(self.signed_on.date()),
             "expires_on": _from_qdate(self.expires_on.date()),
             "expiration_event": self.expiration_event.text().strip() or None,
+            "revoked_on": _from_qdate(self.revoked_on.date()),
+            "expiration_event_occurred": self.event_happened.isChecked(),
+            "psychotherapy_notes": self.psychotherapy.isChecked(),
+            "combined_with_other": self.compound.isChecked(),
+            "combined_other_psychotherapy": self.compound_pn.isChecked(),
+            "known_false": self.known_false.isChecked(),
         }
         f = self.draft.facts
         changed = {k: v for k, v in changes.items() if getattr(f, k) != v}
@@ -624,6 +733,39 @@ class ChecklistPanel(QWidget):
             return
         initialed = {code for code, box in self.category_boxes.items() if box.isChecked()}
         checklist.update_facts(self.draft, initialed=initialed)
+        self._lines_changed()
+
+    def _minor_changed(self, *_args: object) -> None:
+        if self._loading or self.state is None:
+            return
+        consents = {
+            code: str(box.currentData())
+            for code, box in self.minor_boxes.items()
+            if box.currentData() is not None
+        }
+        checklist.update_facts(self.draft, minor_consents=consents)
+        self._lines_changed()
+
+    def _clinician_changed(self, *_args: object) -> None:
+        if self._loading or self.state is None:
+            return
+        value = self.clinician.currentData()
+        try:
+            checklist.record_clinician_decision(
+                self.draft, value, self.clinician_name.text() or self.ctx.username
+            )
+        except ValidationError as exc:
+            self.status_line.setText(str(exc))
+            return
+        self._lines_changed()
+
+    def _proof_received_clicked(self) -> None:
+        """The clerk saw the proof document (the scan is attached with "Attach proof")."""
+        if self.state is None:
+            return
+        proof = ProofDocument(self.proof_received.currentData())
+        self.draft.proof_on_file = self.draft.proof_on_file | {proof}
+        self._show_proofs(self.draft)
         self._lines_changed()
 
     def _signer_changed(self, *_args: object) -> None:
@@ -659,7 +801,9 @@ class ChecklistPanel(QWidget):
         self.review = outcome
         self.save_button.setEnabled(True)
         text, fg, bg = VERDICT_STYLE[outcome.verdict]
-        if outcome.verdict is Verdict.NEEDS_CONFIRMATION:
+        if outcome.verdict is Verdict.NEEDS_CONFIRMATION and not outcome.unconfirmed:
+            text = "SAY WHO SIGNED OR ASKS"
+        elif outcome.verdict is Verdict.NEEDS_CONFIRMATION:
             n = len(outcome.unconfirmed)
             text = f"{n} LINE{'S' if n != 1 else ''} TO CHECK"
         elif outcome.verdict is Verdict.DEFECTIVE:
@@ -672,14 +816,28 @@ class ChecklistPanel(QWidget):
             )
         elif outcome.verdict is Verdict.VALID:
             self.read_aloud.setPlainText(outcome.read_aloud())
+        elif not outcome.unconfirmed:
+            self.read_aloud.setPlainText(
+                "\n".join(ln.text for ln in outcome.lines if ln.effect is LineEffect.PROBLEM)
+            )
         else:
             first = self.draft.checklist.line(outcome.unconfirmed[0]).label
             self.read_aloud.setPlainText(
                 "Nothing missing so far. Check the lines marked “Check” or with a question "
                 f"mark against the form, starting with: {first}."
             )
+        self.decision_lines.setText(self._lines_html(outcome))
         self.consequences.setText(self._consequences(outcome))
         self._update_actions()
+
+    @staticmethod
+    def _lines_html(decision: Decision) -> str:
+        rows = []
+        for ln in decision.lines:
+            colour = EFFECT_COLOUR[ln.effect]
+            cite = f" <span style='color:#5f6368'>[{ln.citation}]</span>" if ln.citation else ""
+            rows.append(f"<span style='color:{colour}'><b>{ln.topic}:</b> {ln.text}</span>{cite}")
+        return "<br>".join(rows)
 
     def _paint_verdict(self, text: str, fg: str, bg: str) -> None:
         self.verdict.setText(text)
@@ -688,7 +846,7 @@ class ChecklistPanel(QWidget):
             f"border: 1px solid {fg}; border-radius: 4px; padding: 4px;"
         )
 
-    def _consequences(self, outcome: AuthorizationReview) -> str:
+    def _consequences(self, outcome: Decision) -> str:
         cats = {c.code: c.label for c in load_sensitive_categories()}
         parts = []
         if outcome.categories.redact:
@@ -696,9 +854,11 @@ class ChecklistPanel(QWidget):
             parts.append(f"<b>Redact:</b> {names}")
         for notice in outcome.categories.notices:
             parts.append(f"<b>Notice:</b> {notice.title}")
-        for pending in outcome.categories.pending:
-            parts.append(f"<b>Pending:</b> {pending.text}")
-        signer = checklist.signer_authority(self.draft)
+        for hold in outcome.blocking_holds:
+            parts.append(f"<b>Hold:</b> {hold.text}")
+        if outcome.letter == "rejection":
+            parts.append("<b>Letter:</b> reject, saying who may ask.")
+        signer = outcome.authority
         needs_proof = signer is not None and bool(signer.required_proof)
         self.proof_kind.setEnabled(needs_proof)
         self.attach_button.setEnabled(needs_proof)
@@ -721,6 +881,11 @@ class ChecklistPanel(QWidget):
             Status.REDIRECTED,
             Status.RELEASED,
         )
+        rejected = self.review is not None and self.review.verdict in (
+            Verdict.REJECTED,
+            Verdict.REVOKED,
+        )
+        saved_defective = saved_defective or (rejected and state.draft.revision > 0)
         self.deficiency_button.setEnabled(saved_defective)
         self.reject_button.setEnabled(saved_defective and open_request)
         self.referral_button.setEnabled(open_request)
@@ -827,11 +992,13 @@ class ChecklistPanel(QWidget):
         self.postage.setText(f"{i.postage:.2f}")
         self.benefit_claim.setChecked(i.benefit_claim)
         self.continuity.setChecked(i.continuity_of_care)
-        self.flat_fee.setChecked(i.use_flat_fee)
         patient = state.requester_type in (
             RequesterType.PATIENT,
             RequesterType.PERSONAL_REPRESENTATIVE,
         )
+        # the flat $6.50 is for a patient's own electronic copy only: never shown ticked
+        # beside a third party's c.111 §70 total (issue 17)
+        self.flat_fee.setChecked(i.use_flat_fee and patient)
         self.flat_fee.setEnabled(patient)
         self.continuity.setEnabled(state.requester_type is RequesterType.PROVIDER)
 
@@ -845,7 +1012,7 @@ class ChecklistPanel(QWidget):
         return FeeInput(
             pages=self.pages.value(),
             delivery=Delivery(self.delivery.currentData()),
-            use_flat_fee=self.flat_fee.isChecked(),
+            use_flat_fee=self.flat_fee.isChecked() and self.flat_fee.isEnabled(),
             postage=postage,
             benefit_claim=self.benefit_claim.isChecked(),
             continuity_of_care=self.continuity.isChecked(),
@@ -871,13 +1038,19 @@ class ChecklistPanel(QWidget):
             return
         self.quote_lines.setText(self._quote_html(quote))
         unsaved = stored is None or stored.inputs != self.fee_input()
+        if not settled and self.draft.fee_input != self.fee_input():
+            # saved with the checklist (Ctrl+S) or on its own; the decision counts it now
+            self.draft.fee_input = self.fee_input()
+            self._evaluate()
         self.save_quote_button.setEnabled(not settled and unsaved)
         for w in (self.pages, self.delivery, self.postage, self.benefit_claim):
             w.setEnabled(not settled)
         paid = "" if stored is None or stored.paid_at is None else f" on {stored.paid_at:%m/%d/%Y}"
         waived = f" by {stored.waived_by}" if stored is not None and stored.waived_by else ""
         self.payment_label.setText(
-            "Not saved yet" if stored is None else f"<b>{PAYMENT_LABELS[status]}</b>{paid}{waived}"
+            "Not saved yet — saved with the checklist (Ctrl+S)"
+            if stored is None or unsaved
+            else f"<b>{PAYMENT_LABELS[status]}</b>{paid}{waived}"
         )
         self.invoiced_button.setEnabled(
             stored is not None and status is PaymentStatus.NOT_INVOICED and quote.total > 0

@@ -42,6 +42,8 @@ _CATEGORY_LABELS = {
     "std": "STD",
     "reproductive": "Reproductive",
     "sexual_assault_dv": "Assault/DV",
+    "sexual_assault": "Sexual assault",
+    "domestic_violence": "Domestic violence",
 }
 _REVIEW = QColor("#9a5b00")
 
