@@ -110,7 +110,12 @@ def unlock_database(
             # the keyring lost the key (new profile, reinstalled PC): the recovery key
             if not keys.read_key_info(db_path).has_recovery:
                 raise
-            return recover_with_key(db_path, parent, reason=str(exc))
+            reason = (
+                "This computer's keyring does not hold the database key (a new Windows "
+                "profile, a reinstalled PC?). The recovery key opens the records again."
+            )
+            log.info("Keyring lost the database key: %s", exc.message)
+            return recover_with_key(db_path, parent, reason=reason)
     dialog = PassphraseDialog(
         db_path,
         lambda text: open_database(db_path, passphrase=text, backup_dir=_backup_dir()),

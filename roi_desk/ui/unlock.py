@@ -169,7 +169,9 @@ class NewDatabaseDialog(QDialog):
         if self.use_keyring:
             text = (
                 "ROI Desk will create its encrypted database here. The key is kept in this "
-                "computer's keyring, so you will not need a passphrase."
+                "computer's keyring, so you will not need a passphrase. You will then be "
+                "shown a recovery key to print or save: it opens the records if the "
+                "keyring is ever lost."
             )
         else:
             text = (
@@ -244,6 +246,12 @@ class NewDatabaseDialog(QDialog):
         layout.addWidget(self.recovery_page)
         self.setWindowTitle("Your recovery key")
         self.recovery_page.show()
+        # the first page's size does not fit the key and its explanation: grow to fit
+        self.setMinimumWidth(max(self.width(), 600))
+        layout.activate()
+        self.resize(self.width(), self.heightForWidth(self.width()))
+        self.adjustSize()
+        self.recovery_page.confirm.setFocus()
 
     def reject(self) -> None:
         if self.database is not None and self.database.recovery_key:
@@ -296,6 +304,10 @@ class RecoveryKeyPage(QWidget):
         font.setBold(True)
         self.key_label.setFont(font)
         self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.key_label.setMinimumHeight(self.key_label.fontMetrics().height() + 28)
+        self.key_label.setMinimumWidth(
+            self.key_label.fontMetrics().horizontalAdvance(recovery_key) + 32
+        )
         self.key_label.setStyleSheet(
             "padding: 12px; border: 1px solid palette(mid); background: palette(base);"
         )
