@@ -19,6 +19,7 @@ import keyring.backend
 import pytest
 
 from roi_desk.storage import Database, open_database
+from roi_desk.storage.checkpoint import checkpoint_path
 from roi_desk.storage.keys import key_file_for
 
 
@@ -72,6 +73,7 @@ def db_path(template_db: Path, tmp_path: Path) -> Path:
     target.parent.mkdir()
     shutil.copy2(template_db, target)
     shutil.copy2(key_file_for(template_db), key_file_for(target))
+    shutil.copy2(checkpoint_path(template_db), checkpoint_path(target))
     return target
 
 

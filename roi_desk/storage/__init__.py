@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 from roi_desk.errors import KeyUnavailableError, StorageError
-from roi_desk.storage import keys
+from roi_desk.storage import checkpoint, keys
 from roi_desk.storage.doccrypt import derive_document_key
 from roi_desk.storage.engine import Database, acquire_lock, make_engine
-from roi_desk.storage.files import check_private
+from roi_desk.storage.files import check_private, remove_partials
 from roi_desk.storage.migrate import upgrade_database
 
 __all__ = [
@@ -79,8 +79,20 @@ def open_database(
             require_database(db_path)
             raise StorageError(f"There is no ROI Desk database at {db_path}.")
         notices = check_private(db_path.parent, private_names(db_path))
+        # start-up, under the lock: half-written key/checkpoint files of a killed run
+        remove_partials([db_path.parent, db_path.parent / "backups"])
         engine = make_engine(db_path, key)
-        upgrade_database(engine, db_path, backup_dir or db_path.parent / "backups")
+        try:
+            upgrade_database(engine, db_path, backup_dir or db_path.parent / "backups")
+            db_id = keys.read_key_info(db_path).db_id
+            anchored = checkpoint.watch(
+                engine, checkpoint.checkpoint_path(db_path), checkpoint.anchor_key(key), db_id
+            )
+        except BaseException:
+            engine.dispose()
+            raise
+        if not anchored.ok:
+            notices.append(f"Audit trail {anchored.describe()}.")
         db = Database(db_path, engine, lock, document_key=derive_document_key(key))
         db.notices = notices
         db.recovery_key = recovery_key

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from roi_desk.errors import KeyUnavailableError, StorageError, WrongPassphraseError
 from roi_desk.models import KeyWrap
-from roi_desk.storage import keys
+from roi_desk.paths import app_paths
+from roi_desk.storage import checkpoint, keys
 from roi_desk.storage.engine import Database
 from roi_desk.storage.migrate import upgrade_database
 
@@ -134,7 +135,18 @@ def open_server_database(
     try:
         upgrade_database(engine, None, backup_dir)
         key = _document_key(engine, passphrase, new_passphrase)
+        # anchored per client, in this workstation's own data folder (see checkpoint.py)
+        where = describe(url)
+        anchored = checkpoint.watch(
+            engine,
+            checkpoint.server_checkpoint_path(app_paths().data_dir, where),
+            checkpoint.anchor_key(key),
+            f"server:{where}",
+        )
     except BaseException:
         engine.dispose()
         raise
-    return Database(None, engine, None, url=describe(url), document_key=key)
+    db = Database(None, engine, None, url=where, document_key=key)
+    if not anchored.ok:
+        db.notices.append(f"Audit trail {anchored.describe()}.")
+    return db
