@@ -33,7 +33,7 @@ import pikepdf
 from PIL import Image, ImageDraw
 
 from roi_desk.redaction.fonts import FontMetrics, UnsupportedFont, font_metrics
-from roi_desk.redaction.model import Rect
+from roi_desk.redaction.model import Rect, glyph_inside
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -245,7 +245,7 @@ class Rewriter:
                 else:
                     arr = operands[0] if operands else []
                     items = list(arr) if isinstance(arr, pikepdf.Array | list) else []
-                new_items, advance = self._show(items, st, tm)
+                new_items, adv_x, adv_y = self._show(items, st, tm)
                 if new_items is None:
                     out.append(inst)
                 else:
@@ -255,7 +255,7 @@ class Rewriter:
                     if op in ("'", '"'):
                         out.append(_inst([], "T*"))
                     out.append(_inst([pikepdf.Array(new_items)], "TJ"))
-                tm = mul((1.0, 0.0, 0.0, 1.0, advance, 0.0), tm)
+                tm = mul((1.0, 0.0, 0.0, 1.0, adv_x, adv_y), tm)
                 continue
             # ---- text state and positioning --------------------------------------------
             if op == "Tf":
@@ -326,92 +326,82 @@ class Rewriter:
         return out, len(stack)
 
     # -- text ----------------------------------------------------------------------------
-    def _show(self, items: list[Any], st: _State, tm: Matrix) -> tuple[list[Any] | None, float]:
-        """Return (new TJ items or None when nothing changes, horizontal advance)."""
+    def _show(
+        self, items: list[Any], st: _State, tm: Matrix
+    ) -> tuple[list[Any] | None, float, float]:
+        """Return (new TJ items or None when nothing changes, advance x, advance y)."""
         font = st.font
         if font is None:
             if not any(isinstance(i, pikepdf.String) and len(bytes(i)) for i in items):
-                return None, 0.0
+                return None, 0.0, 0.0
             raise NeedsRaster(f"text in a font that cannot be measured ({st.font_error})")
         fs, th, tc, tw = st.fs, st.th, st.tc, st.tw
-        two = font.two_byte
-        # pass 1: positions of every glyph (text space, horizontal, before Tm)
-        x = 0.0
-        glyphs: list[tuple[int, int, float, float]] = []  # (item, code, x, advance)
-        seg_min = seg_max = 0.0
-        for idx, item in enumerate(items):
+        vertical = font.vertical
+        # a TJ number moves along the writing direction; horizontal scaling applies to
+        # horizontal writing only (PDF 32000-1, 9.4.4)
+        scale = 1.0 if vertical else th
+        # pass 1: the position of every glyph along the writing direction (text space)
+        pos = 0.0
+        glyphs: list[tuple[int, bytes, float, float]] = []  # (key, raw bytes, pos, advance)
+        for item in items:
             if isinstance(item, pikepdf.String):
-                data = bytes(item)
                 try:
-                    codes = font.codes(data)
+                    codes = font.codes(bytes(item))
                 except UnsupportedFont as exc:
                     raise NeedsRaster(str(exc.args[0])) from exc
-                for code in codes:
-                    w = font.width(code)
-                    adv = (w * fs + tc + (tw if (not two and code == 32) else 0.0)) * th
-                    glyphs.append((idx, code, x, w * fs * th))
-                    x += adv
-                    if x < seg_min:
-                        seg_min = x
-                    if x > seg_max:
-                        seg_max = x
+                for key, raw in codes:
+                    spacing = tc + (tw if raw == b" " else 0.0)
+                    if vertical:
+                        adv = font.vertical_metrics(key)[0] * fs + spacing
+                    else:
+                        adv = (font.width(key) * fs + spacing) * th
+                    glyphs.append((key, raw, pos, adv))
+                    pos += adv
             else:
                 try:
-                    x -= float(item) / 1000.0 * fs * th
+                    pos -= float(item) / 1000.0 * fs * scale
                 except (TypeError, ValueError) as exc:
                     raise NeedsRaster("malformed text array") from exc
-                if x < seg_min:
-                    seg_min = x
-                if x > seg_max:
-                    seg_max = x
+        dx, dy = (0.0, pos) if vertical else (pos, 0.0)
         if not glyphs:
-            return None, x
+            return None, dx, dy
         trm = mul(tm, st.ctm)
-        lo = st.rise + font.bottom * fs
-        hi = st.rise + font.top * fs
-        # quick test on the whole run; glyph extents never exceed the advance range when
-        # widths and spacing are non-negative, otherwise fall through to per-glyph checks
-        widest = max(g[3] for g in glyphs)
-        whole = transform_rect(
-            trm, seg_min - abs(widest), min(lo, hi), seg_max + abs(widest), max(lo, hi)
-        )
-        if not _hits(whole, self.boxes):
-            return None, x
-        removed: set[int] = set()
         boxes = self.boxes
-        for n, (_idx, _code, gx, gw) in enumerate(glyphs):
-            r = transform_rect(trm, min(gx, gx + gw), lo, max(gx, gx + gw), hi)
-            if _hits(r, boxes):
+        cells = [self._cells(font, st, key, gpos) for key, _raw, gpos, _adv in glyphs]
+        xs = [c[0] for cs in cells for c in cs] + [c[2] for cs in cells for c in cs]
+        ys = [c[1] for cs in cells for c in cs] + [c[3] for cs in cells for c in cs]
+        if not _hits(transform_rect(trm, min(xs), min(ys), max(xs), max(ys)), boxes):
+            return None, dx, dy
+        removed: set[int] = set()
+        for n, glyph_cells in enumerate(cells):
+            # every measure of the glyph is asked (the advance cell, the cell extractors
+            # use, the ink box): a glyph is removed when any of them says "inside"
+            if any(glyph_inside(transform_rect(trm, *c), boxes) for c in glyph_cells):
                 removed.add(n)
         if not removed:
-            return None, x
-        if abs(fs * th) < 1e-9:
+            return None, dx, dy
+        if abs(fs * scale) < 1e-9:
             raise NeedsRaster("text with a zero font size lies under a box")
         self.glyphs_removed += len(removed)
-        # pass 2: rebuild the array; removed glyphs become a displacement of equal width
+        # pass 2: rebuild the array; removed glyphs become a displacement of equal length
         new: list[Any] = []
-        pending = 0.0  # thousandths of text space, TJ convention (positive moves left)
+        pending = 0.0  # thousandths of text space, TJ convention (positive moves back)
         kept = bytearray()
         g = 0
         for item in items:
             if isinstance(item, pikepdf.String):
-                for code in font.codes(bytes(item)):
-                    _i, _c, gx, _gw = glyphs[g]
+                for _code in font.codes(bytes(item)):
+                    _key, raw, _gpos, adv = glyphs[g]
                     if g in removed:
-                        w = font.width(code)
-                        adv = (w * fs + tc + (tw if (not two and code == 32) else 0.0)) * th
                         if kept:
                             new.append(pikepdf.String(bytes(kept)))
                             kept = bytearray()
-                        pending -= adv / (fs * th) * 1000.0
+                        pending -= adv / (fs * scale) * 1000.0
                     else:
                         if pending:
                             new.append(_num(pending))
                             pending = 0.0
-                        if two:
-                            kept += bytes(((code >> 8) & 0xFF, code & 0xFF))
-                        else:
-                            kept.append(code)
+                        kept += raw
                     g += 1
             else:
                 if kept:
@@ -422,7 +412,45 @@ class Rewriter:
             new.append(pikepdf.String(bytes(kept)))
         if pending:
             new.append(_num(pending))
-        return new, x
+        return new, dx, dy
+
+    @staticmethod
+    def _cells(font: FontMetrics, st: _State, key: int, gpos: float) -> list[Rect]:
+        """The boxes of one glyph in text space (before Tm): cell, extractors' cell, ink."""
+        fs, th, rise = st.fs, st.th, st.rise
+        w = font.width(key)
+        if font.vertical:
+            w1y, vx, vy = font.vertical_metrics(key)
+            x0 = -vx * fs * th
+            x1 = (w - vx) * fs * th
+            cell = (
+                x0,
+                gpos + rise + (font.bottom - vy) * fs,
+                x1,
+                gpos + rise + (font.top - vy) * fs,
+            )
+            top = gpos + rise + (1.0 - vy) * fs
+            alt = (x0, top + w1y * fs, x0 + fs * th, top)
+            return [_norm(cell), _norm(alt)]
+        x0, x1 = gpos, gpos + w * fs * th
+        lo = rise + font.bottom * fs
+        cells = [
+            _norm((x0, lo, x1, rise + font.top * fs)),
+            _norm((x0, lo, x1, lo + fs)),
+        ]
+        ink = font.ink(key)
+        if ink is not None:
+            cells.append(
+                _norm(
+                    (
+                        gpos + ink[0] * fs * th,
+                        rise + ink[1] * fs,
+                        gpos + ink[2] * fs * th,
+                        rise + ink[3] * fs,
+                    )
+                )
+            )
+        return cells
 
     # -- paths ---------------------------------------------------------------------------
     def _paint_path(self, path: list[Any], clip_op: Any, paint: Any, ctm: Matrix) -> list[Any]:
@@ -593,6 +621,10 @@ class Rewriter:
             return inst
         clean = pikepdf.Dictionary({k: v for k, v in props.items() if k not in _MARKED_TEXT_KEYS})
         return _inst([operands[0], clean], "BDC")
+
+
+def _norm(r: tuple[float, float, float, float]) -> Rect:
+    return (min(r[0], r[2]), min(r[1], r[3]), max(r[0], r[2]), max(r[1], r[3]))
 
 
 def _inst(operands: list[Any], op: str) -> pikepdf.ContentStreamInstruction:

@@ -181,7 +181,7 @@ def redact_steps(
     yield done, total, "verifying the result"
     report = None
     if verify_output:
-        report = verify(box_list, output, geos)
+        report = verify(box_list, output, geos, source=src, source_password=password)
         if not report.ok:
             raise VerificationFailed(report, report.problems)
     done += 1
