@@ -100,7 +100,19 @@ def _floats(operands: Sequence[Any]) -> list[float]:
 
 
 class _State:
-    __slots__ = ("ctm", "font", "font_error", "fs", "rise", "tc", "th", "tl", "tw")
+    __slots__ = (
+        "ctm",
+        "fill_pattern",
+        "font",
+        "font_error",
+        "fs",
+        "rise",
+        "stroke_pattern",
+        "tc",
+        "th",
+        "tl",
+        "tw",
+    )
 
     def __init__(self, ctm: Matrix) -> None:
         self.ctm = ctm
@@ -112,11 +124,15 @@ class _State:
         self.rise = 0.0
         self.font: FontMetrics | None = None
         self.font_error: str | None = "no font selected"
+        #: the pattern (resource name) the next fill / stroke paints with, if any
+        self.fill_pattern: Any = None
+        self.stroke_pattern: Any = None
 
     def copy(self) -> _State:
         s = _State(self.ctm)
         s.tc, s.tw, s.th, s.tl = self.tc, self.tw, self.th, self.tl
         s.fs, s.rise, s.font, s.font_error = self.fs, self.rise, self.font, self.font_error
+        s.fill_pattern, s.stroke_pattern = self.fill_pattern, self.stroke_pattern
         return s
 
 
@@ -130,6 +146,9 @@ class Resources:
         #: XObject names replaced by a redacted copy, and names still drawn afterwards
         self.replaced: set[str] = set()
         self.used: set[str] = set()
+        #: shadings removed under a box, and shadings still painted elsewhere
+        self.dropped_shadings: set[str] = set()
+        self.kept_shadings: set[str] = set()
 
     def get(self, category: str, name: Any) -> Any:
         res = self.copy if self.copy is not None else self.original
@@ -140,14 +159,24 @@ class Resources:
             return None
         return sub.get(name)
 
-    def add_xobject(self, xobject: pikepdf.Object, stem: str = "RdX") -> pikepdf.Name:
+    def _category(self, category: str) -> pikepdf.Dictionary:
+        """This stream's own copy of one category (copy-on-write: a page or form that
+        shares the resources keeps its originals — issue 14, shared resources)."""
         if self.copy is None:
             base = self.original if self.original is not None else pikepdf.Dictionary()
             self.copy = pikepdf.Dictionary({k: v for k, v in base.items()})
-            xo = base.get("/XObject")
-            items = xo.items() if isinstance(xo, pikepdf.Dictionary) else []
-            self.copy["/XObject"] = pikepdf.Dictionary({k: v for k, v in items})
-        xdict = self.copy["/XObject"]
+            self._copied: set[str] = set()
+        if category not in self._copied:
+            sub = self.copy.get(category)
+            items = sub.items() if isinstance(sub, pikepdf.Dictionary) else []
+            self.copy[category] = pikepdf.Dictionary({k: v for k, v in items})
+            self._copied.add(category)
+        sub_copy = self.copy[category]
+        assert isinstance(sub_copy, pikepdf.Dictionary)
+        return sub_copy
+
+    def add_xobject(self, xobject: pikepdf.Object, stem: str = "RdX") -> pikepdf.Name:
+        xdict = self._category("/XObject")
         n = 1
         while f"/{stem}{n}" in xdict:
             n += 1
@@ -155,8 +184,17 @@ class Resources:
         xdict[name] = xobject
         return name
 
+    def replace(self, category: str, name: Any, value: pikepdf.Object) -> None:
+        """Point ``name`` at a redacted copy in this stream's resources only."""
+        self._category(category)[pikepdf.Name(str(name))] = value
+
     def commit(self) -> None:
         """Attach the copy (if any) to the container; call once the rewrite succeeded."""
+        if self.dropped_shadings - self.kept_shadings:
+            sdict = self._category("/Shading")
+            for name in self.dropped_shadings - self.kept_shadings:
+                if name in sdict:
+                    del sdict[name]
         if self.copy is not None:
             # the unredacted originals must not stay reachable from this page's resources
             xdict = self.copy.get("/XObject")
@@ -178,6 +216,9 @@ class Rewriter:
         self.images_redacted = 0
         self.paths_removed = 0
         self.forms_rewritten = 0
+        self.patterns_rewritten = 0
+        self.shadings_removed = 0
+        self.masks_rewritten = 0
 
     # -- fonts ---------------------------------------------------------------------------
     def _font(self, font_obj: Any) -> FontMetrics | str:
@@ -201,7 +242,7 @@ class Rewriter:
             instructions = pikepdf.parse_content_stream(page)
         except pikepdf.PdfError as exc:
             raise NeedsRaster("the page content could not be read") from exc
-        res = Resources(page.obj, page.obj.get("/Resources"))
+        res = Resources(page.obj, _inherited_resources(page.obj))
         out, depth = self._rewrite(instructions, res, IDENTITY, 0)
         body = pikepdf.unparse_content_stream(out)
         # The original content is wrapped in q/Q so that whatever state it leaves behind
@@ -226,8 +267,10 @@ class Rewriter:
                     path = []
                 r = transform_rect(st.ctm, 0.0, 0.0, 1.0, 1.0)
                 if _hits(r, boxes):
-                    raise NeedsRaster("an inline image lies under a box")
-                out.append(inst)
+                    # rewritten like an image XObject (fax strips of inline images)
+                    out.append(_inst([self._redact_inline(inst, res, st.ctm)], "Do"))
+                else:
+                    out.append(inst)
                 continue
             op = str(inst.operator)
             operands = inst.operands
@@ -245,6 +288,8 @@ class Rewriter:
                 else:
                     arr = operands[0] if operands else []
                     items = list(arr) if isinstance(arr, pikepdf.Array | list) else []
+                if st.fill_pattern is not None:
+                    self._pattern_under_text(items, st, tm, res, ctm, level)
                 new_items, adv_x, adv_y = self._show(items, st, tm)
                 if new_items is None:
                     out.append(inst)
@@ -309,9 +354,32 @@ class Rewriter:
                 clip_op = inst
                 continue
             elif op in ("S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n"):
+                patterned = st.fill_pattern is not None or st.stroke_pattern is not None
+                if (
+                    op != "n"
+                    and patterned
+                    and self._patterns_under_path(path, inst, st, res, ctm, level)
+                ):
+                    # a shading pattern that can draw detail reaches a box: the paint goes
+                    # (its clip stays)
+                    inst = _inst([], "n")
                 out.extend(self._paint_path(path, clip_op, inst, st.ctm))
                 path, clip_op = [], None
                 continue
+            elif op in ("scn", "SCN"):
+                name = operands[-1] if operands else None
+                pattern = name if isinstance(name, pikepdf.Name) else None
+                if op == "scn":
+                    st.fill_pattern = pattern
+                else:
+                    st.stroke_pattern = pattern
+            elif op in ("g", "rg", "k", "sc", "cs"):
+                st.fill_pattern = None
+            elif op in ("G", "RG", "K", "SC", "CS"):
+                st.stroke_pattern = None
+            elif op == "gs":
+                if operands:
+                    self._soft_mask(operands[0], res, st.ctm, level)
             # ---- XObjects and marked content ---------------------------------------------
             elif op == "Do":
                 if operands:
@@ -321,7 +389,15 @@ class Rewriter:
                 out.append(self._strip_marked(inst, res))
                 continue
             elif op == "sh":
-                pass  # a shading fills the clip region; it carries no glyphs or pixels
+                shading = res.get("/Shading", operands[0]) if operands else None
+                if _detailed_shading(shading) and _hits(_shading_area(shading, st.ctm), boxes):
+                    # a mesh or sampled shading can draw anything (even letters); under a
+                    # box it is removed rather than painted over
+                    self.shadings_removed += 1
+                    res.dropped_shadings.add(str(operands[0]))
+                    continue
+                if operands:
+                    res.kept_shadings.add(str(operands[0]))
             out.append(inst)
         return out, len(stack)
 
@@ -605,6 +681,106 @@ class Rewriter:
         self.images_redacted += 1
         return new
 
+    # -- patterns, shadings and soft masks ---------------------------------------------
+    def _patterns_under_path(
+        self, path: list[Any], paint: Any, st: _State, res: Resources, base: Matrix, level: int
+    ) -> bool:
+        """Redact the patterns a path paints with when it reaches a box.
+
+        Returns True when the paint must be dropped (a detailed shading pattern).
+        """
+        op = str(paint.operator)
+        names = []
+        if op in ("f", "F", "f*", "B", "B*", "b", "b*") and st.fill_pattern is not None:
+            names.append(st.fill_pattern)
+        if op in ("S", "s", "B", "B*", "b", "b*") and st.stroke_pattern is not None:
+            names.append(st.stroke_pattern)
+        area = _path_area(path, st.ctm)
+        if area is None or not _hits(area, self.boxes):
+            return False
+        return any([self._redact_pattern(name, res, base, level) for name in names])
+
+    def _pattern_under_text(
+        self, items: list[Any], st: _State, tm: Matrix, res: Resources, base: Matrix, level: int
+    ) -> None:
+        # text filled with a pattern: the pattern is redacted where the run meets a box
+        trm = mul(tm, st.ctm)
+        reach = max(abs(st.fs), 1.0) * 4 * max(len(items), 1)
+        area = transform_rect(trm, -reach, -reach, reach, reach)
+        if _hits(area, self.boxes):
+            self._redact_pattern(st.fill_pattern, res, base, level)
+
+    def _redact_pattern(self, name: Any, res: Resources, base: Matrix, level: int) -> bool:
+        pattern = res.get("/Pattern", name)
+        if not isinstance(pattern, pikepdf.Dictionary | pikepdf.Stream):
+            return False
+        matrix = _matrix(pattern.get("/Matrix"))
+        # the pattern matrix maps pattern space to the default space of the stream that
+        # uses it (the page, or the form at the moment it is drawn), PDF 32000-1, 8.7.3.1
+        space = mul(matrix, base)
+        ptype = int(pattern.get("/PatternType", 0))
+        if ptype == 2:
+            return _detailed_shading(pattern.get("/Shading"))
+        if ptype != 1 or not isinstance(pattern, pikepdf.Stream):
+            return False
+        if level >= _MAX_FORM_DEPTH:
+            raise NeedsRaster("patterns nested too deeply")
+        cell_boxes = _cell_boxes(pattern, space, self.boxes)
+        if not cell_boxes:
+            return False
+        sub = Rewriter(self.pdf, cell_boxes)
+        sub._fonts = self._fonts
+        new = sub._rewrite_form(pattern, res, IDENTITY, level + 1)
+        self.glyphs_removed += sub.glyphs_removed
+        self.images_redacted += sub.images_redacted
+        self.paths_removed += sub.paths_removed
+        self.patterns_rewritten += 1 + sub.patterns_rewritten
+        self.shadings_removed += sub.shadings_removed
+        res.replace("/Pattern", name, new)
+        return False
+
+    def _soft_mask(self, name: Any, res: Resources, ctm: Matrix, level: int) -> None:
+        """A luminosity or alpha mask whose group reaches a box is rewritten like a form."""
+        gs = res.get("/ExtGState", name)
+        if not isinstance(gs, pikepdf.Dictionary):
+            return
+        smask = gs.get("/SMask")
+        if not isinstance(smask, pikepdf.Dictionary):
+            return
+        group = smask.get("/G")
+        if not isinstance(group, pikepdf.Stream):
+            return
+        # the mask's coordinates are those in force when the state is set (11.6.5.2)
+        form_ctm = mul(_matrix(group.get("/Matrix")), ctm)
+        bbox = _floats(list(group.get("/BBox", [])))
+        if len(bbox) == 4 and not _hits(transform_rect(form_ctm, *bbox), self.boxes):
+            return
+        if level >= _MAX_FORM_DEPTH:
+            raise NeedsRaster("soft masks nested too deeply")
+        new_group = self._rewrite_form(group, res, form_ctm, level + 1)
+        new_mask = pikepdf.Dictionary({k: v for k, v in smask.items()})
+        new_mask["/G"] = new_group
+        new_gs = pikepdf.Dictionary({k: v for k, v in gs.items()})
+        new_gs["/SMask"] = new_mask
+        res.replace("/ExtGState", name, self.pdf.make_indirect(new_gs))
+        self.masks_rewritten += 1
+
+    def _redact_inline(self, inst: Any, res: Resources, ctm: Matrix) -> pikepdf.Name:
+        inv = invert(ctm)
+        if inv is None:
+            raise NeedsRaster("an inline image with a degenerate placement lies under a box")
+        iimage = inst.iimage
+        try:
+            pil = iimage.as_pil_image()
+            is_mask = bool(iimage.image_mask)
+        except Exception as exc:  # any decoder failure means: rasterize
+            raise NeedsRaster("an inline image under a box could not be decoded") from exc
+        pil = _editable(pil, is_mask)
+        _blank_region(pil, inv, self.boxes, fill=1 if is_mask else 0)
+        new = _encode_image(self.pdf, pil, None, is_mask)
+        self.images_redacted += 1
+        return res.add_xobject(new, "RdIm")
+
     # -- marked content ------------------------------------------------------------------
     def _strip_marked(self, inst: Any, res: Resources) -> Any:
         operands = list(inst.operands)
@@ -668,11 +844,11 @@ def _blank_region(pil: Image.Image, inv: Matrix, boxes: Sequence[Rect], fill: in
 
 
 def _encode_image(
-    pdf: pikepdf.Pdf, pil: Image.Image, original: pikepdf.Stream, is_mask: bool
+    pdf: pikepdf.Pdf, pil: Image.Image, original: pikepdf.Stream | None, is_mask: bool
 ) -> pikepdf.Stream:
     new = pdf.make_stream(b"")
     for key in ("/Interpolate", "/Intent", "/Decode"):
-        if key in original and (is_mask or key != "/Decode"):
+        if original is not None and key in original and (is_mask or key != "/Decode"):
             new[key] = original[key]
     new["/Type"] = pikepdf.Name.XObject
     new["/Subtype"] = pikepdf.Name.Image
@@ -687,7 +863,7 @@ def _encode_image(
     new["/ColorSpace"] = pikepdf.Name(
         {"L": "/DeviceGray", "RGB": "/DeviceRGB", "CMYK": "/DeviceCMYK"}[pil.mode]
     )
-    filt = original.get("/Filter")
+    filt = original.get("/Filter") if original is not None else None
     if filt == pikepdf.Name.DCTDecode and pil.mode in ("L", "RGB"):
         # photographs and scans stay JPEG so the release does not balloon in size
         buf = io.BytesIO()
@@ -696,3 +872,132 @@ def _encode_image(
     else:
         new.write(zlib.compress(pil.tobytes(), 6), filter=pikepdf.Name.FlateDecode)
     return new
+
+
+def _inherited_resources(page: Any) -> Any:
+    """The page's resources, or those it inherits from its page-tree parents (7.7.3.4)."""
+    node = page
+    for _ in range(64):
+        res = node.get("/Resources")
+        if isinstance(res, pikepdf.Dictionary):
+            return res
+        node = node.get("/Parent")
+        if not isinstance(node, pikepdf.Dictionary):
+            return None
+    return None
+
+
+def _matrix(obj: Any) -> Matrix:
+    if isinstance(obj, pikepdf.Array) and len(obj) == 6:
+        m = _floats(list(obj))
+        return (m[0], m[1], m[2], m[3], m[4], m[5])
+    return IDENTITY
+
+
+def _path_area(path: list[Any], ctm: Matrix) -> Rect | None:
+    """Bounding box of a path in device space (with a margin for wide strokes)."""
+    xs: list[float] = []
+    ys: list[float] = []
+    a, b, c, d, e, f = ctm
+    for inst in path:
+        vals = _floats(inst.operands)
+        if str(inst.operator) == "re" and len(vals) >= 4:
+            x, y, w, h = vals[:4]
+            vals = [x, y, x + w, y + h, x, y + h, x + w, y]
+        for i in range(0, len(vals) - 1, 2):
+            x, y = vals[i], vals[i + 1]
+            xs.append(x * a + y * c + e)
+            ys.append(x * b + y * d + f)
+    if not xs:
+        return None
+    margin = 2.0
+    return (min(xs) - margin, min(ys) - margin, max(xs) + margin, max(ys) + margin)
+
+
+#: beyond this many pattern tiles under the boxes the whole cell is redacted
+_MAX_TILES = 2000
+
+
+def _cell_boxes(pattern: pikepdf.Stream, space: Matrix, boxes: Sequence[Rect]) -> list[Rect]:
+    """The boxes seen from inside one cell of a tiling pattern.
+
+    Every tile is the same cell, so a glyph of the cell is removed when it lies under a
+    box in *any* tile that meets a box — its copies in other tiles go too (the cell is
+    one stream); nothing outside the pattern is touched.
+    """
+    inv = invert(space)
+    bbox = _floats(list(pattern.get("/BBox", [])))
+    if inv is None or len(bbox) != 4:
+        raise NeedsRaster("a tiling pattern with a degenerate matrix lies under a box")
+    bx0, by0, bx1, by1 = (
+        min(bbox[0], bbox[2]),
+        min(bbox[1], bbox[3]),
+        max(bbox[0], bbox[2]),
+        max(bbox[1], bbox[3]),
+    )
+    xstep = abs(float(pattern.get("/XStep", bx1 - bx0)))
+    ystep = abs(float(pattern.get("/YStep", by1 - by0)))
+    if xstep < 1e-6 or ystep < 1e-6:
+        raise NeedsRaster("a tiling pattern without a step lies under a box")
+    out: list[Rect] = []
+    import math
+
+    for box in boxes:
+        px0, py0, px1, py1 = transform_rect(inv, *box)
+        i0, i1 = math.ceil((px0 - bx1) / xstep), math.floor((px1 - bx0) / xstep)
+        j0, j1 = math.ceil((py0 - by1) / ystep), math.floor((py1 - by0) / ystep)
+        if (i1 - i0 + 1) * (j1 - j0 + 1) > _MAX_TILES:
+            return [(bx0 - 1, by0 - 1, bx1 + 1, by1 + 1)]
+        for i in range(i0, i1 + 1):
+            for j in range(j0, j1 + 1):
+                dx, dy = i * xstep, j * ystep
+                r = (px0 - dx, py0 - dy, px1 - dx, py1 - dy)
+                if _hits(r, [(bx0, by0, bx1, by1)]):
+                    out.append(r)
+    return out
+
+
+_SMOOTH_FUNCTIONS = (2,)
+
+
+def _detailed_shading(shading: Any) -> bool:
+    """Whether a shading can draw detail (a picture, letters) rather than a gradient.
+
+    Axial and radial shadings (types 2 and 3) whose functions are exponential (type 2)
+    or stitch exponentials (type 3) vary along one line only and carry nothing to redact;
+    function-based and mesh shadings, and sampled or PostScript functions, can.
+    """
+    if not isinstance(shading, pikepdf.Dictionary | pikepdf.Stream):
+        return False
+    try:
+        stype = int(shading.get("/ShadingType", 0))
+    except (TypeError, ValueError):
+        return True
+    if stype not in (2, 3):
+        return True
+    return not _smooth_function(shading.get("/Function"), 0)
+
+
+def _smooth_function(fn: Any, depth: int) -> bool:
+    if depth > 8:
+        return False
+    if isinstance(fn, pikepdf.Array):
+        return all(_smooth_function(f, depth + 1) for f in fn)
+    if not isinstance(fn, pikepdf.Dictionary | pikepdf.Stream):
+        return False
+    ftype = int(fn.get("/FunctionType", -1))
+    if ftype == 2:
+        return True
+    if ftype == 3:
+        return all(_smooth_function(f, depth + 1) for f in fn.get("/Functions", []))
+    return False
+
+
+def _shading_area(shading: Any, ctm: Matrix) -> Rect:
+    """Where ``sh`` paints: its /BBox when it has one, else anywhere (the clip)."""
+    bbox = (
+        shading.get("/BBox") if isinstance(shading, pikepdf.Dictionary | pikepdf.Stream) else None
+    )
+    if isinstance(bbox, pikepdf.Array) and len(bbox) == 4:
+        return transform_rect(ctm, *_floats(list(bbox)))
+    return (-1e9, -1e9, 1e9, 1e9)

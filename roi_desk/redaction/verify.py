@@ -50,7 +50,6 @@ _FORBIDDEN_CATALOG = (
     "/AcroForm",
     "/AF",
     "/PieceInfo",
-    "/OCProperties",
 )
 _FORBIDDEN_ANYWHERE = ("/JS", "/JavaScript", "/AA", "/OpenAction", "/AF", "/PieceInfo", "/Thumb")
 
@@ -193,6 +192,7 @@ def _check_sanitized(pdf: pikepdf.Pdf, output: bytes, report: VerificationReport
     for key in _FORBIDDEN_CATALOG:
         if key in pdf.Root:
             report.fail("sanitized", f"the document still has {key[1:]}")
+    _check_layers(pdf, report)
     if output.count(b"%%EOF") != 1 or "/Prev" in pdf.trailer:
         report.fail("sanitized", "the file still has more than one revision")
     for i, page in enumerate(pdf.pages):
@@ -212,6 +212,24 @@ def _check_sanitized(pdf: pikepdf.Pdf, output: bytes, report: VerificationReport
             "/Alt" in obj or "/ActualText" in obj
         ):
             report.fail("sanitized", "structure-tree alternate text is still present")
+
+
+def _check_layers(pdf: pikepdf.Pdf, report: VerificationReport) -> None:
+    """Optional content may stay only as the scrubbed list of which layers are off."""
+    from roi_desk.redaction.sanitize import OC_CONFIG_KEYS, OC_KEYS, OCG_KEYS
+
+    ocp = pdf.Root.get("/OCProperties")
+    if ocp is None:
+        return
+    ok = isinstance(ocp, pikepdf.Dictionary) and set(ocp.keys()) <= OC_KEYS
+    if ok:
+        d = ocp.get("/D")
+        ok = isinstance(d, pikepdf.Dictionary) and set(d.keys()) <= OC_CONFIG_KEYS
+        for group in ocp.get("/OCGs", []):
+            ok = ok and isinstance(group, pikepdf.Dictionary) and set(group.keys()) <= OCG_KEYS
+            ok = ok and str(group.get("/Name", "")).startswith("Layer ")
+    if not ok:
+        report.fail("sanitized", "the document still has optional-content settings or names")
 
 
 def _check_pdfium(
