@@ -43,6 +43,9 @@ _MAX_FORM_DEPTH = 12
 _MARKED_TEXT_KEYS = ("/ActualText", "/Alt", "/E")
 
 
+_PATH_BUILD = frozenset(("m", "l", "c", "v", "y", "h", "re"))
+
+
 class NeedsRaster(Exception):
     """This page cannot be rewritten with certainty; args[0] says why (no PHI)."""
 
@@ -273,6 +276,10 @@ class Rewriter:
                     out.append(inst)
                 continue
             op = str(inst.operator)
+            # path construction first: on drawings it is nearly every operator
+            if op in _PATH_BUILD:
+                path.append(inst)
+                continue
             operands = inst.operands
             # ---- text showing -----------------------------------------------------------
             if op in ("Tj", "TJ", "'", '"'):
@@ -347,9 +354,6 @@ class Rewriter:
                 vals = _floats(operands[:6])
                 st.ctm = mul((vals[0], vals[1], vals[2], vals[3], vals[4], vals[5]), st.ctm)
             # ---- paths ----------------------------------------------------------------
-            elif op in ("m", "l", "c", "v", "y", "h", "re"):
-                path.append(inst)
-                continue
             elif op in ("W", "W*"):
                 clip_op = inst
                 continue
@@ -530,7 +534,7 @@ class Rewriter:
 
     # -- paths ---------------------------------------------------------------------------
     def _paint_path(self, path: list[Any], clip_op: Any, paint: Any, ctm: Matrix) -> list[Any]:
-        if str(paint.operator) == "n" or not path:
+        if str(paint.operator) == "n" or not path or self._far(path, ctm):
             return [*path, *([clip_op] if clip_op is not None else []), paint]
         subpaths: list[list[Any]] = []
         for inst in path:
@@ -557,6 +561,33 @@ class Rewriter:
                 result.extend(sub)
             result.append(paint)
         return result
+
+    def _far(self, path: list[Any], ctm: Matrix) -> bool:
+        """True when no point of ``path`` can reach a box (the cheap test that bounds a
+        drawing of thousands of paths, issue 12 item 7).
+
+        The user-space bounds of every coordinate (curve control points included) mapped
+        through the CTM contain the whole path, so a path whose mapped bounds miss every
+        box needs no closer look.
+        """
+        xs: list[float] = []
+        ys: list[float] = []
+        for inst in path:
+            vals = _floats(inst.operands)
+            if len(vals) == 4 and str(inst.operator) == "re":
+                x, y, w, h = vals
+                xs += (x, x + w)
+                ys += (y, y + h)
+            else:
+                xs += vals[0::2]
+                ys += vals[1::2]
+        if not xs or not ys:
+            return True
+        x0, y0, x1, y1 = transform_rect(ctm, min(xs), min(ys), max(xs), max(ys))
+        for b in self.boxes:
+            if x0 <= b[2] and b[0] <= x1 and y0 <= b[3] and b[1] <= y1:
+                return False
+        return True
 
     def _subpath_hit(self, sub: list[Any], ctm: Matrix) -> bool:
         boxes = self.boxes
