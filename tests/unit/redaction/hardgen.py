@@ -445,3 +445,39 @@ def hidden_layer_pdf() -> tuple[bytes, Rect, Rect]:
     box = helv_rect(72, 500, 24, HIDDEN_SECRET, 0, len(HIDDEN_SECRET))
     keep = helv_rect(72, 300, 24, HIDDEN_KEEP, 0, len(HIDDEN_KEEP))
     return _save(pdf), (box[0] - 2, box[1] - 2, box[2] + 2, box[3] + 2), keep
+
+
+ANNOT_SECRET, ANNOT_KEEP = "ANNOTSECRET", "ANNOTKEEP"
+
+
+def annotation_pdf() -> tuple[bytes, Rect]:
+    """Two stamp annotations whose appearance streams draw words: one under the box, one
+    elsewhere. Returns the file and the box."""
+    pdf = pikepdf.new()
+    font = _helvetica(pdf)
+    annots = pikepdf.Array()
+    for word, y in ((ANNOT_SECRET, 500), (ANNOT_KEEP, 300)):
+        ap = pdf.make_stream(_text(4, 8, 20, word))
+        ap["/Type"] = pikepdf.Name.XObject
+        ap["/Subtype"] = pikepdf.Name.Form
+        ap["/BBox"] = pikepdf.Array([0, 0, 200, 30])
+        ap["/Resources"] = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+        annots.append(
+            pdf.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.Stamp,
+                    Rect=pikepdf.Array([72, y, 272, y + 30]),
+                    F=4,
+                    Contents=pikepdf.String(word),
+                    AP=pikepdf.Dictionary(N=ap),
+                )
+            )
+        )
+    _page(
+        pdf,
+        _text(72, 700, 14, "Page text stays"),
+        pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+    )
+    pdf.pages[0].obj["/Annots"] = annots
+    return _save(pdf), (72, 500, 272, 530)

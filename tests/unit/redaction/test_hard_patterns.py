@@ -1,5 +1,6 @@
 """Issue 14, the pattern leak: every resource a box can reach is rewritten or removed —
-tiling patterns (and the cells they draw), shadings, soft masks — and a resource shared
+tiling patterns (and the cells they draw), shadings, soft masks, annotation appearance
+streams — and a resource shared
 with another page is copied first, so that page keeps its text."""
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import pikepdf
 
 from tests.unit.redaction.hardcheck import check_redacted, confirmed, ocr_reads
 from tests.unit.redaction.hardgen import (
+    ANNOT_KEEP,
+    ANNOT_SECRET,
     MASK_RECT,
     MASK_SECRET,
     PATTERN_RECT,
     PATTERN_SECRET,
+    annotation_pdf,
     luminosity_mask_pdf,
     shading_pdf,
     soft_mask_image_pdf,
@@ -103,3 +107,18 @@ def test_luminosity_soft_mask_group_is_rewritten(tmp_path: Path) -> None:
         ocr_secret=MASK_SECRET,
     )
     assert result.log["removed"]["soft_masks"] == 1  # type: ignore[index]
+
+
+def test_annotation_appearance_under_a_box_is_redacted_and_the_other_kept(
+    tmp_path: Path,
+) -> None:
+    src, rect = annotation_pdf()
+    assert ocr_reads(src, rect, ANNOT_SECRET, tmp_path), "the fixture shows the secret"
+    check_redacted(
+        src,
+        [confirmed(0, rect)],
+        [ANNOT_SECRET],
+        [ANNOT_KEEP, "Pagetextstays"],
+        tmp_path,
+        ocr_secret=ANNOT_SECRET,
+    )
