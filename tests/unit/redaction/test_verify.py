@@ -9,7 +9,7 @@ import pikepdf
 from roi_desk.redaction import Box, verify
 from roi_desk.redaction.document import geometries, open_pdf
 from roi_desk.redaction.model import PageGeometry
-from tests.unit.redaction.pdfgen import SECRET, simple_pdf, text_rect
+from tests.unit.redaction.pdfgen import SECRET, raw_content_pdf, simple_pdf, text_rect
 
 
 def test_gate_fails_on_an_unredacted_document() -> None:
@@ -42,3 +42,28 @@ def test_gate_ignores_text_that_only_touches_a_box() -> None:
     x0, y0, x1, _y1 = text_rect(72, 700, line)
     report = verify([Box(0, (x0, y0 - 20, x1, y0)).confirm("t")], src)
     assert report.checks["pdfminer_text"] is True
+
+
+def test_gate_reports_text_lost_outside_the_boxes() -> None:
+    line = f"Keep MRN4471 {SECRET} beside"
+    src = simple_pdf([(72, 700, line)])
+    inside = Box(0, text_rect(72, 700, line, 13, 13 + len(SECRET))).confirm("t")
+    # an output that lost "MRN4471" although only the secret was boxed: the gate must say so
+    lost = simple_pdf([(72, 700, "Keep")])
+    report = verify([inside], lost, geometries(open_pdf(src).pdf), source=src)
+    assert report.checks["kept"] is False
+    assert any("outside the boxes" in p for p in report.problems)
+    # the same check passes on an honest output (the secret gone, the rest kept)
+    honest = simple_pdf([(72, 700, "Keep MRN4471"), (72 + 300, 700, "beside")])
+    assert verify([inside], honest, source=src).checks["kept"] is True
+
+
+def test_gate_still_sees_text_among_thousands_of_paths() -> None:
+    # pdfminer reads boxed pages without their paths; text between them must still count
+    paths = b"".join(
+        f"{i % 500} {i % 700} m {i % 500 + 5} {i % 700 + 5} l S\n".encode() for i in range(3000)
+    )
+    content = paths + f"1 0 0 1 0 0 cm BT /F1 12 Tf 72 700 Td ({SECRET}) Tj ET\n".encode() + paths
+    src = raw_content_pdf(content)
+    report = verify([Box(0, text_rect(72, 700, SECRET)).confirm("t")], src)
+    assert report.checks["pdfminer_text"] is False
