@@ -214,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
 #: core packages that add sub-commands of their own (each owns its arguments)
 PLUGIN_MODULES = (
     "roi_desk.redaction.cli",
+    "roi_desk.redaction.propose_cli",
     "roi_desk.records.cli",
     "roi_desk.storage.cli",
     "roi_desk.sync.cli",

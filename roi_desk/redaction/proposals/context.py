@@ -12,12 +12,16 @@ cost stays proportional to the findings, not the pages.
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 from collections.abc import Sequence
 from typing import Any
 
 _lock = threading.Lock()
-_pipeline: tuple[Any, Any] | None = None
+_pipeline: tuple[Any, Any, frozenset[str]] | None = None
+_WORD = re.compile(r"[a-z/']+")
+#: the ConText categories that can release a finding here
+_RELEASING = frozenset({"NEGATED_EXISTENCE", "FAMILY"})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -26,7 +30,25 @@ class Mention:
     family: bool
 
 
-def _load() -> tuple[Any, Any]:
+def _cue_words(rules: Any) -> frozenset[str]:
+    """First words of every rule that can negate or attribute to family: a sentence with
+    none of them cannot be modified, and skips the matcher."""
+    words: set[str] = set()
+    for rule in rules:
+        if rule.category not in _RELEASING:
+            continue
+        first = rule.pattern[0] if rule.pattern else None
+        lower = first.get("LOWER") if isinstance(first, dict) else None
+        if isinstance(lower, str):
+            words.add(lower)
+        elif isinstance(lower, dict) and isinstance(lower.get("IN"), list):
+            words.update(str(w) for w in lower["IN"])
+        elif rule.literal.split():
+            words.add(rule.literal.lower().split()[0])
+    return frozenset(w for part in words for w in _WORD.findall(part.lower()))
+
+
+def _load() -> tuple[Any, Any, frozenset[str]]:
     global _pipeline
     with _lock:
         if _pipeline is None:
@@ -61,13 +83,15 @@ def _load() -> tuple[Any, Any]:
                     ConTextRule("denies", "NEGATED_EXISTENCE", direction="FORWARD"),
                 ]
             )
-            _pipeline = (nlp, ctx)
+            _pipeline = (nlp, ctx, _cue_words(ctx.rules))
         return _pipeline
 
 
 def mentions(sentence: str, spans: Sequence[tuple[int, int]]) -> list[Mention]:
     """ConText's verdict on each span (character offsets) of one sentence."""
-    nlp, ctx = _load()
+    nlp, ctx, cues = _load()
+    if not cues.intersection(_WORD.findall(sentence.lower())):
+        return [Mention(False, False)] * len(spans)
     doc = nlp.make_doc(sentence)
     for k, tok in enumerate(doc):
         tok.is_sent_start = k == 0

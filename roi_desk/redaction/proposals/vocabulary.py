@@ -223,11 +223,47 @@ def heading_key(line: str) -> str:
     return re.sub(r"\s+", " ", line.strip().rstrip(":").strip()).lower()
 
 
+def _trie_regex(words: Iterable[list[str]]) -> str:
+    """One pattern for many terms, their common prefixes shared: Python's ``re`` tries
+    the alternatives of a plain alternation one by one at every position, a trie once."""
+    trie: dict[str, Any] = {}
+    for tokens in words:
+        node = trie
+        for tok in tokens:
+            node = node.setdefault(tok, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        end = "" in node
+        branches = [k for k in node if k]
+        alts = [k + emit(node[k]) for k in sorted(branches, key=len, reverse=True)]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        # a term ends here and longer ones go on: the longer is tried first, and the
+        # closing word-boundary check backtracks to the shorter when it must
+        return f"(?:{body})?" if end else body
+
+    return emit(trie)
+
+
+def _tokens(term: str, fold: bool) -> list[str]:
+    out: list[str] = []
+    for n, word in enumerate(term.split()):
+        if n:
+            out.append(r"\s+")
+        for ch in word.casefold() if fold else word:
+            out.append(re.escape(ch))
+    return out
+
+
 def _alternation(terms: Iterable[str], flags: int) -> re.Pattern[str] | None:
-    parts = sorted(set(terms), key=len, reverse=True)
+    fold = bool(flags & re.IGNORECASE)
+    parts = {t.strip() for t in terms if t.strip()}
     if not parts:
         return None
-    return re.compile("|".join(_term_regex(t) for t in parts), flags)
+    body = _trie_regex(_tokens(t, fold) for t in parts)
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", flags)
 
 
 def build_matcher(vocab: Vocabulary, wanted: Iterable[str]) -> Matcher:
