@@ -267,6 +267,11 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "remove boxed regions from a PDF for real, sanitize it and verify the result",
     ),
     Subcommand(
+        "propose",
+        "roi_desk.redaction.propose_cli",
+        "propose redaction boxes for the sensitive categories the patient did not initial",
+    ),
+    Subcommand(
         "import", "roi_desk.records.cli", "import FHIR R4 bundles and PDFs into a patient's chart"
     ),
     Subcommand(

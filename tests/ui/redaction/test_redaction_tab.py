@@ -240,9 +240,9 @@ def test_broken_pdf_is_refused_with_a_clear_message(qtbot: QtBot, empty_ctx: App
 def test_the_clerk_is_told_when_ocr_is_absent(
     qtbot: QtBot, empty_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import roi_desk.redaction.candidates as candidates
+    import roi_desk.redaction.proposals as proposals
 
-    monkeypatch.setattr(candidates.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(proposals.shutil, "which", lambda _name: None)
     rid = _request(empty_ctx, image_only_pdf("Started Suboxone this week"), ["substance_use"])
     tab = _tab(qtbot, empty_ctx, rid)
     assert "OCR (tesseract) is not installed" in tab.banner.text()
