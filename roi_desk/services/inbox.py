@@ -15,11 +15,12 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from roi_desk.models import Party, Patient, Request, Status, User
 from roi_desk.models.enums import OPEN_STATUSES, PendingReason
+from roi_desk.models.tally import NO_ASSIGNEE, RequestTally
 from roi_desk.text import fold, prefix_upper_bound
 
 
@@ -53,6 +54,16 @@ SORT_COLUMNS: dict[Column, ColumnElement[object]] = {
 
 DUE_SOON_DAYS = 3
 _REQUEST_NUMBER = re.compile(r"^\d{4}-\d{1,6}$")
+_DIGITS = re.compile(r"^\d{1,10}$")
+#: request numbers are "YYYY-NNNNNN" per year since the desk's first year (intake)
+FIRST_YEAR = 2000
+#: an MRN's digits: the MRN without its leading letters ("MRN200451" → "200451"), the
+#: expression of the index ix_patients_mrn_digits (0017) — spelled the same way here so
+#: SQLite and PostgreSQL use that index
+MRN_LETTERS = "'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz #-'"
+#: digits this long or longer also find MRNs that start with them (a fax's partial MRN);
+#: shorter ones would match thousands of patients
+MRN_PREFIX_DIGITS = 4
 _DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%y")
 
 
@@ -101,6 +112,8 @@ def _search_clause(text: str) -> ColumnElement[bool] | None:
     if _REQUEST_NUMBER.match(text):
         year, num = text.split("-")
         return Request.number == f"{year}-{int(num):06d}"
+    if _DIGITS.match(text):
+        return _digits_clause(text)
     dob = parse_date(text)
     if dob is not None:
         return or_(
@@ -126,6 +139,29 @@ def _search_clause(text: str) -> ColumnElement[bool] | None:
     return or_(*clauses) if clauses else Request.id.is_(None)
 
 
+def _digits_clause(digits: str) -> ColumnElement[bool]:
+    """Digits alone: a request number heard on the phone ("93", "000093", "2026000093")
+    or an MRN's digits read off a fax ("200451", or its first digits)."""
+    numbers: list[str] = []
+    if len(digits) <= 6:
+        # "request 93": every year's number 93 — one probe of the unique index per year
+        this_year = date.today().year
+        numbers = [f"{y}-{int(digits):06d}" for y in range(FIRST_YEAR, this_year + 2)]
+    elif len(digits) == 10:
+        numbers = [f"{digits[:4]}-{digits[4:]}"]
+    # a literal, not a bound parameter: the planner matches the index's expression as text
+    mrn_digits = func.ltrim(Patient.mrn, literal_column(MRN_LETTERS))
+    mrn = mrn_digits == digits
+    if len(digits) >= MRN_PREFIX_DIGITS:
+        mrn = and_(mrn_digits >= digits, mrn_digits < prefix_upper_bound(digits))
+    clauses: list[ColumnElement[bool]] = [
+        Request.patient_id.in_(select(Patient.id).where(mrn)),
+    ]
+    if numbers:
+        clauses.append(Request.number.in_(numbers))
+    return or_(*clauses)
+
+
 def _where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if with_status and flt.statuses:
@@ -149,26 +185,87 @@ def _where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[
     return where
 
 
+#: a search matching more than this many requests is shown as "1,000+": counting every
+#: match of "S" at a million requests walks 100,000 index entries (145 ms)
+COUNT_CAP = 1000
+
+
+def _tally_where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[bool]]:
+    """``_where`` over the tally (models/tally.py) — every filter but the search."""
+    t = RequestTally
+    where: list[ColumnElement[bool]] = []
+    if with_status and flt.statuses:
+        where.append(t.status.in_([s.value for s in flt.statuses]))
+    open_values = [s.value for s in OPEN_STATUSES]
+    if flt.due == DueFilter.OVERDUE:
+        where += [t.due_on < flt.today, t.status.in_(open_values)]
+    elif flt.due == DueFilter.DUE_SOON:
+        where += [
+            t.due_on >= flt.today,
+            t.due_on <= flt.today + timedelta(days=DUE_SOON_DAYS),
+            t.status.in_(open_values),
+        ]
+    if flt.mine is not None:
+        where.append(t.assignee_id == flt.mine)
+    if flt.unmatched_only:
+        where += [t.unmatched.is_(True), t.status.in_(open_values)]
+    return where
+
+
 def count(session: Session, flt: InboxFilter) -> int:
-    stmt = select(func.count()).select_from(Request).where(*_where(flt))
+    """The exact number of matching requests. Without a search it is a sum over the tally
+    (a few thousand rows, whatever the size of the inbox); with one, a count of the
+    matches — use :func:`count_capped` where a large answer need not be exact."""
+    if not flt.search.strip():
+        stmt = select(func.sum(RequestTally.n)).where(*_tally_where(flt))
+    else:
+        stmt = select(func.count()).select_from(Request).where(*_where(flt))
     return int(session.scalar(stmt) or 0)
+
+
+def count_capped(session: Session, flt: InboxFilter, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """``(n, exact)``: the exact count when there are at most ``cap`` matches, else
+    ``(cap, False)`` — shown as "1,000+" — after reading only ``cap + 1`` index entries."""
+    if not flt.search.strip():
+        return count(session, flt), True
+    first = select(Request.id).where(*_where(flt)).limit(cap + 1).subquery()
+    n = int(session.scalar(select(func.count()).select_from(first)) or 0)
+    return (n, True) if n <= cap else (cap, False)
 
 
 def status_counts(session: Session, flt: InboxFilter) -> dict[Status, int]:
     """Counts per status under every filter except the status one (the side panel)."""
-    stmt = (
-        select(Request.status, func.count())
-        .where(*_where(flt, with_status=False))
-        .group_by(Request.status)
-    )
+    if not flt.search.strip():
+        stmt = (
+            select(RequestTally.status, func.sum(RequestTally.n))
+            .where(*_tally_where(flt, with_status=False))
+            .group_by(RequestTally.status)
+        )
+    else:
+        stmt = (
+            select(Request.status, func.count())
+            .where(*_where(flt, with_status=False))
+            .group_by(Request.status)
+        )
     counts = {s: 0 for s in Status}
     for status, n in session.execute(stmt):
-        counts[Status(status)] = int(n)
+        counts[Status(status)] = int(n or 0)
     return counts
 
 
+def status_counts_capped(
+    session: Session, flt: InboxFilter, cap: int = COUNT_CAP
+) -> dict[Status, int] | None:
+    """Like :func:`status_counts`, or ``None`` when the search matches more than ``cap``
+    requests (the panel then shows no per-status counts rather than wait for them)."""
+    if not flt.search.strip():
+        return status_counts(session, flt)
+    _n, exact = count_capped(session, InboxFilter(search=flt.search, today=flt.today), cap)
+    return status_counts(session, flt) if exact else None
+
+
 def queue_counts(session: Session, today: date, user_id: uuid.UUID | None) -> dict[str, int]:
-    """Counts for the fixed queues of the side panel."""
+    """Counts for the fixed queues of the side panel (from the tally: no request is read)."""
     base = InboxFilter(today=today)
     return {
         "overdue": count(session, InboxFilter(due=DueFilter.OVERDUE, today=today)),
@@ -177,6 +274,26 @@ def queue_counts(session: Session, today: date, user_id: uuid.UUID | None) -> di
         "unmatched": count(session, InboxFilter(unmatched_only=True, today=today)),
         "all": count(session, base),
     }
+
+
+TallyKey = tuple[str, date, uuid.UUID, bool]
+
+
+def tally(session: Session) -> dict[TallyKey, int]:
+    """The counts the triggers keep (non-zero ones)."""
+    t = RequestTally
+    rows = session.execute(select(t.status, t.due_on, t.assignee_id, t.unmatched, t.n))
+    return {(s, d, a, bool(u)): int(n) for s, d, a, u, n in rows if n}
+
+
+def recount(session: Session) -> dict[TallyKey, int]:
+    """The same counts, counted from the requests (tests compare it with :func:`tally`)."""
+    out: dict[TallyKey, int] = {}
+    stmt = select(Request.status, Request.due_on, Request.assignee_id, Request.patient_id.is_(None))
+    for status, due_on, assignee, unmatched in session.execute(stmt):
+        key = (str(status), due_on, assignee or NO_ASSIGNEE, bool(unmatched))
+        out[key] = out.get(key, 0) + 1
+    return out
 
 
 def _order(sort: Column, descending: bool) -> list[ColumnElement[object]]:

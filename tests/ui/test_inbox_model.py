@@ -183,3 +183,38 @@ def test_answers_to_an_older_filter_are_dropped(ctx: AppContext) -> None:
     assert model.data(model.index(0, 0), RowRole) is not None
     assert model.rowCount(model.index(0, 0)) == 0
     assert model.data(QModelIndex()) is None
+
+
+def _broad_search(ctx: AppContext) -> tuple[InboxFilter, int]:
+    """The family-name initial most requests share, and how many share it."""
+    with ctx.db.transaction() as session:
+        names = [r.patient for r in inbox.page(session, InboxFilter(), limit=DEMO_REQUESTS)]
+    initials = [n[0] for n in names]
+    letter = max(set(initials), key=initials.count)
+    return InboxFilter(search=letter), initials.count(letter)
+
+
+def test_a_search_beyond_the_cap_shows_plus_and_grows_to_every_match(
+    qtmodeltester: Any, ctx: AppContext
+) -> None:
+    flt, matches = _broad_search(ctx)
+    assert matches > 6
+    model = InboxModel(ctx, page_size=4, count_cap=5)
+    model.set_filter(flt)
+    assert model.rowCount() == 5 and not model.count_is_exact
+    assert model.count_label() == "5+ requests"
+    qtmodeltester.check(model, force_py=True)  # it fetches more itself, then keeps watching
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.count_is_exact and model.rowCount() == matches
+    assert model.count_label() == f"{matches} requests"
+    ids = [model.data(model.index(r, 0), RequestIdRole) for r in range(model.rowCount())]
+    assert len(set(ids)) == matches and None not in ids  # the tester watched every insert
+
+
+def test_a_search_within_the_cap_is_counted_exactly(ctx: AppContext) -> None:
+    flt, matches = _broad_search(ctx)
+    model = InboxModel(ctx, count_cap=matches)
+    model.set_filter(flt)
+    assert model.rowCount() == matches and model.count_is_exact
+    assert not model.canFetchMore(QModelIndex())
