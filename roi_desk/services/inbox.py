@@ -15,7 +15,17 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session, aliased
 
 from roi_desk.models import Party, Patient, Request, Status, User
@@ -305,6 +315,53 @@ def _order(sort: Column, descending: bool) -> list[ColumnElement[object]]:
     ]
 
 
+#: a row-number map keeps every this-many-th row's sort key (see :class:`RowMap`)
+ROW_MAP_STEP = 1000
+
+
+@dataclass(frozen=True)
+class RowMap:
+    """An index-only row-number map: the sort key of every ``step``-th row under one
+    filter and sort, so the page at any scroll-bar position is a keyset seek from the
+    nearest mark plus an OFFSET below ``step`` (a page at row 900,000 read 900,000 index
+    entries with OFFSET alone). Built once per filter and sort, in the background; a row
+    added since only shifts the pages after it by one until the next refresh."""
+
+    flt: InboxFilter
+    sort: Column
+    descending: bool
+    step: int
+    #: ``keys[j]`` = (sort value, id) of the row at offset ``(j + 1) * step - 1``
+    keys: tuple[tuple[Any, uuid.UUID], ...]
+
+    def seek(self, offset: int) -> tuple[tuple[Any, uuid.UUID] | None, int]:
+        """(the mark to seek after, the offset left from there)."""
+        j = min(offset // self.step, len(self.keys)) - 1
+        if j < 0:
+            return None, offset
+        return self.keys[j], offset - (j + 1) * self.step
+
+
+def row_map(
+    session: Session,
+    flt: InboxFilter,
+    *,
+    sort: Column = Column.RECEIVED,
+    descending: bool = True,
+    step: int = ROW_MAP_STEP,
+) -> RowMap | None:
+    """The :class:`RowMap` for a filter and sort (``None`` for the assignee column, whose
+    NULLs no keyset comparison can order)."""
+    if sort == Column.ASSIGNEE:
+        return None
+    col = SORT_COLUMNS[sort]
+    rn = func.row_number().over(order_by=_order(sort, descending)).label("rn")
+    numbered = select(col.label("k"), Request.id.label("id"), rn).where(*_where(flt)).subquery()
+    stmt = select(numbered.c.k, numbered.c.id).where(numbered.c.rn % step == 0)
+    keys = tuple((k, i) for k, i in session.execute(stmt.order_by(numbered.c.rn)))
+    return RowMap(flt, sort, descending, step, keys)
+
+
 def _page_stmt(
     flt: InboxFilter,
     sort: Column,
@@ -312,6 +369,7 @@ def _page_stmt(
     *,
     offset: int = 0,
     limit: int | None = None,
+    after: tuple[Any, uuid.UUID] | None = None,
 ) -> Select[*tuple[Any, ...]]:
     """The page query, as a deferred join: first the page's ids, then their columns.
 
@@ -319,7 +377,13 @@ def _page_stmt(
     answer it from an index (a name search sorted by date: ix_requests_patient_received)
     without reading the matching rows; the joins then run for the page's rows only.
     """
-    ids = select(Request.id).where(*_where(flt)).order_by(*_order(sort, descending))
+    where = _where(flt)
+    if after is not None:
+        col = SORT_COLUMNS[sort]
+        key = tuple_(col, Request.id)
+        mark = tuple_(literal(after[0], col.type), literal(after[1], Request.id.type))
+        where.append(key < mark if descending else key > mark)
+    ids = select(Request.id).where(*where).order_by(*_order(sort, descending))
     if limit is not None:
         ids = ids.limit(limit)
     if offset:
@@ -359,8 +423,18 @@ def page(
     descending: bool = True,
     offset: int = 0,
     limit: int = 200,
+    rows_map: RowMap | None = None,
 ) -> list[InboxRow]:
-    stmt = _page_stmt(flt, sort, descending, offset=offset, limit=limit)
+    """``limit`` rows from ``offset``; with a ``rows_map`` made for the same filter and
+    sort, a deep offset is a seek from the nearest mark (:class:`RowMap`)."""
+    after = None
+    if rows_map is not None and (rows_map.flt, rows_map.sort, rows_map.descending) == (
+        flt,
+        sort,
+        descending,
+    ):
+        after, offset = rows_map.seek(offset)
+    stmt = _page_stmt(flt, sort, descending, offset=offset, limit=limit, after=after)
     rows: Sequence[Any] = session.execute(stmt).all()
     requester_ids = {r[14] for r in rows if r[14] is not None}
     labels: dict[uuid.UUID, str] = {}

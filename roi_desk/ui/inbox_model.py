@@ -37,6 +37,8 @@ from roi_desk.ui.operations import CancelToken
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 200
+#: lists longer than this get a row-number map (OFFSET is fine for the first pages)
+ROW_MAP_MIN_ROWS = 20_000
 #: pages kept in memory: a screenful is one page; a few allow scrolling back and forth
 MAX_CACHED_PAGES = 6
 
@@ -128,6 +130,8 @@ class InboxModel(QAbstractTableModel):
         #: bumped on every reset; answers for an older generation are dropped
         self._generation = 0
         self._sync_page: int | None = None
+        #: every 1,000th row's sort key, for pages deep in a long list (inbox.RowMap)
+        self._rows_map: inbox.RowMap | None = None
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -187,14 +191,39 @@ class InboxModel(QAbstractTableModel):
             self._pages.clear()
             self._loading.clear()
             self._pages[0] = first
+            self._rows_map = None
             self.endResetModel()
             self.reloaded.emit(n)
+            if exact and n > ROW_MAP_MIN_ROWS:
+                self._load_rows_map(generation)
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
                 self.loadFailed.emit(exc)
 
         self.ctx.runner.start(load, success=done, failure=failed)
+
+    def _load_rows_map(self, generation: int) -> None:
+        """In the background, after the first page is shown: the map that makes a page
+        anywhere on the scroll bar a short seek. Until it arrives pages use OFFSET."""
+        flt, sort, descending = self._filter, self._sort, self._descending
+        db = self.ctx.db
+
+        def load(_token: CancelToken) -> inbox.RowMap | None:
+            with db.transaction() as session:
+                return inbox.row_map(
+                    session, flt, sort=sort, descending=descending, step=inbox.ROW_MAP_STEP
+                )
+
+        def store(result: inbox.RowMap | None) -> None:
+            if generation == self._generation:
+                self._rows_map = result
+
+        def failed(exc: BaseException) -> None:
+            # only deep pages are slower without it
+            log.warning("inbox row map failed: %s", type(exc).__name__)
+
+        self.ctx.runner.start(load, success=store, failure=failed)
 
     # -------------------------------------------------------------- Qt model API
 
@@ -331,12 +360,18 @@ class InboxModel(QAbstractTableModel):
         self._loading.add(number)
         generation = self._generation
         flt, sort, descending, size = self._filter, self._sort, self._descending, self.page_size
-        db = self.ctx.db
+        db, rows_map = self.ctx.db, self._rows_map
 
         def load(_token: CancelToken) -> list[InboxRow]:
             with db.transaction() as session:
                 return inbox.page(
-                    session, flt, sort=sort, descending=descending, offset=number * size, limit=size
+                    session,
+                    flt,
+                    sort=sort,
+                    descending=descending,
+                    offset=number * size,
+                    limit=size,
+                    rows_map=rows_map,
                 )
 
         def store(result: list[InboxRow] | _Failed) -> None:

@@ -218,3 +218,20 @@ def test_a_search_within_the_cap_is_counted_exactly(ctx: AppContext) -> None:
     model.set_filter(flt)
     assert model.rowCount() == matches and model.count_is_exact
     assert not model.canFetchMore(QModelIndex())
+
+
+def test_deep_pages_come_through_the_row_map_unchanged(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from roi_desk.ui import inbox_model
+
+    def every_id(model: InboxModel) -> list[Any]:
+        return [model.data(model.index(r, 0), RequestIdRole) for r in range(model.rowCount())]
+
+    plain = _model(ctx, page_size=10)
+    assert plain._rows_map is None  # a short list pages with OFFSET
+    monkeypatch.setattr(inbox_model, "ROW_MAP_MIN_ROWS", 10)
+    monkeypatch.setattr(inbox, "ROW_MAP_STEP", 7)
+    mapped = _model(ctx, page_size=10)
+    assert mapped._rows_map is not None and mapped._rows_map.step == 7
+    assert every_id(mapped) == every_id(plain) and None not in every_id(mapped)

@@ -198,3 +198,33 @@ def test_counts_kept_by_the_database_agree_with_a_recount(db: Database) -> None:
         counts = inbox.status_counts(s, InboxFilter(today=TODAY))
         total = inbox.count(s, InboxFilter(today=TODAY))
         assert sum(counts.values()) == total == s.scalar(select(func.count()).select_from(Request))
+
+
+def test_a_row_map_gives_the_same_pages_as_offsets(db: Database) -> None:
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 700, today=TODAY, batch=350):
+            pass
+    with db.transaction() as s:
+        for column in (Column.RECEIVED, Column.DUE, Column.PATIENT, Column.STATUS):
+            for descending in (True, False):
+                for flt in (
+                    InboxFilter(today=TODAY),
+                    InboxFilter(statuses=frozenset({Status.CLOSED}), today=TODAY),
+                ):
+                    rows_map = inbox.row_map(s, flt, sort=column, descending=descending, step=50)
+                    assert rows_map is not None and rows_map.keys
+                    for offset in (0, 49, 50, 51, 333, 640):
+                        plain = inbox.page(
+                            s, flt, sort=column, descending=descending, offset=offset, limit=30
+                        )
+                        mapped = inbox.page(
+                            s,
+                            flt,
+                            sort=column,
+                            descending=descending,
+                            offset=offset,
+                            limit=30,
+                            rows_map=rows_map,
+                        )
+                        assert [r.id for r in mapped] == [r.id for r in plain], (column, offset)
+        assert inbox.row_map(s, InboxFilter(today=TODAY), sort=Column.ASSIGNEE) is None

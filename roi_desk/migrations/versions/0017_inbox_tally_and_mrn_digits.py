@@ -7,6 +7,10 @@ unfiltered row count read a few thousand rows instead of counting a million (317
 a few ms). A status change updates the old and the new key in key order, so two clerks'
 transactions take the row locks in the same order on PostgreSQL.
 
+``ix_requests_received_patient`` (received_at, id, patient_sort) replaces (received_at,
+id): it still gives the inbox's date order, and a search for a common name ("Garc", 25,000
+matches) sorted by date walks it without reading a row (a page: ~50 ms → a few ms).
+
 ``ix_patients_mrn_digits`` indexes the MRN without its leading letters, so "200451" read
 off a fax finds MRN200451 by an index range (services/inbox.py spells the same
 expression).
@@ -137,11 +141,17 @@ def upgrade() -> None:
     else:
         for statement in _sqlite_triggers():
             op.execute(statement)
+    op.create_index(
+        "ix_requests_received_patient", "requests", ["received_at", "id", "patient_sort"]
+    )
+    op.drop_index("ix_requests_received_id", table_name="requests")
     op.create_index("ix_patients_mrn_digits", "patients", [sa.text(f"ltrim(mrn, {MRN_LETTERS})")])
 
 
 def downgrade() -> None:
     op.drop_index("ix_patients_mrn_digits", table_name="patients")
+    op.create_index("ix_requests_received_id", "requests", ["received_at", "id"])
+    op.drop_index("ix_requests_received_patient", table_name="requests")
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         op.execute("DROP TRIGGER trg_requests_tally ON requests")
