@@ -28,7 +28,7 @@ from roi_desk.cli_support import (
     open_for_script,
     passphrase_source,
 )
-from roi_desk.errors import RoiError
+from roi_desk.errors import KeyUnavailableError, RoiError
 
 __all__ = [
     "DEMO_PASSPHRASE",
@@ -61,12 +61,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         keys.forget_key(path)
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
-    passphrase = (
-        None
-        if keys.keyring_usable()
-        else (os.environ.get("ROI_DESK_PASSPHRASE") or DEMO_PASSPHRASE)
-    )
-    db = open_database(path, create=True, new_passphrase=passphrase)
+    fallback = os.environ.get("ROI_DESK_PASSPHRASE") or DEMO_PASSPHRASE
+    passphrase = None if keys.keyring_usable() else fallback
+    try:
+        db = open_database(path, create=True, new_passphrase=passphrase)
+    except KeyUnavailableError:
+        if passphrase is not None:
+            raise
+        # the keyring did not keep the key (read back): never report success on it
+        keys.forget_key(path)
+        passphrase = fallback
+        db = open_database(path, create=True, new_passphrase=passphrase)
     try:
         with db.transaction() as session:
             seed_demo(session, requests=args.requests)
@@ -93,9 +98,13 @@ def cmd_init(args: argparse.Namespace) -> int:
             missing="No keyring is available: give a passphrase with --passphrase-file or "
             "ROI_DESK_PASSPHRASE.",
         )
-    db = open_database(path, create=True, new_passphrase=passphrase)
+    db = open_database(path, create=True, new_passphrase=passphrase, recovery=True)
     db.close()
-    print(f"Created an encrypted database at {path}.")
+    where = "this computer's keyring" if passphrase is None else "your passphrase"
+    print(f"Created an encrypted database at {path} (key kept by {where}).")
+    from roi_desk.storage.recover import print_recovery_key
+
+    print_recovery_key(db.recovery_key, args.recovery_key_file)
     return 0
 
 
@@ -211,6 +220,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         action="store_true",
         help="protect it with a passphrase even if a keyring exists",
     )
+    p.add_argument(
+        "--recovery-key-file", help="save the new recovery key to this file (not the screen)"
+    )
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("status", help="counts per status and an audit-trail check")
@@ -262,6 +274,16 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "restore", "roi_desk.storage.cli", "check a backup, then put it in place of the database"
     ),
     Subcommand("audit", "roi_desk.storage.cli", "audit-trail tools"),
+    Subcommand(
+        "recover",
+        "roi_desk.storage.recover",
+        "open a database again with its recovery key (keyring or passphrase lost)",
+    ),
+    Subcommand(
+        "recovery-key",
+        "roi_desk.storage.recover",
+        "make a new recovery key for the database (the old one stops)",
+    ),
     Subcommand(
         "sync", "roi_desk.sync.cli", "exchange work with the department server or a satellite"
     ),

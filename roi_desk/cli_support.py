@@ -41,9 +41,17 @@ DEMO_PASSPHRASE = "roi-desk-demo-only"  # noqa: S105 (synthetic data only, docum
 def read_passphrase_file(path: str | Path, *, what: str = "passphrase file") -> str:
     """The passphrase in ``path``: the whole file but its trailing line break."""
     try:
-        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        text = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
     except OSError as exc:
         raise RoiError(f"Could not read the {what}: {exc.strerror}.") from exc
+    if not text:
+        # an empty file would otherwise be tried as the passphrase "" and reported as
+        # merely wrong, sending the administrator hunting for a typo that is not there
+        raise WrongPassphraseError(
+            f"The {what} {Path(path).name} is empty, so there is no passphrase to try. "
+            "Put the passphrase on its first line."
+        )
+    return text
 
 
 def read_password_file(path: Path | None) -> str | None:
