@@ -553,7 +553,7 @@ class MainWindow(QMainWindow):
             self._request_changed(row.id)
 
     def _reloaded(self, count: int) -> None:
-        self.result_label.setText(f"{count:,} request{'s' if count != 1 else ''}")
+        self.result_label.setText(self.model.count_label())  # "1,000+ requests" uncounted
         wanted, self._keep_selection = self._keep_selection, None
         row = self.model.find_row(wanted) if wanted is not None else None
         if row is None and count > 0:
