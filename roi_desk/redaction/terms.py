@@ -166,17 +166,6 @@ DEFAULT_TERMS: dict[str, CategoryTerms] = {
         ],
         "headings": ["Sexual Assault", "Domestic Violence", "Safety Assessment"],
     },
-    # MA c.233 §20J and §20K are separate privileges with separate initials boxes
-    "sexual_assault": {
-        "label": "Sexual-assault counseling",
-        "terms": ["sexual assault", "rape", "SANE exam", "rape crisis"],
-        "headings": ["Sexual Assault", "Safety Assessment"],
-    },
-    "domestic_violence": {
-        "label": "Domestic-violence counseling",
-        "terms": ["domestic violence", "intimate partner violence", "abuse counseling"],
-        "headings": ["Domestic Violence", "Safety Assessment"],
-    },
 }
 
 #: ordinary section headings; a sensitive section ends at the next heading of any kind
