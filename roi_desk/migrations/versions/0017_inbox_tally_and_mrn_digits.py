@@ -19,7 +19,7 @@ Plain table definitions only: a migration never imports the model classes. The t
 filled from the requests once (one pass over the table; seconds at a million rows).
 
 Revision ID: 0017
-Revises: 0012
+Revises: 0013
 """
 
 from __future__ import annotations
