@@ -26,6 +26,9 @@ from sqlalchemy.orm import Session
 
 from roi_desk import deadlines
 from roi_desk.auth.passwords import hash_password
+from roi_desk.authorization.elements import CATEGORY_CODES
+from roi_desk.authorization.review import LineStatus, Verdict
+from roi_desk.authorization.signer import PROOF_NAMES, ProofDocument, SignerRole
 from roi_desk.lifecycle import transition
 from roi_desk.models import (
     Channel,
@@ -410,6 +413,93 @@ _VISITS = [
 ]
 
 
+def _check_authorization(
+    session: Session, req: Request, clerk: User, rng: random.Random, *, expired: bool
+) -> None:
+    """The clerk's checklist through the checklist service, as at the desk: the form read
+    line by line, any proof of authority attached, a clinician's decision recorded where
+    behavioral-health records go to the patient. The one decision (not the demo) says
+    whether it is valid; an expired form is the demo's deliberate problem."""
+    from roi_desk.models import DocumentKind
+    from roi_desk.services import checklist as cl
+    from roi_desk.services.documents import store_document
+
+    draft = cl.load_review(session, req.id)
+    received = cl.received_on(req)
+    facts = draft.facts
+    cl.update_facts(
+        draft,
+        signed_on=received - timedelta(days=rng.randint(1, 20)),
+        signature_present=True,
+        description=facts.description or "Records as requested",
+        discloser="Riverside General Hospital",
+        recipient_name=facts.recipient_name or "The requester",
+        recipient_address=facts.recipient_address or "As on the request",
+        purpose=facts.purpose or "At the request of the individual",
+        expires_on=received - timedelta(days=2) if expired else received + timedelta(days=365),
+        statement_right_to_revoke=True,
+        statement_conditioning=True,
+        statement_redisclosure=True,
+        initialed=frozenset(CATEGORY_CODES),
+    )
+    if draft.patient_deceased:
+        # only the executor, with the court's letters of appointment (MA c.190B §3-701)
+        cl.set_signer(draft, SignerRole.EXECUTOR)
+    elif draft.signer_role is None or (
+        not expired and cl.evaluate(draft, received).verdict is not Verdict.VALID
+    ):
+        # the synthetic requester may not fit the patient's age (a parent of an adult):
+        # then the form was signed as the desk requires: by a parent for a minor, else by
+        # the patient (45 CFR 164.502(g))
+        birth = draft.patient_birth_date
+        minor = birth is not None and (received - birth).days < 18 * 365
+        cl.set_signer(draft, SignerRole.PARENT if minor else SignerRole.PATIENT)
+    if draft.signer_role is not SignerRole.PATIENT:
+        # 164.508(c)(1)(vi): a representative's signature says what gives the right to sign
+        role = draft.signer_role.value.replace("_", " ") if draft.signer_role else "representative"
+        cl.update_facts(draft, representative_authority=role)
+    for line in draft.checklist.lines:
+        if not line.confirmed:
+            status = line.status if line.status is not LineStatus.OPEN else LineStatus.PASS
+            cl.confirm_line(draft, line.code, status, by=clerk.username)
+    holds = cl.evaluate(draft, received).holds
+    if any(h.code == PendingReason.CLINICIAN_APPROVAL.value for h in holds):
+        cl.record_clinician_decision(draft, "approved", "Dr. Helen Okafor")
+    # proof last: attaching it saves the review, which must not hold the request
+    authority = cl.signer_authority(draft, received)
+    for options in authority.missing_proof if authority is not None else ():
+        cl.attach_proof(session, draft, _proof_pdf(options[0]), proof=options[0], user=clerk)
+    cl.save_review(session, draft, user=clerk, today=received)
+    # the signed form is filed with the request: a Part 2 disclosure carries a copy of it
+    # (42 CFR 2.32(b))
+    store_document(
+        session,
+        _synthetic_pdf("Authorization to release health information (signed)"),
+        kind=DocumentKind.AUTHORIZATION,
+        title="Signed authorization",
+        request_id=req.id,
+        patient_id=req.patient_id,
+        user=clerk,
+    )
+
+
+def _proof_pdf(proof: ProofDocument) -> bytes:
+    """A one-page synthetic scan standing for the proof document."""
+    return _synthetic_pdf(PROOF_NAMES[proof])
+
+
+def _synthetic_pdf(title: str) -> bytes:
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=letter)
+    c.drawString(72, 700, f"Synthetic demo document: {title}")
+    c.showPage()
+    c.save()
+    return out.getvalue()
+
+
 def records_pdf(patient: Patient, rng: random.Random, pages: int, *, blank: int = 0) -> bytes:
     """Synthetic record pages of ``patient``: each page's header names the patient, the
     date of birth and this facility's MRN, as a hospital's printed records do. Page
@@ -458,7 +548,7 @@ def _prepare_release(
     the records attached and the packet built (through the packet service)."""
     from roi_desk.delivery import VerifiedNumber, normalize_fax_number
     from roi_desk.models import DocumentKind
-    from roi_desk.models.checklist import AuthorizationReviewRecord, FeeQuoteRecord
+    from roi_desk.models.checklist import FeeQuoteRecord
     from roi_desk.services import packets as packet_service
     from roi_desk.services.documents import store_document
     from roi_desk.services.fee_quotes import FeeInput
@@ -488,16 +578,7 @@ def _prepare_release(
             patient_id=patient.id,
             user=clerk,
         )
-    expired = problem == "expired_authorization"
-    session.add(
-        AuthorizationReviewRecord(
-            request_id=req.id,
-            verdict="defective" if expired else "valid",
-            deficiencies=[{"message": "The authorization expired before the request arrived."}]
-            if expired
-            else [],
-        )
-    )
+    _check_authorization(session, req, clerk, rng, expired=problem == "expired_authorization")
     third_party = RequestKind(req.kind) != RequestKind.PATIENT
     session.add(
         FeeQuoteRecord(
