@@ -40,6 +40,7 @@ __all__ = [
     "atomic_private",
     "check_private",
     "ensure_private_dir",
+    "make_private_dirs",
     "partial_files",
     "remove_partials",
     "secure_file",
@@ -54,9 +55,23 @@ FILE_MODE = 0o600
 _POSIX = sys.platform != "win32"
 
 
+def make_private_dirs(path: Path) -> None:
+    """Make ``path`` and each missing parent 0700 (``mkdir(parents=True)`` gives the
+    parents the umask's mode); folders that already exist are left as they are."""
+    missing: list[Path] = []
+    current = Path(path)
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+
+
 def ensure_private_dir(path: Path) -> Path:
     """Make ``path`` (and missing parents) and make sure only this user can enter it."""
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    make_private_dirs(path)
     if _POSIX and stat.S_IMODE(path.stat().st_mode) & 0o077:
         path.chmod(DIR_MODE)
     return path
