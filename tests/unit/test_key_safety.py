@@ -22,7 +22,7 @@ from roi_desk.cli import main
 from roi_desk.errors import KeyUnavailableError, WrongPassphraseError
 from roi_desk.paths import app_paths
 from roi_desk.storage import keys, open_database, recover_database
-from tests.conftest import MEMORY_KEYRING
+from tests.conftest import MEMORY_KEYRING, InMemoryKeyring
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
 
@@ -97,8 +97,15 @@ def _recovery_from(out: str) -> str:
 
 
 def test_keyring_lost_recovery_key_used(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    use_keyring: object,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # a keyring of this test's own: clearing the shared one would lose the template
+    # database's key for every later test
+    own = InMemoryKeyring()
+    keyring.set_keyring(own)
     db = tmp_path / "data" / "roi-desk.db"
     assert main(["--database", str(db), "init"]) == 0
     out = capsys.readouterr().out
@@ -109,7 +116,7 @@ def test_keyring_lost_recovery_key_used(
     for file in db.parent.iterdir():
         assert recovery.replace("-", "") not in file.read_bytes().decode(errors="ignore")
     # a new Windows profile / reinstalled PC: the keyring no longer holds the key
-    MEMORY_KEYRING.store.clear()
+    own.store.clear()
     assert main(["--database", str(db), "status"]) == 1
     assert "not in this computer's keyring" in capsys.readouterr().err
     monkeypatch.setenv("ROI_DESK_RECOVERY_KEY", recovery.lower().replace("-", " "))
