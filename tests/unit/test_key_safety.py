@@ -62,6 +62,27 @@ def test_null_forgetful_and_empty_keyrings_are_unusable(use_keyring: object) -> 
         keys.store_in_keyring("some-db", b"k" * 32)
 
 
+def _backend_from(module: str, **attrs: object) -> keyring.backend.KeyringBackend:
+    """A keyring that keeps what it is given, but says it comes from ``module``."""
+    cls = type("Pretend", (InMemoryKeyring,), {"__module__": module, **attrs})
+    backend: keyring.backend.KeyringBackend = cls()
+    return backend
+
+
+def test_plaintext_fail_and_empty_chainer_backends_are_unusable(use_keyring: object) -> None:
+    for module, attrs in (
+        ("keyrings.alt.file", {}),  # the key base64 in a file on disk
+        ("keyring.backends.fail", {}),
+        ("keyring.backends.chainer", {"backends": []}),
+        ("keyring.backends.chainer", {"backends": [keyring.backends.null.Keyring()]}),
+    ):
+        keyring.set_keyring(_backend_from(module, **attrs))
+        assert not keys.keyring_usable(), (module, attrs)
+    # the same backend under its own name keeps the probe secret: usable
+    keyring.set_keyring(_backend_from("roi_desk_tests.vault"))
+    assert keys.keyring_usable()
+
+
 def test_demo_with_the_null_keyring_keeps_its_key_under_a_passphrase(
     use_keyring: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
