@@ -11,7 +11,10 @@ verify`` the table is compared with it:
 * the trail ends where the checkpoint says, or goes on past it through the same event
   (a crash between a commit and its checkpoint, another workstation's work) — intact;
 * the trail ends *before* the checkpoint: the newest events were deleted, or an older
-  copy of the database was put back under a newer checkpoint (a rollback);
+  copy of the database was put back under a newer checkpoint (a rollback). (A power cut
+  can also lose the last commits of a WAL database opened with synchronous=NORMAL while
+  the checkpoint file survives; that too is reported, and recorded, rather than guessed
+  away.)
 * the event the checkpoint names has another hash: the trail was rewritten;
 * the HMAC does not match: the checkpoint was edited or belongs to another database.
 
@@ -118,9 +121,9 @@ class CheckpointForged(Exception):
     pass
 
 
-def write_checkpoint(path: Path, key: bytes, cp: Checkpoint) -> None:
+def write_checkpoint(path: Path, key: bytes, cp: Checkpoint, *, durable: bool = True) -> None:
     ensure_private_dir(path.parent)
-    write_private(path, json.dumps(cp.to_json(key), indent=2).encode())
+    write_private(path, json.dumps(cp.to_json(key), indent=2).encode(), durable=durable)
 
 
 def read_checkpoint(path: Path, key: bytes) -> Checkpoint | None:
@@ -231,15 +234,24 @@ class _Anchor:
         self.written = -1
         self.lock = threading.Lock()
 
-    def write_now(self) -> None:
-        with self.engine.connect() as conn:
-            events, last = tail(conn)
+    def write_now(self, head: tuple[int, str] | None = None) -> None:
+        if head is None:
+            with self.engine.connect() as conn:
+                head = tail(conn)
+        events, last = head
         with self.lock:
             # two threads may commit out of order: never step the checkpoint back
             if events <= self.written:
                 return
             stamp = datetime.now(UTC).isoformat(timespec="seconds")
-            write_checkpoint(self.path, self.key, Checkpoint(self.db_id, events, last, stamp))
+            # not fsynced: the database itself commits with synchronous=NORMAL (no flush
+            # per commit either); the atomic rename keeps it whole across a program crash
+            write_checkpoint(
+                self.path,
+                self.key,
+                Checkpoint(self.db_id, events, last, stamp),
+                durable=False,
+            )
             self.written = events
 
 
@@ -251,16 +263,32 @@ def _engine_of(session: Session) -> Engine | None:
     return bind if isinstance(bind, Engine) else getattr(bind, "engine", None)
 
 
+_HEAD = "audit_checkpoint_head"
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    # read the head inside the transaction, on its own connection: the chain is
+    # serialized (audit.record), so this is exactly what the commit will make durable
+    if session.info.get(DIRTY) and _anchor_of(session) is not None:
+        session.info[_HEAD] = tail(session)
+
+
+def _anchor_of(session: Session) -> _Anchor | None:
+    engine = _engine_of(session)
+    return _ANCHORS.get(engine) if engine is not None else None
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    head = session.info.pop(_HEAD, None)
     if not session.info.pop(DIRTY, False):
         return
-    engine = _engine_of(session)
-    anchor = _ANCHORS.get(engine) if engine is not None else None
+    anchor = _anchor_of(session)
     if anchor is None:
         return
     try:
-        anchor.write_now()
+        anchor.write_now(head)
     except OSError as exc:
         # the work is committed; the next commit or open writes the checkpoint again
         log.warning("Could not write the audit checkpoint: %s", exc.strerror)
@@ -269,6 +297,7 @@ def _after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(DIRTY, None)
+    session.info.pop(_HEAD, None)
 
 
 def watch(engine: Engine, path: Path, key: bytes, db_id: str) -> CheckpointReport:

@@ -106,7 +106,16 @@ def _document_key(
     text = passphrase() if callable(passphrase) else passphrase
     if text is None:
         raise WrongPassphraseError("Enter the department passphrase to open the records.")
-    return keys.unwrap_key(info, text)
+    key = keys.unwrap_key(info, text)
+    if (info.n, info.r, info.p) < (keys.SCRYPT_N, keys.SCRYPT_R, keys.SCRYPT_P):
+        # wrapped by an older version at a lower scrypt cost: re-wrap now (same key)
+        new = keys.wrap_key(DOCUMENT_KEY, key, text)
+        with Session(engine) as session, session.begin():
+            wrap = session.get(KeyWrap, DOCUMENT_KEY)
+            if wrap is not None and wrap.wrapped == info.wrapped:
+                wrap.n, wrap.r, wrap.p = new.n, new.r, new.p
+                wrap.salt, wrap.nonce, wrap.wrapped = new.salt, new.nonce, new.wrapped
+    return key
 
 
 def open_server_database(
