@@ -38,6 +38,7 @@ from __future__ import annotations
 import io
 import zlib
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import pikepdf
@@ -747,7 +748,11 @@ class Rewriter:
     ) -> None:
         # text filled with a pattern: the pattern is redacted where the run meets a box
         trm = mul(tm, st.ctm)
-        reach = max(abs(st.fs), 1.0) * 4 * max(len(items), 1)
+        # no glyph is wider than a few em: bound the run by its byte count and offsets
+        size = max(abs(st.fs), 1.0) * max(st.th, 1.0)
+        chars = sum(len(bytes(i)) for i in items if isinstance(i, pikepdf.String))
+        shifts = sum(abs(float(i)) / 1000.0 for i in items if isinstance(i, int | float | Decimal))
+        reach = size * (4.0 * chars + shifts + 4.0) + abs(st.tc) * chars + abs(st.tw) * chars
         area = transform_rect(trm, -reach, -reach, reach, reach)
         if _hits(area, self.boxes):
             self._redact_pattern(st.fill_pattern, res, base, level)

@@ -481,3 +481,27 @@ def annotation_pdf() -> tuple[bytes, Rect]:
     )
     pdf.pages[0].obj["/Annots"] = annots
     return _save(pdf), (72, 500, 272, 530)
+
+
+def pattern_text_pdf() -> tuple[bytes, Rect]:
+    """A long line of text whose glyphs are filled with a tiling pattern that draws the
+    secret in its cell; the box covers the end of the line. Returns the file and the box."""
+    pdf = pikepdf.new()
+    font = _helvetica(pdf)
+    cell = pdf.make_stream(_text(2, 4, 6, PATTERN_SECRET))
+    cell["/Type"] = pikepdf.Name.Pattern
+    cell["/PatternType"] = 1
+    cell["/PaintType"] = 1
+    cell["/TilingType"] = 1
+    cell["/BBox"] = pikepdf.Array([0, 0, 60, 12])
+    cell["/XStep"] = 60
+    cell["/YStep"] = 12
+    cell["/Resources"] = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    line = "W" * 24
+    content = b"q /Pattern cs /P1 scn " + _text(40, 500, 14, line) + b"Q\n"
+    content += _text(72, 700, 14, "Heading stays")
+    res = pikepdf.Dictionary(
+        Font=pikepdf.Dictionary(F1=font), Pattern=pikepdf.Dictionary(P1=pdf.make_indirect(cell))
+    )
+    _page(pdf, content, res)
+    return _save(pdf), helv_rect(40, 500, 14, line, 18, 24)

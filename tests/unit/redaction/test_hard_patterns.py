@@ -122,3 +122,11 @@ def test_annotation_appearance_under_a_box_is_redacted_and_the_other_kept(
         tmp_path,
         ocr_secret=ANNOT_SECRET,
     )
+
+
+def test_pattern_filling_text_far_along_a_long_line_is_rewritten(tmp_path: Path) -> None:
+    from tests.unit.redaction.hardgen import pattern_text_pdf
+
+    src, rect = pattern_text_pdf()
+    result = check_redacted(src, [confirmed(0, rect)], [PATTERN_SECRET], ["Headingstays"], tmp_path)
+    assert result.log["removed"]["patterns"] == 1  # type: ignore[index]
