@@ -93,8 +93,9 @@ def tiling_pattern_pdf(pages: int = 1) -> bytes:
     return _save(pdf)
 
 
-def shading_pdf(mesh: bool) -> bytes:
-    """An axial gradient (``mesh`` False) or a triangle mesh (True) painted under the box."""
+def shading_pdf(mesh: bool, as_pattern: bool = False) -> bytes:
+    """An axial gradient (``mesh`` False) or a triangle mesh (True) painted under the box,
+    by ``sh`` or (``as_pattern``) as a shading pattern filling a rectangle."""
     pdf = pikepdf.new()
     font = _helvetica(pdf)
     if mesh:
@@ -130,6 +131,15 @@ def shading_pdf(mesh: bool) -> bytes:
         Font=pikepdf.Dictionary(F1=font), Shading=pikepdf.Dictionary(Sh1=pdf.make_indirect(shading))
     )
     content = b"q 100 300 200 80 re W n /Sh1 sh Q\n" + _text(72, 600, 14, "Gradient caption stays")
+    if as_pattern:
+        pattern = pikepdf.Dictionary(
+            Type=pikepdf.Name.Pattern, PatternType=2, Shading=pdf.make_indirect(shading)
+        )
+        del res["/Shading"]
+        res["/Pattern"] = pikepdf.Dictionary(P2=pdf.make_indirect(pattern))
+        content = b"q /Pattern cs /P2 scn 100 300 200 80 re f Q\n" + _text(
+            72, 600, 14, "Gradient caption stays"
+        )
     _page(pdf, content, res)
     return _save(pdf)
 
