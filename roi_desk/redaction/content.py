@@ -38,6 +38,7 @@ from __future__ import annotations
 import io
 import zlib
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import pikepdf
@@ -163,6 +164,9 @@ class Resources:
         #: shadings removed under a box, and shadings still painted elsewhere
         self.dropped_shadings: set[str] = set()
         self.kept_shadings: set[str] = set()
+        #: shading patterns removed under a box, and patterns still painted elsewhere
+        self.dropped_patterns: set[str] = set()
+        self.kept_patterns: set[str] = set()
 
     def get(self, category: str, name: Any) -> Any:
         res = self.copy if self.copy is not None else self.original
@@ -204,6 +208,11 @@ class Resources:
 
     def commit(self) -> None:
         """Attach the copy (if any) to the container; call once the rewrite succeeded."""
+        if self.dropped_patterns - self.kept_patterns:
+            pdict = self._category("/Pattern")
+            for name in self.dropped_patterns - self.kept_patterns:
+                if name in pdict:
+                    del pdict[name]
         if self.dropped_shadings - self.kept_shadings:
             sdict = self._category("/Shading")
             for name in self.dropped_shadings - self.kept_shadings:
@@ -275,6 +284,7 @@ class Rewriter:
         tlm: Matrix = IDENTITY
         path: list[Any] = []  # instructions building the current path
         clip_op: Any = None
+        scn_at: list[tuple[int, str, str]] = []  # where a pattern is selected
         for inst in instructions:
             if isinstance(inst, pikepdf.ContentStreamInlineImage):
                 if path:
@@ -388,6 +398,8 @@ class Rewriter:
                     st.fill_pattern = pattern
                 else:
                     st.stroke_pattern = pattern
+                if pattern is not None:
+                    scn_at.append((len(out), str(pattern), op))
             elif op in ("g", "rg", "k", "sc", "cs"):
                 st.fill_pattern = None
             elif op in ("G", "RG", "K", "SC", "CS"):
@@ -414,6 +426,12 @@ class Rewriter:
                 if operands:
                     res.kept_shadings.add(str(operands[0]))
             out.append(inst)
+        # a shading pattern removed under a box and used nowhere else goes from the
+        # resources; the colour operators that selected it select black instead
+        gone = res.dropped_patterns - res.kept_patterns
+        for i, name, op in scn_at:
+            if name in gone:
+                out[i] = _inst([0], "g" if op == "scn" else "G")
         return out, len(stack)
 
     # -- text ----------------------------------------------------------------------------
@@ -739,16 +757,25 @@ class Rewriter:
             names.append(st.stroke_pattern)
         area = _path_area(path, st.ctm)
         if area is None or not _hits(area, self.boxes):
+            res.kept_patterns.update(str(n) for n in names)
             return False
-        return any([self._redact_pattern(name, res, base, level) for name in names])
+        drop = [n for n in names if self._redact_pattern(n, res, base, level)]
+        res.dropped_patterns.update(str(n) for n in drop)
+        res.kept_patterns.update(str(n) for n in names if n not in drop)
+        return bool(drop)
 
     def _pattern_under_text(
         self, items: list[Any], st: _State, tm: Matrix, res: Resources, base: Matrix, level: int
     ) -> None:
         # text filled with a pattern: the pattern is redacted where the run meets a box
         trm = mul(tm, st.ctm)
-        reach = max(abs(st.fs), 1.0) * 4 * max(len(items), 1)
+        # no glyph is wider than a few em: bound the run by its byte count and offsets
+        size = max(abs(st.fs), 1.0) * max(st.th, 1.0)
+        chars = sum(len(bytes(i)) for i in items if isinstance(i, pikepdf.String))
+        shifts = sum(abs(float(i)) / 1000.0 for i in items if isinstance(i, int | float | Decimal))
+        reach = size * (4.0 * chars + shifts + 4.0) + abs(st.tc) * chars + abs(st.tw) * chars
         area = transform_rect(trm, -reach, -reach, reach, reach)
+        res.kept_patterns.add(str(st.fill_pattern))  # glyphs outside the boxes still use it
         if _hits(area, self.boxes):
             self._redact_pattern(st.fill_pattern, res, base, level)
 

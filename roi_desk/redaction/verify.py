@@ -69,11 +69,16 @@ def verify(
     check_text: bool = True,
     source: bytes | None = None,
     source_password: str | None = None,
+    parallel: bool | None = None,
+    thorough: bool = False,
 ) -> VerificationReport:
     """Check ``output`` against the ``boxes`` that were applied to it.
 
     With ``source`` (the document the boxes were applied to), also check that nothing
-    outside the boxes was lost.
+    outside the boxes was lost. pdfminer (the slower extractor) runs in a process of its
+    own while PDFium checks, when there are enough boxed pages to pay for starting it
+    (``parallel`` None) or when asked (True). It reads only the pages where it can
+    disagree with PDFium (:func:`plain_pages`), or every boxed page when ``thorough``.
     """
     report = VerificationReport()
     by_page = _boxes_by_page(boxes)
@@ -87,35 +92,159 @@ def verify(
         _check_geometry(pdf, expected_pages, report)
         _check_sanitized(pdf, output, report)
         geos = [_geometry(p) for p in pdf.pages]
-    _check_pdfium(output, by_page, geos, report, check_text)
+        plain = set() if thorough else plain_pages(pdf, by_page)
+    miner_pages = {i: r for i, r in by_page.items() if i not in plain}
+    miner = _start_pdfminer(output, miner_pages, parallel) if check_text else None
+    out_texts = _check_pdfium(output, by_page, geos, report, check_text)
     if check_text:
-        _check_pdfminer(output, by_page, report)
         if source is not None:
-            _check_kept(source, source_password, output, by_page, report)
+            _check_kept(source, source_password, out_texts, by_page, report)
+        report.passed("pdfminer_text")
+        pages = miner.result() if miner is not None else pdfminer_failures(output, miner_pages)
+        for index in pages:
+            report.fail(
+                "pdfminer_text", f"text remains inside a box on page {index + 1} (pdfminer)"
+            )
     return report
 
 
-def pdfium_chars(textpage: pdfium.PdfTextPage) -> list[tuple[str, Rect]]:
-    """Every character PDFium finds on a page with its loose box (advance × font height).
+_SIMPLE_FONTS = ("/Type1", "/TrueType", "/MMType1")
+
+
+def plain_pages(pdf: pikepdf.Pdf, by_page: dict[int, list[Rect]]) -> set[int]:
+    """Boxed pages where pdfminer cannot disagree with PDFium, so PDFium's word stands.
+
+    Two extractors disagree about where a character is only where they measure glyphs
+    differently: Type 3 fonts, CID fonts and their CMaps (vertical writing among them),
+    simple fonts without /Widths outside the standard 14. A page whose every font —
+    its own and those of the forms, patterns and soft masks it can draw — is a simple
+    font with explicit widths (or a standard-14 font) places each glyph from the same
+    numbers in both, and pdfminer is spared there (it costs ~20 ms a page in Python).
+    """
+    plain: set[int] = set()
+    for index in by_page:
+        if index >= len(pdf.pages):
+            continue
+        try:
+            if _fonts_plain(pdf.pages[index].obj.get("/Resources"), set(), 0):
+                plain.add(index)
+        except (pikepdf.PdfError, ValueError, TypeError, KeyError):
+            continue  # anything odd: let pdfminer read the page
+    return plain
+
+
+def _fonts_plain(res: Any, seen: set[tuple[int, int]], depth: int) -> bool:
+    from roi_desk.redaction.fonts import _std14_name
+
+    if res is None:
+        return True
+    if not isinstance(res, pikepdf.Dictionary) or depth > 8:
+        return False
+    fonts = res.get("/Font")
+    if isinstance(fonts, pikepdf.Dictionary):
+        for _name, font in fonts.items():
+            if not isinstance(font, pikepdf.Dictionary):
+                return False
+            if str(font.get("/Subtype", "")) not in _SIMPLE_FONTS:
+                return False
+            if "/Widths" not in font and _std14_name(str(font.get("/BaseFont", "/"))[1:]) is None:
+                return False
+    # everything that can carry its own resources: forms, tiling patterns, soft masks
+    children: list[Any] = []
+    for category in ("/XObject", "/Pattern"):
+        sub = res.get(category)
+        if isinstance(sub, pikepdf.Dictionary):
+            children += list(sub.values())
+    states = res.get("/ExtGState")
+    if isinstance(states, pikepdf.Dictionary):
+        for gs in states.values():
+            smask = gs.get("/SMask") if isinstance(gs, pikepdf.Dictionary) else None
+            if isinstance(smask, pikepdf.Dictionary) and "/G" in smask:
+                children.append(smask.G)
+    for child in children:
+        if not isinstance(child, pikepdf.Stream) or child.get("/Subtype") == pikepdf.Name.Image:
+            continue
+        if child.objgen != (0, 0):
+            if child.objgen in seen:
+                continue
+            seen.add(child.objgen)
+        if not _fonts_plain(child.get("/Resources"), seen, depth + 1):
+            return False
+    return True
+
+
+#: below this many boxed pages pdfminer runs in this process (starting one costs ~0.5 s)
+PARALLEL_MIN_PAGES = 24
+
+
+def _start_pdfminer(output: bytes, by_page: dict[int, list[Rect]], parallel: bool | None) -> Any:
+    """A future of :func:`pdfminer_failures` in a fresh process, or None (run it here).
+
+    A fresh interpreter ("spawn"), never a fork: verification runs on a worker thread of
+    the desk application, and forking a process with threads can deadlock the child. A
+    frozen (PyInstaller) build runs it here, as its executable cannot serve as a worker.
+    """
+    import sys
+
+    if not by_page or getattr(sys, "frozen", False):
+        return None
+    if parallel is None:
+        parallel = len(by_page) >= PARALLEL_MIN_PAGES
+    if not parallel:
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        future = pool.submit(pdfminer_failures, output, by_page)
+    except (OSError, RuntimeError):
+        return None
+    pool.shutdown(wait=False)  # the worker exits once the one job is done
+    return future
+
+
+def pdfium_chars(
+    textpage: pdfium.PdfTextPage, near: Sequence[Rect] | None = None
+) -> list[tuple[str, Rect]]:
+    """The characters PDFium finds on a page with their loose boxes (advance × font height).
 
     The loose box is the glyph cell the engine measures too, so that both sides apply
-    :func:`glyph_inside` to the same kind of box.
+    :func:`glyph_inside` to the same kind of box. With ``near``, only characters whose
+    box meets one of those rectangles are decoded and returned.
     """
+    raw = textpage.raw
+    api = pdfium.raw
+    rect = api.FS_RECTF()
     out: list[tuple[str, Rect]] = []
-    for i in range(textpage.count_chars()):
-        code = pdfium.raw.FPDFText_GetUnicode(textpage, i)
-        ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
-        if not ch.strip():
+    ux0 = min((q[0] for q in near), default=0.0) if near else 0.0
+    uy0 = min((q[1] for q in near), default=0.0) if near else 0.0
+    ux1 = max((q[2] for q in near), default=0.0) if near else 0.0
+    uy1 = max((q[3] for q in near), default=0.0) if near else 0.0
+    for i in range(api.FPDFText_CountChars(raw)):
+        if not api.FPDFText_GetLooseCharBox(raw, i, rect):
             continue
-        left, bottom, right, top = textpage.get_charbox(i, loose=True)
-        out.append((ch, (min(left, right), min(bottom, top), max(left, right), max(bottom, top))))
+        x0, x1 = (rect.left, rect.right) if rect.left <= rect.right else (rect.right, rect.left)
+        y0, y1 = (rect.bottom, rect.top) if rect.bottom <= rect.top else (rect.top, rect.bottom)
+        if near is not None and (
+            x1 <= ux0
+            or x0 >= ux1
+            or y1 <= uy0
+            or y0 >= uy1
+            or not any(x0 < q[2] and q[0] < x1 and y0 < q[3] and q[1] < y1 for q in near)
+        ):
+            continue
+        code = api.FPDFText_GetUnicode(raw, i)
+        ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
+        if ch.strip():
+            out.append((ch, (x0, y0, x1, y1)))
     return out
 
 
 def _check_kept(
     source: bytes,
     password: str | None,
-    output: bytes,
+    out_texts: dict[int, str],
     by_page: dict[int, list[Rect]],
     report: VerificationReport,
 ) -> None:
@@ -128,26 +257,28 @@ def _check_kept(
     except pdfium.PdfiumError:
         report.fail("kept", "the source could not be reopened to compare the kept text")
         return
-    out = pdfium.PdfDocument(output)
     try:
         for index in sorted(by_page):
-            if index >= len(src) or index >= len(out):
+            if index >= len(src) or index not in out_texts:
                 continue
             rects = by_page[index]
-            before: Counter[str] = Counter()
-            after: Counter[str] = Counter()
-            for doc, counter, only_outside in ((src, before, True), (out, after, False)):
-                page = doc[index]
-                textpage = page.get_textpage()
-                try:
-                    for ch, box in pdfium_chars(textpage):
-                        if only_outside and glyph_inside(box, rects):
-                            continue
-                        counter[ch] += 1
-                finally:
-                    textpage.close()
-                    page.close()
-            lost = before - after
+            page = src[index]
+            textpage = page.get_textpage()
+            try:
+                # every character the source has and the output lacks must have been
+                # inside a box; only then are the source's characters near the boxes
+                # measured ((all - inside) - out == (all - out) - inside, as multisets)
+                before = "".join(str(textpage.get_text_range()).split())
+                missing = Counter(before) - Counter(out_texts[index])
+                if not missing:
+                    continue
+                inside = Counter(
+                    ch for ch, box in pdfium_chars(textpage, rects) if glyph_inside(box, rects)
+                )
+            finally:
+                textpage.close()
+                page.close()
+            lost = missing - inside
             if lost:
                 report.fail(
                     "kept",
@@ -156,7 +287,6 @@ def _check_kept(
                 )
     finally:
         src.close()
-        out.close()
 
 
 def _geometry(page: pikepdf.Page) -> PageGeometry:
@@ -238,9 +368,11 @@ def _check_pdfium(
     geos: Sequence[PageGeometry],
     report: VerificationReport,
     check_text: bool,
-) -> None:
+) -> dict[int, str]:
+    """Text and paint of the boxed pages; returns each page's text (reused by "kept")."""
     report.passed("pdfium_text")
     report.passed("painted")
+    texts: dict[int, str] = {}
     doc = pdfium.PdfDocument(output)
     try:
         for index in sorted(by_page):
@@ -253,10 +385,11 @@ def _check_pdfium(
                 if check_text:
                     textpage = page.get_textpage()
                     try:
+                        texts[index] = "".join(str(textpage.get_text_range()).split())
                         # cheap first look: PDFium's own bounded text (any overlap) — only
                         # when it finds something are the characters judged one by one
                         if any(textpage.get_text_bounded(*r).strip() for r in rects) and any(
-                            glyph_inside(box, rects) for _ch, box in pdfium_chars(textpage)
+                            glyph_inside(box, rects) for _ch, box in pdfium_chars(textpage, rects)
                         ):
                             report.fail(
                                 "pdfium_text",
@@ -271,6 +404,7 @@ def _check_pdfium(
                 page.close()
     finally:
         doc.close()
+    return texts
 
 
 def _box_not_black(page: pdfium.PdfPage, geo: PageGeometry, rect: Rect) -> bool:
@@ -468,9 +602,8 @@ def _pdfminer_page_ctm(
     return (1, 0, 0, 1, -x0, -y0)
 
 
-def _check_pdfminer(
-    output: bytes, by_page: dict[int, list[Rect]], report: VerificationReport
-) -> None:
+def pdfminer_failures(output: bytes, by_page: dict[int, list[Rect]]) -> list[int]:
+    """The boxed pages on which pdfminer finds a character inside a box."""
     from pdfminer.converter import PDFLayoutAnalyzer
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdffont import PDFUnicodeNotDefined
@@ -487,6 +620,7 @@ def _check_pdfminer(
         """
 
         boxes: tuple[Rect, ...] = ()
+        union: Rect = (0.0, 0.0, 0.0, 0.0)
         found = False
 
         def render_char(
@@ -509,9 +643,14 @@ def _check_pdfminer(
             else:
                 descent = font.get_descent() * fontsize
                 bbox = (0, descent + rise, adv, descent + rise + fontsize)
+            if self.found:
+                return adv
             x0, y0, x1, y1 = apply_matrix_rect(matrix, bbox)
             r = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-            if not self.found and glyph_inside(r, self.boxes):
+            u = self.union
+            if r[2] <= u[0] or r[0] >= u[2] or r[3] <= u[1] or r[1] >= u[3]:
+                return adv  # nowhere near a box: the common case, decided cheaply
+            if glyph_inside(r, self.boxes):
                 try:
                     text = font.to_unichr(cid)
                 except PDFUnicodeNotDefined:
@@ -520,9 +659,9 @@ def _check_pdfminer(
                     self.found = True
             return adv
 
-    report.passed("pdfminer_text")
+    failures: list[int] = []
     if not by_page:
-        return
+        return failures
     doc = PDFDocument(PDFParser(io.BytesIO(_without_paths(output, by_page))))
     manager = PDFResourceManager(caching=True)
     device = _BoxWatcher(manager, laparams=None)
@@ -540,9 +679,14 @@ def _check_pdfminer(
             x0, y0, x1, y1 = apply_matrix_rect(ctm, rect)
             boxes.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
         device.boxes = tuple(boxes)
+        device.union = (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
         device.found = False
         interpreter.process_page(page)
         if device.found:
-            report.fail(
-                "pdfminer_text", f"text remains inside a box on page {index + 1} (pdfminer)"
-            )
+            failures.append(index)
+    return failures

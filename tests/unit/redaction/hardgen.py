@@ -93,8 +93,9 @@ def tiling_pattern_pdf(pages: int = 1) -> bytes:
     return _save(pdf)
 
 
-def shading_pdf(mesh: bool) -> bytes:
-    """An axial gradient (``mesh`` False) or a triangle mesh (True) painted under the box."""
+def shading_pdf(mesh: bool, as_pattern: bool = False) -> bytes:
+    """An axial gradient (``mesh`` False) or a triangle mesh (True) painted under the box,
+    by ``sh`` or (``as_pattern``) as a shading pattern filling a rectangle."""
     pdf = pikepdf.new()
     font = _helvetica(pdf)
     if mesh:
@@ -130,6 +131,15 @@ def shading_pdf(mesh: bool) -> bytes:
         Font=pikepdf.Dictionary(F1=font), Shading=pikepdf.Dictionary(Sh1=pdf.make_indirect(shading))
     )
     content = b"q 100 300 200 80 re W n /Sh1 sh Q\n" + _text(72, 600, 14, "Gradient caption stays")
+    if as_pattern:
+        pattern = pikepdf.Dictionary(
+            Type=pikepdf.Name.Pattern, PatternType=2, Shading=pdf.make_indirect(shading)
+        )
+        del res["/Shading"]
+        res["/Pattern"] = pikepdf.Dictionary(P2=pdf.make_indirect(pattern))
+        content = b"q /Pattern cs /P2 scn 100 300 200 80 re f Q\n" + _text(
+            72, 600, 14, "Gradient caption stays"
+        )
     _page(pdf, content, res)
     return _save(pdf)
 
@@ -481,3 +491,27 @@ def annotation_pdf() -> tuple[bytes, Rect]:
     )
     pdf.pages[0].obj["/Annots"] = annots
     return _save(pdf), (72, 500, 272, 530)
+
+
+def pattern_text_pdf() -> tuple[bytes, Rect]:
+    """A long line of text whose glyphs are filled with a tiling pattern that draws the
+    secret in its cell; the box covers the end of the line. Returns the file and the box."""
+    pdf = pikepdf.new()
+    font = _helvetica(pdf)
+    cell = pdf.make_stream(_text(2, 4, 6, PATTERN_SECRET))
+    cell["/Type"] = pikepdf.Name.Pattern
+    cell["/PatternType"] = 1
+    cell["/PaintType"] = 1
+    cell["/TilingType"] = 1
+    cell["/BBox"] = pikepdf.Array([0, 0, 60, 12])
+    cell["/XStep"] = 60
+    cell["/YStep"] = 12
+    cell["/Resources"] = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    line = "W" * 24
+    content = b"q /Pattern cs /P1 scn " + _text(40, 500, 14, line) + b"Q\n"
+    content += _text(72, 700, 14, "Heading stays")
+    res = pikepdf.Dictionary(
+        Font=pikepdf.Dictionary(F1=font), Pattern=pikepdf.Dictionary(P1=pdf.make_indirect(cell))
+    )
+    _page(pdf, content, res)
+    return _save(pdf), helv_rect(40, 500, 14, line, 18, 24)

@@ -122,3 +122,29 @@ def test_annotation_appearance_under_a_box_is_redacted_and_the_other_kept(
         tmp_path,
         ocr_secret=ANNOT_SECRET,
     )
+
+
+def test_pattern_filling_text_far_along_a_long_line_is_rewritten(tmp_path: Path) -> None:
+    from tests.unit.redaction.hardgen import pattern_text_pdf
+
+    src, rect = pattern_text_pdf()
+    result = check_redacted(src, [confirmed(0, rect)], [PATTERN_SECRET], ["Headingstays"], tmp_path)
+    assert result.log["removed"]["patterns"] == 1  # type: ignore[index]
+
+
+def test_mesh_shading_pattern_under_a_box_is_removed_with_its_data(tmp_path: Path) -> None:
+    src = shading_pdf(mesh=True, as_pattern=True)
+    assert b"/ShadingType 4" in qdf_bytes(src, tmp_path)
+    result = check_redacted(
+        src, [confirmed(0, (150, 320, 250, 360))], [], ["Gradientcaptionstays"], tmp_path
+    )
+    # the mesh (which could draw anything) is gone from the file, not just covered
+    assert b"/ShadingType 4" not in qdf_bytes(result.output, tmp_path)
+
+
+def test_gradient_shading_pattern_under_a_box_stays(tmp_path: Path) -> None:
+    src = shading_pdf(mesh=False, as_pattern=True)
+    result = check_redacted(
+        src, [confirmed(0, (150, 320, 250, 360))], [], ["Gradientcaptionstays"], tmp_path
+    )
+    assert b"/ShadingType 2" in qdf_bytes(result.output, tmp_path)

@@ -16,7 +16,7 @@ def test_gate_fails_on_an_unredacted_document() -> None:
     line = f"Plain {SECRET} text"
     src = simple_pdf([(72, 700, line)])
     boxes = [Box(0, text_rect(72, 700, line, 6, 6 + len(SECRET))).confirm("t")]
-    report = verify(boxes, src, geometries(open_pdf(src).pdf))
+    report = verify(boxes, src, geometries(open_pdf(src).pdf), thorough=True)
     assert not report.ok
     assert report.checks["pdfium_text"] is False
     assert report.checks["pdfminer_text"] is False
@@ -65,5 +65,22 @@ def test_gate_still_sees_text_among_thousands_of_paths() -> None:
     )
     content = paths + f"1 0 0 1 0 0 cm BT /F1 12 Tf 72 700 Td ({SECRET}) Tj ET\n".encode() + paths
     src = raw_content_pdf(content)
-    report = verify([Box(0, text_rect(72, 700, SECRET)).confirm("t")], src)
+    report = verify([Box(0, text_rect(72, 700, SECRET)).confirm("t")], src, thorough=True)
+    assert report.checks["pdfminer_text"] is False
+
+
+def test_pdfminer_reads_only_pages_where_it_can_disagree() -> None:
+    from tests.unit.redaction.hardgen import type3_pdf
+
+    # a plain page (standard-14 Helvetica): PDFium's word stands, pdfminer is spared ...
+    line = f"Plain {SECRET} text"
+    plain = simple_pdf([(72, 700, line)])
+    boxes = [Box(0, text_rect(72, 700, line, 6, 6 + len(SECRET))).confirm("t")]
+    report = verify(boxes, plain)
+    assert report.checks["pdfium_text"] is False
+    assert report.checks["pdfminer_text"] is True
+    # ... a Type 3 page is read by both, in a process of its own when asked
+    src, rect = type3_pdf()
+    report = verify([Box(0, rect).confirm("t")], src, parallel=True)
+    assert report.checks["pdfium_text"] is False
     assert report.checks["pdfminer_text"] is False
