@@ -12,6 +12,7 @@ costs next to nothing (GROUND.md), rather than merging an overlay page.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from collections.abc import Callable, Generator, Sequence
@@ -108,6 +109,22 @@ def _num(x: float) -> bytes:
     return (b"%.3f" % x).rstrip(b"0").rstrip(b".") or b"0"
 
 
+@functools.lru_cache(maxsize=64)
+def _fitted_left(left: str, room: float) -> bytes:
+    """The footer's left text cut to ``room`` points, as a PDF string. The same for nearly
+    every page of a release (only the page number on the right changes), so it is
+    measured once per page width instead of once per page."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    size = FOOTER_FONT_SIZE
+    left_txt = pdf_text(left)
+    if stringWidth(left_txt, "Helvetica", size) > room:
+        while left_txt and stringWidth(left_txt + "…", "Helvetica", size) > room:
+            left_txt = left_txt[:-1]
+        left_txt += "…"
+    return _pdf_string(left_txt)
+
+
 def _footer_stream(
     box: tuple[float, float, float, float],
     rotate: int,
@@ -135,11 +152,6 @@ def _footer_stream(
     margin = min(36.0, width_pt * 0.06)
     right_w = stringWidth(pdf_text(right), "Helvetica", size)
     room = width_pt - 2 * margin - right_w - 12
-    left_txt = pdf_text(left)
-    if stringWidth(left_txt, "Helvetica", size) > room:
-        while left_txt and stringWidth(left_txt + "…", "Helvetica", size) > room:
-            left_txt = left_txt[:-1]
-        left_txt += "…"
     y = 16.0
     parts = [
         b"Q q ",
@@ -157,7 +169,7 @@ def _footer_stream(
         b" ",
         _num(y),
         b" Td ",
-        _pdf_string(left_txt),
+        _fitted_left(left, round(room, 3)),
         b" Tj ET BT ",
         _FOOTER_FONT.encode(),
         b" ",
