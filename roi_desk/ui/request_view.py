@@ -192,10 +192,24 @@ class RequestView(QWidget):
         fields_box.setObjectName("requestFields")
         fields_box.setLayout(self.fields)
         fields_box.setMaximumWidth(900)  # long lines wrap rather than run across a wide screen
-        request_page = QScrollArea(self)
-        request_page.setWidgetResizable(True)
-        request_page.setFrameShape(QFrame.Shape.NoFrame)
-        request_page.setWidget(fields_box)
+        fields_scroll = QScrollArea(self)
+        fields_scroll.setWidgetResizable(True)
+        fields_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        fields_scroll.setWidget(fields_box)
+        # the request as it came in, next to what was keyed from it: a clerk checks one
+        # against the other without opening the History tab (issue 17 item 14)
+        from roi_desk.ui.intake.pages import PageView
+
+        self.scan_view = PageView(self, empty_text="No scan was stored with this request.")
+        self.scan_view.setObjectName("requestScan")
+        self._scan_shown: uuid.UUID | None = None
+        request_page = QSplitter(Qt.Orientation.Horizontal, self)
+        request_page.setObjectName("requestPage")
+        request_page.addWidget(fields_scroll)
+        request_page.addWidget(self.scan_view)
+        request_page.setStretchFactor(0, 1)
+        request_page.setStretchFactor(1, 1)
+        request_page.setChildrenCollapsible(False)
 
         # ---- the History tab: what happened, and the documents stored with the request
         self.documents = QTreeWidget(self)
@@ -422,6 +436,7 @@ class RequestView(QWidget):
         for spec in self._tabs:
             if spec.widget is not None:
                 self._free(spec.widget)
+        self.scan_view.set_source(None)  # the decoded scan is PHI held in memory
         super().closeEvent(event)
 
     # ------------------------------------------------------------------ loading
@@ -472,6 +487,7 @@ class RequestView(QWidget):
         else:
             self.warning.hide()
         self._fill_fields(d)
+        self._fill_scan(d)
         self._fill_lists(d)
         self._fill_actions(d)
         self.loaded.emit(d)
@@ -520,6 +536,39 @@ class RequestView(QWidget):
             caption = QLabel(name, self)
             caption.setProperty("role", "caption")
             self.fields.addRow(caption, label)
+
+    def _fill_scan(self, d: RequestDetail) -> None:
+        scan = next((doc for doc in d.documents if doc.kind == DocumentKind.REQUEST_SCAN), None)
+        if scan is None:
+            self._scan_shown = None
+            self.scan_view.clear("No scan was stored with this request (keyed from paper).")
+            return
+        if scan.id == self._scan_shown:
+            return  # already on screen: a reload after a status move keeps the page
+        db, document_id, media_type = self.ctx.db, scan.id, scan.media_type
+
+        def load(_token: CancelToken) -> bytes:
+            from roi_desk.services.documents import load_bytes
+
+            with db.transaction() as session:
+                return load_bytes(session, document_id)
+
+        def show(data: bytes) -> None:
+            from roi_desk.errors import DocumentError
+            from roi_desk.ui.intake.pages import open_source
+
+            try:
+                self.scan_view.set_source(open_source(data, media_type))
+            except DocumentError as exc:
+                self.scan_view.clear(str(exc))
+                return
+            self._scan_shown = document_id
+
+        self.ctx.runner.start(load, success=show, failure=self._scan_failed)
+
+    def _scan_failed(self, exc: BaseException) -> None:
+        self.scan_view.clear("The scan could not be shown.")
+        show_error(self, exc)
 
     def _fill_lists(self, d: RequestDetail) -> None:
         self.history.clear()

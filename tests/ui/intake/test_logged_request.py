@@ -1,0 +1,58 @@
+"""After saving an intake: open the request, see its scan on the Request tab (issue 17
+item 14)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+from reportlab.pdfgen import canvas
+
+from roi_desk.ui.context import AppContext
+from roi_desk.ui.intake import IntakeDialog
+from roi_desk.ui.request_view import RequestView
+
+
+def _two_page_fax() -> bytes:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for n in (1, 2):
+        c.drawString(72, 720, f"Faxed request page {n} (synthetic)")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _log_with_scan(qtbot: QtBot, ctx: AppContext, tmp_path: Path) -> IntakeDialog:
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    dialog = IntakeDialog(ctx, settings=settings)
+    qtbot.addWidget(dialog)
+    dialog.attach_scan(_two_page_fax(), "fax-0412.pdf")
+    f = dialog.form
+    f.family_name.setText("Okafor")
+    f.given_name.setText("Ngozi")
+    f.date_of_birth.set_date(date(1971, 8, 14))
+    f.requester.name.setText("Ngozi Okafor")
+    f.requester.address_line1.setText("1 Main St")
+    f.requester.city.setText("Boston")
+    f.requester.state.setText("MA")
+    f.requester.postal_code.setText("02108")
+    f.info_checks["lab"].setChecked(True)
+    dialog.save()
+    assert dialog.saved_request is not None
+    return dialog
+
+
+def test_the_scan_shows_on_the_request_tab(qtbot: QtBot, ctx: AppContext, tmp_path: Path) -> None:
+    dialog = _log_with_scan(qtbot, ctx, tmp_path)
+    saved = dialog.saved_request
+    assert saved is not None
+    view = RequestView(ctx, saved.id)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.tabs.currentIndex() == 0  # the Request tab
+    assert view.scan_view.page_count() == 2
+    assert view.scan_view.isVisible()
