@@ -139,6 +139,7 @@ class RequestView(QWidget):
         self.request_id = request_id
         self.settings = settings
         self.detail: RequestDetail | None = None
+        self.correction_dialog: QWidget | None = None
         self.setObjectName("requestView")
         self.setWindowTitle("Request")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -203,9 +204,24 @@ class RequestView(QWidget):
         self.scan_view = PageView(self, empty_text="No scan was stored with this request.")
         self.scan_view.setObjectName("requestScan")
         self._scan_shown: uuid.UUID | None = None
+        # keyed data is corrected before approval, old → new in the history (the core
+        # says when: services.intake.correction_refusal)
+        self.correct_button = QPushButton("Co&rrect details…", self)
+        self.correct_button.setObjectName("correctDetails")
+        self.correct_button.setAutoDefault(False)
+        self.correct_button.setEnabled(False)
+        self.correct_button.clicked.connect(self.correct_details)
+        details = QWidget(self)
+        details_layout = QVBoxLayout(details)
+        details_layout.setContentsMargins(0, 0, 0, 0)
+        correct_bar = QHBoxLayout()
+        correct_bar.addWidget(self.correct_button)
+        correct_bar.addStretch(1)
+        details_layout.addLayout(correct_bar)
+        details_layout.addWidget(fields_scroll, 1)
         request_page = QSplitter(Qt.Orientation.Horizontal, self)
         request_page.setObjectName("requestPage")
-        request_page.addWidget(fields_scroll)
+        request_page.addWidget(details)
         request_page.addWidget(self.scan_view)
         request_page.setStretchFactor(0, 1)
         request_page.setStretchFactor(1, 1)
@@ -487,6 +503,7 @@ class RequestView(QWidget):
         else:
             self.warning.hide()
         self._fill_fields(d)
+        self._fill_correct(d)
         self._fill_scan(d)
         self._fill_lists(d)
         self._fill_actions(d)
@@ -536,6 +553,35 @@ class RequestView(QWidget):
             caption = QLabel(name, self)
             caption.setProperty("role", "caption")
             self.fields.addRow(caption, label)
+
+    def _fill_correct(self, d: RequestDetail) -> None:
+        from roi_desk.auth.permissions import Permission, denial_message
+        from roi_desk.services.intake import correction_refusal
+
+        refusal = correction_refusal(d.status)
+        if refusal is None and not self.ctx.can(Permission.EDIT_REQUEST):
+            refusal = denial_message(Permission.EDIT_REQUEST)
+        self.correct_button.setEnabled(refusal is None)
+        self.correct_button.setToolTip(
+            refusal or "Correct what was keyed wrong; the history keeps old → new."
+        )
+
+    def correct_details(self) -> None:
+        """Open the keyed data to correct it (before approval)."""
+        if self.detail is None:
+            return
+        from roi_desk.ui.intake.correction import CorrectionDialog
+
+        dialog = CorrectionDialog(self.ctx, self.request_id, self.detail.number, self)
+        dialog.corrected.connect(self._corrected)
+        dialog.open()
+        self.correction_dialog = dialog
+
+    def _corrected(self, changes: list[object]) -> None:
+        if changes:
+            self._mark_stale()
+            self.reload()
+            self.changed.emit(self.request_id)
 
     def _fill_scan(self, d: RequestDetail) -> None:
         scan = next((doc for doc in d.documents if doc.kind == DocumentKind.REQUEST_SCAN), None)

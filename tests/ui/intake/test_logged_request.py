@@ -56,3 +56,54 @@ def test_the_scan_shows_on_the_request_tab(qtbot: QtBot, ctx: AppContext, tmp_pa
     assert view.tabs.currentIndex() == 0  # the Request tab
     assert view.scan_view.page_count() == 2
     assert view.scan_view.isVisible()
+
+
+def test_keyed_data_is_corrected_from_the_request_window(
+    qtbot: QtBot, ctx: AppContext, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from roi_desk.ui.intake.correction import CorrectionDialog
+
+    dialog = _log_with_scan(qtbot, ctx, tmp_path)
+    saved = dialog.saved_request
+    assert saved is not None
+    view = RequestView(ctx, saved.id)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.correct_button.isEnabled()
+    view.correct_button.click()
+    correction = view.correction_dialog
+    assert isinstance(correction, CorrectionDialog)
+    assert correction.form.requester.postal_code.text() == "02108"  # what was keyed
+    correction.form.requester.postal_code.setText("02110")
+    qtbot.waitExposed(correction)
+    correction.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is correction)
+    zip_field = correction.form.requester.postal_code
+    with qtbot.waitSignal(correction.corrected):
+        qtbot.keyClick(zip_field, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    history = [
+        view.history.topLevelItem(i).text(2)  # type: ignore[union-attr]
+        for i in range(view.history.topLevelItemCount())
+    ]
+    assert any("Requester ZIP: 02108 → 02110" in line for line in history), history
+
+
+def test_no_correction_after_approval_and_the_button_says_why(
+    qtbot: QtBot, ctx: AppContext, tmp_path: Path
+) -> None:
+    from roi_desk.models import Request, Status
+
+    dialog = _log_with_scan(qtbot, ctx, tmp_path)
+    saved = dialog.saved_request
+    assert saved is not None
+    with ctx.db.transaction() as s:
+        request = s.get(Request, saved.id)
+        assert request is not None
+        request.status = Status.APPROVED
+    view = RequestView(ctx, saved.id)
+    qtbot.addWidget(view)
+    assert not view.correct_button.isEnabled()
+    assert "approved" in view.correct_button.toolTip()
