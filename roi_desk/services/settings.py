@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -32,14 +34,18 @@ from roi_desk.models.settings import SiteSetting
 
 __all__ = [
     "DATE_FORMAT",
+    "DEFAULT_FAX_FOLDER",
     "DEFAULT_TARGET_BUSINESS_DAYS",
+    "DELIVERY",
     "FEE_SCHEDULES",
     "FEE_SETTINGS",
     "LETTER_TEMPLATES",
     "SITE_INFO",
     "TARGET_BUSINESS_DAYS",
+    "DeliverySettings",
     "allowed_placeholders",
     "date_format",
+    "delivery_settings",
     "fee_schedule_problems",
     "fee_schedules",
     "fee_schedules_data",
@@ -47,6 +53,7 @@ __all__ = [
     "letter_templates",
     "letter_templates_data",
     "save_date_format",
+    "save_delivery_settings",
     "save_fee_schedules",
     "save_fee_settings",
     "save_letter_templates",
@@ -64,6 +71,7 @@ FEE_SETTINGS = "fee_settings"
 LETTER_TEMPLATES = "letter_templates"
 SITE_INFO = "site_info"
 TARGET_BUSINESS_DAYS = "site_target_business_days"
+DELIVERY = "delivery"
 
 #: the site's own, softer promise when nobody has set one (a setting, not the law)
 DEFAULT_TARGET_BUSINESS_DAYS = 7
@@ -426,3 +434,67 @@ def save_letter_templates(
     templates = LetterTemplates.from_json(json.dumps(value))
     _save(session, LETTER_TEMPLATES, value, user)
     return templates
+
+
+# --------------------------------------------------------------------------- delivery
+
+#: the fax hot folder a fresh install uses, inside the data folder: delivery by fax works
+#: out of the box (a fax server, or a person, picks the TIFFs up from there)
+DEFAULT_FAX_FOLDER = "fax-outbox"
+_FAX_GATEWAYS = ("hot_folder", "none")
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """How packets leave: the fax gateway and its hot folder.
+
+    ``fax_folder`` empty means the default, ``<data folder>/fax-outbox``; a relative path is
+    taken inside the data folder. ``fax_gateway`` "none" turns faxing off on purpose.
+    """
+
+    fax_gateway: str = "hot_folder"
+    fax_folder: str = ""
+
+    def fax_folder_path(self, data_folder: Path) -> Path:
+        given = self.fax_folder.strip()
+        if not given:
+            return data_folder / DEFAULT_FAX_FOLDER
+        path = Path(given).expanduser()
+        return path if path.is_absolute() else data_folder / path
+
+
+def delivery_settings(session: Session) -> DeliverySettings:
+    stored = _stored(session, DELIVERY)
+    if not isinstance(stored, dict):
+        return DeliverySettings()
+    gateway = stored.get("fax_gateway")
+    return DeliverySettings(
+        fax_gateway=gateway if gateway in _FAX_GATEWAYS else "hot_folder",
+        fax_folder=str(stored.get("fax_folder") or ""),
+    )
+
+
+def save_delivery_settings(
+    session: Session, data: DeliverySettings | Mapping[str, Any], *, user: User
+) -> DeliverySettings:
+    """Save the fax gateway choice and hot folder (administrators)."""
+    require(user, Permission.EDIT_TEMPLATES)
+    if isinstance(data, DeliverySettings):
+        value = DeliverySettings(data.fax_gateway, data.fax_folder.strip())
+    else:
+        value = DeliverySettings(
+            str(data.get("fax_gateway", "hot_folder")), str(data.get("fax_folder") or "").strip()
+        )
+    if value.fax_gateway not in _FAX_GATEWAYS:
+        raise ValidationError(
+            "Choose how faxes leave: through the hot folder, or not at all.",
+            fields={"fax_gateway": "hot_folder or none"},
+        )
+    if any(c in value.fax_folder for c in "\0\n\r"):
+        raise ValidationError(
+            "The fax folder is not a valid folder name.", fields={"fax_folder": "invalid"}
+        )
+    _save(
+        session, DELIVERY, {"fax_gateway": value.fax_gateway, "fax_folder": value.fax_folder}, user
+    )
+    return value
