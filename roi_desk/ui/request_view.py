@@ -54,22 +54,20 @@ from roi_desk.models.enums import (
 from roi_desk.services import requests
 from roi_desk.services.requests import RequestDetail
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import show_date, show_datetime
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.inbox_model import kind_text
 from roi_desk.ui.operations import CancelToken
 from roi_desk.ui.status_actions import StatusActions, move_request
 from roi_desk.ui.widgets import fit_to_screen
 
-DATE = "%m/%d/%Y"
-DATETIME = "%m/%d/%Y %H:%M"
-
 
 def _d(value: date | None) -> str:
-    return value.strftime(DATE) if value else "—"
+    return show_date(value, "—")
 
 
 def _dt(value: datetime | None) -> str:
-    return value.astimezone().strftime(DATETIME) if value else "—"
+    return show_datetime(value, "—")
 
 
 def _label(enum: type[Channel] | type[DeliveryMethod], value: str) -> str:

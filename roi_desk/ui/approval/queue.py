@@ -41,7 +41,7 @@ from roi_desk.services import approval
 from roi_desk.services.approval import CheckStatus, QaReport, QueueItem
 from roi_desk.ui.checklist.pdf import PdfPane
 from roi_desk.ui.context import AppContext
-from roi_desk.ui.date_field import show_datetime
+from roi_desk.ui.date_field import show_date, show_datetime
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.widgets import Index, RowsTableModel, ok_cancel_buttons, read_only_table
 
@@ -81,8 +81,8 @@ class ApprovalQueueModel(RowsTableModel):
                 item.patient,
                 item.kind.label,
                 item.delivery_method.label,
-                f"{item.submitted_at:%Y-%m-%d %H:%M}",
-                item.due_on.isoformat(),
+                show_datetime(item.submitted_at),
+                show_date(item.due_on),
             )
             return values[col]
         if role == Qt.ItemDataRole.DecorationRole and col == 0 and self._icons is not None:
