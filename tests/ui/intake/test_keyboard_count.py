@@ -139,6 +139,8 @@ def test_a_faxed_third_party_request_takes_at_most_25_non_text_keys(
     keys.type("8/14/1971")
     keys.press(Qt.Key.Key_G, ALT)  # the matching patients
     assert dialog.form.match.candidates.topLevelItemCount() == 1
+    # moving into the list picks nobody: the clerk does (Qt would make row 1 current)
+    assert dialog.form.match.chosen_patient_id() is None
     keys.press(Qt.Key.Key_Down)  # pick the one on name and date of birth
     assert dialog.form.match.chosen_patient_id() is not None
 
