@@ -362,10 +362,15 @@ class IntakeFormWidget(QWidget):
             self.info_checks[code] = check
             info_grid.addWidget(check, i // 2, i % 2)
         self.info_keys = CheckGroupKeys(list(self.info_checks.values()), columns=2, parent=self)
-        first_check = next(iter(self.info_checks.values()))
+        # the label's buddy is the group, not a box: a QLabel whose buddy is a button
+        # CLICKS it on Alt+key, which ticked "Abstract" whenever the clerk pressed Alt+I.
+        # The group passes the focus on to the box last used.
+        info.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        info.setFocusProxy(self.info_keys.current)
+        self.info_keys.group = info
         add("info_types", info, "", row, 0, 3)
         grid.addWidget(
-            label("&Information", first_check),
+            label("&Information", info),
             row,
             0,
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
@@ -670,6 +675,8 @@ class CheckGroupKeys(QObject):
         self.checks = checks
         self.columns = columns
         self.current: QCheckBox = checks[0]
+        #: the widget holding the boxes; its focus proxy follows the box last used
+        self.group: QWidget | None = None
         self._typed = ""
         self._moving = False
         for check in checks:
@@ -687,6 +694,8 @@ class CheckGroupKeys(QObject):
             return False
         if event.type() == QEvent.Type.FocusIn:
             self.current = watched
+            if self.group is not None and self.group.focusProxy() is not watched:
+                self.group.setFocusProxy(watched)
         elif event.type() == QEvent.Type.FocusOut and not self._moving:
             # left the group: the next visit starts a new search
             self._typed = ""

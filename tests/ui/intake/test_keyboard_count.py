@@ -167,6 +167,8 @@ def test_a_faxed_third_party_request_takes_at_most_25_non_text_keys(
     keys.type("617-555-0142")
 
     keys.press(Qt.Key.Key_I, ALT)  # information requested
+    # Alt+I moves to the boxes and ticks none (a button buddy of a label is clicked)
+    assert not any(c.isDown() or c.isChecked() for c in dialog.form.info_checks.values())
     keys.type("lab")
     keys.press(Qt.Key.Key_Space)
     keys.type("oth")
