@@ -583,6 +583,8 @@ class RequestView(QWidget):
 
     def _fill_scan(self, d: RequestDetail) -> None:
         scan = next((doc for doc in d.documents if doc.kind == DocumentKind.REQUEST_SCAN), None)
+        # a request keyed from paper has no scan: the details get the whole width
+        self.scan_view.setVisible(scan is not None)
         if scan is None:
             self._scan_shown = None
             self.scan_view.clear("No scan was stored with this request (keyed from paper).")
