@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QVBoxLayout,
@@ -142,6 +143,7 @@ class ReturnDialog(QDialog):
         self.setWindowTitle("Return to the clerk")
         self.reason = QPlainTextEdit(self)
         self.reason.setPlaceholderText("What must the clerk fix?")
+        self.reason.setTabChangesFocus(True)  # Tab goes on to the buttons, not into the text
         buttons = ok_cancel_buttons(self, "&Return")
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)
@@ -175,6 +177,7 @@ class ApprovalQueueView(QWidget):
             "background: #ecf6ee; border: 1px solid #a7d3ae; border-radius: 4px;"
             " color: #1d5b2c; padding: 6px 10px;"
         )
+        self.notice.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.notice.hide()
         self.title = QLabel("Select a request to review it.")
         self.title.setStyleSheet("font-weight: bold; font-size: 11pt;")
@@ -213,7 +216,8 @@ class ApprovalQueueView(QWidget):
         splitter.setSizes([480, 620])
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
-        layout.addWidget(splitter)
+        # the notice is one or two lines; the queue and the review get the rest
+        layout.addWidget(splitter, 1)
 
         #: replaced in tests: ask the supervisor for a password / a reason (None: cancelled)
         self.ask_password: Callable[[QueueItem], str | None] = self._ask_password
