@@ -167,7 +167,7 @@ class AuditViewer(QWidget):
             self,
             self.model,
             resize=QHeaderView.ResizeMode.Interactive,
-            widths=(60, 150, 90, 170, 120, 200, 300, 110, 150, 80, 250),
+            widths=(60, 175, 90, 190, 110, 250, 300, 110, 150, 80, 250),
         )
         self.show_ids.toggled.connect(self._show_ids)
         self._show_ids(False)
