@@ -38,7 +38,7 @@ from roi_desk.storage import Database
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.date_field import DateField, show_datetime
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.widgets import ROOT, Index, RowsTableModel, read_only_table
+from roi_desk.ui.widgets import ROOT, Index, RowsTableModel, close_on_escape, read_only_table
 
 PAGE = 200
 
@@ -141,6 +141,7 @@ class AuditViewer(QWidget):
         # the trail names who looked at whose records: administrators and supervisors only
         ctx.call(lambda _session, user: require(user, Permission.VIEW_AUDIT))
         self.setWindowTitle("Audit trail")
+        close_on_escape(self)
         self.user = QLineEdit(self)
         self.user.setPlaceholderText("user name")
         self.action = QComboBox(self)

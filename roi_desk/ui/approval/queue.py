@@ -44,7 +44,13 @@ from roi_desk.ui.checklist.pdf import PdfPane
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.date_field import show_date, show_datetime
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.widgets import Index, RowsTableModel, ok_cancel_buttons, read_only_table
+from roi_desk.ui.widgets import (
+    Index,
+    RowsTableModel,
+    close_on_escape,
+    ok_cancel_buttons,
+    read_only_table,
+)
 
 _QA_LABEL = {"ok": "Passed", "warn": "Look", "fail": "Failed", "": "…"}
 
@@ -160,6 +166,7 @@ class ApprovalQueueView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Approval queue")
+        close_on_escape(self)
         self.model = ApprovalQueueModel(lambda s: status_icon(self, s), self)
         self.table = read_only_table(
             self,
