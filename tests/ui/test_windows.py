@@ -131,6 +131,7 @@ def test_a_clerk_sees_approve_disabled_with_the_reason(qtbot: QtBot, ctx: AppCon
 
     view = RequestView(ctx, _first_with(ctx, Status.AWAITING_APPROVAL))  # ctx is a clerk
     qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.findChild(QPushButton, "move_approved") is not None)
     button = view.findChild(QPushButton, "move_approved")
     assert button is not None and not button.isEnabled()
     assert "supervisor" in button.toolTip()

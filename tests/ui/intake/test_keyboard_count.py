@@ -130,7 +130,8 @@ def test_a_faxed_third_party_request_takes_at_most_25_non_text_keys(
 
     keys.press(Qt.Key.Key_O, CTRL)  # open the fax...
     keys.non_text += 1  # ...and Enter in the file dialog (opened at the fax folder)
-    assert dialog.scan is not None
+    # the file is read off the GUI thread: wait for it (inline runners are done already)
+    qtbot.waitUntil(lambda: dialog.scan is not None)
 
     keys.type("Okafor")
     keys.press(Qt.Key.Key_Tab)

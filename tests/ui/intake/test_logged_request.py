@@ -31,6 +31,7 @@ def _log_with_scan(qtbot: QtBot, ctx: AppContext, tmp_path: Path) -> IntakeDialo
     dialog = IntakeDialog(ctx, settings=settings)
     qtbot.addWidget(dialog)
     dialog.attach_scan(_two_page_fax(), "fax-0412.pdf")
+    qtbot.waitUntil(lambda: dialog.scan is not None)  # read off the GUI thread
     f = dialog.form
     f.family_name.setText("Okafor")
     f.given_name.setText("Ngozi")
@@ -54,7 +55,7 @@ def test_the_scan_shows_on_the_request_tab(qtbot: QtBot, ctx: AppContext, tmp_pa
     qtbot.addWidget(view)
     view.show()
     assert view.tabs.currentIndex() == 0  # the Request tab
-    assert view.scan_view.page_count() == 2
+    qtbot.waitUntil(lambda: view.scan_view.page_count() == 2)  # loaded off the GUI thread
     assert view.scan_view.isVisible()
 
 
@@ -72,7 +73,7 @@ def test_keyed_data_is_corrected_from_the_request_window(
     view = RequestView(ctx, saved.id)
     qtbot.addWidget(view)
     view.show()
-    assert view.correct_button.isEnabled()
+    qtbot.waitUntil(view.correct_button.isEnabled)  # once the request has loaded
     view.correct_button.click()
     correction = view.correction_dialog
     assert isinstance(correction, CorrectionDialog)
@@ -84,11 +85,13 @@ def test_keyed_data_is_corrected_from_the_request_window(
     zip_field = correction.form.requester.postal_code
     with qtbot.waitSignal(correction.corrected):
         qtbot.keyClick(zip_field, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    history = [
-        view.history.topLevelItem(i).text(2)  # type: ignore[union-attr]
-        for i in range(view.history.topLevelItemCount())
-    ]
-    assert any("Requester ZIP: 02108 → 02110" in line for line in history), history
+
+    def history() -> list[str]:
+        tree = view.history
+        return [tree.topLevelItem(i).text(2) for i in range(tree.topLevelItemCount())]  # type: ignore[union-attr]
+
+    # the window reloads (off the GUI thread) and shows the correction, old → new
+    qtbot.waitUntil(lambda: any("Requester ZIP: 02108 → 02110" in h for h in history()))
 
 
 def test_no_correction_after_approval_and_the_button_says_why(
@@ -105,5 +108,6 @@ def test_no_correction_after_approval_and_the_button_says_why(
         request.status = Status.APPROVED
     view = RequestView(ctx, saved.id)
     qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.detail is not None)
     assert not view.correct_button.isEnabled()
     assert "approved" in view.correct_button.toolTip()
