@@ -454,8 +454,8 @@ def _readable_detail(detail: dict[str, Any] | None) -> str:
     for key, value in sorted(detail.items()):
         if key == "id" or key.endswith("_id") or key.endswith("_ids") or "sha" in key:
             continue
-        if value in (None, "", [], {}):
-            continue
+        if value in (None, "", [], {}) or _uuid(value) is not None:
+            continue  # an id under another name ("request", "document") is noise here
         if isinstance(value, list):
             text = ", ".join(str(v) for v in value)
         elif isinstance(value, dict):

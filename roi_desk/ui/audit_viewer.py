@@ -38,7 +38,7 @@ from roi_desk.storage import Database
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.date_field import DateField, show_datetime
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.widgets import ROOT, Index, RowsTableModel, read_only_table
+from roi_desk.ui.widgets import ROOT, Index, RowsTableModel, close_on_escape, read_only_table
 
 PAGE = 200
 
@@ -141,6 +141,7 @@ class AuditViewer(QWidget):
         # the trail names who looked at whose records: administrators and supervisors only
         ctx.call(lambda _session, user: require(user, Permission.VIEW_AUDIT))
         self.setWindowTitle("Audit trail")
+        close_on_escape(self)
         self.user = QLineEdit(self)
         self.user.setPlaceholderText("user name")
         self.action = QComboBox(self)
@@ -167,7 +168,7 @@ class AuditViewer(QWidget):
             self,
             self.model,
             resize=QHeaderView.ResizeMode.Interactive,
-            widths=(60, 150, 90, 170, 120, 200, 300, 110, 150, 80, 250),
+            widths=(60, 175, 90, 190, 110, 250, 300, 110, 150, 80, 250),
         )
         self.show_ids.toggled.connect(self._show_ids)
         self._show_ids(False)

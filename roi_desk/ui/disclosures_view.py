@@ -34,7 +34,7 @@ from roi_desk.ui.checklist.pdf import LetterPreview
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.date_field import DateField, show_date
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.widgets import Index, RowsTableModel, read_only_table
+from roi_desk.ui.widgets import Index, RowsTableModel, close_on_escape, read_only_table
 
 
 class DisclosureHistoryModel(RowsTableModel):
@@ -83,6 +83,7 @@ class DisclosuresView(QWidget):
         self.ctx = ctx
         self.patient_id = patient_id
         self.setWindowTitle("Disclosure history")
+        close_on_escape(self)
         self.model = DisclosureHistoryModel(self)
         self.table = read_only_table(
             self,

@@ -32,6 +32,7 @@ from roi_desk.models.enums import RequestKind
 from roi_desk.services import inbox
 from roi_desk.services.inbox import Column, InboxFilter, InboxRow
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import show_date, show_datetime
 from roi_desk.ui.operations import CancelToken
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,6 @@ COLUMNS: list[ColumnSpec] = [
     ColumnSpec(Column.ASSIGNEE, "Assignee", "Clerk working on it"),
 ]
 COLUMN_INDEX: dict[Column, int] = {spec.key: i for i, spec in enumerate(COLUMNS)}
-
-DATE_FORMAT = "%m/%d/%Y"
 
 
 class _Failed:
@@ -433,7 +432,7 @@ class InboxModel(QAbstractTableModel):
         if key == Column.NUMBER:
             return f"{row.number} ⚑" if row.possible_duplicate else row.number
         if key == Column.RECEIVED:
-            return row.received_at.strftime(DATE_FORMAT)
+            return show_date(row.received_at.astimezone().date())
         if key == Column.PATIENT:
             return row.patient
         if key == Column.REQUESTER:
@@ -443,7 +442,7 @@ class InboxModel(QAbstractTableModel):
         if key == Column.STATUS:
             return status_text(row)
         if key == Column.DUE:
-            return row.due_on.strftime(DATE_FORMAT)
+            return show_date(row.due_on)
         if key == Column.ASSIGNEE:
             return row.assignee or "Unassigned"
         return ""  # pragma: no cover - every column is handled above
@@ -462,5 +461,5 @@ class InboxModel(QAbstractTableModel):
         if key == Column.PATIENT and row.mrn:
             return f"MRN {row.mrn}"
         if key == Column.RECEIVED:
-            return row.received_at.astimezone().strftime(f"{DATE_FORMAT} %H:%M")
+            return show_datetime(row.received_at)
         return None

@@ -54,22 +54,20 @@ from roi_desk.models.enums import (
 from roi_desk.services import requests
 from roi_desk.services.requests import RequestDetail
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import show_date, show_datetime
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.inbox_model import kind_text
 from roi_desk.ui.operations import CancelToken
 from roi_desk.ui.status_actions import StatusActions, move_request
 from roi_desk.ui.widgets import fit_to_screen
 
-DATE = "%m/%d/%Y"
-DATETIME = "%m/%d/%Y %H:%M"
-
 
 def _d(value: date | None) -> str:
-    return value.strftime(DATE) if value else "—"
+    return show_date(value, "—")
 
 
 def _dt(value: datetime | None) -> str:
-    return value.astimezone().strftime(DATETIME) if value else "—"
+    return show_datetime(value, "—")
 
 
 def _label(enum: type[Channel] | type[DeliveryMethod], value: str) -> str:
@@ -139,6 +137,7 @@ class RequestView(QWidget):
         self.request_id = request_id
         self.settings = settings
         self.detail: RequestDetail | None = None
+        self.correction_dialog: QWidget | None = None
         self.setObjectName("requestView")
         self.setWindowTitle("Request")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -192,10 +191,39 @@ class RequestView(QWidget):
         fields_box.setObjectName("requestFields")
         fields_box.setLayout(self.fields)
         fields_box.setMaximumWidth(900)  # long lines wrap rather than run across a wide screen
-        request_page = QScrollArea(self)
-        request_page.setWidgetResizable(True)
-        request_page.setFrameShape(QFrame.Shape.NoFrame)
-        request_page.setWidget(fields_box)
+        fields_scroll = QScrollArea(self)
+        fields_scroll.setWidgetResizable(True)
+        fields_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        fields_scroll.setWidget(fields_box)
+        # the request as it came in, next to what was keyed from it: a clerk checks one
+        # against the other without opening the History tab (issue 17 item 14)
+        from roi_desk.ui.intake.pages import PageView
+
+        self.scan_view = PageView(self, empty_text="No scan was stored with this request.")
+        self.scan_view.setObjectName("requestScan")
+        self._scan_shown: uuid.UUID | None = None
+        # keyed data is corrected before approval, old → new in the history (the core
+        # says when: services.intake.correction_refusal)
+        self.correct_button = QPushButton("Co&rrect details…", self)
+        self.correct_button.setObjectName("correctDetails")
+        self.correct_button.setAutoDefault(False)
+        self.correct_button.setEnabled(False)
+        self.correct_button.clicked.connect(self.correct_details)
+        details = QWidget(self)
+        details_layout = QVBoxLayout(details)
+        details_layout.setContentsMargins(0, 0, 0, 0)
+        correct_bar = QHBoxLayout()
+        correct_bar.addWidget(self.correct_button)
+        correct_bar.addStretch(1)
+        details_layout.addLayout(correct_bar)
+        details_layout.addWidget(fields_scroll, 1)
+        request_page = QSplitter(Qt.Orientation.Horizontal, self)
+        request_page.setObjectName("requestPage")
+        request_page.addWidget(details)
+        request_page.addWidget(self.scan_view)
+        request_page.setStretchFactor(0, 1)
+        request_page.setStretchFactor(1, 1)
+        request_page.setChildrenCollapsible(False)
 
         # ---- the History tab: what happened, and the documents stored with the request
         self.documents = QTreeWidget(self)
@@ -422,6 +450,7 @@ class RequestView(QWidget):
         for spec in self._tabs:
             if spec.widget is not None:
                 self._free(spec.widget)
+        self.scan_view.set_source(None)  # the decoded scan is PHI held in memory
         super().closeEvent(event)
 
     # ------------------------------------------------------------------ loading
@@ -472,6 +501,8 @@ class RequestView(QWidget):
         else:
             self.warning.hide()
         self._fill_fields(d)
+        self._fill_correct(d)
+        self._fill_scan(d)
         self._fill_lists(d)
         self._fill_actions(d)
         self.loaded.emit(d)
@@ -520,6 +551,70 @@ class RequestView(QWidget):
             caption = QLabel(name, self)
             caption.setProperty("role", "caption")
             self.fields.addRow(caption, label)
+
+    def _fill_correct(self, d: RequestDetail) -> None:
+        from roi_desk.auth.permissions import Permission, denial_message
+        from roi_desk.services.intake import correction_refusal
+
+        refusal = correction_refusal(d.status)
+        if refusal is None and not self.ctx.can(Permission.EDIT_REQUEST):
+            refusal = denial_message(Permission.EDIT_REQUEST)
+        self.correct_button.setEnabled(refusal is None)
+        self.correct_button.setToolTip(
+            refusal or "Correct what was keyed wrong; the history keeps old → new."
+        )
+
+    def correct_details(self) -> None:
+        """Open the keyed data to correct it (before approval)."""
+        if self.detail is None:
+            return
+        from roi_desk.ui.intake.correction import CorrectionDialog
+
+        dialog = CorrectionDialog(self.ctx, self.request_id, self.detail.number, self)
+        dialog.corrected.connect(self._corrected)
+        dialog.open()
+        self.correction_dialog = dialog
+
+    def _corrected(self, changes: list[object]) -> None:
+        if changes:
+            self._mark_stale()
+            self.reload()
+            self.changed.emit(self.request_id)
+
+    def _fill_scan(self, d: RequestDetail) -> None:
+        scan = next((doc for doc in d.documents if doc.kind == DocumentKind.REQUEST_SCAN), None)
+        # a request keyed from paper has no scan: the details get the whole width
+        self.scan_view.setVisible(scan is not None)
+        if scan is None:
+            self._scan_shown = None
+            self.scan_view.clear("No scan was stored with this request (keyed from paper).")
+            return
+        if scan.id == self._scan_shown:
+            return  # already on screen: a reload after a status move keeps the page
+        db, document_id, media_type = self.ctx.db, scan.id, scan.media_type
+
+        def load(_token: CancelToken) -> bytes:
+            from roi_desk.services.documents import load_bytes
+
+            with db.transaction() as session:
+                return load_bytes(session, document_id)
+
+        def show(data: bytes) -> None:
+            from roi_desk.errors import DocumentError
+            from roi_desk.ui.intake.pages import open_source
+
+            try:
+                self.scan_view.set_source(open_source(data, media_type))
+            except DocumentError as exc:
+                self.scan_view.clear(str(exc))
+                return
+            self._scan_shown = document_id
+
+        self.ctx.runner.start(load, success=show, failure=self._scan_failed)
+
+    def _scan_failed(self, exc: BaseException) -> None:
+        self.scan_view.clear("The scan could not be shown.")
+        show_error(self, exc)
 
     def _fill_lists(self, d: RequestDetail) -> None:
         self.history.clear()

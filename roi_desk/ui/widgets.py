@@ -18,13 +18,15 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRect,
     QSize,
     Qt,
 )
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -38,6 +40,7 @@ __all__ = [
     "ROOT",
     "Index",
     "RowsTableModel",
+    "close_on_escape",
     "fit_to_screen",
     "ok_cancel_buttons",
     "read_only_table",
@@ -139,3 +142,23 @@ def room_on(area: QRect) -> QSize:
     return QSize(
         max(320, area.width() - _SCREEN_MARGIN), max(240, area.height() - _SCREEN_MARGIN - 32)
     )
+
+
+class _EscapeCloses(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            isinstance(watched, QWidget)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            watched.close()
+            return True
+        return False
+
+
+def close_on_escape(window: QWidget) -> None:
+    """Esc closes ``window`` once no field inside it used the key (a key a child ignores
+    travels up to the window): every window of the desk closes the same way."""
+    window.installEventFilter(_EscapeCloses(window))

@@ -131,6 +131,7 @@ def test_a_clerk_sees_approve_disabled_with_the_reason(qtbot: QtBot, ctx: AppCon
 
     view = RequestView(ctx, _first_with(ctx, Status.AWAITING_APPROVAL))  # ctx is a clerk
     qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.findChild(QPushButton, "move_approved") is not None)
     button = view.findChild(QPushButton, "move_approved")
     assert button is not None and not button.isEnabled()
     assert "supervisor" in button.toolTip()
@@ -162,3 +163,28 @@ def test_room_on_a_laptop_is_less_than_the_screen() -> None:
     room = room_on(LAPTOP)
     assert room.width() < 1366 and room.height() < 728
     assert room.expandedTo(QSize(0, 0)) == room
+
+
+@pytest.mark.parametrize("index", [2, 3, 4, 5])
+def test_esc_closes_the_tool_windows(
+    qtbot: QtBot, demo_db: Database, tmp_path: Path, index: int
+) -> None:
+    """Disclosure history, audit trail, approval queue, reports: Esc closes them too."""
+    from PySide6.QtWidgets import QAbstractItemView
+
+    ctx = make_context(demo_db, "kpatel")
+    window = _tool_windows(ctx, tmp_path)[index]()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    # from inside the window, as a clerk would: a list has the focus
+    lists = [
+        w
+        for w in window.findChildren(QAbstractItemView)
+        if w.isVisible() and w.window() is window  # not a combo box's pop-up list
+    ]
+    inner = lists[0] if lists else window
+    inner.setFocus()
+    qtbot.keyClick(inner, Qt.Key.Key_Escape)
+    assert not window.isVisible()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QVBoxLayout,
@@ -41,9 +42,15 @@ from roi_desk.services import approval
 from roi_desk.services.approval import CheckStatus, QaReport, QueueItem
 from roi_desk.ui.checklist.pdf import PdfPane
 from roi_desk.ui.context import AppContext
-from roi_desk.ui.date_field import show_datetime
+from roi_desk.ui.date_field import show_date, show_datetime
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.widgets import Index, RowsTableModel, ok_cancel_buttons, read_only_table
+from roi_desk.ui.widgets import (
+    Index,
+    RowsTableModel,
+    close_on_escape,
+    ok_cancel_buttons,
+    read_only_table,
+)
 
 _QA_LABEL = {"ok": "Passed", "warn": "Look", "fail": "Failed", "": "…"}
 
@@ -81,8 +88,8 @@ class ApprovalQueueModel(RowsTableModel):
                 item.patient,
                 item.kind.label,
                 item.delivery_method.label,
-                f"{item.submitted_at:%Y-%m-%d %H:%M}",
-                item.due_on.isoformat(),
+                show_datetime(item.submitted_at),
+                show_date(item.due_on),
             )
             return values[col]
         if role == Qt.ItemDataRole.DecorationRole and col == 0 and self._icons is not None:
@@ -142,6 +149,7 @@ class ReturnDialog(QDialog):
         self.setWindowTitle("Return to the clerk")
         self.reason = QPlainTextEdit(self)
         self.reason.setPlaceholderText("What must the clerk fix?")
+        self.reason.setTabChangesFocus(True)  # Tab goes on to the buttons, not into the text
         buttons = ok_cancel_buttons(self, "&Return")
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)
@@ -158,6 +166,7 @@ class ApprovalQueueView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Approval queue")
+        close_on_escape(self)
         self.model = ApprovalQueueModel(lambda s: status_icon(self, s), self)
         self.table = read_only_table(
             self,
@@ -175,6 +184,7 @@ class ApprovalQueueView(QWidget):
             "background: #ecf6ee; border: 1px solid #a7d3ae; border-radius: 4px;"
             " color: #1d5b2c; padding: 6px 10px;"
         )
+        self.notice.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.notice.hide()
         self.title = QLabel("Select a request to review it.")
         self.title.setStyleSheet("font-weight: bold; font-size: 11pt;")
@@ -213,7 +223,8 @@ class ApprovalQueueView(QWidget):
         splitter.setSizes([480, 620])
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
-        layout.addWidget(splitter)
+        # the notice is one or two lines; the queue and the review get the rest
+        layout.addWidget(splitter, 1)
 
         #: replaced in tests: ask the supervisor for a password / a reason (None: cancelled)
         self.ask_password: Callable[[QueueItem], str | None] = self._ask_password

@@ -220,6 +220,14 @@ class PartyFields:
                 editor.clear()
         _select(self.role, PartyRole.OTHER.value)
 
+    def load(self, data: PartyInput) -> None:
+        """Show what was keyed before (to correct it)."""
+        for key in self.keys():
+            editor = getattr(self, key)
+            if isinstance(editor, QLineEdit):
+                editor.setText(str(getattr(data, key)))
+        _select(self.role, PartyRole(data.role).value)
+
     def set_visible(self, visible: bool) -> None:
         for f in self.fields.values():
             f.setVisible(visible)
@@ -354,10 +362,15 @@ class IntakeFormWidget(QWidget):
             self.info_checks[code] = check
             info_grid.addWidget(check, i // 2, i % 2)
         self.info_keys = CheckGroupKeys(list(self.info_checks.values()), columns=2, parent=self)
-        first_check = next(iter(self.info_checks.values()))
+        # the label's buddy is the group, not a box: a QLabel whose buddy is a button
+        # CLICKS it on Alt+key, which ticked "Abstract" whenever the clerk pressed Alt+I.
+        # The group passes the focus on to the box last used.
+        info.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        info.setFocusProxy(self.info_keys.current)
+        self.info_keys.group = info
         add("info_types", info, "", row, 0, 3)
         grid.addWidget(
-            label("&Information", first_check),
+            label("&Information", info),
             row,
             0,
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
@@ -598,6 +611,29 @@ class IntakeFormWidget(QWidget):
         for field in (self.date_of_birth, self.date_from, self.date_to):
             field.button.setEnabled(not read_only)
 
+    def load(self, form: IntakeForm) -> None:
+        """Fill the fields with a logged request's keyed data (to correct it)."""
+        self.family_name.setText(form.family_name)
+        self.given_name.setText(form.given_name)
+        self.date_of_birth.set_date(form.date_of_birth)
+        self.phone.setText(form.phone)
+        if form.received_at is not None:
+            self.received_at.set_value(form.received_at.astimezone().replace(tzinfo=None))
+        _select(self.channel, Channel(form.channel).value)
+        self._role_chosen = True  # the stored role is the clerk's, not a suggestion
+        _select(self.kind, RequestKind(form.kind).value)
+        self.requester.load(form.requester)
+        self.same_recipient.setChecked(form.recipient_same_as_requester)
+        self.recipient.load(form.recipient)
+        for code, check in self.info_checks.items():
+            check.setChecked(code in form.info_types)
+        self.info_description.setText(form.info_description)
+        self.date_from.set_date(form.date_from)
+        self.date_to.set_date(form.date_to)
+        self.purpose.setText(form.purpose)
+        _select(self.delivery_method, DeliveryMethod(form.delivery_method).value)
+        self.notes.setPlainText(form.notes)
+
     def reset(self) -> None:
         """Empty, for the next request (received time back to now)."""
         for editor in (
@@ -639,6 +675,8 @@ class CheckGroupKeys(QObject):
         self.checks = checks
         self.columns = columns
         self.current: QCheckBox = checks[0]
+        #: the widget holding the boxes; its focus proxy follows the box last used
+        self.group: QWidget | None = None
         self._typed = ""
         self._moving = False
         for check in checks:
@@ -656,6 +694,8 @@ class CheckGroupKeys(QObject):
             return False
         if event.type() == QEvent.Type.FocusIn:
             self.current = watched
+            if self.group is not None and self.group.focusProxy() is not watched:
+                self.group.setFocusProxy(watched)
         elif event.type() == QEvent.Type.FocusOut and not self._moving:
             # left the group: the next visit starts a new search
             self._typed = ""

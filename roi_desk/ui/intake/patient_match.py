@@ -12,8 +12,8 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QHideEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFocusEvent, QHideEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -37,6 +37,26 @@ LOOKUP_DELAY_MS = 250
 Lookup = Callable[[str, str, date | None], list[PatientCandidate]]
 
 
+class CandidateList(QTreeWidget):
+    """The candidates; entering the list picks nothing.
+
+    Qt makes the first row current when a list without a current row gets the focus, which
+    here would choose a patient for the clerk (a name-only match, even) just because she
+    moved into the list. The clerk picks with the arrows or Enter.
+    """
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        had_current = self.currentItem() is not None
+        self.blockSignals(True)
+        try:
+            super().focusInEvent(event)
+            if not had_current:
+                self.setCurrentIndex(QModelIndex())
+                self.clearSelection()
+        finally:
+            self.blockSignals(False)
+
+
 class PatientMatchPanel(QWidget):
     """Candidates for the typed name and DOB, and the clerk's choice among them.
 
@@ -54,7 +74,7 @@ class PatientMatchPanel(QWidget):
         self._candidates: list[PatientCandidate] = []
 
         self.list_label = QLabel("Matchin&g patients", self)
-        self.candidates = QTreeWidget(self)
+        self.candidates = CandidateList(self)
         self.candidates.setObjectName("candidates")
         self.candidates.setColumnCount(4)
         self.candidates.setHeaderLabels(["MRN", "Name", "Date of birth", "Why"])
@@ -200,7 +220,10 @@ class PatientMatchPanel(QWidget):
         pid = self.chosen_patient_id()
         if pid is not None:
             c = next((c for c in self._candidates if c.patient_id == pid), None)
-            return f"Patient: {c.name}, MRN {c.mrn}" if c else "Patient chosen"
+            if c is None:
+                return "Patient chosen"
+            mrn = c.mrn if c.mrn.upper().startswith("MRN") else f"MRN {c.mrn}"
+            return f"Patient: {c.name}, {mrn}"
         if self.new_radio.isChecked():
             return f"New patient, MRN {self.mrn.text().strip() or '(enter MRN)'}"
         return "Patient not matched — the request waits in the unmatched queue"

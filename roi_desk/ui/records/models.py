@@ -25,6 +25,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from roi_desk.records.kinds import SensitivityOrigin
 from roi_desk.services.chart import ChartRow
 from roi_desk.services.release_sets import ReleaseDraft
+from roi_desk.ui.date_field import show_date
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -53,7 +54,8 @@ def category_label(code: str) -> str:
 
 
 def day_text(value: date | None) -> str:
-    return value.isoformat() if value else "no date"
+    # the site's format, as on every other screen (the builder showed YYYY-MM-DD)
+    return show_date(value, "no date")
 
 
 def marks_text(row: ChartRow) -> str:

@@ -64,6 +64,11 @@ def test_supervisor_reviews_and_signs(
     # the supervisor is told it worked (issue 17 item 11: approving gave no feedback)
     assert view.notice.isVisibleTo(view)
     assert f"Request {good.number} approved and signed" in view.notice.text()
+    # a line or two, not half the window (seen in the real window)
+    layout = view.layout()
+    assert layout is not None
+    layout.activate()
+    assert view.notice.height() < view.height() // 4
 
     view.ask_reason = lambda _item: "Page 2 belongs to someone else"
     with qtbot.waitSignal(view.returned):

@@ -47,3 +47,16 @@ def test_events_name_the_request_and_patient_without_ids(qtbot: QtBot, db: Datab
     assert not viewer.table.isColumnHidden(id_col)
     ids = [str(model.index(r, id_col).data()) for r in range(model.rowCount())]
     assert any(UUID.fullmatch(i) for i in ids)
+
+
+def test_ids_under_any_name_stay_out_of_the_details() -> None:
+    """Seen in the real window: 'Request: 29f05965-…' for a document.store event."""
+    import uuid
+
+    from roi_desk.services.reports import _readable_detail
+
+    detail = {"request": str(uuid.uuid4()), "pages": 1, "request_id": str(uuid.uuid4())}
+    assert _readable_detail(detail) == "Pages: 1"
+    assert _readable_detail({"from": "awaiting_approval", "to": "in_progress"}) == (
+        "From: awaiting approval · To: in progress"
+    )
