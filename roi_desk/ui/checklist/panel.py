@@ -22,13 +22,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -79,6 +78,7 @@ from roi_desk.services.letters import DeadlineInfo
 from roi_desk.ui.checklist.lines_model import NOTE_COL, STATUS_COL, ChecklistModel
 from roi_desk.ui.checklist.pdf import LetterPreview, PdfPane
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import DateField
 from roi_desk.ui.errors import show_error
 
 T = TypeVar("T")
@@ -134,8 +134,6 @@ PAYMENT_LABELS = {
     PaymentStatus.PAID: "Paid",
     PaymentStatus.WAIVED: "Waived",
 }
-#: the "no date" value of the date fields
-NO_DATE = QDate(1900, 1, 1)
 
 
 @dataclass
@@ -240,22 +238,9 @@ class ChecklistTable(QTableView):
         super().keyPressEvent(event)
 
 
-def _date_edit(special: str) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("MM/dd/yyyy")
-    edit.setMinimumDate(NO_DATE)
-    edit.setSpecialValueText(special)
-    edit.setDate(NO_DATE)
-    return edit
-
-
-def _to_qdate(day: dt.date | None) -> QDate:
-    return NO_DATE if day is None else QDate(day.year, day.month, day.day)
-
-
-def _from_qdate(value: QDate) -> dt.date | None:
-    return None if value == NO_DATE else dt.date(value.year(), value.month(), value.day())
+def _date_edit(empty_text: str) -> DateField:
+    """A typed date (the shared field: the text is the value, empty means no date)."""
+    return DateField(empty_text=empty_text)
 
 
 def _buddy(text: str, widget: QWidget) -> QLabel:
@@ -650,8 +635,8 @@ class ChecklistPanel(QWidget):
     def _show_facts(self, draft: ReviewDraft) -> None:
         f = draft.facts
         self.signature_present.setChecked(f.signature_present)
-        self.signed_on.setDate(_to_qdate(f.signed_on))
-        self.expires_on.setDate(_to_qdate(f.expires_on))
+        self.signed_on.set_date(f.signed_on)
+        self.expires_on.set_date(f.expires_on)
         self.expiration_event.setText(f.expiration_event or "")
         index = self.signer.findData(draft.signer_role.value if draft.signer_role else None)
         self.signer.setCurrentIndex(max(index, 0))
@@ -659,7 +644,7 @@ class ChecklistPanel(QWidget):
             box.setChecked(code in f.initialed)
         for code, ground in self.minor_boxes.items():
             ground.setCurrentIndex(max(ground.findData(f.minor_consents.get(code)), 0))
-        self.revoked_on.setDate(_to_qdate(f.revoked_on))
+        self.revoked_on.set_date(f.revoked_on)
         self.event_happened.setChecked(f.expiration_event_occurred)
         self.psychotherapy.setChecked(f.psychotherapy_notes)
         self.compound.setChecked(f.combined_with_other)
@@ -712,10 +697,10 @@ class ChecklistPanel(QWidget):
             return
         changes: dict[str, Any] = {
             "signature_present": self.signature_present.isChecked(),
-            "signed_on": _from_qdate(self.signed_on.date()),
-            "expires_on": _from_qdate(self.expires_on.date()),
+            "signed_on": self.signed_on.date(),
+            "expires_on": self.expires_on.date(),
             "expiration_event": self.expiration_event.text().strip() or None,
-            "revoked_on": _from_qdate(self.revoked_on.date()),
+            "revoked_on": self.revoked_on.date(),
             "expiration_event_occurred": self.event_happened.isChecked(),
             "psychotherapy_notes": self.psychotherapy.isChecked(),
             "combined_with_other": self.compound.isChecked(),
@@ -1176,10 +1161,12 @@ class ExtendDialog(QDialog):
         self._reason = QPlainTextEdit()
         self._reason.setPlaceholderText("e.g. Some of the records are stored off site.")
         self._reason.setMaximumHeight(80)
-        self._date = QDateEdit(_to_qdate(info.latest_new_due))
-        self._date.setCalendarPopup(True)
-        self._date.setDisplayFormat("MM/dd/yyyy")
-        self._date.setDateRange(_to_qdate(info.due_on).addDays(1), _to_qdate(info.latest_new_due))
+        self._date = DateField(
+            allow_empty=False,
+            minimum=info.due_on + dt.timedelta(days=1),
+            maximum=info.latest_new_due,
+        )
+        self._date.set_date(info.latest_new_due)
         form.addRow("Reason for the delay:", self._reason)
         form.addRow("New due date:", self._date)
         layout.addLayout(form)
@@ -1191,11 +1178,20 @@ class ExtendDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def accept(self) -> None:
+        problem = self._date.problem()
+        if problem is not None:
+            # a typed date the law does not allow is said, not silently replaced
+            QMessageBox.information(self, "New due date", problem)
+            self._date.setFocus()
+            return
+        super().accept()
+
     def reason(self) -> str:
         return self._reason.toPlainText().strip()
 
     def new_due_date(self) -> dt.date | None:
-        return _from_qdate(self._date.date())
+        return self._date.date() if self._date.problem() is None else None
 
 
 class ReferralDialog(QDialog):
