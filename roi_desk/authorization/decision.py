@@ -536,11 +536,13 @@ def decide(
                 reason,
             )
         )
+        cite = controls.get(code) or (all_cats[code].citation if code in all_cats else "")
         lines.append(
             DecisionLine(
                 labels.get(code, code),
-                ("Released. " if released else "Redact. ") + reason,
-                controls.get(code) or (all_cats[code].citation if code in all_cats else ""),
+                # the rule is shown once, beside the line, not inside the sentence too
+                ("Released. " if released else "Redact. ") + reason.replace(f" ({cite})", ""),
+                cite,
                 LineEffect.OK if released else LineEffect.REDACT,
             )
         )

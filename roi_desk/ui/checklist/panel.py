@@ -100,14 +100,21 @@ SIGNER_LABELS = {
     SignerRole.AUTOPSY_CONSENTER: "Person who consented to the autopsy",
     SignerRole.NO_AUTHORITY: "No legal authority (relative, friend, neighbour)",
 }
+#: short, so the box fits beside its category; the tooltip says it in full
 MINOR_GROUND_LABELS = {
-    MinorConsentBasis.MARRIED: "minor's own: married (§12F)",
-    MinorConsentBasis.PARENT: "minor's own: a parent (§12F)",
-    MinorConsentBasis.ARMED_FORCES: "minor's own: armed forces (§12F)",
-    MinorConsentBasis.PREGNANT: "minor's own: pregnant (§12F)",
-    MinorConsentBasis.LIVING_INDEPENDENTLY: "minor's own: lives independently (§12F)",
-    MinorConsentBasis.STD: "minor's own: STD care (§12F)",
-    MinorConsentBasis.DRUG_DEPENDENCY: "minor's own: drug dependency, 12+ (§12E)",
+    MinorConsentBasis.MARRIED: ("§12F married", "MA c.112 §12F: married, widowed or divorced"),
+    MinorConsentBasis.PARENT: ("§12F parent", "MA c.112 §12F: the parent of a child"),
+    MinorConsentBasis.ARMED_FORCES: ("§12F forces", "MA c.112 §12F: in the armed forces"),
+    MinorConsentBasis.PREGNANT: ("§12F pregnant", "MA c.112 §12F: pregnant"),
+    MinorConsentBasis.LIVING_INDEPENDENTLY: (
+        "§12F on own",
+        "MA c.112 §12F: living apart from parents and self-supporting",
+    ),
+    MinorConsentBasis.STD: ("§12F STD", "MA c.112 §12F: sexually transmitted disease"),
+    MinorConsentBasis.DRUG_DEPENDENCY: (
+        "§12E drugs",
+        "MA c.112 §12E: drug-dependency treatment, from age 12",
+    ),
 }
 EFFECT_COLOUR = {
     LineEffect.OK: "#1b6e35",
@@ -243,6 +250,14 @@ def _date_edit(empty_text: str) -> DateField:
     return DateField(empty_text=empty_text)
 
 
+def _compact(combo: QComboBox, chars: int = 16) -> QComboBox:
+    """A combo box as wide as ``chars`` characters, not as its longest entry: long proof
+    names must not push the verdict column off a 1366-pixel screen."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    return combo
+
+
 def _buddy(text: str, widget: QWidget) -> QLabel:
     """A form label whose Alt+letter moves the focus to ``widget`` (keyboard-first)."""
     label = QLabel(text)
@@ -291,7 +306,7 @@ class ChecklistPanel(QWidget):
         self.scan = PdfPane(
             self, empty_text="No scanned authorization is stored with this request."
         )
-        self.scan.setMinimumWidth(320)
+        self.scan.setMinimumWidth(220)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.scan)
         splitter.addWidget(self._build_checklist())
@@ -300,7 +315,7 @@ class ChecklistPanel(QWidget):
         splitter.setStretchFactor(1, 5)
         splitter.setStretchFactor(2, 3)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([430, 640, 430])
+        splitter.setSizes([320, 700, 420])
         self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -335,7 +350,25 @@ class ChecklistPanel(QWidget):
         # as tall as its lines, no taller: the form and the categories stay in view
         self.table.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        col.addWidget(self.table)
+        # the lines above, the facts below, the clerk moves the border: on a 768-pixel
+        # screen both stay usable (the facts scroll instead of squeezing the lines away)
+        facts = QWidget()
+        fcol = QVBoxLayout(facts)
+        fcol.setContentsMargins(0, 0, 0, 0)
+        facts_scroll = QScrollArea()
+        facts_scroll.setWidgetResizable(True)
+        facts_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        facts_scroll.setWidget(facts)
+        self.table.setMinimumHeight(120)
+        vsplit = QSplitter(Qt.Orientation.Vertical)
+        vsplit.addWidget(self.table)
+        vsplit.addWidget(facts_scroll)
+        vsplit.setStretchFactor(0, 1)
+        vsplit.setStretchFactor(1, 1)
+        vsplit.setChildrenCollapsible(False)
+        vsplit.setSizes([400, 500])
+        self.lines_splitter = vsplit
+        col.addWidget(vsplit, 1)
 
         form_box = QGroupBox("Read off the form")
         form = QFormLayout(form_box)
@@ -368,6 +401,8 @@ class ChecklistPanel(QWidget):
             )
         self.attach_button = QPushButton("Attach &proof scan…")
         self.attach_button.clicked.connect(self._attach_clicked)
+        _compact(self.proof_kind)
+        _compact(self.signer)
         proof_row.addWidget(self.proof_kind, 1)
         proof_row.addWidget(self.attach_button)
         form.addRow("Proof:", proof_row)
@@ -379,6 +414,7 @@ class ChecklistPanel(QWidget):
             )
         self.proof_received_button = QPushButton("Proof receiv&ed")
         self.proof_received_button.clicked.connect(self._proof_received_clicked)
+        _compact(self.proof_received)
         received_row.addWidget(self.proof_received, 1)
         received_row.addWidget(self.proof_received_button)
         form.addRow("Seen:", received_row)
@@ -393,14 +429,19 @@ class ChecklistPanel(QWidget):
         self.event_happened = QCheckBox("Expiry even&t has happened")
         rev_row.addWidget(self.event_happened, 1)
         form.addRow(_buddy("Rev&oked:", self.revoked_on), rev_row)
-        comp_row = QHBoxLayout()
+        comp_row = QGridLayout()
         self.psychotherapy = QCheckBox("Ps&ychotherapy notes")
         self.compound = QCheckBox("Co&mbined with another")
-        self.compound_pn = QCheckBox("…also psychotherapy notes")
+        self.compound_pn = QCheckBox("…also PN")
+        self.compound_pn.setToolTip(
+            "The other authorization on the form is also for psychotherapy notes: the one "
+            "compound 45 CFR 164.508(b)(3)(ii) permits"
+        )
         self.known_false = QCheckBox("&Known false")
-        for w in (self.psychotherapy, self.compound, self.compound_pn, self.known_false):
-            comp_row.addWidget(w)
-        comp_row.addStretch(1)
+        for i, w in enumerate(
+            (self.psychotherapy, self.compound, self.known_false, self.compound_pn)
+        ):
+            comp_row.addWidget(w, i // 2, i % 2)
         form.addRow("Form:", comp_row)
         clin_row = QHBoxLayout()
         self.clinician = QComboBox()
@@ -408,32 +449,39 @@ class ChecklistPanel(QWidget):
         self.clinician.addItem("Clinician approved", "approved")
         self.clinician.addItem("Clinician denied", "denied")
         self.clinician_name = QLineEdit(placeholderText="clinician's name")
-        clin_row.addWidget(self.clinician)
+        clin_row.addWidget(_compact(self.clinician, 14))
         clin_row.addWidget(self.clinician_name, 1)
         form.addRow(_buddy("C&linician:", self.clinician), clin_row)
-        col.addWidget(form_box)
+        fcol.addWidget(form_box)
 
-        cats_box = QGroupBox(
-            "Initialed on the form (not initialed = redacted) · care the minor consented to alone"
-        )
+        cats_box = QGroupBox("Initialed (else redacted) · minor's own consent")
         grid = QGridLayout(cats_box)
         grid.setVerticalSpacing(2)
         for i, cat in enumerate(load_sensitive_categories()):
-            check = QCheckBox(cat.label)
-            check.setToolTip(cat.citation)
+            # the short name on the box, the full one and the rule in the tooltip
+            check = QCheckBox(cat.label.split(" (")[0])
+            check.setToolTip(f"{cat.label} — {cat.citation}")
             check.toggled.connect(self._categories_changed)
             self.category_boxes[cat.code] = check
             ground = QComboBox()
-            ground.addItem("parent / patient controls", None)
-            for basis, label in MINOR_GROUND_LABELS.items():
+            ground.addItem("—", None)
+            ground.setItemData(
+                0, "Not care the minor consented to alone", Qt.ItemDataRole.ToolTipRole
+            )
+            for basis, (label, full) in MINOR_GROUND_LABELS.items():
                 ground.addItem(label, basis.value)
+                ground.setItemData(ground.count() - 1, full, Qt.ItemDataRole.ToolTipRole)
             ground.setAccessibleName(f"Minor's own consent: {cat.label}")
             ground.currentIndexChanged.connect(self._minor_changed)
+            _compact(ground, 9)
+            ground.setToolTip(
+                "Care the minor consented to alone, and the ground (MA c.112 §12F, §12E)"
+            )
             self.minor_boxes[cat.code] = ground
-            grid.addWidget(check, i // 2, (i % 2) * 2)
-            grid.addWidget(ground, i // 2, (i % 2) * 2 + 1)
-        col.addWidget(cats_box)
-        col.addStretch(1)
+            grid.addWidget(check, i, 0)
+            grid.addWidget(ground, i, 1)
+        fcol.addWidget(cats_box)
+        fcol.addStretch(1)
 
         self.signature_present.toggled.connect(self._facts_changed)
         self.signed_on.dateChanged.connect(self._facts_changed)
@@ -511,6 +559,7 @@ class ChecklistPanel(QWidget):
         self.target_label = QLabel()
         self.extension_label = QLabel()
         self.extension_label.setWordWrap(True)
+        self.due_label.setWordWrap(True)  # "November 19, 2026 (15 days overdue)" on 1366 px
         self.extend_button = QPushButton("E&xtend once…")
         self.extend_button.clicked.connect(self._extend_clicked)
         dform.addRow("Received:", self.received_label)
@@ -554,19 +603,17 @@ class ChecklistPanel(QWidget):
         self.quote_lines.setWordWrap(True)
         fcol.addWidget(self.quote_lines)
         self.payment_label = QLabel()
+        self.payment_label.setWordWrap(True)
         fcol.addWidget(self.payment_label)
-        pay_row = QHBoxLayout()
+        pay_row = QGridLayout()
         self.save_quote_button = QPushButton("Save &quote")
         self.invoiced_button = QPushButton("&Invoiced")
         self.paid_button = QPushButton("P&aid")
         self.waive_button = QPushButton("&Waive…")
-        for b in (
-            self.save_quote_button,
-            self.invoiced_button,
-            self.paid_button,
-            self.waive_button,
+        for i, b in enumerate(
+            (self.save_quote_button, self.invoiced_button, self.paid_button, self.waive_button)
         ):
-            pay_row.addWidget(b)
+            pay_row.addWidget(b, i // 2, i % 2)
         fcol.addLayout(pay_row)
         self.save_quote_button.clicked.connect(self.save_quote)
         self.invoiced_button.clicked.connect(lambda: self.set_payment(PaymentStatus.INVOICED))
@@ -591,7 +638,7 @@ class ChecklistPanel(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(360)
+        scroll.setMinimumWidth(390)
         return scroll
 
     # ------------------------------------------------------------------ loading
@@ -845,12 +892,18 @@ class ChecklistPanel(QWidget):
             parts.append("<b>Letter:</b> reject, saying who may ask.")
         signer = outcome.authority
         needs_proof = signer is not None and bool(signer.required_proof)
-        self.proof_kind.setEnabled(needs_proof)
-        self.attach_button.setEnabled(needs_proof)
+        for w in (
+            self.proof_kind,
+            self.attach_button,
+            self.proof_received,
+            self.proof_received_button,
+        ):
+            w.setEnabled(needs_proof)
         if signer is not None and signer.missing_proof:
             parts.append(f"<b>Proof needed:</b> {'; '.join(signer.required_proof)}")
             wanted = signer.missing_proof[0][0]
             self.proof_kind.setCurrentIndex(max(self.proof_kind.findData(wanted.value), 0))
+            self.proof_received.setCurrentIndex(max(self.proof_received.findData(wanted.value), 0))
         return "<br>".join(parts)
 
     def _update_actions(self) -> None:
