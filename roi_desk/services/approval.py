@@ -135,6 +135,9 @@ class QaReport:
     number: str
     checks: tuple[QaCheck, ...]
     reviewed: Reviewed | None
+    #: the authorization decision line by line: (topic, text, citation, effect) — so the
+    #: supervisor sees why, each line with the rule it applies
+    decision_lines: tuple[tuple[str, str, str, str], ...] = ()
 
     @property
     def status(self) -> CheckStatus:
@@ -668,7 +671,19 @@ def qa_report(session: Session, request_id: uuid.UUID) -> QaReport:
         _check_after_death(session, request),
         _check_delivery(request, reviewed, packet),
     )
-    return QaReport(request.id, request.number, checks, reviewed)
+    return QaReport(request.id, request.number, checks, reviewed, _decision_lines(session, request))
+
+
+def _decision_lines(session: Session, request: Request) -> tuple[tuple[str, str, str, str], ...]:
+    from roi_desk.services.checklist import decision_for, review_saved
+
+    if not review_saved(session, request.id):
+        return ()
+    try:
+        decision = decision_for(session, request.id, dt.date.today())
+    except ValidationError:
+        return ()
+    return tuple((ln.topic, ln.text, ln.citation, ln.effect.value) for ln in decision.lines)
 
 
 def review_pdf(session: Session, request_id: uuid.UUID, *, user: User | None) -> bytes | None:
