@@ -305,7 +305,10 @@ def _facts_from_json(data: dict[str, Any]) -> tuple[AuthorizationFacts, set[str]
 
 def _draft_from_record(request: Request, rec: AuthorizationReviewRecord) -> ReviewDraft:
     draft = _new_draft(request)
-    draft.facts, draft.captured = _facts_from_json(rec.facts)
+    stored = dict(rec.facts or {})
+    # a review stored without the date received (older rows, imports): the request's
+    stored.setdefault("received_on", received_on(request).isoformat())
+    draft.facts, draft.captured = _facts_from_json(stored)
     draft.enabled_optional = None if rec.enabled_optional is None else tuple(rec.enabled_optional)
     draft.signer_role = SignerRole(rec.signer_role) if rec.signer_role else None
     draft.minor_consent_bases = frozenset(MinorConsentBasis(b) for b in rec.minor_consent_bases)
