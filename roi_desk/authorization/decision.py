@@ -610,16 +610,6 @@ def decide(
                 "missing_element", "Waiting for a corrected authorization.", "45 CFR 164.508(b)(2)"
             )
         )
-    if (
-        verdict is Verdict.DEFECTIVE
-        and holds
-        and all(d.kind is DefectKind.SIGNER for d in deficiencies)
-        and authority is not None
-        and authority.authorized
-    ):
-        # only the proof is missing: the request waits for it, no new form is needed
-        holds = [h for h in holds if h.code != "missing_element"]
-
     letter: str | None = None
     letter_text = ""
     if verdict is Verdict.REJECTED:
