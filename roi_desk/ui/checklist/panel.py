@@ -65,6 +65,7 @@ from roi_desk.authorization import (
     Verdict,
     load_sensitive_categories,
 )
+from roi_desk.authorization.rules import Basis
 from roi_desk.authorization.signer import PROOF_NAMES
 from roi_desk.errors import RoiError, ValidationError
 from roi_desk.fees import Delivery, FeeQuote, PaymentStatus, RequesterType
@@ -335,6 +336,11 @@ class ChecklistPanel(QWidget):
         )
         hint.setStyleSheet("color: #5f6368;")
         col.addWidget(hint)
+        self.basis_note = QLabel()
+        self.basis_note.setWordWrap(True)
+        self.basis_note.setStyleSheet("color: #1b6e35; font-weight: 600;")
+        self.basis_note.setVisible(False)
+        col.addWidget(self.basis_note)
 
         self.model = ChecklistModel(self)
         self.model.noteEdited.connect(self._note_edited)
@@ -859,6 +865,15 @@ class ChecklistPanel(QWidget):
                 f"mark against the form, starting with: {first}."
             )
         self.decision_lines.setText(self._lines_html(outcome))
+        # a representative's access, a provider's treatment request or legal process is not
+        # judged on the 164.508 elements: the lines stay visible but are not asked for
+        needs_lines = outcome.basis is Basis.AUTHORIZATION
+        self.table.setEnabled(needs_lines)
+        self.basis_note.setVisible(not needs_lines)
+        self.basis_note.setText(
+            f"The 164.508 lines are not needed here — {outcome.lines[0].text} "
+            f"[{outcome.basis_citation}]"
+        )
         self.consequences.setText(self._consequences(outcome))
         self._update_actions()
 

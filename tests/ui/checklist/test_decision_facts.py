@@ -212,3 +212,12 @@ def test_fee_is_saved_with_the_checklist(
     assert total == 2869 + 10 * 96  # Oct 2024 maximum: $28.69 + 10 × $0.96
     assert "Not saved" not in third.payment_label.text()
     QApplication.processEvents()
+
+
+def test_access_request_is_not_asked_for_164_508_lines(qtbot: QtBot, ctx: AppContext) -> None:
+    # 164.524 / 164.502(g): the patient's (or a representative's) own request is judged on
+    # authority, not on the 164.508 elements: nobody has to mark statements "present"
+    panel = _open(qtbot, ctx, _request(ctx, "patient"))
+    assert panel.basis_note.isVisible() and not panel.table.isEnabled()
+    assert "164.524" in panel.basis_note.text()
+    assert "TO CHECK" not in panel.verdict.text()
