@@ -536,11 +536,13 @@ def decide(
                 reason,
             )
         )
+        cite = controls.get(code) or (all_cats[code].citation if code in all_cats else "")
         lines.append(
             DecisionLine(
                 labels.get(code, code),
-                ("Released. " if released else "Redact. ") + reason,
-                controls.get(code) or (all_cats[code].citation if code in all_cats else ""),
+                # the rule is shown once, beside the line, not inside the sentence too
+                ("Released. " if released else "Redact. ") + reason.replace(f" ({cite})", ""),
+                cite,
                 LineEffect.OK if released else LineEffect.REDACT,
             )
         )
@@ -608,16 +610,6 @@ def decide(
                 "missing_element", "Waiting for a corrected authorization.", "45 CFR 164.508(b)(2)"
             )
         )
-    if (
-        verdict is Verdict.DEFECTIVE
-        and holds
-        and all(d.kind is DefectKind.SIGNER for d in deficiencies)
-        and authority is not None
-        and authority.authorized
-    ):
-        # only the proof is missing: the request waits for it, no new form is needed
-        holds = [h for h in holds if h.code != "missing_element"]
-
     letter: str | None = None
     letter_text = ""
     if verdict is Verdict.REJECTED:

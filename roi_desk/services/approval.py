@@ -135,6 +135,9 @@ class QaReport:
     number: str
     checks: tuple[QaCheck, ...]
     reviewed: Reviewed | None
+    #: the authorization decision line by line: (topic, text, citation, effect) — so the
+    #: supervisor sees why, each line with the rule it applies
+    decision_lines: tuple[tuple[str, str, str, str], ...] = ()
 
     @property
     def status(self) -> CheckStatus:
@@ -586,6 +589,45 @@ def _check_fee(session: Session, request: Request) -> QaCheck:
     return QaCheck("fee", label, CheckStatus.OK, fee.text)
 
 
+def _check_after_death(session: Session, request: Request) -> QaCheck:
+    """Records dated after the patient's date of death in the release: a wrong-patient
+    risk (DOMAIN.md "The abstract") — shown, never released silently."""
+    from roi_desk.models.chart import ChartDocument, ReleaseItem
+    from roi_desk.services.chart import dated_after_death
+
+    label = "No record dated after death"
+    patient = request.patient
+    death = patient.date_of_death if patient is not None else None
+    if death is None:
+        return QaCheck(
+            "after_death", label, CheckStatus.OK, "The patient is not known to have died."
+        )
+    latest = session.scalar(
+        select(ReleaseSet.id)
+        .where(ReleaseSet.request_id == request.id)
+        .order_by(ReleaseSet.built_at.desc())
+        .limit(1)
+    )
+    if latest is None:
+        return QaCheck("after_death", label, CheckStatus.OK, "No release set was built.")
+    rows = session.execute(
+        select(ReleaseItem.output_page, ChartDocument.date_of_service)
+        .join(ChartDocument, ReleaseItem.chart_document_id == ChartDocument.id)
+        .where(ReleaseItem.release_set_id == latest)
+    ).all()
+    pages = tuple(sorted(p for p, day in rows if dated_after_death(day, death)))
+    if not pages:
+        return QaCheck("after_death", label, CheckStatus.OK, "Every record predates the death.")
+    return QaCheck(
+        "after_death",
+        label,
+        CheckStatus.WARN,
+        f"Release page(s) {', '.join(map(str, pages))} come from records dated after the patient's "
+        f"date of death ({death:%m/%d/%Y}): most likely another patient's. Look at them "
+        "before approving.",
+    )
+
+
 def _check_delivery(request: Request, reviewed: Reviewed | None, packet: Packet | None) -> QaCheck:
     label = "Delivery details"
     method = DeliveryMethod(request.delivery_method)
@@ -626,9 +668,22 @@ def qa_report(session: Session, request_id: uuid.UUID) -> QaReport:
         _check_pages(session, request, reviewed, data),
         _check_redaction(session, request),
         _check_fee(session, request),
+        _check_after_death(session, request),
         _check_delivery(request, reviewed, packet),
     )
-    return QaReport(request.id, request.number, checks, reviewed)
+    return QaReport(request.id, request.number, checks, reviewed, _decision_lines(session, request))
+
+
+def _decision_lines(session: Session, request: Request) -> tuple[tuple[str, str, str, str], ...]:
+    from roi_desk.services.checklist import decision_for, review_saved
+
+    if not review_saved(session, request.id):
+        return ()
+    try:
+        decision = decision_for(session, request.id, dt.date.today())
+    except ValidationError:
+        return ()
+    return tuple((ln.topic, ln.text, ln.citation, ln.effect.value) for ln in decision.lines)
 
 
 def review_pdf(session: Session, request_id: uuid.UUID, *, user: User | None) -> bytes | None:

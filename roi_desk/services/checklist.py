@@ -289,13 +289,9 @@ def _facts_to_json(facts: AuthorizationFacts, captured: Iterable[str]) -> dict[s
     return out
 
 
-def _facts_from_json(
-    data: dict[str, Any], request: Request
-) -> tuple[AuthorizationFacts, set[str]]:
+def _facts_from_json(data: dict[str, Any]) -> tuple[AuthorizationFacts, set[str]]:
     names = {f.name for f in dataclasses.fields(AuthorizationFacts)}
-    # a review saved before the facts carried the day of receipt (or written by an older
-    # version) still opens: the clock started when the request was logged
-    values: dict[str, Any] = {"received_on": received_on(request)}
+    values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in names:
             continue
@@ -309,7 +305,10 @@ def _facts_from_json(
 
 def _draft_from_record(request: Request, rec: AuthorizationReviewRecord) -> ReviewDraft:
     draft = _new_draft(request)
-    draft.facts, draft.captured = _facts_from_json(rec.facts, request)
+    stored = dict(rec.facts or {})
+    # a review stored without the date received (older rows, imports): the request's
+    stored.setdefault("received_on", received_on(request).isoformat())
+    draft.facts, draft.captured = _facts_from_json(stored)
     draft.enabled_optional = None if rec.enabled_optional is None else tuple(rec.enabled_optional)
     draft.signer_role = SignerRole(rec.signer_role) if rec.signer_role else None
     draft.minor_consent_bases = frozenset(MinorConsentBasis(b) for b in rec.minor_consent_bases)

@@ -147,6 +147,9 @@ class RequestFacts:
     fee_settled: bool = True
     #: the site releases this requester's records only after payment, and it is unpaid
     payment_required: bool = False
+    #: a third party's release has no fee decision yet (no quote, waiver or $0 by rule):
+    #: the authorization decision refuses to let it go (issue 17: Fee $0.00, no invoice)
+    fee_undecided: bool = False
 
     @property
     def has_mailing_address(self) -> bool:
@@ -246,6 +249,12 @@ def request_facts(session: Session, request_id: uuid.UUID) -> RequestFacts:
     party = request.recipient or request.requester
     quote = fee_quotes.get_quote(session, request_id)
     settled = quote is None or quote.payment_status in (PaymentStatus.PAID, PaymentStatus.WAIVED)
+    fee_undecided = payment_by_decision = False
+    if checklist.review_saved(session, request_id):
+        # the fee part of the one decision (roi_desk.authorization.decide)
+        fee = checklist.decision_for(session, request_id, dt.date.today()).fee
+        fee_undecided = fee.kind == "missing" and fee.blocks_release
+        payment_by_decision = fee.kind == "quote" and fee.blocks_release
     return RequestFacts(
         request_id=request.id,
         number=request.number,
@@ -266,7 +275,8 @@ def request_facts(session: Session, request_id: uuid.UUID) -> RequestFacts:
         review_saved=checklist.review_saved(session, request_id),
         fee_total=quote.total if quote is not None else Decimal("0"),
         fee_settled=settled,
-        payment_required=fee_quotes.release_blocked(session, request_id),
+        payment_required=payment_by_decision or fee_quotes.release_blocked(session, request_id),
+        fee_undecided=fee_undecided,
         **_party_facts(party),  # type: ignore[arg-type]
     )
 
@@ -791,6 +801,15 @@ def packet_warnings(
                 "fee_unpaid",
                 f"The fee{f' of ${facts.fee_total:,.2f}' if facts.fee_total else ''} is unpaid "
                 "and this site releases third-party requests only after payment.",
+                True,
+            )
+        )
+    if facts.fee_undecided:
+        out.append(
+            PacketWarning(
+                "fee_undecided",
+                "No fee has been decided for this third party's request: enter the pages on "
+                "the Checklist tab and save it (a quote, a waiver, or no charge by rule).",
                 True,
             )
         )

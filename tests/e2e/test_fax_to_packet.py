@@ -189,6 +189,13 @@ def check_the_authorization(qtbot: QtBot, workspace: RequestView) -> None:
     assert panel.verdict.text() == "AUTHORIZATION VALID", panel.read_aloud.toPlainText()
     with qtbot.waitSignal(panel.changed):
         press(qtbot, panel.table, Qt.Key.Key_S, CTRL)
+    # the fee quote was saved with the checklist; the attorney pays the MGL c.111 §70 fee
+    # before the records go out (the site releases third parties after payment)
+    assert panel.state is not None and panel.state.quote is not None
+    with qtbot.waitSignal(panel.changed):
+        panel.invoiced_button.click()
+    with qtbot.waitSignal(panel.changed):
+        panel.paid_button.click()
 
 
 def gather_the_records(qtbot: QtBot, workspace: RequestView) -> RecordsTab:

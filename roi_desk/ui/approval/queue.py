@@ -13,6 +13,7 @@ window can refresh the inbox.
 
 from __future__ import annotations
 
+import html
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -191,6 +192,15 @@ class ApprovalQueueView(QWidget):
         self.checks = QListWidget(self)
         self.checks.setWordWrap(True)
         self.checks.setMaximumHeight(190)
+        # the authorization decision, each line with its rule (issue 11: readable by a
+        # supervisor); folded away behind a toggle so the packet keeps its room
+        self.decision_toggle = QPushButton("Authorization &decision — why", self)
+        self.decision_toggle.setCheckable(True)
+        self.decision_lines = QLabel(self)
+        self.decision_lines.setWordWrap(True)
+        self.decision_lines.setTextFormat(Qt.TextFormat.RichText)
+        self.decision_lines.setVisible(False)
+        self.decision_toggle.toggled.connect(self.decision_lines.setVisible)
         self.preview = PdfPane(self, empty_text="The packet appears here.")
         self.approve_button = QPushButton("&Approve…", self)
         self.approve_button.setShortcut(QKeySequence("Ctrl+Return"))
@@ -211,6 +221,8 @@ class ApprovalQueueView(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.title)
         right_layout.addWidget(self.checks)
+        right_layout.addWidget(self.decision_toggle)
+        right_layout.addWidget(self.decision_lines)
         right_layout.addWidget(self.preview, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -314,6 +326,7 @@ class ApprovalQueueView(QWidget):
             line.setText(f"{check.label} — {check.detail}")
             line.setData(Qt.ItemDataRole.UserRole, check.code)
             self.checks.addItem(line)
+        self.decision_lines.setText(_decision_html(report.decision_lines))
         verdict = {
             CheckStatus.OK: "all checks passed",
             CheckStatus.WARN: "look at the warnings",
@@ -399,3 +412,26 @@ class ApprovalQueueView(QWidget):
         self._say(f"Request {item.number} returned to the clerk: {reason.strip()}")
         self.returned.emit(item.request_id)
         self.reload()
+
+
+_EFFECT_COLOUR = {
+    "ok": "#1b6e35",
+    "problem": "#b3261e",
+    "hold": "#8a5a00",
+    "redact": "#6a1b9a",
+    "info": "#3c4043",
+}
+
+
+def _decision_html(lines: tuple[tuple[str, str, str, str], ...]) -> str:
+    if not lines:
+        return "No authorization checklist was saved."
+    rows = []
+    for topic, text, citation, effect in lines:
+        cite = f" <span style='color:#5f6368'>[{html.escape(citation)}]</span>" if citation else ""
+        colour = _EFFECT_COLOUR.get(effect, "#3c4043")
+        rows.append(
+            f"<span style='color:{colour}'><b>{html.escape(topic)}:</b> "
+            f"{html.escape(text)}</span>{cite}"
+        )
+    return "<br>".join(rows)

@@ -22,13 +22,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -66,6 +65,7 @@ from roi_desk.authorization import (
     Verdict,
     load_sensitive_categories,
 )
+from roi_desk.authorization.rules import Basis
 from roi_desk.authorization.signer import PROOF_NAMES
 from roi_desk.errors import RoiError, ValidationError
 from roi_desk.fees import Delivery, FeeQuote, PaymentStatus, RequesterType
@@ -79,6 +79,7 @@ from roi_desk.services.letters import DeadlineInfo
 from roi_desk.ui.checklist.lines_model import NOTE_COL, STATUS_COL, ChecklistModel
 from roi_desk.ui.checklist.pdf import LetterPreview, PdfPane
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import DateField
 from roi_desk.ui.errors import show_error
 
 T = TypeVar("T")
@@ -100,14 +101,21 @@ SIGNER_LABELS = {
     SignerRole.AUTOPSY_CONSENTER: "Person who consented to the autopsy",
     SignerRole.NO_AUTHORITY: "No legal authority (relative, friend, neighbour)",
 }
+#: short, so the box fits beside its category; the tooltip says it in full
 MINOR_GROUND_LABELS = {
-    MinorConsentBasis.MARRIED: "minor's own: married (§12F)",
-    MinorConsentBasis.PARENT: "minor's own: a parent (§12F)",
-    MinorConsentBasis.ARMED_FORCES: "minor's own: armed forces (§12F)",
-    MinorConsentBasis.PREGNANT: "minor's own: pregnant (§12F)",
-    MinorConsentBasis.LIVING_INDEPENDENTLY: "minor's own: lives independently (§12F)",
-    MinorConsentBasis.STD: "minor's own: STD care (§12F)",
-    MinorConsentBasis.DRUG_DEPENDENCY: "minor's own: drug dependency, 12+ (§12E)",
+    MinorConsentBasis.MARRIED: ("§12F married", "MA c.112 §12F: married, widowed or divorced"),
+    MinorConsentBasis.PARENT: ("§12F parent", "MA c.112 §12F: the parent of a child"),
+    MinorConsentBasis.ARMED_FORCES: ("§12F forces", "MA c.112 §12F: in the armed forces"),
+    MinorConsentBasis.PREGNANT: ("§12F pregnant", "MA c.112 §12F: pregnant"),
+    MinorConsentBasis.LIVING_INDEPENDENTLY: (
+        "§12F on own",
+        "MA c.112 §12F: living apart from parents and self-supporting",
+    ),
+    MinorConsentBasis.STD: ("§12F STD", "MA c.112 §12F: sexually transmitted disease"),
+    MinorConsentBasis.DRUG_DEPENDENCY: (
+        "§12E drugs",
+        "MA c.112 §12E: drug-dependency treatment, from age 12",
+    ),
 }
 EFFECT_COLOUR = {
     LineEffect.OK: "#1b6e35",
@@ -134,8 +142,6 @@ PAYMENT_LABELS = {
     PaymentStatus.PAID: "Paid",
     PaymentStatus.WAIVED: "Waived",
 }
-#: the "no date" value of the date fields
-NO_DATE = QDate(1900, 1, 1)
 
 
 @dataclass
@@ -240,22 +246,17 @@ class ChecklistTable(QTableView):
         super().keyPressEvent(event)
 
 
-def _date_edit(special: str) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("MM/dd/yyyy")
-    edit.setMinimumDate(NO_DATE)
-    edit.setSpecialValueText(special)
-    edit.setDate(NO_DATE)
-    return edit
+def _date_edit(empty_text: str) -> DateField:
+    """A typed date (the shared field: the text is the value, empty means no date)."""
+    return DateField(empty_text=empty_text)
 
 
-def _to_qdate(day: dt.date | None) -> QDate:
-    return NO_DATE if day is None else QDate(day.year, day.month, day.day)
-
-
-def _from_qdate(value: QDate) -> dt.date | None:
-    return None if value == NO_DATE else dt.date(value.year(), value.month(), value.day())
+def _compact(combo: QComboBox, chars: int = 16) -> QComboBox:
+    """A combo box as wide as ``chars`` characters, not as its longest entry: long proof
+    names must not push the verdict column off a 1366-pixel screen."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    return combo
 
 
 def _buddy(text: str, widget: QWidget) -> QLabel:
@@ -306,7 +307,7 @@ class ChecklistPanel(QWidget):
         self.scan = PdfPane(
             self, empty_text="No scanned authorization is stored with this request."
         )
-        self.scan.setMinimumWidth(320)
+        self.scan.setMinimumWidth(220)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.scan)
         splitter.addWidget(self._build_checklist())
@@ -315,7 +316,7 @@ class ChecklistPanel(QWidget):
         splitter.setStretchFactor(1, 5)
         splitter.setStretchFactor(2, 3)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([430, 640, 430])
+        splitter.setSizes([320, 700, 420])
         self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -335,6 +336,11 @@ class ChecklistPanel(QWidget):
         )
         hint.setStyleSheet("color: #5f6368;")
         col.addWidget(hint)
+        self.basis_note = QLabel()
+        self.basis_note.setWordWrap(True)
+        self.basis_note.setStyleSheet("color: #1b6e35; font-weight: 600;")
+        self.basis_note.setVisible(False)
+        col.addWidget(self.basis_note)
 
         self.model = ChecklistModel(self)
         self.model.noteEdited.connect(self._note_edited)
@@ -350,7 +356,25 @@ class ChecklistPanel(QWidget):
         # as tall as its lines, no taller: the form and the categories stay in view
         self.table.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        col.addWidget(self.table)
+        # the lines above, the facts below, the clerk moves the border: on a 768-pixel
+        # screen both stay usable (the facts scroll instead of squeezing the lines away)
+        facts = QWidget()
+        fcol = QVBoxLayout(facts)
+        fcol.setContentsMargins(0, 0, 0, 0)
+        facts_scroll = QScrollArea()
+        facts_scroll.setWidgetResizable(True)
+        facts_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        facts_scroll.setWidget(facts)
+        self.table.setMinimumHeight(120)
+        vsplit = QSplitter(Qt.Orientation.Vertical)
+        vsplit.addWidget(self.table)
+        vsplit.addWidget(facts_scroll)
+        vsplit.setStretchFactor(0, 1)
+        vsplit.setStretchFactor(1, 1)
+        vsplit.setChildrenCollapsible(False)
+        vsplit.setSizes([400, 500])
+        self.lines_splitter = vsplit
+        col.addWidget(vsplit, 1)
 
         form_box = QGroupBox("Read off the form")
         form = QFormLayout(form_box)
@@ -383,6 +407,8 @@ class ChecklistPanel(QWidget):
             )
         self.attach_button = QPushButton("Attach &proof scan…")
         self.attach_button.clicked.connect(self._attach_clicked)
+        _compact(self.proof_kind)
+        _compact(self.signer)
         proof_row.addWidget(self.proof_kind, 1)
         proof_row.addWidget(self.attach_button)
         form.addRow("Proof:", proof_row)
@@ -394,6 +420,7 @@ class ChecklistPanel(QWidget):
             )
         self.proof_received_button = QPushButton("Proof receiv&ed")
         self.proof_received_button.clicked.connect(self._proof_received_clicked)
+        _compact(self.proof_received)
         received_row.addWidget(self.proof_received, 1)
         received_row.addWidget(self.proof_received_button)
         form.addRow("Seen:", received_row)
@@ -408,14 +435,19 @@ class ChecklistPanel(QWidget):
         self.event_happened = QCheckBox("Expiry even&t has happened")
         rev_row.addWidget(self.event_happened, 1)
         form.addRow(_buddy("Rev&oked:", self.revoked_on), rev_row)
-        comp_row = QHBoxLayout()
+        comp_row = QGridLayout()
         self.psychotherapy = QCheckBox("Ps&ychotherapy notes")
         self.compound = QCheckBox("Co&mbined with another")
-        self.compound_pn = QCheckBox("…also psychotherapy notes")
+        self.compound_pn = QCheckBox("…also PN")
+        self.compound_pn.setToolTip(
+            "The other authorization on the form is also for psychotherapy notes: the one "
+            "compound 45 CFR 164.508(b)(3)(ii) permits"
+        )
         self.known_false = QCheckBox("&Known false")
-        for w in (self.psychotherapy, self.compound, self.compound_pn, self.known_false):
-            comp_row.addWidget(w)
-        comp_row.addStretch(1)
+        for i, w in enumerate(
+            (self.psychotherapy, self.compound, self.known_false, self.compound_pn)
+        ):
+            comp_row.addWidget(w, i // 2, i % 2)
         form.addRow("Form:", comp_row)
         clin_row = QHBoxLayout()
         self.clinician = QComboBox()
@@ -423,32 +455,39 @@ class ChecklistPanel(QWidget):
         self.clinician.addItem("Clinician approved", "approved")
         self.clinician.addItem("Clinician denied", "denied")
         self.clinician_name = QLineEdit(placeholderText="clinician's name")
-        clin_row.addWidget(self.clinician)
+        clin_row.addWidget(_compact(self.clinician, 14))
         clin_row.addWidget(self.clinician_name, 1)
         form.addRow(_buddy("C&linician:", self.clinician), clin_row)
-        col.addWidget(form_box)
+        fcol.addWidget(form_box)
 
-        cats_box = QGroupBox(
-            "Initialed on the form (not initialed = redacted) · care the minor consented to alone"
-        )
+        cats_box = QGroupBox("Initialed (else redacted) · minor's own consent")
         grid = QGridLayout(cats_box)
         grid.setVerticalSpacing(2)
         for i, cat in enumerate(load_sensitive_categories()):
-            check = QCheckBox(cat.label)
-            check.setToolTip(cat.citation)
+            # the short name on the box, the full one and the rule in the tooltip
+            check = QCheckBox(cat.label.split(" (")[0])
+            check.setToolTip(f"{cat.label} — {cat.citation}")
             check.toggled.connect(self._categories_changed)
             self.category_boxes[cat.code] = check
             ground = QComboBox()
-            ground.addItem("parent / patient controls", None)
-            for basis, label in MINOR_GROUND_LABELS.items():
+            ground.addItem("—", None)
+            ground.setItemData(
+                0, "Not care the minor consented to alone", Qt.ItemDataRole.ToolTipRole
+            )
+            for basis, (label, full) in MINOR_GROUND_LABELS.items():
                 ground.addItem(label, basis.value)
+                ground.setItemData(ground.count() - 1, full, Qt.ItemDataRole.ToolTipRole)
             ground.setAccessibleName(f"Minor's own consent: {cat.label}")
             ground.currentIndexChanged.connect(self._minor_changed)
+            _compact(ground, 9)
+            ground.setToolTip(
+                "Care the minor consented to alone, and the ground (MA c.112 §12F, §12E)"
+            )
             self.minor_boxes[cat.code] = ground
-            grid.addWidget(check, i // 2, (i % 2) * 2)
-            grid.addWidget(ground, i // 2, (i % 2) * 2 + 1)
-        col.addWidget(cats_box)
-        col.addStretch(1)
+            grid.addWidget(check, i, 0)
+            grid.addWidget(ground, i, 1)
+        fcol.addWidget(cats_box)
+        fcol.addStretch(1)
 
         self.signature_present.toggled.connect(self._facts_changed)
         self.signed_on.dateChanged.connect(self._facts_changed)
@@ -526,6 +565,7 @@ class ChecklistPanel(QWidget):
         self.target_label = QLabel()
         self.extension_label = QLabel()
         self.extension_label.setWordWrap(True)
+        self.due_label.setWordWrap(True)  # "November 19, 2026 (15 days overdue)" on 1366 px
         self.extend_button = QPushButton("E&xtend once…")
         self.extend_button.clicked.connect(self._extend_clicked)
         dform.addRow("Received:", self.received_label)
@@ -569,19 +609,17 @@ class ChecklistPanel(QWidget):
         self.quote_lines.setWordWrap(True)
         fcol.addWidget(self.quote_lines)
         self.payment_label = QLabel()
+        self.payment_label.setWordWrap(True)
         fcol.addWidget(self.payment_label)
-        pay_row = QHBoxLayout()
+        pay_row = QGridLayout()
         self.save_quote_button = QPushButton("Save &quote")
         self.invoiced_button = QPushButton("&Invoiced")
         self.paid_button = QPushButton("P&aid")
         self.waive_button = QPushButton("&Waive…")
-        for b in (
-            self.save_quote_button,
-            self.invoiced_button,
-            self.paid_button,
-            self.waive_button,
+        for i, b in enumerate(
+            (self.save_quote_button, self.invoiced_button, self.paid_button, self.waive_button)
         ):
-            pay_row.addWidget(b)
+            pay_row.addWidget(b, i // 2, i % 2)
         fcol.addLayout(pay_row)
         self.save_quote_button.clicked.connect(self.save_quote)
         self.invoiced_button.clicked.connect(lambda: self.set_payment(PaymentStatus.INVOICED))
@@ -606,7 +644,7 @@ class ChecklistPanel(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(360)
+        scroll.setMinimumWidth(390)
         return scroll
 
     # ------------------------------------------------------------------ loading
@@ -650,8 +688,8 @@ class ChecklistPanel(QWidget):
     def _show_facts(self, draft: ReviewDraft) -> None:
         f = draft.facts
         self.signature_present.setChecked(f.signature_present)
-        self.signed_on.setDate(_to_qdate(f.signed_on))
-        self.expires_on.setDate(_to_qdate(f.expires_on))
+        self.signed_on.set_date(f.signed_on)
+        self.expires_on.set_date(f.expires_on)
         self.expiration_event.setText(f.expiration_event or "")
         index = self.signer.findData(draft.signer_role.value if draft.signer_role else None)
         self.signer.setCurrentIndex(max(index, 0))
@@ -659,7 +697,7 @@ class ChecklistPanel(QWidget):
             box.setChecked(code in f.initialed)
         for code, ground in self.minor_boxes.items():
             ground.setCurrentIndex(max(ground.findData(f.minor_consents.get(code)), 0))
-        self.revoked_on.setDate(_to_qdate(f.revoked_on))
+        self.revoked_on.set_date(f.revoked_on)
         self.event_happened.setChecked(f.expiration_event_occurred)
         self.psychotherapy.setChecked(f.psychotherapy_notes)
         self.compound.setChecked(f.combined_with_other)
@@ -712,10 +750,10 @@ class ChecklistPanel(QWidget):
             return
         changes: dict[str, Any] = {
             "signature_present": self.signature_present.isChecked(),
-            "signed_on": _from_qdate(self.signed_on.date()),
-            "expires_on": _from_qdate(self.expires_on.date()),
+            "signed_on": self.signed_on.date(),
+            "expires_on": self.expires_on.date(),
             "expiration_event": self.expiration_event.text().strip() or None,
-            "revoked_on": _from_qdate(self.revoked_on.date()),
+            "revoked_on": self.revoked_on.date(),
             "expiration_event_occurred": self.event_happened.isChecked(),
             "psychotherapy_notes": self.psychotherapy.isChecked(),
             "combined_with_other": self.compound.isChecked(),
@@ -827,6 +865,15 @@ class ChecklistPanel(QWidget):
                 f"mark against the form, starting with: {first}."
             )
         self.decision_lines.setText(self._lines_html(outcome))
+        # a representative's access, a provider's treatment request or legal process is not
+        # judged on the 164.508 elements: the lines stay visible but are not asked for
+        needs_lines = outcome.basis is Basis.AUTHORIZATION
+        self.table.setEnabled(needs_lines)
+        self.basis_note.setVisible(not needs_lines)
+        self.basis_note.setText(
+            f"The 164.508 lines are not needed here — {outcome.lines[0].text} "
+            f"[{outcome.basis_citation}]"
+        )
         self.consequences.setText(self._consequences(outcome))
         self._update_actions()
 
@@ -860,12 +907,18 @@ class ChecklistPanel(QWidget):
             parts.append("<b>Letter:</b> reject, saying who may ask.")
         signer = outcome.authority
         needs_proof = signer is not None and bool(signer.required_proof)
-        self.proof_kind.setEnabled(needs_proof)
-        self.attach_button.setEnabled(needs_proof)
+        for w in (
+            self.proof_kind,
+            self.attach_button,
+            self.proof_received,
+            self.proof_received_button,
+        ):
+            w.setEnabled(needs_proof)
         if signer is not None and signer.missing_proof:
             parts.append(f"<b>Proof needed:</b> {'; '.join(signer.required_proof)}")
             wanted = signer.missing_proof[0][0]
             self.proof_kind.setCurrentIndex(max(self.proof_kind.findData(wanted.value), 0))
+            self.proof_received.setCurrentIndex(max(self.proof_received.findData(wanted.value), 0))
         return "<br>".join(parts)
 
     def _update_actions(self) -> None:
@@ -1176,10 +1229,12 @@ class ExtendDialog(QDialog):
         self._reason = QPlainTextEdit()
         self._reason.setPlaceholderText("e.g. Some of the records are stored off site.")
         self._reason.setMaximumHeight(80)
-        self._date = QDateEdit(_to_qdate(info.latest_new_due))
-        self._date.setCalendarPopup(True)
-        self._date.setDisplayFormat("MM/dd/yyyy")
-        self._date.setDateRange(_to_qdate(info.due_on).addDays(1), _to_qdate(info.latest_new_due))
+        self._date = DateField(
+            allow_empty=False,
+            minimum=info.due_on + dt.timedelta(days=1),
+            maximum=info.latest_new_due,
+        )
+        self._date.set_date(info.latest_new_due)
         form.addRow("Reason for the delay:", self._reason)
         form.addRow("New due date:", self._date)
         layout.addLayout(form)
@@ -1191,11 +1246,20 @@ class ExtendDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def accept(self) -> None:
+        problem = self._date.problem()
+        if problem is not None:
+            # a typed date the law does not allow is said, not silently replaced
+            QMessageBox.information(self, "New due date", problem)
+            self._date.setFocus()
+            return
+        super().accept()
+
     def reason(self) -> str:
         return self._reason.toPlainText().strip()
 
     def new_due_date(self) -> dt.date | None:
-        return _from_qdate(self._date.date())
+        return self._date.date() if self._date.problem() is None else None
 
 
 class ReferralDialog(QDialog):

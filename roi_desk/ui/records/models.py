@@ -46,6 +46,8 @@ _CATEGORY_LABELS = {
     "sexual_assault": "Sexual assault",
     "domestic_violence": "Domestic violence",
 }
+#: a record dated after the patient's death: a wrong-patient risk
+_AFTER_DEATH = QColor("#b3261e")
 _REVIEW = QColor("#9a5b00")
 
 
@@ -117,6 +119,11 @@ class ChartTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, col)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 0 and row.after_death:
+                return (
+                    "Dated after the patient's date of death: most likely another "
+                    "patient's record. Check it before release."
+                )
             if col == 0 and row.needs_review:
                 return "Type or date was suggested from the text: check it."
             if col == 4 and row.marks:
@@ -127,6 +134,8 @@ class ChartTableModel(QAbstractTableModel):
             if col == 2:
                 return row.title
             return None
+        if role == Qt.ItemDataRole.ForegroundRole and row.after_death and col in (0, 1, 2):
+            return QBrush(_AFTER_DEATH)
         if role == Qt.ItemDataRole.ForegroundRole and row.needs_review and col in (0, 1):
             return QBrush(_REVIEW)
         if role == Qt.ItemDataRole.FontRole and row.needs_review and col in (0, 1):
@@ -144,7 +153,11 @@ class ChartTableModel(QAbstractTableModel):
     @staticmethod
     def _display(row: ChartRow, col: int) -> str:
         if col == 0:
-            return day_text(row.date_of_service) + (" ⚑" if row.needs_review else "")
+            return (
+                day_text(row.date_of_service)
+                + (" ⚑" if row.needs_review else "")
+                + (" ✝ after death" if row.after_death else "")
+            )
         if col == 1:
             return row.kind.label
         if col == 2:

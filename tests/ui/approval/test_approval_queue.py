@@ -40,7 +40,7 @@ def test_supervisor_reviews_and_signs(
 
     # the first (oldest) row is selected: every check listed, the packet previewed
     assert view.report is not None and view.report.request_id == good.request_id
-    assert view.checks.count() == 5
+    assert view.checks.count() == 6  # authorization, pages, redaction, fee, after death, delivery
     assert view.preview.document is not None and view.preview.document.pageCount() > 3
     assert view.approve_button.isEnabled()
     if SHOTS:

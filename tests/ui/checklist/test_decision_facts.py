@@ -20,6 +20,7 @@ from roi_desk.models import Document, DocumentKind, Patient, Request, Status
 from roi_desk.models.checklist import FeeQuoteRecord
 from roi_desk.ui.checklist import ChecklistPanel
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import DateField
 
 TODAY = dt.date(2026, 12, 4)
 
@@ -66,11 +67,12 @@ def _pass_all(qtbot: QtBot, panel: ChecklistPanel) -> None:
     _type_date(qtbot, panel.signed_on, panel.draft.facts.received_on - dt.timedelta(days=2))
 
 
-def _type_date(qtbot: QtBot, edit: QWidget, day: dt.date) -> None:
-    edit.setFocus()
-    qtbot.keyClick(edit, Qt.Key.Key_Home)
-    qtbot.keyClicks(edit, f"{day:%m%d%Y}")
-    qtbot.keyClick(edit, Qt.Key.Key_Tab)
+def _type_date(qtbot: QtBot, field: DateField, day: dt.date) -> None:
+    """Type the date as a clerk does (MM/DD/YYYY), then Tab on."""
+    field.setFocus()
+    qtbot.keyClick(field.edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(field.edit, f"{day:%m/%d/%Y}")
+    qtbot.keyClick(field.edit, Qt.Key.Key_Tab)
 
 
 def _alt(qtbot: QtBot, panel: ChecklistPanel, key: Qt.Key) -> None:
@@ -103,6 +105,20 @@ def third(qtbot: QtBot, ctx: AppContext) -> ChecklistPanel:
 
 def _why(panel: ChecklistPanel) -> str:
     return panel.decision_lines.text()
+
+
+def test_written_revocation_typed_shows_revoked(qtbot: QtBot, third: ChecklistPanel) -> None:
+    assert "[45 CFR 164.508(b)(1), (c)]" in _why(third)  # each line with its rule
+    _type_date(qtbot, third.revoked_on, third.draft.facts.received_on)
+    assert third.verdict.text() == "AUTHORIZATION REVOKED"
+    assert "revoked this authorization in writing" in third.read_aloud.toPlainText()
+    assert "164.508(b)(5)" in _why(third)
+
+
+def test_signed_after_receipt_is_defective(qtbot: QtBot, third: ChecklistPanel) -> None:
+    _type_date(qtbot, third.signed_on, third.draft.facts.received_on + dt.timedelta(days=1))
+    assert third.verdict.text().startswith("DEFECTIVE")
+    assert "after we received" in third.read_aloud.toPlainText()
 
 
 def test_expiration_event_happened_by_alt_t(qtbot: QtBot, third: ChecklistPanel) -> None:
@@ -196,3 +212,12 @@ def test_fee_is_saved_with_the_checklist(
     assert total == 2869 + 10 * 96  # Oct 2024 maximum: $28.69 + 10 × $0.96
     assert "Not saved" not in third.payment_label.text()
     QApplication.processEvents()
+
+
+def test_access_request_is_not_asked_for_164_508_lines(qtbot: QtBot, ctx: AppContext) -> None:
+    # 164.524 / 164.502(g): the patient's (or a representative's) own request is judged on
+    # authority, not on the 164.508 elements: nobody has to mark statements "present"
+    panel = _open(qtbot, ctx, _request(ctx, "patient"))
+    assert panel.basis_note.isVisible() and not panel.table.isEnabled()
+    assert "164.524" in panel.basis_note.text()
+    assert "TO CHECK" not in panel.verdict.text()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen.canvas import Canvas
@@ -168,21 +168,26 @@ def _review(session: Session, request_id: uuid.UUID, verdict: str, clerk: User) 
     from roi_desk.services import checklist
 
     draft = checklist.load_review(session, request_id)
+    received = draft.facts.received_on
     checklist.set_signer(draft, SignerRole.PATIENT)
     checklist.update_facts(
         draft,
         signature_present=True,
-        signed_on=date(2025, 3, 1),
+        signed_on=received - timedelta(days=2),
         discloser="This facility",
-        expires_on=date(2025, 3, 2) if verdict == "defective" else date(2099, 3, 1),
+        expires_on=received - timedelta(days=1) if verdict == "defective" else date(2099, 3, 1),
         statement_right_to_revoke=True,
         statement_conditioning=True,
         statement_redisclosure=True,
         # every category initialed: these tests are about QA, not about redaction work
         initialed=set(CATEGORY_CODES),
+        # a patient's own behavioral-health records: a clinician has approved them
+        # (MA c.112 §12CC), so only what a test is about can hold the release
+        clinician_decision="approved",
+        clinician_name="Dr. Factory",
     )
     for line in draft.checklist.lines:
         if line.status is LineStatus.OPEN:
             checklist.confirm_line(draft, line.code, LineStatus.PASS, by=CLERK)
     draft.checklist.confirm_prefilled(CLERK)
-    checklist.save_review(session, draft, user=clerk, today=date(2025, 3, 3))
+    checklist.save_review(session, draft, user=clerk, today=max(received, date.today()))

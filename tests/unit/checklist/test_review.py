@@ -293,3 +293,27 @@ def test_fee_quote_is_saved_with_the_checklist(desk: Desk) -> None:
         stored = fee_quotes.get_quote(s, rid)
         assert stored is not None and stored.total == decision.fee.quote.total > 0
         assert checklist.decision_for(s, rid, TODAY).fee.kind == "quote"
+
+
+def test_packet_refuses_a_third_party_release_without_a_fee_decision(desk: Desk) -> None:
+    # issue 17: the packet went out with "Fee $0.00" and no invoice. Now the packet asks
+    # the decision: no fee decided for a third party → a blocking warning; once the quote
+    # is saved with the checklist, the invoice comes from it.
+    from roi_desk.services import packets
+    from roi_desk.services.fee_quotes import FeeInput
+
+    rid = desk.attorney()
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        _complete(draft)
+        checklist.save_review(s, draft, user=desk.user(s), today=TODAY)
+        facts = packets.request_facts(s, rid)
+        assert facts.fee_undecided
+        warnings = packets.packet_warnings(facts, None)
+        assert any(w.code == "fee_undecided" and w.blocking for w in warnings)
+        draft.fee_input = FeeInput(pages=12)
+        checklist.save_review(s, draft, user=desk.user(s), today=TODAY)
+        facts = packets.request_facts(s, rid)
+        assert not facts.fee_undecided and facts.fee_total > 0
+        invoice = packets.invoice_for(s, rid, today=TODAY)
+        assert invoice is not None and invoice.balance_due == facts.fee_total

@@ -386,7 +386,6 @@ CASES = [
         "revoked",
         facts=replace(GOOD, revoked_on=D(2025, 3, 5)),
         verdict=Verdict.REVOKED,
-        holds=frozenset({"missing_element"}) - frozenset({"missing_element"}),
         letter="deficiency",
         says=("revoked",),
     ),
