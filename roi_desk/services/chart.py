@@ -143,7 +143,8 @@ class ImportFile:
 
     @property
     def is_pdf(self) -> bool:
-        return b"%PDF-" in self.data[:1024]
+        # by content, or by name: a ".pdf" that is not one is told "this is not a PDF"
+        return b"%PDF-" in self.data[:1024] or self.name.lower().endswith(".pdf")
 
 
 # ------------------------------------------------------------------------------ report

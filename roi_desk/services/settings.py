@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from roi_desk import audit, fees
 from roi_desk.auth.permissions import Permission, require
+from roi_desk.dates import US, DateFormat, date_format_named
 from roi_desk.errors import ValidationError
 from roi_desk.fees import FeeSchedule, FeeSettings
 from roi_desk.letters.site import SiteInfo, load_site_info
@@ -32,6 +33,7 @@ from roi_desk.models.base import utcnow
 from roi_desk.models.settings import SiteSetting
 
 __all__ = [
+    "DATE_FORMAT",
     "DEFAULT_FAX_FOLDER",
     "DEFAULT_TARGET_BUSINESS_DAYS",
     "DELIVERY",
@@ -42,6 +44,7 @@ __all__ = [
     "TARGET_BUSINESS_DAYS",
     "DeliverySettings",
     "allowed_placeholders",
+    "date_format",
     "delivery_settings",
     "fee_schedule_problems",
     "fee_schedules",
@@ -49,6 +52,7 @@ __all__ = [
     "fee_settings",
     "letter_templates",
     "letter_templates_data",
+    "save_date_format",
     "save_delivery_settings",
     "save_fee_schedules",
     "save_fee_settings",
@@ -61,6 +65,7 @@ __all__ = [
     "site_target_business_days",
 ]
 
+DATE_FORMAT = "date_format"
 FEE_SCHEDULES = "fee_schedules"
 FEE_SETTINGS = "fee_settings"
 LETTER_TEMPLATES = "letter_templates"
@@ -234,6 +239,28 @@ def save_site_target_business_days(session: Session, days: int, *, user: User) -
         )
     _save(session, TARGET_BUSINESS_DAYS, {"business_days": days}, user)
     return days
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def date_format(session: Session) -> DateFormat:
+    """How this site writes dates (MM/DD/YYYY for a US site, the default)."""
+    stored = _stored(session, DATE_FORMAT)
+    if isinstance(stored, dict) and isinstance(stored.get("name"), str):
+        try:
+            return date_format_named(stored["name"])
+        except ValidationError:
+            # a name a newer version stored: fall back rather than refuse to show dates
+            return US
+    return US
+
+
+def save_date_format(session: Session, name: str, *, user: User) -> DateFormat:
+    require(user, Permission.EDIT_TEMPLATES)
+    fmt = date_format_named(name)
+    _save(session, DATE_FORMAT, {"name": fmt.name}, user)
+    return fmt
 
 
 # --------------------------------------------------------------------------- letterhead
