@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Generator
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -271,6 +272,7 @@ class PrintQueue(QWidget):
                     attempt.detail = f"batch of {len(jobs)}: {detail}"[:2000]
             if batch.labels is not None:
                 yield 2, total, "Printing the address labels"
+                _labels_file_beside(printer)
                 try:
                     print_packet(printer, batch.labels, job_name="Address labels")
                 except RoiError as exc:
@@ -385,6 +387,15 @@ class BatchStopped(RoiError):
             "recorded as printed. Print again when the printer is ready."
         )
         self.printed = printed
+
+
+def _labels_file_beside(printer: QPrinter) -> None:
+    """A print-to-file printer writes the labels beside the batch ("batch-labels.pdf"),
+    not over it."""
+    name = printer.outputFileName()
+    if name:
+        path = Path(name)
+        printer.setOutputFileName(str(path.with_name(f"{path.stem}-labels{path.suffix}")))
 
 
 def _user(session: Session, user_id: uuid.UUID) -> User | None:

@@ -103,7 +103,10 @@ def test_save_puts_a_defective_request_on_hold_and_prints_the_letter(
     with ctx.db.transaction() as s:
         req = s.get(Request, panel.request_id)
         assert req is not None and req.status == Status.PENDING
-        assert s.scalar(select(AuthorizationReviewRecord.verdict)) == "defective"
+        verdict = select(AuthorizationReviewRecord.verdict).where(
+            AuthorizationReviewRecord.request_id == panel.request_id
+        )
+        assert s.scalar(verdict) == "defective"
     assert "pending: authorization incomplete" in panel.status_line.text()
     assert panel.deficiency_button.isEnabled()
     with qtbot.waitSignal(panel.changed):
@@ -127,7 +130,10 @@ def test_fee_quote_is_live_and_the_clerk_cannot_waive(
     with qtbot.waitSignal(panel.changed):
         panel.invoiced_button.click()
     with ctx.db.transaction() as s:
-        assert s.scalar(select(FeeQuoteRecord.payment_status)) == PaymentStatus.INVOICED
+        status = select(FeeQuoteRecord.payment_status).where(
+            FeeQuoteRecord.request_id == panel.request_id
+        )
+        assert s.scalar(status) == PaymentStatus.INVOICED
     assert "Invoiced" in panel.payment_label.text()
 
 

@@ -253,6 +253,9 @@ def test_print_queue_prints_the_batch_as_one_job_with_labels(
     labels = plain_text(jobs[1][1])
     assert page_count(jobs[1][1]) == 1 and labels.count("Records Department") == 3
     assert all(r.number not in jobs[0][0] for r in requests)  # no request in the job name
+    # a print-to-file printer keeps the batch and writes the labels beside it
+    assert page_count((tmp_path / "batch.pdf").read_bytes()) == packet_pages
+    assert page_count((tmp_path / "batch-labels.pdf").read_bytes()) == 1
 
     dialog = MailedDialog(queue.printed_rows())
     qtbot.addWidget(dialog)

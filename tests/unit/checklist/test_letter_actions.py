@@ -136,9 +136,11 @@ def test_deficiency_letter_lists_exactly_the_deficiencies(desk: Desk) -> None:
     for number, message in enumerate(messages, start=1):
         assert f"{number}. {message}" in text
     assert "AUTHORIZATION INCOMPLETE" in text
-    # nothing clinical and not the patient's name
-    for phi in ("O'Keefe", "Mathilda", "visit notes", "Laboratory"):
+    # nothing clinical; the patient named once, on the "Re:" line, for the attorney's
+    # office (many clients) — and nothing else about her
+    for phi in ("visit notes", "Laboratory"):
         assert phi not in text
+    assert "Re: Mathilda O'Keefe" in text and text.count("O'Keefe") == 1
     with desk.db.transaction() as s:
         summaries = s.scalars(select(RequestEvent.summary).where(RequestEvent.kind == "letter"))
         assert list(summaries) == ["Deficiency letter produced"]
