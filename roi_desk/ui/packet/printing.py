@@ -179,6 +179,7 @@ def paint_pdf(
                 _text_layer(painter, page, target, scale)
                 bitmap = page.render(scale=dpi / 72.0, grayscale=True, fill_color=(255,) * 4)
                 pil = bitmap.to_pil().convert("L")
+                bitmap.close()  # now, on this thread: pdfium is not thread-safe (see GC)
             finally:
                 page.close()
             raw = pil.tobytes()  # kept alive while the image that points at it is painted
