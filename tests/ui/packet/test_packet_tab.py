@@ -24,6 +24,7 @@ from roi_desk.ui.packet.packet_tab import FaxConfirmDialog, PacketTab
 from roi_desk.ui.packet.print_queue import PrintQueue
 from roi_desk.ui.packet.printing import PrintError
 from tests.ui.conftest import make_context
+from tests.ui.workers import WAIT_MS, wait_for_workers
 from tests.unit.packets.conftest import make_approved, sign_newest_packet
 
 
@@ -67,12 +68,15 @@ def test_build_preview_print_and_mark_mailed(
     ctx: AppContext = make_context(db)
     tab = PacketTab(ctx, approved.request_id, settings=settings)
     qtbot.addWidget(tab)
+    wait_for_workers(ctx)
     codes = [w.code for w in tab.warnings]
     assert codes == ["redaction_unverified"]
     assert not tab.print_button.isEnabled() and tab.build_button.isEnabled()
 
     with qtbot.waitSignal(tab.packetBuilt):
         tab.build()
+        wait_for_workers(ctx)
+    wait_for_workers(ctx)
     sign_newest_packet(db, approved.request_id)  # the supervisor approves this packet
     assert tab.packet is not None and tab.packet.page_count == 5
     assert tab.document.pageCount() == 5  # the preview, loaded from memory
@@ -81,11 +85,13 @@ def test_build_preview_print_and_mark_mailed(
 
     out = tmp_path / "printed.pdf"
     tab.print_packet(pdf_printer(out))
+    wait_for_workers(ctx)
     assert out.stat().st_size > 0 and errors == []
     assert status_of(db, approved.request_id) == Status.APPROVED  # printed, not yet mailed
 
     with qtbot.waitSignal(tab.released):
         assert tab.mark_mailed("9400 1111 2222")
+    wait_for_workers(ctx)
     assert status_of(db, approved.request_id) == Status.RELEASED
     assert disclosures(db) == 1
     assert not tab.mailed_button.isEnabled()
@@ -133,21 +139,26 @@ def test_failed_fax_keeps_the_request_then_a_retry_releases(
 ) -> None:
     approved = make_approved(db, method=DeliveryMethod.FAX)
     gateway = Gateway(fail=True)
-    tab = PacketTab(make_context(db), approved.request_id, gateway=gateway, settings=settings)
+    ctx = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, gateway=gateway, settings=settings)
     qtbot.addWidget(tab)
+    wait_for_workers(ctx)
     assert "fax_not_in_directory" in [w.code for w in tab.warnings]
     number = VerifiedNumber("6175550123", "keyed twice")
     tab.build(number)
+    wait_for_workers(ctx)
     sign_newest_packet(db, approved.request_id)
     assert tab.fax_button.isEnabled()
     with qtbot.waitSignal(tab.deliveryFailed):
         tab.send_fax(number)
+    wait_for_workers(ctx)
     assert [type(e) for e in errors] == [FaxGatewayError]
     assert status_of(db, approved.request_id) == Status.APPROVED
     assert disclosures(db) == 0
     gateway.fail = False
     with qtbot.waitSignal(tab.released):
         tab.send_fax(number)
+    wait_for_workers(ctx)
     assert status_of(db, approved.request_id) == Status.RELEASED
     assert disclosures(db) == 1 and gateway.jobs[0].pages == tab.packet.page_count  # type: ignore[union-attr]
 
@@ -156,9 +167,12 @@ def test_pickup_without_id_check_is_refused(
     qtbot: Any, db: Database, errors: list[BaseException], settings: QSettings
 ) -> None:
     approved = make_approved(db, method=DeliveryMethod.PICKUP)
-    tab = PacketTab(make_context(db), approved.request_id, settings=settings)
+    ctx = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, settings=settings)
     qtbot.addWidget(tab)
+    wait_for_workers(ctx)
     tab.build()
+    wait_for_workers(ctx)
     sign_newest_packet(db, approved.request_id)
     assert not tab.record_pickup("Jordan Example", "Passport", "1234", checked=False)
     assert isinstance(errors[0], RoiError) and "photo ID" in str(errors[0])
@@ -170,14 +184,18 @@ def test_electronic_copy_password_is_shown_not_stored(
     qtbot: Any, db: Database, tmp_path: Path, errors: list[BaseException], settings: QSettings
 ) -> None:
     approved = make_approved(db, method=DeliveryMethod.ELECTRONIC)
-    tab = PacketTab(make_context(db), approved.request_id, settings=settings)
+    ctx = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, settings=settings)
     qtbot.addWidget(tab)
+    wait_for_workers(ctx)
     tab.build()
+    wait_for_workers(ctx)
     sign_newest_packet(db, approved.request_id)
     folder = tmp_path / "usb"
     folder.mkdir()
     with qtbot.waitSignal(tab.released):
         tab.save_electronic(folder)
+    wait_for_workers(ctx)
     assert tab.last_password and tab.last_password in tab.password_label.text()
     # the password goes by a separate channel: it is stored nowhere
     if db.path is not None:
@@ -205,12 +223,16 @@ def test_print_queue_batch_is_resumable_after_the_printer_disappears(
     requests = [make_approved(db, mrn=f"MRN90000{i}") for i in range(3)]
     for approved in requests:
         tab = PacketTab(ctx, approved.request_id, settings=settings)
+        wait_for_workers(ctx)
         tab.build()
+        wait_for_workers(ctx)
         sign_newest_packet(db, approved.request_id)
         tab.deleteLater()
     printer = pdf_printer(tmp_path / "batch.pdf")
     queue = PrintQueue(ctx, choose_printer=lambda _w: printer, settings=settings)
     qtbot.addWidget(queue)
+    wait_for_workers(ctx)
+    wait_for_workers(ctx)
     qtmodeltester.check(queue.model)
     assert len(queue.to_print()) == 3
 
@@ -224,8 +246,9 @@ def test_print_queue_batch_is_resumable_after_the_printer_disappears(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(queue_module, "print_packet", flaky)
-    with qtbot.waitSignal(queue.batchFinished) as finished:
+    with qtbot.waitSignal(queue.batchFinished, timeout=WAIT_MS) as finished:
         queue.print_all()
+    wait_for_workers(ctx)
     assert finished.args[0] == 1 and "not available" in finished.args[1]
     assert len(queue.to_print()) == 2  # the first one is remembered as printed
     with db.transaction() as session:
@@ -233,8 +256,9 @@ def test_print_queue_batch_is_resumable_after_the_printer_disappears(
             select(DeliveryAttempt).where(DeliveryAttempt.status == AttemptStatus.FAILED)
         ).all()
         assert len(failed) == 1
-    with qtbot.waitSignal(queue.batchFinished) as finished:
+    with qtbot.waitSignal(queue.batchFinished, timeout=WAIT_MS) as finished:
         queue.print_all()  # resume
+    wait_for_workers(ctx)
     assert finished.args == [2, ""] and queue.to_print() == []
     assert queue.mark_all_mailed() == 3
     assert all(status_of(db, r.request_id) == Status.RELEASED for r in requests)
@@ -253,11 +277,13 @@ def test_print_queue_cancel_keeps_what_was_printed(
     for i in range(2):
         approved = make_approved(db, mrn=f"MRN91000{i}")
         PacketTab(ctx, approved.request_id, settings=settings).build()
+        wait_for_workers(ctx)
         sign_newest_packet(db, approved.request_id)
     queue = PrintQueue(
         ctx, choose_printer=lambda _w: pdf_printer(tmp_path / "x.pdf"), settings=settings
     )
     qtbot.addWidget(queue)
+    wait_for_workers(ctx)
     real = queue_module.print_packet
     calls = {"n": 0}
 
@@ -268,7 +294,8 @@ def test_print_queue_cancel_keeps_what_was_printed(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(queue_module, "print_packet", cancelled_on_second)
-    with qtbot.waitSignal(queue.batchFinished) as finished:
+    with qtbot.waitSignal(queue.batchFinished, timeout=WAIT_MS) as finished:
         queue.print_all()
+    wait_for_workers(ctx)
     assert finished.args == [-1, "cancelled"]
     assert len(queue.to_print()) == 1  # one printed and remembered, one left
