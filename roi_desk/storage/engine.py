@@ -187,6 +187,10 @@ class Database:
     url: str = ""
     #: the AES key that seals document bytes (see storage/doccrypt.py)
     document_key: bytes = field(default=b"", repr=False)
+    #: warnings found while opening (permissions repaired, audit checkpoint findings)
+    notices: list[str] = field(default_factory=list)
+    #: a new database's recovery key, to show once (never stored by ROI Desk)
+    recovery_key: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         # Sessions carry the document key so services can seal/open bytes without globals.
@@ -229,7 +233,7 @@ class Database:
 
 
 def acquire_lock(db_path: Path) -> filelock.BaseFileLock:
-    lock = filelock.FileLock(str(lock_file_for(db_path)), timeout=0)
+    lock = filelock.FileLock(str(lock_file_for(db_path)), timeout=0, mode=0o600)
     try:
         lock.acquire()
     except filelock.Timeout as exc:

@@ -66,7 +66,7 @@ def test_build_preview_print_and_mark_mailed(
 ) -> None:
     approved = make_approved(db)
     ctx: AppContext = make_context(db)
-    tab = PacketTab(ctx, approved.request_id, settings=settings)
+    tab = PacketTab(ctx, approved.request_id, settings=settings, printers=lambda: ["Office"])
     qtbot.addWidget(tab)
     wait_for_workers(ctx)
     codes = [w.code for w in tab.warnings]
@@ -77,11 +77,17 @@ def test_build_preview_print_and_mark_mailed(
         tab.build()
         wait_for_workers(ctx)
     wait_for_workers(ctx)
+    assert not tab.print_button.isEnabled()
+    assert "approval signature" in tab.print_button.toolTip()
     sign_newest_packet(db, approved.request_id)  # the supervisor approves this packet
+    tab.refresh()
+    wait_for_workers(ctx)
     assert tab.packet is not None and tab.packet.page_count == 5
     assert tab.document.pageCount() == 5  # the preview, loaded from memory
     assert "Pages: 5" in tab.details.text()
     assert tab.print_button.isEnabled() and not tab.fax_button.isEnabled()
+    assert tab.fax_button.isHidden()  # only this request's delivery is offered
+    assert not tab.mailed_button.isEnabled() and "Print the packet" in tab.missing.text()
 
     out = tmp_path / "printed.pdf"
     tab.print_packet(pdf_printer(out))
@@ -148,6 +154,8 @@ def test_failed_fax_keeps_the_request_then_a_retry_releases(
     tab.build(number)
     wait_for_workers(ctx)
     sign_newest_packet(db, approved.request_id)
+    tab.refresh()
+    wait_for_workers(ctx)
     assert tab.fax_button.isEnabled()
     with qtbot.waitSignal(tab.deliveryFailed):
         tab.send_fax(number)
@@ -232,7 +240,6 @@ def test_print_queue_batch_is_resumable_after_the_printer_disappears(
     queue = PrintQueue(ctx, choose_printer=lambda _w: printer, settings=settings)
     qtbot.addWidget(queue)
     wait_for_workers(ctx)
-    wait_for_workers(ctx)
     qtmodeltester.check(queue.model)
     assert len(queue.to_print()) == 3
 
@@ -276,7 +283,9 @@ def test_print_queue_cancel_keeps_what_was_printed(
     ctx = make_context(db)
     for i in range(2):
         approved = make_approved(db, mrn=f"MRN91000{i}")
-        PacketTab(ctx, approved.request_id, settings=settings).build()
+        built = PacketTab(ctx, approved.request_id, settings=settings)
+        qtbot.addWidget(built)  # owned and closed by the test, not left to the collector
+        built.build()
         wait_for_workers(ctx)
         sign_newest_packet(db, approved.request_id)
     queue = PrintQueue(
@@ -299,3 +308,91 @@ def test_print_queue_cancel_keeps_what_was_printed(
     wait_for_workers(ctx)
     assert finished.args == [-1, "cancelled"]
     assert len(queue.to_print()) == 1  # one printed and remembered, one left
+
+
+def test_no_printer_is_said_before_anyone_prints(
+    qtbot: Any, db: Database, errors: list[BaseException], settings: QSettings
+) -> None:
+    approved = make_approved(db)
+    ctx = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, settings=settings, printers=list)
+    qtbot.addWidget(tab)
+    wait_for_workers(ctx)
+    tab.build()
+    wait_for_workers(ctx)
+    sign_newest_packet(db, approved.request_id)
+    tab.refresh()
+    wait_for_workers(ctx)
+    assert not tab.print_button.isEnabled()
+    assert "No printer is set up" in tab.print_button.toolTip()
+    assert "No printer is set up" in tab.missing.text() and tab.missing.isVisibleTo(tab)
+
+
+def test_fax_works_out_of_the_box_through_the_hot_folder_in_the_data_folder(
+    qtbot: Any,
+    db: Database,
+    tmp_path: Path,
+    errors: list[BaseException],
+    settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    approved = make_approved(db, method=DeliveryMethod.FAX)
+    data = tmp_path / "data"
+    monkeypatch.setattr(tab_module, "data_folder", lambda _ctx: data)
+    ctx = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, settings=settings)
+    qtbot.addWidget(tab)
+    wait_for_workers(ctx)
+    number = VerifiedNumber("6175550123", "keyed twice")
+    tab.build(number)
+    wait_for_workers(ctx)
+    sign_newest_packet(db, approved.request_id)
+    tab.refresh()
+    wait_for_workers(ctx)
+    assert tab.fax_button.isEnabled() and tab.why_not("fax") == ""
+    assert str(data / "fax-outbox") in (tab.fax.where if tab.fax else "")
+    with qtbot.waitSignal(tab.released):
+        tab.send_fax(number)
+    wait_for_workers(ctx)
+    assert errors == []
+    faxes = list((data / "fax-outbox").glob("*.tif"))
+    assert len(faxes) == 1 and faxes[0].name.startswith("6175550123_")
+    assert (data / "fax-outbox").stat().st_mode & 0o077 == 0  # PHI: this user only
+    assert status_of(db, approved.request_id) == Status.RELEASED and disclosures(db) == 1
+
+
+def test_fax_turned_off_is_said_before_a_number_is_keyed(
+    qtbot: Any,
+    db: Database,
+    tmp_path: Path,
+    errors: list[BaseException],
+    settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from roi_desk.models import Role, User
+    from roi_desk.services import settings as site_settings
+
+    with db.transaction() as session:
+        admin = User(username="admin9", display_name="Admin", role=Role.ADMIN)
+        session.add(admin)
+        session.flush()
+        site_settings.save_delivery_settings(
+            session, site_settings.DeliverySettings("none"), user=admin
+        )
+    approved = make_approved(db, method=DeliveryMethod.FAX)
+    monkeypatch.setattr(tab_module, "data_folder", lambda _ctx: tmp_path)
+    ctx = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, settings=settings)
+    qtbot.addWidget(tab)
+    wait_for_workers(ctx)
+    tab.build(VerifiedNumber("6175550123", "keyed twice"))
+    wait_for_workers(ctx)
+    sign_newest_packet(db, approved.request_id)
+    tab.refresh()
+    wait_for_workers(ctx)
+    assert not tab.fax_button.isEnabled()
+    assert "Faxing is turned off" in tab.fax_button.toolTip()
+    asked: list[str] = []
+    monkeypatch.setattr(tab, "_ask_fax_number", lambda: asked.append("asked"))
+    tab._on_fax()
+    assert asked == [] and "Faxing is turned off" in str(errors[0])
