@@ -18,6 +18,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageOps
 
 from roi_desk.errors import DocumentError
+from roi_desk.pdfium_lock import pdfium_serialized
 
 __all__ = ["FAX_WIDTH_PX", "FaxResolution", "pdf_to_fax_tiff"]
 
@@ -97,6 +98,7 @@ def _finish_class_f(tiff: bytes) -> bytes:
     return bytes(data)
 
 
+@pdfium_serialized
 def pdf_to_fax_tiff(
     pdf: bytes,
     *,

@@ -25,6 +25,7 @@ from collections.abc import Callable, Generator, Iterable, Sequence
 import pypdfium2 as pdfium
 
 from roi_desk.errors import DocumentError, ValidationError
+from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.redaction.model import PageNote, Progress, Proposal, Rect, drive
 from roi_desk.redaction.terms import GENERAL_HEADINGS, CategoryTerms, load_terms
 
@@ -90,6 +91,7 @@ class _Page:
         return [_union(line) for line in lines]
 
 
+@pdfium_serialized
 def find_steps(
     data: bytes,
     categories: Iterable[str],

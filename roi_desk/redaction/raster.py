@@ -16,12 +16,14 @@ import pikepdf
 import pypdfium2 as pdfium
 from PIL import ImageDraw
 
+from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.redaction.model import PageGeometry, Rect
 
 #: below this the release would not be legible when printed or faxed
 MIN_DPI = 200
 
 
+@pdfium_serialized
 def render_pages(
     data: bytes, page_indexes: Sequence[int], dpi: int
 ) -> dict[int, tuple[bytes, int, int]]:

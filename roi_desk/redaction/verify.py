@@ -24,6 +24,7 @@ from typing import Any
 import pikepdf
 import pypdfium2 as pdfium
 
+from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.redaction.model import (
     Box,
     PageGeometry,
@@ -139,6 +140,7 @@ def _check_sanitized(pdf: pikepdf.Pdf, output: bytes, report: VerificationReport
             report.fail("sanitized", "structure-tree alternate text is still present")
 
 
+@pdfium_serialized
 def _check_pdfium(
     output: bytes,
     by_page: dict[int, list[Rect]],

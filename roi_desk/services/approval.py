@@ -70,6 +70,7 @@ from roi_desk.models.chart import ReleaseSet
 from roi_desk.models.checklist import AuthorizationReviewRecord, FeeQuoteRecord
 from roi_desk.models.packet import Packet
 from roi_desk.packets import Part
+from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.services.requests import check_can_approve
 from roi_desk.text import fold
 
@@ -157,6 +158,7 @@ class QaReport:
 # ------------------------------------------------------------------------------ page text
 
 
+@pdfium_serialized
 def page_texts(pdf: bytes) -> list[str]:
     """The text of every page (pypdfium2, ~2 ms a page; GROUND.md)."""
     try:

@@ -34,6 +34,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
 from roi_desk.errors import DocumentError, RoiError
+from roi_desk.pdfium_lock import pdfium_serialized
 
 __all__ = [
     "PrintCancelled",
@@ -122,6 +123,7 @@ def _text_layer(painter: QPainter, page: pdfium.PdfPage, target: QRectF, scale: 
         textpage.close()
 
 
+@pdfium_serialized
 def paint_pdf(
     printer: QPrinter,
     pdf: bytes,
