@@ -19,6 +19,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from roi_desk.errors import DocumentError
+from roi_desk.pdfium_lock import pdfium_serialized
 
 __all__ = ["FAX_WIDTH_PX", "FaxResolution", "pdf_to_fax_tiff"]
 
@@ -110,6 +111,7 @@ def _finish_class_f(tiff: bytes) -> bytes:
     return bytes(data)
 
 
+@pdfium_serialized
 def pdf_to_fax_tiff(
     pdf: bytes,
     *,

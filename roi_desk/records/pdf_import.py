@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from roi_desk.errors import DocumentError, ValidationError
+from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.records.kinds import (
     DocumentKind,
     DocumentSource,
@@ -178,6 +179,7 @@ def open_pdf_bytes(data: bytes, password: str | None = None) -> tuple[bytes, int
         return buf.getvalue(), pages
 
 
+@pdfium_serialized
 def page_texts(data: bytes, pages: Iterable[int] | None = None) -> dict[int, str]:
     """Text of the given 0-based pages (all when None), via pypdfium2; "" when none."""
     import pypdfium2 as pdfium

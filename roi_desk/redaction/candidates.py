@@ -15,6 +15,7 @@ from collections.abc import Callable, Generator, Iterable, Sequence
 
 import pypdfium2 as pdfium
 
+from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.redaction.model import PageNote, Progress, Proposal, Rect, drive
 from roi_desk.redaction.terms import CategoryTerms
 
@@ -80,6 +81,7 @@ class _Page:
         return [_union(line) for line in lines]
 
 
+@pdfium_serialized
 def find_steps(
     data: bytes,
     categories: Iterable[str],

@@ -28,11 +28,13 @@ _UNICODE_FONTS = (
 )
 #: one character of surviving text: (character, x, y of its origin, font size, box width)
 Glyph = tuple[str, float, float, float, float]
+from roi_desk.pdfium_lock import pdfium_serialized
 
 #: below this the release would not be legible when printed or faxed
 MIN_DPI = 200
 
 
+@pdfium_serialized
 def render_pages(
     data: bytes, page_indexes: Sequence[int], dpi: int
 ) -> dict[int, tuple[bytes, int, int]]:
@@ -103,6 +105,7 @@ def burn_and_replace(
             del page.obj[key]
 
 
+@pdfium_serialized
 def surviving_text(data: bytes, boxes: dict[int, list[Rect]]) -> dict[int, list[Glyph]]:
     """The characters PDFium reads on each page, less those inside the page's boxes."""
     doc = pdfium.PdfDocument(data)

@@ -29,6 +29,7 @@ from typing import Any
 import pikepdf
 import pypdfium2 as pdfium
 
+from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.redaction.model import (
     Box,
     PageGeometry,
@@ -241,6 +242,7 @@ def pdfium_chars(
     return out
 
 
+@pdfium_serialized
 def _check_kept(
     source: bytes,
     password: str | None,
@@ -362,6 +364,7 @@ def _check_layers(pdf: pikepdf.Pdf, report: VerificationReport) -> None:
         report.fail("sanitized", "the document still has optional-content settings or names")
 
 
+@pdfium_serialized
 def _check_pdfium(
     output: bytes,
     by_page: dict[int, list[Rect]],

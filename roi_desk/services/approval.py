@@ -69,6 +69,7 @@ from roi_desk.models.approval import APPROVED_FOR_RELEASE, ApprovalSignature
 from roi_desk.models.chart import ReleaseSet
 from roi_desk.models.packet import Packet
 from roi_desk.packets import Part
+from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.services.requests import check_can_approve
 from roi_desk.text import fold
 
@@ -159,6 +160,7 @@ class QaReport:
 # ------------------------------------------------------------------------------ page text
 
 
+@pdfium_serialized
 def page_texts(pdf: bytes) -> list[str]:
     """The text of every page (pypdfium2, ~2 ms a page; GROUND.md)."""
     try:

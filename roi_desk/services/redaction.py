@@ -46,6 +46,7 @@ from roi_desk.models.redaction import (
     RedactionSetRecord,
     SetStatus,
 )
+from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.redaction.candidates import find_steps
 from roi_desk.redaction.document import open_pdf
 from roi_desk.redaction.engine import VerificationFailed, redact_steps
@@ -761,6 +762,7 @@ def _load_source(session: Session, rec: RedactionSetRecord) -> bytes:
     return data
 
 
+@pdfium_serialized
 def find_text_steps(
     data: bytes,
     text: str,
@@ -803,6 +805,7 @@ def find_text_steps(
     return found
 
 
+@pdfium_serialized
 def text_in_rect(data: bytes, page: int, rect: Rect, password: str | None = None) -> str:
     """The text under a box (to offer "redact every occurrence of this text")."""
     doc = pdfium.PdfDocument(data, password=password)

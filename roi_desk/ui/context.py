@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
+from PySide6.QtWidgets import QWidget
 from sqlalchemy.orm import Session
 
 from roi_desk.auth.permissions import Permission, has_permission
@@ -47,6 +48,11 @@ class AppContext:
             if user is None:  # pragma: no cover - users are never deleted
                 raise RuntimeError("current user vanished")
             yield session, user
+
+    def present_error(self, parent: QWidget | None, exc: BaseException) -> None:
+        """Tell the clerk about ``exc`` through the injected presenter (a message box in
+        the program; the tests record it instead)."""
+        self.runner.presenter(parent, exc)
 
     def call(self, fn: Callable[[Session, User], T]) -> T:
         """Run a short core call synchronously (small reads and writes, never PDF work)."""

@@ -3,7 +3,13 @@
 An operation gets plain inputs and a session factory, never widgets or live ORM objects;
 ``op`` runs in a worker thread with its own Session, and ``success``/``failure`` run back
 on the GUI thread. Generator operations (PDF work) yield ``(done, total, message)`` and
-stop when cancelled. Tests inject ``InlineRunner`` so operations run synchronously.
+stop when cancelled.
+
+There is one runner, used by the program and by the tests alike (MusicBrainz Picard's
+``run_task(thread_pool=…)``): the tests give it a pool of their own and wait for it with
+``wait_for_done``, so every test goes through the same threads, signals and event loop as
+a clerk does. A failure that its caller gave no handler for goes to the error presenter
+(a message box in the program, a list in the tests): it is never dropped.
 
 Signals of ``Worker``: ``progressed(int, int, str)``, ``succeeded(object)``,
 ``failed(BaseException)``.
@@ -16,11 +22,18 @@ import threading
 from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
+
+from roi_desk.ui.errors import show_error
 
 log = logging.getLogger(__name__)
 
 Progress = tuple[int, int, str]
+
+#: shows an error to the clerk: ``(parent window or None, exception)``
+ErrorPresenter = Callable[[QWidget | None, BaseException], None]
 
 
 class CancelToken:
@@ -77,7 +90,17 @@ class Worker(QRunnable):
             return stop.value
 
 
+def _owner_gone(callback: Callable[..., Any]) -> bool:
+    """True when ``callback`` is a method of a Qt object that has been deleted meanwhile
+    (the clerk closed the window while its work was running)."""
+    owner = getattr(callback, "__self__", None)
+    return isinstance(owner, QObject) and not isValid(owner)
+
+
 class Runner(Protocol):
+    #: shows a failure that no ``failure`` handler took
+    presenter: ErrorPresenter
+
     def start(
         self,
         fn: Callable[[CancelToken], Any],
@@ -89,11 +112,24 @@ class Runner(Protocol):
 
 
 class ThreadRunner:
-    """Runs operations on a thread pool; callbacks arrive on the GUI thread (queued signals)."""
+    """Runs operations on a thread pool; callbacks arrive on the GUI thread (queued signals).
 
-    def __init__(self, pool: QThreadPool | None = None) -> None:
+    ``pool`` defaults to the application's pool; tests pass their own so that waiting for
+    one test's work never waits for another's. ``presenter`` shows a failure whose caller
+    gave no ``failure`` handler (default: the message box of ``errors.show_error``).
+    """
+
+    def __init__(
+        self, pool: QThreadPool | None = None, presenter: ErrorPresenter | None = None
+    ) -> None:
         self.pool = pool or QThreadPool.globalInstance()
+        self.presenter: ErrorPresenter = presenter or show_error
         self._live: set[Worker] = set()
+
+    @property
+    def busy(self) -> bool:
+        """True while an operation started here has not yet had its callback run."""
+        return bool(self._live)
 
     def start(
         self,
@@ -107,53 +143,56 @@ class ThreadRunner:
         worker = Worker(fn, token)
         self._live.add(worker)
 
+        # The callbacks are dropped once the work is over, so a closed window is not
+        # kept alive (and then closed twice) by a finished worker that still names it.
+        slots: dict[str, Any] = {"success": success, "failure": failure, "progress": progress}
+
         def done(_: object = None) -> None:
             self._live.discard(worker)
+            slots.clear()
 
-        if success:
-            worker.signals.succeeded.connect(success)
-        if failure:
-            worker.signals.failed.connect(failure)
+        def succeeded(result: object) -> None:
+            callback = slots.get("success")
+            if callback is not None and not _owner_gone(callback):
+                callback(result)  # a closed window has nothing left to show
+
+        def failed(exc: BaseException) -> None:
+            callback = slots.get("failure")
+            if callback is not None and not _owner_gone(callback):
+                callback(exc)
+            else:  # nobody to handle it, or its window is gone: the clerk is still told
+                self.presenter(None, exc)
+
+        def progressed(done: int, total: int, message: str) -> None:
+            callback = slots.get("progress")
+            if callback is not None and not _owner_gone(callback):
+                callback(done, total, message)
+
+        worker.signals.succeeded.connect(succeeded)
+        worker.signals.failed.connect(failed)
         if progress:
-            worker.signals.progressed.connect(progress)
+            worker.signals.progressed.connect(progressed)
         worker.signals.succeeded.connect(done)
         worker.signals.failed.connect(done)
         self.pool.start(worker)
         return token
 
     def wait(self, msecs: int = 30000) -> bool:
+        """Wait for the threads only (the callbacks stay queued): used at shutdown."""
         return bool(self.pool.waitForDone(msecs))
 
+    def wait_for_done(self, msecs: int = 30000) -> bool:
+        """Wait until every operation started here has finished AND had its callback run
+        on this (the GUI) thread, including operations those callbacks started in turn.
 
-class InlineRunner:
-    """Runs operations at once on the calling thread (tests; Picard's FakeThreadPool)."""
-
-    def start(
-        self,
-        fn: Callable[[CancelToken], Any],
-        *,
-        success: Callable[[Any], None] | None = None,
-        failure: Callable[[BaseException], None] | None = None,
-        progress: Callable[[int, int, str], None] | None = None,
-    ) -> CancelToken:
-        token = CancelToken()
-        try:
-            result = fn(token)
-            if isinstance(result, Generator):
-                try:
-                    while True:
-                        if token.cancelled:
-                            raise Cancelled()
-                        done, total, message = next(result)
-                        if progress:
-                            progress(done, total, message)
-                except StopIteration as stop:
-                    result = stop.value
-        except BaseException as exc:
-            if failure is None:
-                raise
-            failure(exc)
-        else:
-            if success:
-                success(result)
-        return token
+        Returns False if work is still going after ``msecs``. Must be called on the GUI
+        thread; the tests call it where the program would go back to its event loop.
+        """
+        deadline = QDeadlineTimer(msecs)
+        while self._live:
+            if deadline.hasExpired():
+                return False
+            # the threads first, then the queued success/failure callbacks they emitted
+            self.pool.waitForDone(max(1, min(100, deadline.remainingTime())))
+            QCoreApplication.processEvents()
+        return True

@@ -49,6 +49,7 @@ def child(pdf_path: Path) -> None:
     from roi_desk.storage import open_database
     from tests.conftest import MEMORY_KEYRING
     from tests.ui.conftest import make_context
+    from tests.ui.workers import wait_for_workers
     from tests.unit.redaction_service.chart import attach, clerk, make_request
 
     keyring.set_keyring(MEMORY_KEYRING)
@@ -72,6 +73,7 @@ def child(pdf_path: Path) -> None:
     tab = RedactionTab(ctx, request_id, auto_propose=False)
     tab.resize(1400, 900)
     tab.show()
+    wait_for_workers(ctx)
     app.processEvents()
     first_page_s = time.perf_counter() - t
     assert tab.pages is not None and tab.pages.page_count == PAGES
@@ -93,7 +95,8 @@ def child(pdf_path: Path) -> None:
     peak_open = _rss_mb()
 
     t = time.perf_counter()
-    tab.find_proposals()  # InlineRunner: runs the worker's generator right here
+    tab.find_proposals()
+    wait_for_workers(ctx)  # the real worker thread, as in the program
     propose_s = time.perf_counter() - t
     proposals = len(tab.view.proposals) if tab.view else 0
     peak_all = _rss_mb()

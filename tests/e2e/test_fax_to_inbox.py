@@ -9,6 +9,7 @@ searches the inbox.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from roi_desk.ui.context import AppContext
 from roi_desk.ui.intake import IntakeDialog
 from tests.helpers import SHARED_PDFS
 from tests.ui.intake.support import fill_typical_request, make_context, type_into
+from tests.ui.workers import WAIT_MS, finish, wait_for_workers
 
 FAX = SHARED_PDFS / "pysf_minimal-document.pdf"
 MRN = "MRN770412"
@@ -32,8 +34,10 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
-def ctx(db: Database) -> AppContext:
-    return make_context(db)
+def ctx(db: Database) -> Iterator[AppContext]:
+    context = make_context(db)
+    yield context
+    finish(context)
 
 
 @pytest.fixture
@@ -72,16 +76,19 @@ def log_the_fax(qtbot: QtBot, intake: IntakeDialog) -> str:
     intake.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is intake)
     drop_file(intake, FAX)
+    wait_for_workers(intake.ctx)  # the fax is read on a worker thread
     assert intake.scan is not None, "the fax shows next to the form"
     assert intake.viewer.page_count() == 1
 
     fill_typical_request(qtbot, intake)
+    wait_for_workers(intake.ctx)  # the patient look-up runs as the clerk types
     # nobody on file: the clerk creates the patient with the MRN from the patient index
     assert intake.form.match.candidate_list == []
     type_into(qtbot, intake.form.match.mrn, MRN)
 
-    with qtbot.waitSignal(intake.saved):
+    with qtbot.waitSignal(intake.saved, timeout=WAIT_MS):
         qtbot.keyClick(intake.form.match.mrn, Qt.Key.Key_S, CTRL)
+    wait_for_workers(intake.ctx)
     saved = intake.saved_request
     assert saved is not None
     assert f"Request {saved.number} logged — due" in intake.confirmation.headline.text()
@@ -89,6 +96,7 @@ def log_the_fax(qtbot: QtBot, intake: IntakeDialog) -> str:
 
     # the acknowledgement goes out the same minute
     intake.send_acknowledgement()
+    wait_for_workers(intake.ctx)
     assert intake.letter_preview is not None
     assert intake.letter_preview.view.page_count() == 1
     intake.letter_preview.close()
@@ -129,6 +137,7 @@ def test_fax_from_the_main_window_to_its_search_box(
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    wait_for_workers(ctx)
     window.activateWindow()
 
     window.new_action.trigger()  # Ctrl+N
@@ -141,8 +150,9 @@ def test_fax_from_the_main_window_to_its_search_box(
     window.activateWindow()
     window.focus_search()
     qtbot.keyClicks(window.search, MRN)
-    with qtbot.waitSignal(window.inboxReloaded, timeout=3000):
+    with qtbot.waitSignal(window.inboxReloaded, timeout=WAIT_MS):
         qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    wait_for_workers(ctx)
     assert window.model.rowCount() == 1
     row = window.model.row_at(0)
     assert row is not None

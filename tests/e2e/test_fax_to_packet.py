@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
@@ -63,6 +64,7 @@ from roi_desk.ui.request_view import RequestView
 from tests.e2e.test_fax_to_inbox import drop_file
 from tests.helpers import SHARED_FHIR, SHARED_PDFS
 from tests.ui.intake.support import make_context, type_into
+from tests.ui.workers import WAIT_MS, finish, wait_for_workers
 
 FAX = SHARED_PDFS / "pysf_minimal-document.pdf"
 CHART = SHARED_FHIR / "Florencia_Meléndez_6237cb1b-3c2d-4561-a0da-27281f8ddca7.json"
@@ -95,14 +97,16 @@ def shown_errors(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, db: Database, tmp_path: Path) -> MainWindow:
+def window(qtbot: QtBot, db: Database, tmp_path: Path) -> Iterator[MainWindow]:
     ctx: AppContext = make_context(db, "mrivera")
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     w = MainWindow(ctx, settings)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
-    return w
+    wait_for_workers(ctx)
+    yield w
+    finish(ctx)
 
 
 def activate(qtbot: QtBot, widget: QWidget) -> None:
@@ -112,7 +116,16 @@ def activate(qtbot: QtBot, widget: QWidget) -> None:
 
 
 def press(qtbot: QtBot, widget: QWidget, key: Qt.Key, modifiers: object = None) -> None:
+    """One key, then whatever it started on the worker threads has answered (the program
+    would be back in its event loop; the clerk sees the result before the next key)."""
     qtbot.keyClick(widget, key, modifiers or Qt.KeyboardModifier.NoModifier)  # type: ignore[arg-type]
+    settle(widget)
+
+
+def settle(widget: QWidget) -> None:
+    ctx = getattr(widget.window(), "ctx", None)
+    if isinstance(ctx, AppContext):
+        wait_for_workers(ctx)
 
 
 def type_accented(qtbot: QtBot, field: QLineEdit, text: str) -> None:
@@ -138,6 +151,7 @@ def log_the_fax(qtbot: QtBot, window: MainWindow) -> uuid.UUID:
     qtbot.waitExposed(intake)
     activate(qtbot, intake)
     drop_file(intake, FAX)
+    settle(intake)
     f = intake.form
     type_accented(qtbot, f.family_name, "Meléndez")
     type_into(qtbot, f.given_name, "Florencia")
@@ -155,8 +169,10 @@ def log_the_fax(qtbot: QtBot, window: MainWindow) -> uuid.UUID:
         press(qtbot, f.info_checks[code], Qt.Key.Key_Space)
     f.delivery_method.setCurrentIndex(f.delivery_method.findData("mail"))
     type_into(qtbot, f.match.mrn, MRN)  # not on file yet: created with the index's MRN
-    with qtbot.waitSignal(intake.saved):
+    settle(intake)
+    with qtbot.waitSignal(intake.saved, timeout=WAIT_MS):
         press(qtbot, f.match.mrn, Qt.Key.Key_S, CTRL)
+    settle(intake)
     saved = intake.saved_request
     assert saved is not None
     intake.confirmation.close_button.click()
@@ -187,8 +203,9 @@ def check_the_authorization(qtbot: QtBot, workspace: RequestView) -> None:
     for _ in range(panel.model.rowCount()):
         press(qtbot, panel.table, Qt.Key.Key_P)
     assert panel.verdict.text() == "AUTHORIZATION VALID", panel.read_aloud.toPlainText()
-    with qtbot.waitSignal(panel.changed):
+    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
         press(qtbot, panel.table, Qt.Key.Key_S, CTRL)
+    settle(panel)
     # the fee quote was saved with the checklist; the attorney pays the MGL c.111 §70 fee
     # before the records go out (the site releases third parties after payment)
     assert panel.state is not None and panel.state.quote is not None
@@ -204,14 +221,17 @@ def gather_the_records(qtbot: QtBot, workspace: RequestView) -> RecordsTab:
     records = workspace.tab_widget("records")
     assert isinstance(records, RecordsTab)
     records.import_paths([CHART])
+    settle(records)
     assert records.last_report is not None and records.last_report.imported > 30
     # the attorney asks about the pregnancy and after: since September 2020
     records.since_edit.setText("2020-09-01")
     records.since_edit.editingFinished.emit()
+    settle(records)
     assert records.draft is not None and "since 2020-09-01" in records.draft.summary
     records.selection_view.setFocus()
-    with qtbot.waitSignal(records.changed, timeout=10000):
+    with qtbot.waitSignal(records.changed, timeout=WAIT_MS):
         press(qtbot, records.selection_view, Qt.Key.Key_B, CTRL)
+    settle(records)
     assert records.built is not None
     return records
 
@@ -252,11 +272,13 @@ def redact_mental_health(qtbot: QtBot, workspace: RequestView) -> RedactionTab:
     page = confirmed[0].page
     tab.go_to_page(page)
     _drag(qtbot, tab, (72, 300), (320, 330))
+    settle(tab)
     drawn = [b for b in tab.view.boxes if b.proposed_by.startswith("clerk:")]
     assert len(drawn) == 1 and drawn[0].page == page
 
-    with qtbot.waitSignal(tab.changed, timeout=20000):
+    with qtbot.waitSignal(tab.changed, timeout=WAIT_MS):
         tab.act_apply.trigger()
+    settle(tab)
     assert tab.view.status == SetStatus.VERIFIED
     return tab
 
@@ -273,8 +295,9 @@ def build_the_packet(qtbot: QtBot, workspace: RequestView) -> PacketTab:
     tab = workspace.tab_widget("packet")
     assert isinstance(tab, PacketTab)
     assert tab.content is not None and tab.content.origin == "redacted"
-    with qtbot.waitSignal(tab.packetBuilt, timeout=20000):
+    with qtbot.waitSignal(tab.packetBuilt, timeout=WAIT_MS):
         tab.build_button.click()
+    settle(tab)
     assert tab.packet is not None
     # only "not approved yet" remains to check: redaction verified, address complete
     assert [w.code for w in tab.warnings] == ["not_approved"]
@@ -388,12 +411,14 @@ def test_a_faxed_request_goes_out_in_the_mail(
     activate(qtbot, window)
     press(qtbot, window.table, Qt.Key.Key_M, CTRL_SHIFT)
     mail_room = window.print_queue_window
+    settle(window)
     assert isinstance(mail_room, MailRoomWindow)
     queue = mail_room.queue
     assert [r.request_id for r in queue.to_print()] == [request_id]
     printed = tmp_path / "printed.pdf"
-    with qtbot.waitSignal(queue.batchFinished, timeout=30000) as finished:
+    with qtbot.waitSignal(queue.batchFinished, timeout=WAIT_MS) as finished:
         queue.start_batch(pdf_printer(printed))
+    settle(queue)
     assert finished.args == [1, ""]
     with pikepdf.open(io.BytesIO(printed.read_bytes())) as paper:
         assert len(paper.pages) == packet.page_count
@@ -403,6 +428,7 @@ def test_a_faxed_request_goes_out_in_the_mail(
 
     # the envelopes go into the post
     assert queue.mark_all_mailed() == 1
+    settle(queue)
     assert status_of(db, request_id) == Status.RELEASED
     assert disclosures(db, request_id) == 1
     assert queue.mark_all_mailed() == 0  # nothing is released twice
@@ -411,6 +437,7 @@ def test_a_faxed_request_goes_out_in_the_mail(
 
     # the workspace follows: released, no more moves but closing; Ctrl+W frees the PDF
     workspace.reload()
+    settle(workspace)
     assert workspace.detail.status == Status.RELEASED
     assert any("released" in line.summary.lower() for line in workspace.detail.history)
     activate(qtbot, workspace)

@@ -1,5 +1,6 @@
 """UI fixtures: a demo-filled database built once per session and copied for each test,
-and an ``AppContext`` whose operations run inline (no threads to wait for)."""
+and an ``AppContext`` whose operations run on the real worker threads (see workers.py):
+a test waits for them with ``wait_for_workers(ctx)`` or ``qtbot.waitUntil``."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from roi_desk.services.users import current_user
 from roi_desk.storage import Database, open_database
 from roi_desk.storage.keys import key_file_for
 from roi_desk.ui.context import AppContext
-from roi_desk.ui.operations import InlineRunner
+
+from .workers import finish, real_runner
 
 DEMO_REQUESTS = 120
 #: the demo clerk the UI tests work as
@@ -60,15 +62,19 @@ def make_context(db: Database, username: str = CLERK) -> AppContext:
         username=fields[1],
         display_name=fields[2],
         role=fields[3],
-        runner=InlineRunner(),
+        runner=real_runner(),
     )
 
 
 @pytest.fixture
-def ctx(demo_db: Database) -> AppContext:
-    return make_context(demo_db)
+def ctx(demo_db: Database) -> Iterator[AppContext]:
+    context = make_context(demo_db)
+    yield context
+    finish(context)
 
 
 @pytest.fixture
-def empty_ctx(db: Database) -> AppContext:
-    return make_context(db)
+def empty_ctx(db: Database) -> Iterator[AppContext]:
+    context = make_context(db)
+    yield context
+    finish(context)

@@ -29,7 +29,7 @@ def main(out: Path) -> int:
         from roi_desk.storage import open_database
         from roi_desk.ui.app import make_context
         from roi_desk.ui.main_window import MainWindow
-        from roi_desk.ui.operations import InlineRunner
+        from roi_desk.ui.operations import ThreadRunner
         from roi_desk.ui.theme import apply_look
 
         app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -42,13 +42,15 @@ def main(out: Path) -> int:
             with db.transaction() as session:
                 seed_demo(session, requests=240)
             ctx = make_context(db, "mrivera")
-            ctx.runner = InlineRunner()  # every query answered before the picture is taken
+            runner = ThreadRunner()
+            ctx.runner = runner
             settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
             window = MainWindow(ctx, settings)
             window.resize(1400, 900)
             window.show()
 
             def shot(widget: QWidget, name: str) -> None:
+                runner.wait_for_done()  # every query answered before the picture is taken
                 for _ in range(5):
                     app.processEvents()
                 path = out / name

@@ -18,17 +18,29 @@ from roi_desk.ui.context import AppContext
 from roi_desk.ui.inbox_model import COLUMN_INDEX, InboxModel, RequestIdRole, RowRole
 from roi_desk.ui.operations import CancelToken
 from tests.ui.conftest import DEMO_REQUESTS
+from tests.ui.workers import RecordingPresenter, wait_for_workers
 
 
 def _model(ctx: AppContext, page_size: int = 200) -> InboxModel:
     model = InboxModel(ctx, page_size=page_size)
     model.refresh()
+    wait_for_workers(ctx)
     return model
+
+
+def _data(ctx: AppContext, model: InboxModel, row: int, column: int, role: Any = None) -> Any:
+    """Ask for a cell, let its page arrive from the worker, and ask again (as the view
+    does when the model says the rows changed)."""
+    index = model.index(row, column)
+    model.data(index) if role is None else model.data(index, role)
+    wait_for_workers(ctx)
+    index = model.index(row, column)
+    return model.data(index) if role is None else model.data(index, role)
 
 
 def _column(model: InboxModel, key: Column) -> list[Any]:
     col = COLUMN_INDEX[key]
-    return [model.data(model.index(r, col), RowRole) for r in range(model.rowCount())]
+    return [_data(model.ctx, model, r, col, RowRole) for r in range(model.rowCount())]
 
 
 def test_model_passes_qtmodeltester(qtmodeltester: Any, ctx: AppContext) -> None:
@@ -57,26 +69,28 @@ def test_pages_are_fetched_on_demand_and_few_are_kept(ctx: AppContext) -> None:
         model = _model(ctx, page_size=10)
         assert calls == [0]  # the count and the first page only
         assert model.rowCount() == DEMO_REQUESTS
-        model.data(model.index(55, 0))
+        _data(ctx, model, 55, 0)
         assert calls == [0, 50]
-        model.data(model.index(57, 3))  # same page: no query
+        _data(ctx, model, 57, 3)  # same page: no query
         assert calls == [0, 50]
         for row in range(0, DEMO_REQUESTS, 10):
-            model.data(model.index(row, 0))
+            _data(ctx, model, row, 0)
         assert len(model._pages) <= 6
     finally:
         mp.undo()
     # every row came from the database exactly once per page, in a stable order
-    ids = [model.data(model.index(r, 0), RequestIdRole) for r in range(model.rowCount())]
+    ids = [_data(ctx, model, r, 0, RequestIdRole) for r in range(model.rowCount())]
     assert len(set(ids)) == DEMO_REQUESTS
 
 
 def test_sort_is_done_in_sql(ctx: AppContext) -> None:
     model = _model(ctx, page_size=30)
     model.sort(COLUMN_INDEX[Column.DUE], Qt.SortOrder.AscendingOrder)
+    wait_for_workers(ctx)
     dues = [row.due_on for row in _column(model, Column.DUE)]
     assert dues == sorted(dues)
     model.sort(COLUMN_INDEX[Column.PATIENT], Qt.SortOrder.DescendingOrder)
+    wait_for_workers(ctx)
     assert model.sort_column == Column.PATIENT and model.descending
     with ctx.db.transaction() as session:
         expected = list(
@@ -90,23 +104,26 @@ def test_sort_is_done_in_sql(ctx: AppContext) -> None:
 def test_filters_by_status_and_search(ctx: AppContext) -> None:
     model = _model(ctx)
     model.set_filter(InboxFilter(statuses=frozenset({Status.LOGGED})))
+    wait_for_workers(ctx)
     rows = _column(model, Column.STATUS)
     assert rows and all(row.status == Status.LOGGED for row in rows)
     with ctx.db.transaction() as session:
         number = session.scalar(select(Request.number).limit(1))
     model.set_filter(InboxFilter(search=number or ""))
+    wait_for_workers(ctx)
     assert model.rowCount() == 1
-    assert model.data(model.index(0, COLUMN_INDEX[Column.NUMBER])).startswith(number or "?")
+    assert _data(ctx, model, 0, COLUMN_INDEX[Column.NUMBER]).startswith(number or "?")
 
 
 def test_overdue_rows_are_marked(ctx: AppContext) -> None:
     # the demo spreads requests over 45 days, and the statutory deadline is 30 days
     model = _model(ctx)
     model.set_filter(InboxFilter(due=DueFilter.OVERDUE))
+    wait_for_workers(ctx)
     assert model.rowCount() > 0
     due = COLUMN_INDEX[Column.DUE]
+    row = _data(ctx, model, 0, due, RowRole)
     index = model.index(0, due)
-    row = model.data(index, RowRole)
     assert row.overdue and row.status in OPEN_STATUSES and row.due_on < date.today()
     brush = model.data(index, Qt.ItemDataRole.ForegroundRole)
     assert isinstance(brush, QBrush) and brush.color().red() > 150
@@ -115,14 +132,16 @@ def test_overdue_rows_are_marked(ctx: AppContext) -> None:
     assert model.data(index, Qt.ItemDataRole.ToolTipRole).startswith("Overdue by")
 
     model.set_filter(InboxFilter(statuses=frozenset({Status.CLOSED})))
+    wait_for_workers(ctx)
     for r in range(model.rowCount()):
-        assert model.data(model.index(r, due), Qt.ItemDataRole.FontRole) is None
+        assert _data(ctx, model, r, due, Qt.ItemDataRole.FontRole) is None
 
 
 def test_row_count_matches_service_count(ctx: AppContext) -> None:
     model = _model(ctx)
     flt = InboxFilter(unmatched_only=True)
     model.set_filter(flt)
+    wait_for_workers(ctx)
     with ctx.db.transaction() as session:
         assert model.rowCount() == inbox.count(session, flt)
         assert model.rowCount() == session.scalar(
@@ -142,13 +161,14 @@ def test_a_page_that_fails_renders_disabled(ctx: AppContext) -> None:
     mp = pytest.MonkeyPatch()
     mp.setattr(inbox, "page", broken)
     try:
-        index = model.index(25, 0)
-        assert model.data(index) == "(could not load)"  # no exception escapes data()
-        assert not model.flags(index) & Qt.ItemFlag.ItemIsEnabled
+        assert _data(ctx, model, 25, 0) == "(could not load)"  # no exception escapes data()
+        assert not model.flags(model.index(25, 0)) & Qt.ItemFlag.ItemIsEnabled
         assert model.flags(model.index(5, 0)) & Qt.ItemFlag.ItemIsEnabled
     finally:
         mp.undo()
     model.refresh()
+    wait_for_workers(ctx)
+    _data(ctx, model, 25, 0)
     assert model.flags(model.index(25, 0)) & Qt.ItemFlag.ItemIsEnabled
 
 
@@ -157,6 +177,7 @@ class DeferredRunner:
 
     def __init__(self) -> None:
         self.jobs: list[Any] = []
+        self.presenter = RecordingPresenter()
 
     def start(
         self, fn: Any, *, success: Any = None, failure: Any = None, progress: Any = None

@@ -11,6 +11,7 @@ from roi_desk.models import Request, User
 from roi_desk.services.claims import claim, release_claim
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.inbox_poll import InboxPoller
+from tests.ui.workers import wait_for_workers
 
 
 def test_poll_signals_only_real_changes(qtbot: Any, ctx: AppContext) -> None:
@@ -18,11 +19,13 @@ def test_poll_signals_only_real_changes(qtbot: Any, ctx: AppContext) -> None:
     seen: list[bool] = []
     poller.changed.connect(lambda: seen.append(True))
     poller.poll()  # the first poll only learns where we are
+    wait_for_workers(ctx)
     with ctx.db.transaction() as s:
         rid = s.scalars(select(Request.id).where(Request.assignee_id.is_not(None))).first()
         assert rid is not None
         audit.record(s, "request.view", object_type="request", object_id=rid)
     poller.poll()
+    wait_for_workers(ctx)
     assert seen == []
     with ctx.db.transaction() as s:
         req = s.get(Request, rid)
@@ -31,4 +34,5 @@ def test_poll_signals_only_real_changes(qtbot: Any, ctx: AppContext) -> None:
         release_claim(s, rid, holder, None)
         claim(s, rid, holder, None)
     poller.poll()
+    wait_for_workers(ctx)
     assert seen == [True]

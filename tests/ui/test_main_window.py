@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
@@ -16,6 +16,9 @@ from roi_desk.ui.inbox_model import COLUMN_INDEX
 from roi_desk.ui.main_window import MainWindow
 from roi_desk.ui.request_view import RequestView
 from roi_desk.ui.status_actions import ReasonDialog
+
+from .modal import answer_next
+from .workers import wait_for_workers
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -34,6 +37,7 @@ def window(qtbot: QtBot, ctx: AppContext, settings: QSettings) -> MainWindow:
     qtbot.waitExposed(w)
     w.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    wait_for_workers(ctx)  # the inbox's first page and counts are in
     return w
 
 
@@ -44,43 +48,6 @@ def _select_first_with_status(window: MainWindow, status: Status) -> int:
             window._select_row(row)
             return row
     raise AssertionError(f"no {status} request in the demo data")
-
-
-def _answer_modal(qtbot: QtBot, fill: object, timeout_ms: int = 5000) -> list[str]:
-    """Fill the modal dialog that is about to open, from inside its event loop.
-
-    Polls for it; a dialog that never appears, or a fill that fails, ends in the dialog
-    being rejected, so a broken test fails instead of hanging.
-    """
-    seen: list[str] = []
-    timer = QTimer()
-    timer.setInterval(10)
-    waited = [0]
-
-    def poll() -> None:
-        waited[0] += 10
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, ReasonDialog):
-            timer.stop()
-            seen.append(type(dialog).__name__)
-            try:
-                fill(dialog)  # type: ignore[operator]
-            finally:
-                if dialog.isVisible():
-                    dialog.reject()
-        elif dialog is not None or waited[0] > timeout_ms:
-            timer.stop()
-            seen.append(type(dialog).__name__)
-            if dialog is not None:
-                dialog.close()
-
-    timer.timeout.connect(poll)
-    timer.start()
-    _timers.append(timer)
-    return seen
-
-
-_timers: list[QTimer] = []
 
 
 def test_opens_on_the_inbox_with_counts(window: MainWindow) -> None:
@@ -106,12 +73,13 @@ def test_ctrl_f_focuses_search_and_typing_filters(qtbot: QtBot, window: MainWind
     assert window.current_row().number == number  # type: ignore[union-attr]
 
 
-def test_enter_opens_the_request(qtbot: QtBot, window: MainWindow) -> None:
+def test_enter_opens_the_request(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_Down)
     row = window.current_row()
     assert row is not None and window.table.currentIndex().row() == 1
     qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    wait_for_workers(ctx)  # the request's details load on a worker
     view = window._views[row.id]
     assert isinstance(view, RequestView) and view.isVisible()
     assert view.detail is not None and view.detail.number == row.number
@@ -132,9 +100,11 @@ def test_reject_with_a_reason_changes_status_and_row(
         qtbot.keyClicks(note, "Authorization not signed")
         qtbot.keyClick(note, Qt.Key.Key_Return)
 
-    _answer_modal(qtbot, fill)
     window.table.setFocus()
-    qtbot.keyClick(window.table, Qt.Key.Key_R, CTRL_SHIFT)
+    with answer_next(ReasonDialog, fill) as asked:
+        qtbot.keyClick(window.table, Qt.Key.Key_R, CTRL_SHIFT)
+    assert len(asked) == 1
+    wait_for_workers(ctx)
 
     with ctx.db.transaction() as session:
         saved = session.get(Request, request.id)
@@ -158,28 +128,36 @@ def test_put_on_hold_asks_what_it_waits_for(
         combo.setCurrentIndex(combo.findData(PendingReason.AWAITING_PAYMENT))
         qtbot.keyClick(combo, Qt.Key.Key_Return)
 
-    _answer_modal(qtbot, fill)
-    window.status_actions.actions[Status.PENDING].trigger()
+    with answer_next(ReasonDialog, fill) as asked:
+        window.status_actions.actions[Status.PENDING].trigger()
+    assert len(asked) == 1
+    wait_for_workers(ctx)
     status_col = COLUMN_INDEX[Column.STATUS]
     assert window.model.index(row_number, status_col).data() == "Pending — Awaiting payment"
 
 
-def test_cancelling_the_reason_leaves_the_request(qtbot: QtBot, window: MainWindow) -> None:
+def test_cancelling_the_reason_leaves_the_request(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext
+) -> None:
     row_number = _select_first_with_status(window, Status.LOGGED)
-    _answer_modal(qtbot, lambda dialog: dialog.reject())
-    window.status_actions.actions[Status.CANCELLED].trigger()
+    with answer_next(ReasonDialog, lambda dialog: dialog.reject()) as asked:
+        window.status_actions.actions[Status.CANCELLED].trigger()
+    assert len(asked) == 1
+    wait_for_workers(ctx)
     status_col = COLUMN_INDEX[Column.STATUS]
     assert window.model.index(row_number, status_col).data() == "Logged"
 
 
-def test_queue_shortcut_filters(qtbot: QtBot, window: MainWindow) -> None:
+def test_queue_shortcut_filters(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
     qtbot.keyClick(window.table, Qt.Key.Key_3, CTRL)  # Overdue
+    wait_for_workers(ctx)
     assert window.panel.current_key == "overdue"
     overdue = window.model.rowCount()
     assert 0 < overdue < 120
     assert window.panel.count_text("overdue") == str(overdue)
     assert all(window.model.row_at(r).overdue for r in range(overdue))  # type: ignore[union-attr]
     window.panel.select("status:closed")
+    wait_for_workers(ctx)
     assert all(
         window.model.row_at(r).status == Status.CLOSED  # type: ignore[union-attr]
         for r in range(window.model.rowCount())

@@ -16,6 +16,7 @@ from roi_desk.models import Request, RequestEvent, Status
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.main_window import MainWindow
 from roi_desk.ui.request_view import RequestView
+from tests.ui.workers import wait_for_workers
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -44,6 +45,7 @@ def window(qtbot: QtBot, ctx: AppContext, tmp_path: Path) -> MainWindow:
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
+    wait_for_workers(ctx)
     return w
 
 
@@ -68,6 +70,7 @@ def _open(qtbot: QtBot, ctx: AppContext, made: list[FakeTab], **kwargs: object) 
     qtbot.waitExposed(view)
     view.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is view)
+    wait_for_workers(ctx)
     return view
 
 
@@ -85,6 +88,7 @@ def test_tabs_are_built_when_first_shown(qtbot: QtBot, ctx: AppContext) -> None:
     assert made == [] and view.tabs.currentIndex() == 0
     with qtbot.waitSignal(view.tabCreated) as created:
         qtbot.keyClick(view, Qt.Key.Key_4, CTRL)
+    wait_for_workers(ctx)
     assert created.args == ["redaction"] and len(made) == 1
     assert view.tab_widget("redaction") is made[0] and made[0].isVisible()
     qtbot.keyClick(view, Qt.Key.Key_6, CTRL)
@@ -104,6 +108,7 @@ def test_a_change_refreshes_header_history_and_other_tabs(qtbot: QtBot, ctx: App
         s.add(RequestEvent(request_id=view.request_id, kind="note", summary="Chart imported"))
     with qtbot.waitSignal(view.changed), qtbot.waitSignal(view.loaded):
         records.changed.emit()
+    wait_for_workers(ctx)
     assert view.history.topLevelItem(0).text(2) == "Chart imported"
     # the others refresh when shown again; the one that changed is not reloaded
     assert checklist.reloads == 0
@@ -134,6 +139,7 @@ def test_workspace_shortcuts_do_not_reach_the_main_window(
     rid = _first_with(ctx, Status.IN_PROGRESS)
     view = window.open_request(rid)
     qtbot.waitExposed(view)
+    wait_for_workers(ctx)
     view.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is view)
     qtbot.keyClick(view, Qt.Key.Key_6, CTRL)
@@ -142,6 +148,7 @@ def test_workspace_shortcuts_do_not_reach_the_main_window(
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window.table, Qt.Key.Key_3, CTRL)
+    wait_for_workers(ctx)
     assert window.panel.current_key == "overdue"
     assert view.tabs.currentIndex() == 5  # the workspace did not switch tab
     # Ctrl+Shift+M is the mail room; Ctrl+Shift+P stays "Approve"
@@ -156,6 +163,7 @@ def test_status_move_from_the_header_shows_in_the_header(qtbot: QtBot, ctx: AppC
     assert isinstance(packet, FakeTab)
     with qtbot.waitSignal(view.changed):
         qtbot.keyClick(view, Qt.Key.Key_Q, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    wait_for_workers(ctx)
     assert view.detail is not None and view.detail.status == Status.QA
     assert view.status_label.text() == "QA"
     assert packet.reloads == 1  # the tab in front follows the new status at once

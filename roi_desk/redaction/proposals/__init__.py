@@ -19,6 +19,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from roi_desk.errors import DocumentError, ValidationError
+from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.redaction.model import PageNote, Progress, Proposal, drive
 from roi_desk.redaction.proposals.analyze import (
     LEVEL_WORDS,
@@ -131,6 +132,7 @@ def _metadata_facts(doc: pdfium.PdfDocument) -> DocumentFacts:
     )
 
 
+@pdfium_serialized
 def propose_steps(
     data: bytes,
     not_consented: Iterable[str],

@@ -39,6 +39,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainte
 from PySide6.QtPrintSupport import QPrinter
 
 from roi_desk.errors import DocumentError, RoiError
+from roi_desk.pdfium_lock import pdfium_serialized
 
 __all__ = [
     "PrintCancelled",
@@ -129,6 +130,7 @@ def _text_layer(painter: QPainter, page: pdfium.PdfPage, target: QRectF, scale: 
         textpage.close()
 
 
+@pdfium_serialized
 def paint_pdf(
     printer: QPrinter,
     pdf: bytes,
@@ -189,6 +191,7 @@ def paint_pdf(
                 _text_layer(painter, page, target, scale)
                 bitmap = page.render(scale=dpi / 72.0, grayscale=True, fill_color=(255,) * 4)
                 pil = bitmap.to_pil().convert("L")
+                bitmap.close()  # now, on this thread: pdfium is not thread-safe (see GC)
             finally:
                 page.close()
             raw = pil.tobytes()  # kept alive while the image that points at it is painted

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from PySide6.QtGui import QImage
 
+from roi_desk.pdfium_lock import pdfium_serialized
+
 #: thumbnails of a long document stop here: the clerk pages through the preview instead
 MAX_THUMBNAILS = 24
 
 
+@pdfium_serialized
 def render_thumbnails(
     pdf: bytes, *, height: int = 150, limit: int = MAX_THUMBNAILS
 ) -> list[QImage]:

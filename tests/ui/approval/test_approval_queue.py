@@ -12,6 +12,7 @@ from roi_desk.models import Request, Status
 from roi_desk.storage import Database
 from roi_desk.ui.approval import ApprovalQueueView
 from tests.ui.conftest import make_context
+from tests.ui.workers import wait_for_workers
 from tests.unit.approval.factory import SUPERVISOR, SUPERVISOR_PASSWORD, submit
 
 SHOTS = os.environ.get("ROI_DESK_SHOTS", "")
@@ -34,6 +35,7 @@ def test_supervisor_reviews_and_signs(
     qtbot.addWidget(view)
     view.resize(1200, 800)
     view.show()
+    wait_for_workers(ctx)  # the queue, its QA and the first packet are loaded
     qtmodeltester.check(view.model)
     assert view.model.rowCount() == 2
     assert view.model.qa(good.request_id) == "ok" and view.model.qa(bad.request_id) == "fail"
@@ -47,6 +49,7 @@ def test_supervisor_reviews_and_signs(
         view.grab().save(str(Path(SHOTS) / "approval_queue.png"))
 
     view.table.selectRow(1)
+    wait_for_workers(ctx)
     assert view.report is not None and view.report.request_id == bad.request_id
     assert not view.approve_button.isEnabled()  # a wrong-patient page blocks approval
     texts = [view.checks.item(i).text() for i in range(view.checks.count())]
@@ -56,9 +59,11 @@ def test_supervisor_reviews_and_signs(
         view.grab().save(str(Path(SHOTS) / "approval_queue_fail.png"))
 
     view.table.selectRow(0)
+    wait_for_workers(ctx)
     view.ask_password = lambda _item: SUPERVISOR_PASSWORD
     with qtbot.waitSignal(view.approved):
         view.approve_current()
+    wait_for_workers(ctx)
     assert _status(db, good.request_id) == Status.APPROVED
     assert view.model.rowCount() == 1
     # the supervisor is told it worked (issue 17 item 11: approving gave no feedback)
@@ -73,6 +78,7 @@ def test_supervisor_reviews_and_signs(
     view.ask_reason = lambda _item: "Page 2 belongs to someone else"
     with qtbot.waitSignal(view.returned):
         view.return_current()
+    wait_for_workers(ctx)
     assert _status(db, bad.request_id) == Status.IN_PROGRESS
     assert view.model.rowCount() == 0 and "Nothing awaits" in view.title.text()
 
@@ -84,12 +90,14 @@ def test_wrong_password_shows_an_error_and_signs_nothing(
     ctx = make_context(db, SUPERVISOR)
     view = ApprovalQueueView(ctx)
     qtbot.addWidget(view)
+    wait_for_workers(ctx)
     shown: list[BaseException] = []
     import roi_desk.ui.approval.queue as queue_module
 
     monkeypatch.setattr(queue_module, "show_error", lambda _w, exc: shown.append(exc))  # type: ignore[attr-defined]
     view.ask_password = lambda _item: "not my password"
     view.approve_current()
+    wait_for_workers(ctx)
     assert shown and "password" in str(shown[0])
     assert _status(db, good.request_id) == Status.AWAITING_APPROVAL
     assert not view.notice.isVisibleTo(view)  # no "approved" for what was not

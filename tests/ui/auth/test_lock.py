@@ -18,6 +18,7 @@ from roi_desk.ui.context import AppContext
 from roi_desk.ui.lock import LockScreen
 from roi_desk.ui.main_window import MainWindow
 from tests.ui.auth.conftest import PASSWORD, give_passwords, shoot
+from tests.ui.workers import wait_for_workers
 
 
 class FakeClock:
@@ -38,6 +39,7 @@ def window(qtbot: QtBot, ctx: AppContext, tmp_path: Path, password_hash: str) ->
     w.show()
     qtbot.waitExposed(w)
     qtbot.waitUntil(lambda: w.model.rowCount() > 0)
+    wait_for_workers(ctx)
     return w
 
 
@@ -74,6 +76,7 @@ def test_idle_lock_hides_every_patient_and_unlocks_as_it_was(
     patient = row.patient
     view = window.open_request(selected)
     qtbot.waitExposed(view)
+    wait_for_workers(window.ctx)
     window.search.setText("half-typed search")
     window.table.setFocus()
     assert any(patient in t for t in _texts(view))  # the request view shows the patient
@@ -153,6 +156,7 @@ def test_a_window_opened_while_locked_is_covered(qtbot: QtBot, window: MainWindo
     rid = window.current_id()
     assert rid is not None
     view = window.open_request(rid)  # e.g. a slow open finishing after the lock
+    wait_for_workers(window.ctx)
     assert any(c.host is view for c in window.session_lock.covers())
     assert window.session_lock.try_unlock(PASSWORD)
     assert view.isVisible()

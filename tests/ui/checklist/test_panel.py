@@ -20,6 +20,7 @@ from roi_desk.ui.checklist import ChecklistPanel
 from roi_desk.ui.checklist.lines_model import ChecklistModel
 from roi_desk.ui.context import AppContext
 from tests.ui.conftest import make_context
+from tests.ui.workers import wait_for_workers
 
 
 def _request_with_scan(ctx: AppContext, kind: str | None = None) -> uuid.UUID:
@@ -45,6 +46,7 @@ def panel(qtbot: QtBot, ctx: AppContext) -> ChecklistPanel:
     widget.resize(1500, 900)
     widget.show()
     qtbot.waitExposed(widget)
+    wait_for_workers(ctx)  # the checklist, the scan and the fee are loaded
     return widget
 
 
@@ -100,6 +102,7 @@ def test_save_puts_a_defective_request_on_hold_and_prints_the_letter(
     _press(qtbot, panel, Qt.Key.Key_F)
     with qtbot.waitSignal(panel.changed):
         qtbot.keyClick(panel, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_for_workers(panel.ctx)
     with ctx.db.transaction() as s:
         req = s.get(Request, panel.request_id)
         assert req is not None and req.status == Status.PENDING
@@ -111,6 +114,7 @@ def test_save_puts_a_defective_request_on_hold_and_prints_the_letter(
     assert panel.deficiency_button.isEnabled()
     with qtbot.waitSignal(panel.changed):
         panel.deficiency_button.click()
+    wait_for_workers(panel.ctx)
     preview = panel.last_preview
     assert preview is not None and preview.isVisible()
     assert preview.pane.document is not None and preview.pane.document.pageCount() == 1
@@ -127,8 +131,10 @@ def test_fee_quote_is_live_and_the_clerk_cannot_waive(
     assert "$149.19" in panel.quote_lines.text()  # $28.69 + 100 × $0.96 + 50 × $0.49
     with qtbot.waitSignal(panel.changed):
         panel.save_quote_button.click()
+    wait_for_workers(panel.ctx)
     with qtbot.waitSignal(panel.changed):
         panel.invoiced_button.click()
+    wait_for_workers(panel.ctx)
     with ctx.db.transaction() as s:
         status = select(FeeQuoteRecord.payment_status).where(
             FeeQuoteRecord.request_id == panel.request_id
@@ -141,12 +147,15 @@ def test_supervisor_waives(qtbot: QtBot, ctx: AppContext) -> None:
     boss = make_context(ctx.db, "kpatel")
     panel = ChecklistPanel(boss, _request_with_scan(ctx, "third_party"))
     qtbot.addWidget(panel)
+    wait_for_workers(boss)
     panel.pages.setValue(20)
     with qtbot.waitSignal(panel.changed):
         panel.save_quote()
+    wait_for_workers(panel.ctx)
     assert panel.waive_button.isEnabled()
     with qtbot.waitSignal(panel.changed):
         panel.set_payment(PaymentStatus.WAIVED, "Financial hardship")
+    wait_for_workers(panel.ctx)
     assert "Waived" in panel.payment_label.text() and "Kiran Patel" in panel.payment_label.text()
     assert "$0.00" in panel.quote_lines.text()
     assert not panel.save_quote_button.isEnabled()
@@ -159,6 +168,7 @@ def test_due_date_and_extension(qtbot: QtBot, panel: ChecklistPanel) -> None:
     if info.can_extend:
         with qtbot.waitSignal(panel.changed):
             panel.extend("Some records are stored off site")
+        wait_for_workers(panel.ctx)
         assert "Extended to" in panel.extension_label.text()
         assert not panel.extend_button.isEnabled()
     else:

@@ -10,12 +10,15 @@ from roi_desk.ui import errors as ui_errors
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.intake import IntakeDialog
 
+from ..workers import finish
 from .support import make_context
 
 
 @pytest.fixture
-def ctx(db: Database) -> AppContext:
-    return make_context(db)
+def ctx(db: Database) -> Iterator[AppContext]:
+    context = make_context(db)
+    yield context
+    finish(context)
 
 
 @pytest.fixture

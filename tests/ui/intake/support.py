@@ -13,7 +13,8 @@ from roi_desk.services.users import current_user
 from roi_desk.storage import Database
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.intake import IntakeDialog
-from roi_desk.ui.operations import InlineRunner
+
+from ..workers import real_runner
 
 
 def make_context(db: Database, username: str = "clerk1") -> AppContext:
@@ -26,7 +27,7 @@ def make_context(db: Database, username: str = "clerk1") -> AppContext:
         username=username,
         display_name=display,
         role=role,
-        runner=InlineRunner(),
+        runner=real_runner(),
     )
 
 

@@ -22,6 +22,7 @@ from roi_desk.storage import Database
 from roi_desk.ui.intake import IntakeDialog
 from roi_desk.ui.intake import dialog as dialog_module
 from tests.helpers import SHARED_PDFS
+from tests.ui.workers import wait_for_workers
 
 from .support import add_patient, fill_typical_request, type_into
 
@@ -223,6 +224,7 @@ def test_fax_pdf_is_shown_and_stored_with_the_request(
     qtbot: QtBot, dialog: IntakeDialog, db: Database
 ) -> None:
     dialog.open_path(MINIMAL_PDF)
+    wait_for_workers(dialog.ctx)
     assert dialog.scan is not None
     assert dialog.viewer.page_count() == 1
     assert dialog.viewer.canvas.pixmap() is not None
@@ -240,6 +242,7 @@ def test_fax_pdf_is_shown_and_stored_with_the_request(
 
 def test_pages_turn_and_zoom_from_the_keyboard(qtbot: QtBot, dialog: IntakeDialog) -> None:
     dialog.attach_scan(three_page_pdf(), "fax.pdf")
+    wait_for_workers(dialog.ctx)
     assert dialog.viewer.page_count() == 3
     dialog.form.family_name.setFocus()
     ctrl(qtbot, dialog, Qt.Key.Key_PageDown)
@@ -271,6 +274,7 @@ def test_multipage_fax_tiff_is_shown(dialog: IntakeDialog) -> None:
         dpi=(204, 196),
     )
     dialog.attach_scan(buf.getvalue(), "fax.tif")
+    wait_for_workers(dialog.ctx)
     assert dialog.scan is not None
     assert dialog.scan.inspected.media_type == "image/tiff"
     assert dialog.viewer.page_count() == 2
@@ -297,7 +301,9 @@ def test_bad_file_is_explained_and_the_form_kept(
 ) -> None:
     fill_typical_request(qtbot, dialog)
     dialog.open_path(MINIMAL_PDF)
+    wait_for_workers(dialog.ctx)
     dialog.open_path(path)
+    wait_for_workers(dialog.ctx)
     assert len(shown_errors) == 1
     assert isinstance(shown_errors[0], DocumentError)
     assert says in str(shown_errors[0])
@@ -313,6 +319,7 @@ def test_bad_file_is_explained_and_the_form_kept(
 
 def test_missing_file_is_explained(dialog: IntakeDialog, shown_errors: list[BaseException]) -> None:
     dialog.open_path(Path("/nonexistent/request.pdf"))
+    wait_for_workers(dialog.ctx)
     assert isinstance(shown_errors[0], DocumentError)
     assert "cannot be read" in str(shown_errors[0])
     assert dialog.scan is None
@@ -413,6 +420,7 @@ def test_full_disk_on_save_keeps_the_form_and_writes_nothing(
 
     monkeypatch.setattr(intake, "store_document", full_disk)
     dialog.open_path(MINIMAL_PDF)
+    wait_for_workers(dialog.ctx)
     fill_typical_request(qtbot, dialog)
     type_into(qtbot, dialog.form.match.mrn, "MRN777")
     with qtbot.assertNotEmitted(dialog.saved):

@@ -24,6 +24,7 @@ from roi_desk.ui.packet.packet_tab import FaxConfirmDialog, PacketTab
 from roi_desk.ui.packet.print_queue import MailedDialog, PrintQueue
 from roi_desk.ui.packet.printing import PrintError
 from tests.ui.conftest import make_context
+from tests.ui.workers import WAIT_MS, wait_for_workers
 from tests.unit.letters.pdfinspect import page_count, plain_text
 from tests.unit.packets.conftest import make_approved, sign_newest_packet
 
@@ -68,16 +69,20 @@ def test_build_preview_print_and_mark_mailed(
     ctx: AppContext = make_context(db)
     tab = PacketTab(ctx, approved.request_id, settings=settings, printers=lambda: ["Office"])
     qtbot.addWidget(tab)
+    wait_for_workers(ctx)
     codes = [w.code for w in tab.warnings]
     assert codes == ["redaction_unverified"]
     assert not tab.print_button.isEnabled() and tab.build_button.isEnabled()
 
     with qtbot.waitSignal(tab.packetBuilt):
         tab.build()
+        wait_for_workers(ctx)
+    wait_for_workers(ctx)
     assert not tab.print_button.isEnabled()
     assert "approval signature" in tab.print_button.toolTip()
     sign_newest_packet(db, approved.request_id)  # the supervisor approves this packet
     tab.refresh()
+    wait_for_workers(ctx)
     assert tab.packet is not None and tab.packet.page_count == 5
     assert tab.document.pageCount() == 5  # the preview, loaded from memory
     assert "Pages: 5" in tab.details.text()
@@ -87,11 +92,13 @@ def test_build_preview_print_and_mark_mailed(
 
     out = tmp_path / "printed.pdf"
     tab.print_packet(pdf_printer(out))
+    wait_for_workers(ctx)
     assert out.stat().st_size > 0 and errors == []
     assert status_of(db, approved.request_id) == Status.APPROVED  # printed, not yet mailed
 
     with qtbot.waitSignal(tab.released):
         assert tab.mark_mailed("9400 1111 2222")
+    wait_for_workers(ctx)
     assert status_of(db, approved.request_id) == Status.RELEASED
     assert disclosures(db) == 1
     assert not tab.mailed_button.isEnabled()
@@ -139,22 +146,28 @@ def test_failed_fax_keeps_the_request_then_a_retry_releases(
 ) -> None:
     approved = make_approved(db, method=DeliveryMethod.FAX)
     gateway = Gateway(fail=True)
-    tab = PacketTab(make_context(db), approved.request_id, gateway=gateway, settings=settings)
+    ctx = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, gateway=gateway, settings=settings)
     qtbot.addWidget(tab)
+    wait_for_workers(ctx)
     assert "fax_not_in_directory" in [w.code for w in tab.warnings]
     number = VerifiedNumber("6175550123", "keyed twice")
     tab.build(number)
+    wait_for_workers(ctx)
     sign_newest_packet(db, approved.request_id)
     tab.refresh()
+    wait_for_workers(ctx)
     assert tab.fax_button.isEnabled()
     with qtbot.waitSignal(tab.deliveryFailed):
         tab.send_fax(number)
+    wait_for_workers(ctx)
     assert [type(e) for e in errors] == [FaxGatewayError]
     assert status_of(db, approved.request_id) == Status.APPROVED
     assert disclosures(db) == 0
     gateway.fail = False
     with qtbot.waitSignal(tab.released):
         tab.send_fax(number)
+    wait_for_workers(ctx)
     assert status_of(db, approved.request_id) == Status.RELEASED
     assert disclosures(db) == 1 and gateway.jobs[0].pages == tab.packet.page_count  # type: ignore[union-attr]
 
@@ -163,9 +176,12 @@ def test_pickup_without_id_check_is_refused(
     qtbot: Any, db: Database, errors: list[BaseException], settings: QSettings
 ) -> None:
     approved = make_approved(db, method=DeliveryMethod.PICKUP)
-    tab = PacketTab(make_context(db), approved.request_id, settings=settings)
+    ctx = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, settings=settings)
     qtbot.addWidget(tab)
+    wait_for_workers(ctx)
     tab.build()
+    wait_for_workers(ctx)
     sign_newest_packet(db, approved.request_id)
     assert not tab.record_pickup("Jordan Example", "Passport", "1234", checked=False)
     assert isinstance(errors[0], RoiError) and "photo ID" in str(errors[0])
@@ -177,14 +193,18 @@ def test_electronic_copy_password_is_shown_not_stored(
     qtbot: Any, db: Database, tmp_path: Path, errors: list[BaseException], settings: QSettings
 ) -> None:
     approved = make_approved(db, method=DeliveryMethod.ELECTRONIC)
-    tab = PacketTab(make_context(db), approved.request_id, settings=settings)
+    ctx = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, settings=settings)
     qtbot.addWidget(tab)
+    wait_for_workers(ctx)
     tab.build()
+    wait_for_workers(ctx)
     sign_newest_packet(db, approved.request_id)
     folder = tmp_path / "usb"
     folder.mkdir()
     with qtbot.waitSignal(tab.released):
         tab.save_electronic(folder)
+    wait_for_workers(ctx)
     assert tab.last_password and tab.last_password in tab.password_label.text()
     # the password goes by a separate channel: it is stored nowhere
     if db.path is not None:
@@ -212,12 +232,15 @@ def test_print_queue_prints_the_batch_as_one_job_with_labels(
     requests = [make_approved(db, mrn=f"MRN90000{i}") for i in range(3)]
     for approved in requests:
         tab = PacketTab(ctx, approved.request_id, settings=settings)
+        wait_for_workers(ctx)
         tab.build()
+        wait_for_workers(ctx)
         sign_newest_packet(db, approved.request_id)
         tab.deleteLater()
     printer = pdf_printer(tmp_path / "batch.pdf")
     queue = PrintQueue(ctx, choose_printer=lambda _w: printer, settings=settings)
     qtbot.addWidget(queue)
+    wait_for_workers(ctx)
     qtmodeltester.check(queue.model)
     assert len(queue.to_print()) == 3
     packet_pages = sum(r.pages for r in queue.to_print())
@@ -233,8 +256,9 @@ def test_print_queue_prints_the_batch_as_one_job_with_labels(
         return real(printer, pdf, job_name=job_name, **kwargs)
 
     monkeypatch.setattr(queue_module, "print_packet", recording)
-    with qtbot.waitSignal(queue.batchFinished) as finished:
+    with qtbot.waitSignal(queue.batchFinished, timeout=WAIT_MS) as finished:
         queue.print_all()
+    wait_for_workers(ctx)
     assert finished.args[0] == 0 and "not available" in finished.args[1]
     assert len(queue.to_print()) == 3  # a refused job prints nothing: all still to print
     with db.transaction() as session:
@@ -244,8 +268,9 @@ def test_print_queue_prints_the_batch_as_one_job_with_labels(
         assert len(failed) == 3
 
     gone["yes"] = False
-    with qtbot.waitSignal(queue.batchFinished) as finished:
+    with qtbot.waitSignal(queue.batchFinished, timeout=WAIT_MS) as finished:
         queue.print_all()
+    wait_for_workers(ctx)
     assert finished.args == [3, ""] and queue.to_print() == []
     # ONE job for the three packets, then one sheet of address labels
     assert [name for name, _ in jobs] == ["Mail batch (3 packets)", "Address labels"]
@@ -283,20 +308,25 @@ def test_print_queue_cancel_prints_nothing(
     ctx = make_context(db)
     for i in range(2):
         approved = make_approved(db, mrn=f"MRN91000{i}")
-        PacketTab(ctx, approved.request_id, settings=settings).build()
+        built = PacketTab(ctx, approved.request_id, settings=settings)
+        qtbot.addWidget(built)  # owned and closed by the test, not left to the collector
+        built.build()
+        wait_for_workers(ctx)
         sign_newest_packet(db, approved.request_id)
     queue = PrintQueue(
         ctx, choose_printer=lambda _w: pdf_printer(tmp_path / "x.pdf"), settings=settings
     )
     qtbot.addWidget(queue)
+    wait_for_workers(ctx)
 
     def cancelled(*args: Any, **kwargs: Any) -> str:
         # the clerk pressed Cancel while the batch was painting
         raise queue_module.PrintCancelled("Printing was cancelled.")
 
     monkeypatch.setattr(queue_module, "print_packet", cancelled)
-    with qtbot.waitSignal(queue.batchFinished) as finished:
+    with qtbot.waitSignal(queue.batchFinished, timeout=WAIT_MS) as finished:
         queue.print_all()
+    wait_for_workers(ctx)
     assert finished.args == [-1, "cancelled"]
     assert len(queue.to_print()) == 2  # nothing recorded as printed
     queue.ask_tracking = lambda _rows: None
@@ -308,11 +338,15 @@ def test_no_printer_is_said_before_anyone_prints(
     qtbot: Any, db: Database, errors: list[BaseException], settings: QSettings
 ) -> None:
     approved = make_approved(db)
-    tab = PacketTab(make_context(db), approved.request_id, settings=settings, printers=list)
+    ctx = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, settings=settings, printers=list)
     qtbot.addWidget(tab)
+    wait_for_workers(ctx)
     tab.build()
+    wait_for_workers(ctx)
     sign_newest_packet(db, approved.request_id)
     tab.refresh()
+    wait_for_workers(ctx)
     assert not tab.print_button.isEnabled()
     assert "No printer is set up" in tab.print_button.toolTip()
     assert "No printer is set up" in tab.missing.text() and tab.missing.isVisibleTo(tab)
@@ -329,16 +363,21 @@ def test_fax_works_out_of_the_box_through_the_hot_folder_in_the_data_folder(
     approved = make_approved(db, method=DeliveryMethod.FAX)
     data = tmp_path / "data"
     monkeypatch.setattr(tab_module, "data_folder", lambda _ctx: data)
-    tab = PacketTab(make_context(db), approved.request_id, settings=settings)
+    ctx = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, settings=settings)
     qtbot.addWidget(tab)
+    wait_for_workers(ctx)
     number = VerifiedNumber("6175550123", "keyed twice")
     tab.build(number)
+    wait_for_workers(ctx)
     sign_newest_packet(db, approved.request_id)
     tab.refresh()
+    wait_for_workers(ctx)
     assert tab.fax_button.isEnabled() and tab.why_not("fax") == ""
     assert str(data / "fax-outbox") in (tab.fax.where if tab.fax else "")
     with qtbot.waitSignal(tab.released):
         tab.send_fax(number)
+    wait_for_workers(ctx)
     assert errors == []
     faxes = list((data / "fax-outbox").glob("*.tif"))
     assert len(faxes) == 1 and faxes[0].name.startswith("6175550123_")
@@ -366,11 +405,15 @@ def test_fax_turned_off_is_said_before_a_number_is_keyed(
         )
     approved = make_approved(db, method=DeliveryMethod.FAX)
     monkeypatch.setattr(tab_module, "data_folder", lambda _ctx: tmp_path)
-    tab = PacketTab(make_context(db), approved.request_id, settings=settings)
+    ctx = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, settings=settings)
     qtbot.addWidget(tab)
+    wait_for_workers(ctx)
     tab.build(VerifiedNumber("6175550123", "keyed twice"))
+    wait_for_workers(ctx)
     sign_newest_packet(db, approved.request_id)
     tab.refresh()
+    wait_for_workers(ctx)
     assert not tab.fax_button.isEnabled()
     assert "Faxing is turned off" in tab.fax_button.toolTip()
     asked: list[str] = []

@@ -18,6 +18,7 @@ from roi_desk.services.chart import ImportFile, PatientTarget
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.records import RecordsTab
 from roi_desk.ui.records.models import ChartTableModel, IdRole, SelectionModel
+from tests.ui.workers import WAIT_MS, wait_for_workers
 from tests.unit.chart.support import BROKEN_PDF, STANLEY, add_patient, add_request, drive
 
 
@@ -41,6 +42,7 @@ def tab(qtbot: Any, empty_ctx: AppContext, request_id: uuid.UUID) -> RecordsTab:
     # shortcuts (Ctrl+B) only fire in the active window
     widget.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
+    wait_for_workers(empty_ctx)
     return widget
 
 
@@ -92,6 +94,7 @@ def test_import_build_and_preview(qtbot: Any, tab: RecordsTab) -> None:
     assert tab.chart_model.rowCount() == 0
 
     tab.import_paths([STANLEY, BROKEN_PDF])
+    wait_for_workers(tab.ctx)
 
     assert tab.last_report is not None
     assert tab.last_report.imported == 16
@@ -105,6 +108,7 @@ def test_import_build_and_preview(qtbot: Any, tab: RecordsTab) -> None:
 
     # filter the index by type (in SQL)
     tab.kind_filter.setCurrentIndex(tab.kind_filter.findData(DocumentKind.LAB.value))
+    wait_for_workers(tab.ctx)
     assert tab.chart_model.rowCount() == 2
 
     # untick one document in the builder
@@ -116,13 +120,15 @@ def test_import_build_and_preview(qtbot: Any, tab: RecordsTab) -> None:
     ]
     assert tab.draft is not None and len(ticked) == len(tab.draft.selected)
     sel.setData(sel.index(ticked[0]), Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
+    wait_for_workers(tab.ctx)
     assert "1 removed by hand" in tab.summary_label.text()
 
     # the clerk presses Ctrl+B from the selection list
     tab.selection_view.setFocus()
-    with qtbot.waitSignal(tab.changed, timeout=5000):
+    with qtbot.waitSignal(tab.changed, timeout=WAIT_MS):
         qtbot.keyClick(tab.selection_view, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
 
+    wait_for_workers(tab.ctx)
     assert tab.built is not None
     assert tab.preview.isVisible()
     assert tab.preview_doc.status() == QPdfDocument.Status.Ready
@@ -143,6 +149,7 @@ def test_a_request_without_a_patient_cannot_gather_records(
         rid = add_request(s, None, date(2020, 8, 1), number="2020-000002").id
     widget = RecordsTab(empty_ctx, rid)
     qtbot.addWidget(widget)
+    wait_for_workers(empty_ctx)
     assert not widget.import_fhir_button.isEnabled()
     assert not widget.build_button.isEnabled()
     assert "Match the request to a patient" in widget.status.text()
@@ -150,7 +157,9 @@ def test_a_request_without_a_patient_cannot_gather_records(
 
 def test_the_tab_renders_cleanly(qtbot: Any, tab: RecordsTab, tmp_path: Path) -> None:
     tab.import_paths([STANLEY])
+    wait_for_workers(tab.ctx)
     tab.build()
+    wait_for_workers(tab.ctx)
     qtbot.wait(400)  # QPdfView renders its pages on a thread of its own
     image = tab.grab().toImage()
     assert not image.isNull() and image.width() == 1400

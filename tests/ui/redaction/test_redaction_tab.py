@@ -22,6 +22,7 @@ from roi_desk.ui.context import AppContext
 from roi_desk.ui.redaction import RedactionTab
 from roi_desk.ui.redaction.items import BoxItem
 from roi_desk.ui.redaction.thumbnails import MarksRole
+from tests.ui.workers import wait_for_workers
 from tests.unit.redaction.pdfgen import text_pdfium
 from tests.unit.redaction_service.chart import (
     attach,
@@ -49,6 +50,7 @@ def _tab(qtbot: QtBot, ctx: AppContext, request_id: uuid.UUID, **kwargs: Any) ->
     tab.resize(1300, 850)
     tab.show()
     qtbot.waitExposed(tab)
+    wait_for_workers(ctx)  # the pages are open and the proposals found
     return tab
 
 
@@ -148,10 +150,12 @@ def test_confirm_all_and_apply_through_the_inline_runner(qtbot: QtBot, tab: Reda
     assert tab.view is not None and tab.view.proposals == []
     tab.go_to_page(2)
     tab.toggle_exclude_page("Not part of the request")
+    wait_for_workers(tab.ctx)
     assert tab.thumb_model.index(2, 0).data(MarksRole)[2] is True
     changed: list[int] = []
     tab.changed.connect(lambda: changed.append(1))
     tab.apply()
+    wait_for_workers(tab.ctx)
     assert tab.errors == []  # type: ignore[attr-defined]
     assert tab.view.status == SetStatus.VERIFIED
     assert "Verified" in tab.banner.text()
@@ -168,10 +172,12 @@ def test_confirm_all_and_apply_through_the_inline_runner(qtbot: QtBot, tab: Reda
 def test_whole_page_and_every_occurrence(qtbot: QtBot, tab: RedactionTab) -> None:
     tab.go_to_page(1)
     tab.redact_whole_page()
+    wait_for_workers(tab.ctx)
     (whole,) = _clerk_boxes(tab)
     assert whole.page == 1 and whole.rect == (0, 0, 612, 792)
     tab.find_edit.setText("blood pressure")
     tab.redact_every_occurrence()
+    wait_for_workers(tab.ctx)
     boxes = _clerk_boxes(tab)
     assert len(boxes) == 2 and {b.page for b in boxes} == {0, 1}
     tab.undo_stack.undo()

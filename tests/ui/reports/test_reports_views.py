@@ -18,6 +18,7 @@ from roi_desk.ui.disclosures_view import DisclosuresView
 from roi_desk.ui.reports import ReportsView, chart_data
 from tests.helpers import drop_audit_guard
 from tests.ui.conftest import make_context
+from tests.ui.workers import wait_for_workers
 from tests.unit.approval.factory import CLERK, SUPERVISOR, submit
 from tests.unit.reports.factory import released, utc
 
@@ -40,6 +41,7 @@ def test_reports_chart_and_export(
     qtbot.addWidget(view)
     view.resize(1000, 700)
     view.show()
+    wait_for_workers(ctx)
     assert view.tabs.count() == 6
     for i in range(view.tabs.count()):
         page = view.tabs.widget(i)
@@ -49,6 +51,7 @@ def test_reports_chart_and_export(
     assert categories == ["Awaiting approval"] and sum(sum(v) for v in sets.values()) == 1
     _shot(view, "reports.png")
     view.tabs.setCurrentIndex(3)
+    wait_for_workers(ctx)
     _shot(view, "reports_per_clerk.png")
     target = tmp_path / "export.csv"
     view.ask_path = lambda _t: target
@@ -74,6 +77,7 @@ def test_audit_viewer_filters_pages_and_verifies(
     qtbot.addWidget(viewer)
     viewer.resize(1100, 600)
     viewer.show()
+    wait_for_workers(ctx)
     total = viewer.model.total
     assert total > 5 and viewer.model.rowCount() == total
     qtmodeltester.check(viewer.model)
@@ -89,16 +93,19 @@ def test_audit_viewer_filters_pages_and_verifies(
 
     viewer.action.setCurrentText("request.")
     viewer.apply()
+    wait_for_workers(ctx)
     actions = {viewer.model.row_at(r).action for r in range(viewer.model.rowCount())}  # type: ignore[union-attr]
     assert actions and all(a.startswith("request.") for a in actions)
     viewer.user.setText(CLERK)
     viewer.apply()
+    wait_for_workers(ctx)
     assert all(
         viewer.model.row_at(r).username == CLERK  # type: ignore[union-attr]
         for r in range(viewer.model.rowCount())
     )
     with qtbot.waitSignal(viewer.verified) as signal:
         viewer.verify_button.click()
+    wait_for_workers(ctx)
     assert signal.args[0].ok and "intact" in viewer.status.text()
     _shot(viewer, "audit_viewer.png")
 
@@ -107,6 +114,7 @@ def test_audit_viewer_filters_pages_and_verifies(
         conn.execute(text("UPDATE audit_events SET action='request.view' WHERE seq=4"))
     with qtbot.waitSignal(viewer.verified) as signal:
         viewer.verify()
+    wait_for_workers(ctx)
     assert not signal.args[0].ok and "BROKEN at event 4" in viewer.status.text()
 
 
@@ -125,12 +133,15 @@ def test_disclosure_history_and_accounting_letter(
     qtbot.addWidget(view)
     view.resize(1100, 400)
     view.show()
+    wait_for_workers(ctx)
     assert view.model.rowCount() == 2
     qtmodeltester.check(view.model)
     view.only_listed.setChecked(True)
+    wait_for_workers(ctx)
     assert view.model.rowCount() == 1
     _shot(view, "disclosures.png")
     shown: list[bytes] = []
     view.show_letter = shown.append
     view.letter_button.click()
+    wait_for_workers(ctx)
     assert shown and shown[0].startswith(b"%PDF")
