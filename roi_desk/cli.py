@@ -1,42 +1,44 @@
 """The ``roi-desk`` command: the GUI by default, sub-commands for scripted work.
 
 Qt is imported only when the GUI starts, so ``roi-desk demo`` and the other scripted
-commands work on a machine with no display and no Qt.
+commands work on a machine with no display and no Qt. Nothing heavy is imported to parse
+the command line: the storage stack (SQLAlchemy, Alembic, the models) is imported by the
+command that opens a database, and a sub-command contributed by a core package is listed in
+``SUBCOMMANDS`` by name, module and help line, so ``--help``, ``--version`` and every
+other command never import that package's engine (PDF, fonts, sync) — only the command
+that runs does.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from roi_desk import __version__
 from roi_desk.cli_support import (
     DEMO_PASSPHRASE,
+    _app_paths,
     database_path,
     new_passphrase,
     open_for_script,
     passphrase_source,
 )
-from roi_desk.errors import RoiError
-from roi_desk.paths import app_paths
-from roi_desk.storage import database_exists, keys, open_database
+from roi_desk.errors import KeyUnavailableError, RoiError
 
 __all__ = [
     "DEMO_PASSPHRASE",
     "PLUGIN_MODULES",
+    "SUBCOMMANDS",
     "build_parser",
     "database_path",
     "main",
     "open_for_script",
 ]
-
-log = logging.getLogger("roi_desk")
 
 #: the former private name, still imported by sub-commands outside PLUGIN_MODULES
 _passphrase_source = passphrase_source
@@ -46,8 +48,9 @@ _passphrase_source = passphrase_source
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from roi_desk.demo import seed_demo
+    from roi_desk.storage import database_exists, keys, open_database
 
-    path = Path(args.database).expanduser() if args.database else app_paths().demo_database
+    path = Path(args.database).expanduser() if args.database else _app_paths().demo_database
     if database_exists(path):
         if args.if_missing:
             print(f"Demo database already exists: {path}")
@@ -58,12 +61,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         keys.forget_key(path)
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
-    passphrase = (
-        None
-        if keys.keyring_usable()
-        else (os.environ.get("ROI_DESK_PASSPHRASE") or DEMO_PASSPHRASE)
-    )
-    db = open_database(path, create=True, new_passphrase=passphrase)
+    fallback = os.environ.get("ROI_DESK_PASSPHRASE") or DEMO_PASSPHRASE
+    passphrase = None if keys.keyring_usable() else fallback
+    try:
+        db = open_database(path, create=True, new_passphrase=passphrase)
+    except KeyUnavailableError:
+        if passphrase is not None:
+            raise
+        # the keyring did not keep the key (read back): never report success on it
+        keys.forget_key(path)
+        passphrase = fallback
+        db = open_database(path, create=True, new_passphrase=passphrase)
     try:
         with db.transaction() as session:
             seed_demo(session, requests=args.requests)
@@ -75,6 +83,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from roi_desk.storage import database_exists, keys, open_database
+
     if args.database_url:
         return _init_server(args)
     path = database_path(args)
@@ -88,9 +98,13 @@ def cmd_init(args: argparse.Namespace) -> int:
             missing="No keyring is available: give a passphrase with --passphrase-file or "
             "ROI_DESK_PASSPHRASE.",
         )
-    db = open_database(path, create=True, new_passphrase=passphrase)
+    db = open_database(path, create=True, new_passphrase=passphrase, recovery=True)
     db.close()
-    print(f"Created an encrypted database at {path}.")
+    where = "this computer's keyring" if passphrase is None else "your passphrase"
+    print(f"Created an encrypted database at {path} (key kept by {where}).")
+    from roi_desk.storage.recover import print_recovery_key
+
+    print_recovery_key(db.recovery_key, args.recovery_key_file)
     return 0
 
 
@@ -128,6 +142,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from roi_desk.storage import database_exists
+
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY")
         or os.environ.get("WAYLAND_DISPLAY")
@@ -166,7 +182,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``roi-desk`` parser. With no ``command``, every sub-command is fully registered
+    (its module imported); with one, only the module that provides ``command`` is imported
+    and the others appear by name and help line (enough for ``--help`` and dispatch)."""
     parser = argparse.ArgumentParser(
         prog="roi-desk",
         description="Release-of-information desk. With no command, the window opens.",
@@ -201,40 +220,120 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="protect it with a passphrase even if a keyring exists",
     )
+    p.add_argument(
+        "--recovery-key-file", help="save the new recovery key to this file (not the screen)"
+    )
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("status", help="counts per status and an audit-trail check")
     p.set_defaults(func=cmd_status)
 
-    for register in _plugin_registrations():
-        register(sub)
+    if command is None:
+        modules = list(PLUGIN_MODULES)
+    else:
+        modules = [c.module for c in SUBCOMMANDS if c.name == command][:1]
+    registered: set[str] = set()
+    for module in modules:
+        register = _registration(module)
+        if register is not None:
+            register(sub)
+            registered.add(module)
+    for c in SUBCOMMANDS:
+        if c.module not in registered and c.name not in sub.choices:
+            _placeholder(sub, c)
     return parser
 
 
-#: core packages that add sub-commands of their own (each owns its arguments)
-PLUGIN_MODULES = (
-    "roi_desk.redaction.cli",
-    "roi_desk.redaction.propose_cli",
-    "roi_desk.records.cli",
-    "roi_desk.storage.cli",
-    "roi_desk.sync.cli",
+class Subcommand(NamedTuple):
+    """A sub-command contributed by a core package: its name, the module whose
+    ``register(subparsers)`` adds it (imported only when that command runs), and the help
+    line shown by ``roi-desk --help`` (a unit test keeps it equal to the module's own)."""
+
+    name: str
+    module: str
+    help: str
+
+
+#: one line per sub-command; a new command from a core package is one more line here
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand(
+        "redact",
+        "roi_desk.redaction.cli",
+        "remove boxed regions from a PDF for real, sanitize it and verify the result",
+    ),
+    Subcommand(
+        "propose",
+        "roi_desk.redaction.propose_cli",
+        "propose redaction boxes for the sensitive categories the patient did not initial",
+    ),
+    Subcommand(
+        "import", "roi_desk.records.cli", "import FHIR R4 bundles and PDFs into a patient's chart"
+    ),
+    Subcommand(
+        "backup",
+        "roi_desk.storage.cli",
+        "write an encrypted backup of the database (works while it is open)",
+    ),
+    Subcommand("verify-backup", "roi_desk.storage.cli", "check a backup without restoring it"),
+    Subcommand(
+        "restore", "roi_desk.storage.cli", "check a backup, then put it in place of the database"
+    ),
+    Subcommand("audit", "roi_desk.storage.cli", "audit-trail tools"),
+    Subcommand(
+        "recover",
+        "roi_desk.storage.recover",
+        "open a database again with its recovery key (keyring or passphrase lost)",
+    ),
+    Subcommand(
+        "recovery-key",
+        "roi_desk.storage.recover",
+        "make a new recovery key for the database (the old one stops)",
+    ),
+    Subcommand(
+        "sync", "roi_desk.sync.cli", "exchange work with the department server or a satellite"
+    ),
 )
+
+#: core packages that add sub-commands of their own (each owns its arguments)
+PLUGIN_MODULES: tuple[str, ...] = tuple(dict.fromkeys(c.module for c in SUBCOMMANDS))
 
 Registration = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 
-def _plugin_registrations() -> list[Registration]:
-    """Sub-commands contributed by the core packages (each owns its own arguments)."""
-    found: list[Registration] = []
-    for name in PLUGIN_MODULES:
-        if importlib.util.find_spec(name) is not None:
-            found.append(importlib.import_module(name).register)
-    return found
+def _registration(module: str) -> Registration | None:
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        return None
+    register: Registration = importlib.import_module(module).register
+    return register
+
+
+def _placeholder(sub: argparse._SubParsersAction[argparse.ArgumentParser], c: Subcommand) -> None:
+    """The command by name and help only; what follows it is parsed once its module is
+    imported (see :func:`main`)."""
+    p = sub.add_parser(c.name, help=c.help, add_help=False)
+    p.add_argument("_rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    p.set_defaults(_lazy_command=c.name)
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse with placeholders first; when a contributed sub-command was chosen, parse
+    again with that one module registered (argparse itself finds the command word, so the
+    global options before it keep their meaning)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    names_only = build_parser(command="")
+    first, _unknown = names_only.parse_known_args(args)
+    command = getattr(first, "_lazy_command", None)
+    if command is None:
+        return names_only.parse_args(args)
+    return build_parser(command=command).parse_args(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(argv)  # `--version` and `--help` exit here, before logging is imported
+    import logging
+
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from roi_desk.errors import RoiError, ValidationError, WrongPassphraseError
-from roi_desk.paths import app_paths
 
 if TYPE_CHECKING:
+    from roi_desk.paths import AppPaths
     from roi_desk.storage import Database
 
 __all__ = [
@@ -41,9 +41,17 @@ DEMO_PASSPHRASE = "roi-desk-demo-only"  # noqa: S105 (synthetic data only, docum
 def read_passphrase_file(path: str | Path, *, what: str = "passphrase file") -> str:
     """The passphrase in ``path``: the whole file but its trailing line break."""
     try:
-        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        text = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
     except OSError as exc:
         raise RoiError(f"Could not read the {what}: {exc.strerror}.") from exc
+    if not text:
+        # an empty file would otherwise be tried as the passphrase "" and reported as
+        # merely wrong, sending the administrator hunting for a typo that is not there
+        raise WrongPassphraseError(
+            f"The {what} {Path(path).name} is empty, so there is no passphrase to try. "
+            "Put the passphrase on its first line."
+        )
+    return text
 
 
 def read_password_file(path: Path | None) -> str | None:
@@ -89,8 +97,8 @@ def database_path(args: argparse.Namespace) -> Path:
     if getattr(args, "database", None):
         return Path(args.database).expanduser()
     if getattr(args, "demo", False):
-        return app_paths().demo_database
-    return app_paths().database
+        return _app_paths().demo_database
+    return _app_paths().database
 
 
 def open_for_script(args: argparse.Namespace) -> Database:
@@ -105,5 +113,12 @@ def open_for_script(args: argparse.Namespace) -> Database:
         # on a department server the passphrase unlocks the document key
         return open_server_database(url, passphrase=passphrase_source(args))
     return open_database(
-        database_path(args), passphrase=script_passphrase(args), backup_dir=app_paths().backups
+        database_path(args), passphrase=script_passphrase(args), backup_dir=_app_paths().backups
     )
+
+
+def _app_paths() -> AppPaths:
+    # imported when a path is needed: platformdirs costs more than parsing `--version`
+    from roi_desk.paths import app_paths
+
+    return app_paths()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import Connection, text
 
 REPO = Path(__file__).resolve().parents[1]
 #: test data written by others lives beside the clone (see ../shared/data/SOURCES.md);
-#: it is used from there, never copied into the repository.
-SHARED_DATA = (REPO.parent / "shared" / "data").resolve()
+#: it is used from there, never copied into the repository. ROI_DESK_SHARED_DATA points
+#: elsewhere (a worktree one level deeper than the clone).
+SHARED_DATA = Path(
+    os.environ.get("ROI_DESK_SHARED_DATA") or (REPO.parent / "shared" / "data")
+).resolve()
 SHARED_PDFS = SHARED_DATA / "pdfs"
 SHARED_FHIR = SHARED_DATA / "fhir"
 

@@ -30,6 +30,7 @@ from roi_desk.delivery.gateways import (
     HotFolderGateway,
     SmtpGateway,
 )
+from roi_desk.delivery.setup import FaxSetup, fax_setup
 
 __all__ = [
     "CommandGateway",
@@ -40,11 +41,13 @@ __all__ = [
     "FaxGateway",
     "FaxGatewayError",
     "FaxJob",
+    "FaxSetup",
     "GatewayReceipt",
     "HotFolderGateway",
     "SmtpGateway",
     "VerifiedNumber",
     "encrypt_pdf",
+    "fax_setup",
     "format_fax_number",
     "generate_password",
     "normalize_fax_number",

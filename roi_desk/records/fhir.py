@@ -237,6 +237,13 @@ def read_bundle(data: bytes | str) -> JsonObj:
             "This file is not valid JSON, so it cannot be a FHIR export.",
             detail=f"JSON error at character {getattr(exc, 'pos', '?')}.",
         ) from None
+    except RecursionError:
+        # json nests one Python call per bracket: a file of 200,000 "[" would otherwise
+        # end the import with a traceback. No real FHIR export nests more than a few dozen.
+        raise DocumentError(
+            "This file is nested far too deeply to be a FHIR export (lists inside lists "
+            "thousands of levels down), so it was not read. Ask the sender for a fresh export.",
+        ) from None
     if not isinstance(parsed, Mapping) or "resourceType" not in parsed:
         raise DocumentError(
             "This JSON file is not a FHIR export: it has no resourceType.",

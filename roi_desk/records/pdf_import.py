@@ -116,12 +116,29 @@ class PdfImportResult:
     failures: list[PdfImportFailure] = field(default_factory=list)
 
 
+def looks_like_pdf(data: bytes) -> bool:
+    """True when ``data`` starts like a PDF (readers accept the header within 1 KB)."""
+    return b"%PDF-" in data[:1024]
+
+
 def _open(data: bytes, password: str | None) -> Any:
     import pikepdf
 
+    if not looks_like_pdf(data):
+        # decided by content: a file named .pdf that is really a Word file, an image or a
+        # web page must not be reported as damaged JSON or a damaged PDF
+        raise DocumentError(
+            "This is not a PDF: its name ends in .pdf, but the file holds something else "
+            "(perhaps a Word file, an image or a web page). Save it as a PDF and try again.",
+        )
     try:
         return pikepdf.open(io.BytesIO(data), password=password or "")
     except pikepdf.PasswordError:
+        if password:
+            raise DocumentError(
+                "The password for this PDF is not right. Check it (capital letters count), "
+                "or ask the sender for the password or an unprotected copy.",
+            ) from None
         raise DocumentError(
             "This PDF is protected by a password. Enter the password, or ask the sender "
             "for an unprotected copy.",

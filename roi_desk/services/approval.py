@@ -179,11 +179,15 @@ def page_texts(pdf: bytes) -> list[str]:
 #: an MRN-like token: a short letter prefix and 5-12 digits ("MRN100042", "A-1234567")
 _MRN_TOKEN = re.compile(r"\b([A-Z]{0,4})[- ]?(\d{5,12})\b")
 #: a field that names the patient: "Patient: Doe, Jane", "Patient name: Jane Doe"
-_NAME_WORDS = r"[A-Za-z][A-Za-z'\- ]{0,40}"
+#: letters of any script (José, Meléndez, Þóra), apostrophes, hyphens and spaces: an
+#: ASCII-only class cut "José" to "Jos" and called the page someone else's
+_NAME_WORDS = r"[^\W\d_](?:[^\W\d_]|['’\- ]){0,40}"
 _NAME_FIELD = re.compile(
     rf"\b(?:patient(?:\s+name)?|name)\s*:\s*({_NAME_WORDS}(?:,\s*{_NAME_WORDS})?)",
     re.IGNORECASE,
 )
+#: a field that states the page's MRN: "MRN MRN100042", "MRN: e8c2a98e-…", "MRN# 100042"
+_MRN_FIELD = re.compile(r"\bMRN\b[\s:#.]*([A-Za-z0-9][A-Za-z0-9\-]{2,63})", re.IGNORECASE)
 _NAME_STOP = re.compile(r"\s+(?:DOB|MRN|Date|Sex|Age)\b.*$", re.IGNORECASE)
 
 
@@ -196,6 +200,20 @@ def _mrn_candidates(text: str) -> set[str]:
     for prefix, digits in _MRN_TOKEN.findall(text.upper()):
         out.update({prefix + digits, digits})
     return out
+
+
+def _bare_mrn(norm: str) -> str:
+    """A normalized MRN without an "MRN" prefix: "MRN100042" and "100042" are one number."""
+    return norm[3:] if norm.startswith("MRN") and len(norm) > 3 else norm
+
+
+def _wrong_mrn(text: str, own_mrn: str) -> bool:
+    """The page states an MRN that is not this patient's: another patient's, another
+    facility's, or a source system's id (a FHIR resource id is not our MRN)."""
+    if not own_mrn:
+        return False
+    own = _bare_mrn(own_mrn)
+    return any(_bare_mrn(_norm_mrn(value)) != own for value in _MRN_FIELD.findall(text))
 
 
 def _dob_forms(day: dt.date | None) -> tuple[str, ...]:
@@ -268,6 +286,8 @@ class PageFinding:
     #: those other names match a patient in the index
     other_name_known: bool = False
     has_text: bool = True
+    #: the page's MRN field states an MRN that is not this patient's
+    wrong_mrn: bool = False
 
 
 def check_pages(
@@ -305,7 +325,17 @@ def check_pages(
             if not _has_name({family, given}, identity.names)
         )
         known = bool(strangers) and _known_names(session, strangers, identity.patient_id)
-        out.append(PageFinding(n, own, others, strangers, known, bool(text.strip())))
+        out.append(
+            PageFinding(
+                n,
+                own,
+                others,
+                strangers,
+                known,
+                bool(text.strip()),
+                _wrong_mrn(text, identity.mrn),
+            )
+        )
     return out
 
 
@@ -454,6 +484,19 @@ def _check_pages(
     )
     findings = check_pages(session, texts, pages, _identity(session, patient))
     foreign = [f for f in findings if f.other_mrn_patients or f.other_name_known]
+    wrong = [f for f in findings if f.wrong_mrn and f not in foreign]
+    if wrong and not foreign:
+        listed = ", ".join(str(f.page) for f in wrong)
+        return QaCheck(
+            "patient_pages",
+            label,
+            CheckStatus.FAIL,
+            f"Page(s) {listed} show an MRN that is not this patient's (another patient's, "
+            "or another system's record id). Check whose pages they are and replace them "
+            "before release: a wrong-patient page is a breach.",
+            tuple(f.page for f in wrong),
+        )
+    foreign += wrong
     if foreign:
         listed = ", ".join(str(f.page) for f in foreign)
         return QaCheck(

@@ -143,7 +143,8 @@ class ImportFile:
 
     @property
     def is_pdf(self) -> bool:
-        return b"%PDF-" in self.data[:1024]
+        # by content, or by name: a ".pdf" that is not one is told "this is not a PDF"
+        return b"%PDF-" in self.data[:1024] or self.name.lower().endswith(".pdf")
 
 
 # ------------------------------------------------------------------------------ report
@@ -620,6 +621,12 @@ def _read_bundle(
     for rtype, (n, why) in result.ignored.items():
         before = report.ignored.get(rtype, (0, why))[0]
         report.ignored[rtype] = (before + n, why)
+    # record pages carry THIS facility's MRN in their header, never the source's own id
+    # (a FHIR export's "MR" identifier may be another system's UUID); the wrong-patient QA
+    # check fails a page whose MRN is not this patient's
+    own_mrn = (target.mrn or "").strip() or (known.mrn if known is not None else None)
+    if own_mrn:
+        result.patient = replace(result.patient, mrn=own_mrn)
     docs = yield from _scaled(result.render(cancel), base, span, prefix)
     # a resource with no date is indexed, flagged so the clerk dates it before selecting
     docs = [d if d.date_of_service else _flag_review(d) for d in docs]

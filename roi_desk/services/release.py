@@ -59,9 +59,11 @@ from roi_desk.packets import Manifest, Part, Progress
 from roi_desk.services.packets import describe_disclosure, load_packet_pdf, request_facts
 
 __all__ = [
+    "STEP_METHOD",
     "DeliveryRecordError",
     "ElectronicResult",
     "FaxResult",
+    "ReleaseAction",
     "TransactionFactory",
     "deliver_electronic",
     "disclosures_for_request",
@@ -69,6 +71,7 @@ __all__ = [
     "mark_printed",
     "record_failure",
     "record_pickup",
+    "release_actions",
     "release_packet",
     "send_fax",
 ]
@@ -106,7 +109,7 @@ class ElectronicResult:
     disclosure_id: uuid.UUID
 
 
-_STEP_METHOD = {
+STEP_METHOD = {
     DeliveryStep.MAILED: DeliveryMethod.MAIL,
     DeliveryStep.PRINT: DeliveryMethod.MAIL,
     DeliveryStep.FAX: DeliveryMethod.FAX,
@@ -131,7 +134,7 @@ def _check_deliverable(session: Session, packet: Packet, step: str) -> Request:
     request = session.get(Request, packet.request_id)
     if request is None:
         raise NotFoundError("The packet's request no longer exists.")
-    expected = _STEP_METHOD[step]
+    expected = STEP_METHOD[step]
     if packet.delivery_method != expected:
         raise ValidationError(
             f"This packet was built for {DeliveryMethod(packet.delivery_method).label.lower()} "
@@ -197,7 +200,7 @@ def record_failure(
     attempt = DeliveryAttempt(
         packet_id=packet.id,
         request_id=packet.request_id,
-        method=_STEP_METHOD[step],
+        method=STEP_METHOD[step],
         step=step,
         status=status,
         target=target[:400],
@@ -256,12 +259,12 @@ def release_packet(
     Raises (and the caller's transaction rolls back, writing nothing) if the request cannot
     be released, or if this packet was already released: exactly one Disclosure per packet.
     """
-    require(user, delivery_permission(_STEP_METHOD[step]))
+    require(user, delivery_permission(STEP_METHOD[step]))
     packet = _packet(session, packet_id)
     request = _check_deliverable(session, packet, step)
     if request.patient_id is None:  # pragma: no cover - NEEDS_PATIENT guard refuses first
         raise TransitionError("Match the request to a patient before releasing it.")
-    method = _STEP_METHOD[step]
+    method = STEP_METHOD[step]
     now = at or utcnow()
     attempt = DeliveryAttempt(
         packet_id=packet.id,
@@ -567,3 +570,79 @@ def deliver_electronic(
         ) from exc
     yield 3, 3, "Electronic copy written"
     return ElectronicResult(packet_id, path, encrypted.password, disclosure_id)
+
+
+# ------------------------------------------------------------------------------ readiness
+
+
+@dataclass(frozen=True)
+class ReleaseAction:
+    """One delivery step as the Packet tab offers it: usable now, or why not (in words)."""
+
+    step: str
+    available: bool
+    why_not: str = ""
+
+
+def release_actions(
+    session: Session,
+    request_id: uuid.UUID,
+    *,
+    fax_problem: str = "",
+    printer_problem: str = "",
+) -> dict[str, ReleaseAction]:
+    """What each delivery step needs that is missing, checked *before* anyone keys anything.
+
+    The same guards the steps apply (approved, a packet built for this delivery, the
+    packet the supervisor signed, not released yet), plus what the caller knows about this
+    computer: ``fax_problem`` (no usable fax gateway) and ``printer_problem`` (no printer).
+    Read-only. Keys are :class:`DeliveryStep` values.
+    """
+    request = session.get(Request, request_id)
+    if request is None:
+        raise NotFoundError("That request no longer exists.")
+    method = DeliveryMethod(request.delivery_method)
+    packet = session.scalars(
+        select(Packet).where(Packet.request_id == request_id).order_by(Packet.built_at.desc())
+    ).first()
+    common = ""
+    if Status(request.status) == Status.RELEASED or Status(request.status) == Status.CLOSED:
+        common = f"Request {request.number} has already been released."
+    elif Status(request.status) != Status.APPROVED:
+        common = (
+            f"Request {request.number} is {Status(request.status).label.lower()}: a supervisor "
+            "approves it before anything is released."
+        )
+    elif packet is None:
+        common = "No packet has been built yet: build it, then have it approved."
+    else:
+        try:
+            _check_signed(session, request, packet)
+        except TransitionError as exc:
+            common = exc.message
+    built_for = DeliveryMethod(packet.delivery_method) if packet is not None else method
+    printed = packet is not None and session.scalar(
+        select(DeliveryAttempt.id)
+        .where(
+            DeliveryAttempt.packet_id == packet.id,
+            DeliveryAttempt.step == DeliveryStep.PRINT,
+            DeliveryAttempt.status == AttemptStatus.OK,
+        )
+        .limit(1)
+    )
+    out: dict[str, ReleaseAction] = {}
+    for step, step_method in STEP_METHOD.items():
+        why = common
+        if not why and built_for != step_method:
+            why = (
+                f"This request is delivered by {built_for.label.lower()}, not "
+                f"{step_method.label.lower()}."
+            )
+        if not why and step == DeliveryStep.FAX:
+            why = fax_problem
+        if not why and step == DeliveryStep.PRINT:
+            why = printer_problem
+        if not why and step == DeliveryStep.MAILED and not printed:
+            why = "Print the packet first; mark it mailed once it is in the envelope."
+        out[step] = ReleaseAction(step, not why, why)
+    return out

@@ -14,13 +14,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from roi_desk import audit, fees
 from roi_desk.auth.permissions import Permission, require
+from roi_desk.dates import US, DateFormat, date_format_named
 from roi_desk.errors import ValidationError
 from roi_desk.fees import FeeSchedule, FeeSettings
 from roi_desk.letters.site import SiteInfo, load_site_info
@@ -30,19 +33,27 @@ from roi_desk.models.base import utcnow
 from roi_desk.models.settings import SiteSetting
 
 __all__ = [
+    "DATE_FORMAT",
+    "DEFAULT_FAX_FOLDER",
     "DEFAULT_TARGET_BUSINESS_DAYS",
+    "DELIVERY",
     "FEE_SCHEDULES",
     "FEE_SETTINGS",
     "LETTER_TEMPLATES",
     "SITE_INFO",
     "TARGET_BUSINESS_DAYS",
+    "DeliverySettings",
     "allowed_placeholders",
+    "date_format",
+    "delivery_settings",
     "fee_schedule_problems",
     "fee_schedules",
     "fee_schedules_data",
     "fee_settings",
     "letter_templates",
     "letter_templates_data",
+    "save_date_format",
+    "save_delivery_settings",
     "save_fee_schedules",
     "save_fee_settings",
     "save_letter_templates",
@@ -54,11 +65,13 @@ __all__ = [
     "site_target_business_days",
 ]
 
+DATE_FORMAT = "date_format"
 FEE_SCHEDULES = "fee_schedules"
 FEE_SETTINGS = "fee_settings"
 LETTER_TEMPLATES = "letter_templates"
 SITE_INFO = "site_info"
 TARGET_BUSINESS_DAYS = "site_target_business_days"
+DELIVERY = "delivery"
 
 #: the site's own, softer promise when nobody has set one (a setting, not the law)
 DEFAULT_TARGET_BUSINESS_DAYS = 7
@@ -226,6 +239,28 @@ def save_site_target_business_days(session: Session, days: int, *, user: User) -
         )
     _save(session, TARGET_BUSINESS_DAYS, {"business_days": days}, user)
     return days
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def date_format(session: Session) -> DateFormat:
+    """How this site writes dates (MM/DD/YYYY for a US site, the default)."""
+    stored = _stored(session, DATE_FORMAT)
+    if isinstance(stored, dict) and isinstance(stored.get("name"), str):
+        try:
+            return date_format_named(stored["name"])
+        except ValidationError:
+            # a name a newer version stored: fall back rather than refuse to show dates
+            return US
+    return US
+
+
+def save_date_format(session: Session, name: str, *, user: User) -> DateFormat:
+    require(user, Permission.EDIT_TEMPLATES)
+    fmt = date_format_named(name)
+    _save(session, DATE_FORMAT, {"name": fmt.name}, user)
+    return fmt
 
 
 # --------------------------------------------------------------------------- letterhead
@@ -399,3 +434,67 @@ def save_letter_templates(
     templates = LetterTemplates.from_json(json.dumps(value))
     _save(session, LETTER_TEMPLATES, value, user)
     return templates
+
+
+# --------------------------------------------------------------------------- delivery
+
+#: the fax hot folder a fresh install uses, inside the data folder: delivery by fax works
+#: out of the box (a fax server, or a person, picks the TIFFs up from there)
+DEFAULT_FAX_FOLDER = "fax-outbox"
+_FAX_GATEWAYS = ("hot_folder", "none")
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """How packets leave: the fax gateway and its hot folder.
+
+    ``fax_folder`` empty means the default, ``<data folder>/fax-outbox``; a relative path is
+    taken inside the data folder. ``fax_gateway`` "none" turns faxing off on purpose.
+    """
+
+    fax_gateway: str = "hot_folder"
+    fax_folder: str = ""
+
+    def fax_folder_path(self, data_folder: Path) -> Path:
+        given = self.fax_folder.strip()
+        if not given:
+            return data_folder / DEFAULT_FAX_FOLDER
+        path = Path(given).expanduser()
+        return path if path.is_absolute() else data_folder / path
+
+
+def delivery_settings(session: Session) -> DeliverySettings:
+    stored = _stored(session, DELIVERY)
+    if not isinstance(stored, dict):
+        return DeliverySettings()
+    gateway = stored.get("fax_gateway")
+    return DeliverySettings(
+        fax_gateway=gateway if gateway in _FAX_GATEWAYS else "hot_folder",
+        fax_folder=str(stored.get("fax_folder") or ""),
+    )
+
+
+def save_delivery_settings(
+    session: Session, data: DeliverySettings | Mapping[str, Any], *, user: User
+) -> DeliverySettings:
+    """Save the fax gateway choice and hot folder (administrators)."""
+    require(user, Permission.EDIT_TEMPLATES)
+    if isinstance(data, DeliverySettings):
+        value = DeliverySettings(data.fax_gateway, data.fax_folder.strip())
+    else:
+        value = DeliverySettings(
+            str(data.get("fax_gateway", "hot_folder")), str(data.get("fax_folder") or "").strip()
+        )
+    if value.fax_gateway not in _FAX_GATEWAYS:
+        raise ValidationError(
+            "Choose how faxes leave: through the hot folder, or not at all.",
+            fields={"fax_gateway": "hot_folder or none"},
+        )
+    if any(c in value.fax_folder for c in "\0\n\r"):
+        raise ValidationError(
+            "The fax folder is not a valid folder name.", fields={"fax_folder": "invalid"}
+        )
+    _save(
+        session, DELIVERY, {"fax_gateway": value.fax_gateway, "fax_folder": value.fax_folder}, user
+    )
+    return value

@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from roi_desk.errors import StorageError
+from roi_desk.errors import KeyUnavailableError, StorageError
 from roi_desk.storage import keys
 from roi_desk.storage.doccrypt import derive_document_key
 from roi_desk.storage.engine import Database, acquire_lock, make_engine
+from roi_desk.storage.files import check_private
 from roi_desk.storage.migrate import upgrade_database
 
-__all__ = ["Database", "create_database", "database_exists", "open_database"]
+__all__ = [
+    "Database",
+    "database_exists",
+    "open_database",
+    "private_names",
+    "recover_database",
+    "require_database",
+]
 
 
 def database_exists(db_path: Path) -> bool:
     return db_path.exists() and keys.key_file_for(db_path).exists()
+
+
+def require_database(db_path: Path) -> None:
+    """Say clearly why an existing database cannot be opened: no file, or no key file."""
+    key_file = keys.key_file_for(db_path)
+    if db_path.exists() and not key_file.exists():
+        raise KeyUnavailableError(
+            f"The database at {db_path} is there, but its key file ({key_file.name}, kept "
+            "beside it) is missing, so it cannot be opened. Put the key file back from a "
+            "backup (roi-desk restore), or ask your administrator."
+        )
+    if not db_path.exists():
+        raise StorageError(f"There is no ROI Desk database at {db_path}.")
 
 
 def open_database(
@@ -24,15 +46,20 @@ def open_database(
     create: bool = False,
     new_passphrase: str | None = None,
     backup_dir: Path | None = None,
+    recovery: bool = False,
 ) -> Database:
     """Open (or with ``create`` make) an encrypted database and bring its schema up to date.
 
     The file lock is taken first, so a second ROI Desk on the same file is told so before
-    anything is read; on any failure the lock is released again.
+    anything is read; on any failure the lock is released again. With ``recovery`` a new
+    database also gets a recovery key (``Database.recovery_key``, to be shown once).
+    Loose permissions on the folder or its files are repaired (``Database.notices``).
     """
     db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    # made 0700; an existing folder that is looser is repaired below, with a warning
+    db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     lock = acquire_lock(db_path)
+    recovery_key = ""
     try:
         if database_exists(db_path):
             key = keys.load_key(db_path, passphrase)
@@ -43,11 +70,54 @@ def open_database(
                     "overwritten."
                 )
             key = keys.create_key(db_path, passphrase=new_passphrase)
+            if recovery:
+                recovery_key = keys.add_recovery_key(db_path, key)
+            # SQLCipher creates the file with the umask's mode (often 0644) and gives -wal
+            # and -shm the same: start it empty and 0600 so none is ever readable by others
+            os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT, 0o600))
         else:
+            require_database(db_path)
             raise StorageError(f"There is no ROI Desk database at {db_path}.")
+        notices = check_private(db_path.parent, private_names(db_path))
         engine = make_engine(db_path, key)
         upgrade_database(engine, db_path, backup_dir or db_path.parent / "backups")
-        return Database(db_path, engine, lock, document_key=derive_document_key(key))
+        db = Database(db_path, engine, lock, document_key=derive_document_key(key))
+        db.notices = notices
+        db.recovery_key = recovery_key
+        return db
     except BaseException:
         lock.release()
         raise
+
+
+def private_names(db_path: Path) -> list[str]:
+    """The files beside a database that must be readable by this user only."""
+    name = db_path.name
+    return [
+        name,
+        f"{name}-wal",
+        f"{name}-shm",
+        f"{name}-journal",
+        keys.key_file_for(db_path).name,
+        f"{name}.lock",
+        f"{name}.audit-checkpoint.json",
+    ]
+
+
+def recover_database(
+    db_path: Path, recovery_key: str, *, new_passphrase: str | None = None
+) -> keys.Method:
+    """Re-key ``db_path`` from its recovery key: keyring lost, passphrase forgotten.
+
+    The recovered key must open the database before anything is written, and the file
+    lock is held so a running ROI Desk cannot see the key file change under it.
+    """
+    db_path = Path(db_path)
+    require_database(db_path)
+    lock = acquire_lock(db_path)
+    try:
+        key = keys.unwrap_with_recovery_key(keys.read_key_info(db_path), recovery_key)
+        make_engine(db_path, key).dispose()  # a wrong key fails here, before any write
+        return keys.rekey_from_recovery(db_path, recovery_key, new_passphrase=new_passphrase)
+    finally:
+        lock.release()

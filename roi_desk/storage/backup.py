@@ -49,8 +49,9 @@ from sqlalchemy.orm import Session
 
 from roi_desk import __version__, audit
 from roi_desk.errors import DatabaseLockedError, StorageError
-from roi_desk.storage import keys
+from roi_desk.storage import keys, require_database
 from roi_desk.storage.engine import Database, acquire_lock, make_engine
+from roi_desk.storage.files import ensure_private_dir, secure_file, write_private
 from roi_desk.storage.migrate import (
     alembic_config,
     current_revision,
@@ -170,8 +171,7 @@ def backup_file(
     taking the lock and without upgrading the schema: it only reads (plus one audit row).
     """
     db_path = Path(db_path)
-    if not keys.key_file_for(db_path).exists() or not db_path.exists():
-        raise StorageError(f"There is no ROI Desk database at {db_path}.")
+    require_database(db_path)
     key = keys.load_key(db_path, passphrase)
     engine = make_engine(db_path, key)
     try:
@@ -191,7 +191,7 @@ def _backup(
     target = Path(target)
     if target.exists() and any(target.iterdir()):
         raise StorageError(f"The backup folder {target} is not empty; choose a new folder.")
-    target.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(target)  # a backup is the whole database: this user only
     if key is None:
         key = keys.load_key(db_path, passphrase)
     db_copy = target / DB_NAME
@@ -201,13 +201,14 @@ def _backup(
     except Exception:
         shutil.rmtree(target, ignore_errors=True)
         raise
-    shutil.copy2(keys.key_file_for(db_path), key_copy)
+    secure_file(db_copy)  # VACUUM INTO takes the umask's mode
+    write_private(key_copy, keys.key_file_for(db_path).read_bytes())
     info = keys.read_key_info(db_path)
     files = {DB_NAME: db_copy, key_copy.name: key_copy}
     if escrow_passphrase is not None:
         keys.check_new_passphrase(escrow_passphrase)
         escrow = target / ESCROW_NAME
-        escrow.write_text(keys.wrap_key(info.db_id, key, escrow_passphrase).to_json())
+        write_private(escrow, keys.wrap_key(info.db_id, key, escrow_passphrase).to_json().encode())
         files[ESCROW_NAME] = escrow
     for path in files.values():
         _fsync(path)
@@ -228,8 +229,7 @@ def _backup(
         },
     }
     manifest_path = target / MANIFEST_NAME
-    manifest_path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    _fsync(manifest_path)
+    write_private(manifest_path, json.dumps(manifest, indent=2).encode("utf-8"))
     with Session(engine) as session, session.begin():
         audit.record(
             session,
@@ -386,6 +386,7 @@ def restore(
             Path(str(target) + suffix).unlink(missing_ok=True)
         incoming = target.with_name(target.name + ".restoring")
         shutil.copy2(backup_path / DB_NAME, incoming)
+        secure_file(incoming)  # an older backup may carry 0644
         _fsync(incoming)
         os.replace(incoming, target)  # atomic: the old file or the new, never half
         key_src = keys.key_file_for(backup_path / DB_NAME)
@@ -398,6 +399,7 @@ def restore(
                 key_src = escrow
         key_tmp = keys.key_file_for(target).with_suffix(".new")
         shutil.copy2(key_src, key_tmp)
+        secure_file(key_tmp)
         os.replace(key_tmp, keys.key_file_for(target))
         engine = make_engine(target, key)
         try:

@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 
 from roi_desk import audit
 from roi_desk.cli_support import database_path, read_passphrase_file, script_passphrase
-from roi_desk.errors import StorageError
-from roi_desk.storage import keys
+from roi_desk.storage import keys, require_database
 from roi_desk.storage.backup import backup_file, restore, verify_backup
 from roi_desk.storage.engine import make_engine
 
@@ -77,8 +76,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     path = database_path(args)
-    if not (path.exists() and keys.key_file_for(path).exists()):
-        raise StorageError(f"There is no ROI Desk database at {path}.")
+    require_database(path)
     # no lock and no schema upgrade: an administrator may check while the desk works
     engine = make_engine(path, keys.load_key(path, script_passphrase(args)))
     try:

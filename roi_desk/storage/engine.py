@@ -4,12 +4,21 @@ The connection factory sends the raw key (``PRAGMA key = "x'…'"``) before anyt
 every pooled connection costs ~0.1 ms instead of a 145 ms key derivation (GROUND.md). A
 plain ``sqlite://`` URL with a custom ``creator`` is used on purpose: the pysqlcipher
 dialect would first send an empty key and fail.
+
+That URL names no file, so SQLAlchemy would take it for ``:memory:`` and pick
+``SingletonThreadPool``: one connection per thread, closed "arbitrarily" once more than
+``pool_size`` threads have used it. QThreadPool retires idle workers after 30 s and starts
+new ones, so over a working day that pool closed connections other threads were still using
+(MemoryError, "Cannot operate on a closed database", segfaults with 8 threads). The pool is
+therefore named explicitly: a ``QueuePool`` hands each checkout a connection no other thread
+holds, exactly as for any file database.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,11 +30,19 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from roi_desk.errors import DatabaseLockedError, DiskFullError, StorageError, WrongPassphraseError
 
+log = logging.getLogger(__name__)
+
 #: how long a writer waits for another connection of ours (same process) before giving up
 BUSY_TIMEOUT_MS = 5000
+#: connections kept open (each holds a 64 MB page cache at most) and extra ones allowed
+#: while more workers than that are busy; past both, a checkout waits POOL_TIMEOUT_S
+POOL_SIZE = 5
+POOL_OVERFLOW = 10
+POOL_TIMEOUT_S = 30
 
 
 def lock_file_for(db_path: Path) -> Path:
@@ -68,6 +85,10 @@ def make_engine(db_path: Path, key: bytes) -> Engine:
         "sqlite://",
         module=sqlcipher,
         creator=lambda: _connect(db_path, key),
+        poolclass=QueuePool,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        pool_timeout=POOL_TIMEOUT_S,
         pool_pre_ping=False,
     )
 
@@ -108,8 +129,11 @@ class ServerUnavailableError(StorageError):
 
 
 @contextlib.contextmanager
-def translate_errors() -> Iterator[None]:
-    """Turn low-level storage failures into messages a clerk can act on."""
+def translate_errors(*, server: bool = True) -> Iterator[None]:
+    """Turn low-level storage failures into messages a clerk can act on.
+
+    ``server`` is False for the local encrypted file: a closed connection there is not a
+    network problem, so the clerk is not sent to check the network."""
     try:
         yield
     except (OperationalError, DBAPIError) as exc:
@@ -126,6 +150,12 @@ def translate_errors() -> Iterator[None]:
         if "readonly" in text or "read-only" in text:
             raise StorageError(
                 "The database is read-only. Check the file's permissions or the disk."
+            ) from exc
+        if (exc.connection_invalidated or _connection_lost(text)) and not server:
+            # the file's connection closed under the transaction: it was rolled back
+            raise StorageError(
+                "The connection to the database file closed before the work was finished, "
+                "so nothing was saved. Try again — what you typed is still on the screen."
             ) from exc
         if exc.connection_invalidated or _connection_lost(text):
             # the department server went away mid-save: the transaction was not committed
@@ -157,6 +187,10 @@ class Database:
     url: str = ""
     #: the AES key that seals document bytes (see storage/doccrypt.py)
     document_key: bytes = field(default=b"", repr=False)
+    #: warnings found while opening (permissions repaired, audit checkpoint findings)
+    notices: list[str] = field(default_factory=list)
+    #: a new database's recovery key, to show once (never stored by ROI Desk)
+    recovery_key: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         # Sessions carry the document key so services can seal/open bytes without globals.
@@ -177,9 +211,19 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed as a whole or not at all (nothing half-written)."""
-        with translate_errors(), self.sessions() as session, session.begin():
-            yield session
+        """One unit of work: committed as a whole or not at all (nothing half-written).
+
+        A failure while handing the connection back to the pool after the commit is
+        logged, not raised: the work is saved, and the clerk must not be told otherwise."""
+        session = self.sessions()
+        try:
+            with translate_errors(server=self.is_server), session.begin():
+                yield session
+        finally:
+            try:
+                session.close()
+            except Exception as exc:  # committed or already failing: say nothing more
+                log.warning("closing a database session failed: %s", type(exc).__qualname__)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -189,7 +233,7 @@ class Database:
 
 
 def acquire_lock(db_path: Path) -> filelock.BaseFileLock:
-    lock = filelock.FileLock(str(lock_file_for(db_path)), timeout=0)
+    lock = filelock.FileLock(str(lock_file_for(db_path)), timeout=0, mode=0o600)
     try:
         lock.acquire()
     except filelock.Timeout as exc:

@@ -19,11 +19,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import os
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -31,18 +30,28 @@ import keyring
 import keyring.backend
 import keyring.errors
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from roi_desk.errors import KeyUnavailableError, StorageError, WrongPassphraseError
+from roi_desk.storage.files import write_private
 
 KEY_BYTES = 32
 KEYRING_SERVICE = "ROI Desk database key"
-#: scrypt cost: n=2**15 takes ~135 ms here (GROUND.md) — slow enough to make guessing a
-#: passphrase expensive, fast enough to open the program without a visible pause.
-SCRYPT_N = 2**15
+#: scrypt cost for new wraps: OWASP's minimum for scrypt (N=2^17, r=8, p=1, 128 MiB).
+#: A key file that leaks (a copied folder, a backup stick) is then as slow to guess
+#: offline as OWASP asks; unlocking stays well under a second on a 2-core PC (measured by
+#: tests/bench/bench_unlock.py). Wraps made with a lower N are re-wrapped at the next
+#: unlock (see :func:`load_key`).
+SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
+#: a recovery key is 160 random bits, so it needs no stretching: HKDF only binds it to
+#: its salt and purpose (a guess costs the same as guessing the AES key itself)
+RECOVERY_BYTES = 20
+RECOVERY_INFO = b"roi-desk recovery key v1"
 MIN_PASSPHRASE_LENGTH = 10
 
 Method = Literal["keyring", "passphrase"]
@@ -61,9 +70,24 @@ class KeyInfo:
     n: int = SCRYPT_N
     r: int = SCRYPT_R
     p: int = SCRYPT_P
+    #: the same key wrapped under the recovery key (empty: none was made)
+    recovery_salt: bytes = b""
+    recovery_nonce: bytes = b""
+    recovery_wrapped: bytes = b""
+
+    @property
+    def has_recovery(self) -> bool:
+        return bool(self.recovery_wrapped)
 
     def to_json(self) -> str:
         data: dict[str, object] = {"version": 1, "db_id": self.db_id, "method": self.method}
+        if self.has_recovery:
+            data["recovery"] = {
+                "kdf": "hkdf-sha256",
+                "salt": base64.b64encode(self.recovery_salt).decode(),
+                "nonce": base64.b64encode(self.recovery_nonce).decode(),
+                "wrapped": base64.b64encode(self.recovery_wrapped).decode(),
+            }
         if self.method == "passphrase":
             data.update(
                 kdf="scrypt",
@@ -81,18 +105,29 @@ class KeyInfo:
         try:
             data = json.loads(text)
             method = data["method"]
+            rec = data.get("recovery") or {}
+            recovery = cls(
+                db_id="",
+                method="keyring",
+                recovery_salt=base64.b64decode(rec.get("salt", "")),
+                recovery_nonce=base64.b64decode(rec.get("nonce", "")),
+                recovery_wrapped=base64.b64decode(rec.get("wrapped", "")),
+            )
             if method == "keyring":
-                return cls(db_id=str(data["db_id"]), method="keyring")
+                return _with_recovery(cls(db_id=str(data["db_id"]), method="keyring"), recovery)
             if method == "passphrase":
-                return cls(
-                    db_id=str(data["db_id"]),
-                    method="passphrase",
-                    salt=base64.b64decode(data["salt"]),
-                    nonce=base64.b64decode(data["nonce"]),
-                    wrapped=base64.b64decode(data["wrapped"]),
-                    n=int(data["n"]),
-                    r=int(data["r"]),
-                    p=int(data["p"]),
+                return _with_recovery(
+                    cls(
+                        db_id=str(data["db_id"]),
+                        method="passphrase",
+                        salt=base64.b64decode(data["salt"]),
+                        nonce=base64.b64decode(data["nonce"]),
+                        wrapped=base64.b64decode(data["wrapped"]),
+                        n=int(data["n"]),
+                        r=int(data["r"]),
+                        p=int(data["p"]),
+                    ),
+                    recovery,
                 )
         except (ValueError, KeyError, TypeError) as exc:
             raise KeyUnavailableError(
@@ -106,20 +141,61 @@ def key_file_for(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".key.json")
 
 
+_UNUSABLE_BACKENDS = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
+
+
 def keyring_usable() -> bool:
     """True when the keyring can really keep a secret for us.
 
-    keyring answers with its ``fail`` backend where no D-Bus/Secret Service exists, and
-    keyrings.alt's plaintext file backends would store the key base64 on disk — no
-    protection for a PHI database — so both count as unusable.
+    keyring answers with its ``fail`` backend where no D-Bus/Secret Service exists; its
+    ``null`` backend accepts every secret and throws it away (PYTHON_KEYRING_BACKEND can
+    select it); keyrings.alt's plaintext file backends would store the key base64 on disk
+    — no protection for a PHI database; a chainer with nothing in its chain keeps nothing.
+    All count as unusable. A backend that passes those checks must still keep a probe
+    secret and give it back: a broken Secret Service can accept a write and lose it.
     """
     backend = keyring.get_keyring()
     module = type(backend).__module__
-    if module.startswith("keyring.backends.fail") or module.startswith("keyrings.alt"):
+    if module.startswith(_UNUSABLE_BACKENDS):
         return False
     if module.startswith("keyring.backends.chainer"):
-        return bool(getattr(backend, "backends", []))
-    return True
+        chain = list(getattr(backend, "backends", []))
+        if not chain or all(type(b).__module__.startswith(_UNUSABLE_BACKENDS) for b in chain):
+            return False
+    probe_id = f"probe-{uuid.uuid4()}"
+    token = secrets.token_hex(16)
+    try:
+        keyring.set_password(KEYRING_SERVICE, probe_id, token)
+        kept = keyring.get_password(KEYRING_SERVICE, probe_id) == token
+    except keyring.errors.KeyringError:
+        return False
+    finally:
+        with contextlib.suppress(keyring.errors.KeyringError):
+            keyring.delete_password(KEYRING_SERVICE, probe_id)
+    return kept
+
+
+def store_in_keyring(db_id: str, key: bytes) -> None:
+    """Put the key in the keyring and read it back: a write is never trusted on its own.
+
+    A keyring that says yes and keeps nothing would leave the only copy of the key in
+    nowhere, and every record with it (issue 12).
+    """
+    try:
+        keyring.set_password(KEYRING_SERVICE, db_id, key.hex())
+        kept = keyring.get_password(KEYRING_SERVICE, db_id)
+    except keyring.errors.KeyringError as exc:
+        raise KeyUnavailableError(
+            "The system keyring refused to store the database key. Set a passphrase instead."
+        ) from exc
+    if kept != key.hex():
+        with contextlib.suppress(keyring.errors.KeyringError):
+            keyring.delete_password(KEYRING_SERVICE, db_id)
+        raise KeyUnavailableError(
+            "The system keyring accepted the database key but did not keep it (reading it "
+            "back gave something else), so it cannot be trusted with it. Set a passphrase "
+            "instead."
+        )
 
 
 def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
@@ -149,15 +225,107 @@ def create_key(db_path: Path, *, passphrase: str | None = None) -> bytes:
             raise KeyUnavailableError(
                 "This computer has no usable keyring. Set a passphrase for the database."
             )
-        try:
-            keyring.set_password(KEYRING_SERVICE, db_id, key.hex())
-        except keyring.errors.KeyringError as exc:
-            raise KeyUnavailableError(
-                "The system keyring refused to store the database key. Set a passphrase instead."
-            ) from exc
+        store_in_keyring(db_id, key)
         info = KeyInfo(db_id=db_id, method="keyring")
     _write_key_file(db_path, info)
     return key
+
+
+# ---------------------------------------------------------------------- the recovery key
+
+
+def format_recovery_key(secret: bytes) -> str:
+    """``XXXX-XXXX-…``: base32 (no 0/1/8/9 to misread), in groups of four to copy by hand."""
+    text = base64.b32encode(secret).decode().rstrip("=")
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def parse_recovery_key(text: str) -> bytes:
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    # the digits people type for the letters base32 leaves out
+    cleaned = cleaned.replace("0", "O").replace("1", "I").replace("8", "B")
+    try:
+        secret = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+    except ValueError:
+        secret = b""
+    if len(secret) != RECOVERY_BYTES:
+        raise WrongPassphraseError(
+            "That is not a recovery key: it has 8 groups of 4 letters and digits, like "
+            "ABCD-EFGH-…. Check what was printed when the database was made."
+        )
+    return secret
+
+
+def _recovery_kek(secret: bytes, salt: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=RECOVERY_INFO).derive(
+        secret
+    )
+
+
+def add_recovery_key(db_path: Path, key: bytes) -> str:
+    """Make a new recovery key for ``db_path`` (whose raw key is ``key``) and return it.
+
+    A keyring is not a backup: a new Windows profile, a reinstalled PC or a broken Secret
+    Service must not mean lost records. The key file keeps the database key wrapped
+    under the recovery key as well; the recovery key itself is shown once, to be printed
+    or saved by the administrator, and is never written by ROI Desk. A new one replaces
+    the old (the old one stops working).
+    """
+    info = read_key_info(db_path)
+    secret = secrets.token_bytes(RECOVERY_BYTES)
+    salt = secrets.token_bytes(16)
+    nonce = secrets.token_bytes(12)
+    wrapped = AESGCM(_recovery_kek(secret, salt)).encrypt(nonce, key, info.db_id.encode())
+    _write_key_file(
+        db_path,
+        replace(info, recovery_salt=salt, recovery_nonce=nonce, recovery_wrapped=wrapped),
+    )
+    return format_recovery_key(secret)
+
+
+def unwrap_with_recovery_key(info: KeyInfo, recovery_key: str) -> bytes:
+    if not info.has_recovery:
+        raise KeyUnavailableError(
+            "This database has no recovery key (it was made before ROI Desk had them). "
+            "Restore its key from a backup with an escrow copy, or ask your administrator."
+        )
+    secret = parse_recovery_key(recovery_key)
+    try:
+        return AESGCM(_recovery_kek(secret, info.recovery_salt)).decrypt(
+            info.recovery_nonce, info.recovery_wrapped, info.db_id.encode()
+        )
+    except InvalidTag as exc:
+        raise WrongPassphraseError(
+            "That recovery key is not the one for this database. Check each group of four "
+            "(a newer recovery key replaces older ones)."
+        ) from exc
+
+
+def rekey_from_recovery(
+    db_path: Path, recovery_key: str, *, new_passphrase: str | None = None
+) -> Method:
+    """Put the database key back where ROI Desk looks for it, using the recovery key.
+
+    With ``new_passphrase`` the key is wrapped by it; otherwise it goes into this
+    computer's keyring (checked by reading it back), or a passphrase is needed. The
+    recovery wrap stays, so the same recovery key keeps working. Returns where the key
+    now is. The caller checks that the key opens the database (see
+    :func:`roi_desk.storage.recover_database`).
+    """
+    info = read_key_info(db_path)
+    key = unwrap_with_recovery_key(info, recovery_key)
+    if new_passphrase is not None:
+        check_new_passphrase(new_passphrase)
+        new = _with_recovery(wrap_key(info.db_id, key, new_passphrase), info)
+    else:
+        if not keyring_usable():
+            raise KeyUnavailableError(
+                "This computer has no usable keyring, so choose a new passphrase for the database."
+            )
+        store_in_keyring(info.db_id, key)
+        new = _with_recovery(KeyInfo(db_id=info.db_id, method="keyring"), info)
+    _write_key_file(db_path, new)
+    return new.method
 
 
 def wrap_key(db_id: str, key: bytes, passphrase: str) -> KeyInfo:
@@ -166,18 +334,26 @@ def wrap_key(db_id: str, key: bytes, passphrase: str) -> KeyInfo:
     kek = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     # The database id is authenticated data: a key file cannot be swapped onto another db.
     wrapped = AESGCM(kek).encrypt(nonce, key, db_id.encode())
-    return KeyInfo(db_id=db_id, method="passphrase", salt=salt, nonce=nonce, wrapped=wrapped)
+    return KeyInfo(
+        db_id=db_id,
+        method="passphrase",
+        salt=salt,
+        nonce=nonce,
+        wrapped=wrapped,
+        n=SCRYPT_N,
+        r=SCRYPT_R,
+        p=SCRYPT_P,
+    )
 
 
 def _write_key_file(db_path: Path, info: KeyInfo) -> None:
     path = key_file_for(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".new")
     try:
-        tmp.write_text(info.to_json(), encoding="utf-8")
-        os.replace(tmp, path)  # atomic: a crash leaves the old file or the new, never half
+        # 0600 and atomic: a readable wrapped key invites offline passphrase guessing, and
+        # a crash leaves the old file or the new, never half
+        write_private(path, info.to_json().encode("utf-8"))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise StorageError(f"Could not save the database key file: {exc.strerror}.") from exc
 
 
@@ -220,7 +396,22 @@ def load_key(db_path: Path, passphrase: PassphraseProvider | str | None = None) 
     text = passphrase() if callable(passphrase) else passphrase
     if text is None:
         raise WrongPassphraseError("This database is protected by a passphrase. Enter it.")
-    return unwrap_key(info, text)
+    key = unwrap_key(info, text)
+    if (info.n, info.r, info.p) < (SCRYPT_N, SCRYPT_R, SCRYPT_P):
+        # made with a cheaper scrypt by an older version: re-wrap now that we hold the
+        # passphrase, so the file on disk reaches today's cost (the key itself is the same)
+        with contextlib.suppress(StorageError):
+            _write_key_file(db_path, _with_recovery(wrap_key(info.db_id, key, text), info))
+    return key
+
+
+def _with_recovery(new: KeyInfo, old: KeyInfo) -> KeyInfo:
+    return replace(
+        new,
+        recovery_salt=old.recovery_salt,
+        recovery_nonce=old.recovery_nonce,
+        recovery_wrapped=old.recovery_wrapped,
+    )
 
 
 def unwrap_key(info: KeyInfo, passphrase: str) -> bytes:
@@ -238,7 +429,7 @@ def change_passphrase(db_path: Path, old: str, new: str) -> None:
         raise KeyUnavailableError("This database is protected by the system keyring.")
     check_new_passphrase(new)
     key = load_key(db_path, old)
-    _write_key_file(db_path, wrap_key(info.db_id, key, new))
+    _write_key_file(db_path, _with_recovery(wrap_key(info.db_id, key, new), info))
 
 
 def forget_key(db_path: Path) -> None:

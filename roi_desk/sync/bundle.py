@@ -36,10 +36,16 @@ from roi_desk.sync import SyncError
 MAGIC = b"RDSYNC1\n"
 FORMAT = 1
 SIG_BYTES = 64
+GCM_TAG_BYTES = 16
 SCRYPT_N = 2**15
 SCRYPT_R = 8
 SCRYPT_P = 1
 MANIFEST = "manifest.json"
+CUT_SHORT = (
+    "This sync bundle was cut short: the file ends before its last part (an interrupted "
+    "copy or download). It was refused; nothing was imported. Copy it again from the "
+    "sending site."
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,9 @@ class Header:
     created_at: datetime
     salt: bytes
     nonce: bytes
+    #: the ciphertext's length, so a copy cut short is told as such before the signature
+    #: check (bundles from before it was recorded have None)
+    body_length: int | None = None
 
     def to_bytes(self) -> bytes:
         return json.dumps(
@@ -64,6 +73,7 @@ class Header:
                 "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P},
                 "salt": base64.b64encode(self.salt).decode(),
                 "nonce": base64.b64encode(self.nonce).decode(),
+                **({} if self.body_length is None else {"body_length": self.body_length}),
             },
             sort_keys=True,
         ).encode()
@@ -85,6 +95,7 @@ class Header:
                 created_at=datetime.fromisoformat(d["created_at"]),
                 salt=base64.b64decode(d["salt"]),
                 nonce=base64.b64decode(d["nonce"]),
+                body_length=int(d["body_length"]) if "body_length" in d else None,
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise SyncError("This sync bundle is damaged (its header is unreadable).") from exc
@@ -132,6 +143,7 @@ def seal_bundle(
     passphrase: str,
     signing_key: Ed25519PrivateKey,
 ) -> tuple[uuid.UUID, bytes]:
+    plain = pack(members)
     header = Header(
         bundle_id=uuid.uuid4(),
         from_site=from_site,
@@ -140,9 +152,10 @@ def seal_bundle(
         created_at=created_at,
         salt=secrets.token_bytes(16),
         nonce=secrets.token_bytes(12),
+        body_length=len(plain) + GCM_TAG_BYTES,
     )
     head = header.to_bytes()
-    cipher = AESGCM(derive_key(passphrase, header.salt)).encrypt(header.nonce, pack(members), head)
+    cipher = AESGCM(derive_key(passphrase, header.salt)).encrypt(header.nonce, plain, head)
     body = MAGIC + struct.pack(">I", len(head)) + head + cipher
     return header.bundle_id, body + signing_key.sign(body)
 
@@ -151,12 +164,22 @@ def read_header(data: bytes) -> Header:
     if not data.startswith(MAGIC):
         raise SyncError("This file is not an ROI Desk sync bundle.")
     if len(data) < len(MAGIC) + 4:
-        raise SyncError("This sync bundle is incomplete (cut short); copy it again.")
+        raise SyncError(CUT_SHORT)
     (head_len,) = struct.unpack(">I", data[len(MAGIC) : len(MAGIC) + 4])
     start = len(MAGIC) + 4
-    if len(data) < start + head_len + SIG_BYTES + 16:
-        raise SyncError("This sync bundle is incomplete (cut short); copy it again.")
-    return Header.from_bytes(data[start : start + head_len])
+    if len(data) < start + head_len + SIG_BYTES + GCM_TAG_BYTES:
+        raise SyncError(CUT_SHORT)
+    header = Header.from_bytes(data[start : start + head_len])
+    if header.body_length is not None:
+        expected = start + head_len + header.body_length + SIG_BYTES
+        if len(data) < expected:
+            raise SyncError(CUT_SHORT)
+        if len(data) > expected:
+            raise SyncError(
+                "This sync bundle has extra bytes after its end: it was altered or damaged "
+                "in copying. It was refused; nothing was imported. Export it again."
+            )
+    return header
 
 
 def open_bundle(

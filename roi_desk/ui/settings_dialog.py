@@ -16,8 +16,10 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -43,6 +45,7 @@ from roi_desk.models import User
 from roi_desk.services import settings as site_settings
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
+from roi_desk.ui.packet.packet_tab import data_folder
 from roi_desk.ui.widgets import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -181,11 +184,13 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._site_tab(loaded["site"]), "&Site")
         self.tabs.addTab(self._fees_tab(loaded), "&Fees")
         self.tabs.addTab(self._templates_tab(loaded["templates"]), "&Letter templates")
+        self.tabs.addTab(self._delivery_tab(loaded["delivery"]), "&Delivery")
         can_templates = ctx.can(Permission.EDIT_TEMPLATES)
         can_fees = ctx.can(Permission.EDIT_FEE_SCHEDULES)
         self.tabs.setTabEnabled(0, can_templates)
         self.tabs.setTabEnabled(1, can_fees)
         self.tabs.setTabEnabled(2, can_templates)
+        self.tabs.setTabEnabled(3, can_templates)
         self.tabs.setCurrentIndex(0 if can_templates else 1)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -207,6 +212,7 @@ class SettingsDialog(QDialog):
             ).release_only_after_payment,
             "target_days": site_settings.site_target_business_days(session),
             "templates": site_settings.letter_templates_data(session),
+            "delivery": site_settings.delivery_settings(session),
         }
 
     # ------------------------------------------------------------------ site
@@ -447,6 +453,71 @@ class SettingsDialog(QDialog):
         self._store_template_text()
         return copy.deepcopy(self.templates)
 
+    # ------------------------------------------------------------------ delivery
+
+    def _delivery_tab(self, delivery: site_settings.DeliverySettings) -> QWidget:
+        page = QWidget(self)
+        self.data_folder = data_folder(self.ctx)
+        self.fax_gateway = QComboBox(page)
+        self.fax_gateway.setObjectName("faxGateway")
+        self.fax_gateway.addItem("Fax hot folder (a fax server picks the files up)", "hot_folder")
+        self.fax_gateway.addItem("No faxing from this site", "none")
+        self.fax_gateway.setCurrentIndex(max(0, self.fax_gateway.findData(delivery.fax_gateway)))
+        self.fax_folder = QLineEdit(delivery.fax_folder, page)
+        self.fax_folder.setObjectName("faxFolder")
+        self.fax_folder.setPlaceholderText(
+            f"{site_settings.DEFAULT_FAX_FOLDER} (inside the data folder)"
+        )
+        browse = QPushButton("Choose…", page)
+        browse.clicked.connect(self._choose_fax_folder)
+        row = QHBoxLayout()
+        row.addWidget(self.fax_folder, 1)
+        row.addWidget(browse)
+        self.fax_folder_used = QLabel(page)
+        self.fax_folder_used.setObjectName("faxFolderUsed")
+        self.fax_folder_used.setWordWrap(True)
+        self.fax_folder_used.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form = QFormLayout(page)
+        form.addRow("Fax gateway", self.fax_gateway)
+        form.addRow("Fax hot folder", row)
+        form.addRow("", self.fax_folder_used)
+        hint = QLabel(
+            "Each fax is written into the hot folder as a TIFF named after the fax number and "
+            "the request number. Point it at your fax server's watched folder. Printing uses "
+            "this computer's printers (CUPS on Linux, the print spooler on Windows); mail "
+            "and pick-up need no setup.",
+            page,
+        )
+        hint.setWordWrap(True)
+        form.addRow(hint)
+        self.fax_folder.textChanged.connect(self._show_fax_folder)
+        self.fax_gateway.currentIndexChanged.connect(self._show_fax_folder)
+        self._show_fax_folder()
+        return page
+
+    def delivery_data(self) -> site_settings.DeliverySettings:
+        return site_settings.DeliverySettings(
+            str(self.fax_gateway.currentData()), self.fax_folder.text().strip()
+        )
+
+    def _show_fax_folder(self, *_args: object) -> None:
+        settings = self.delivery_data()
+        self.fax_folder.setEnabled(settings.fax_gateway == "hot_folder")
+        if settings.fax_gateway == "none":
+            self.fax_folder_used.setText(
+                "Faxing is off: the Packet tab says so before anyone keys."
+            )
+            return
+        self.fax_folder_used.setText(
+            f"Faxes are written to: {settings.fax_folder_path(self.data_folder)}"
+        )
+
+    def _choose_fax_folder(self) -> None:
+        start = str(self.delivery_data().fax_folder_path(self.data_folder))
+        folder = QFileDialog.getExistingDirectory(self, "Fax hot folder", start)
+        if folder:
+            self.fax_folder.setText(folder)
+
     # ------------------------------------------------------------------ save
 
     def save(self) -> None:
@@ -463,6 +534,8 @@ class SettingsDialog(QDialog):
         release_changed = release != loaded["release_only_after_payment"]
         target_changed = target != loaded["target_days"]
         templates_changed = templates != loaded["templates"]
+        delivery = self.delivery_data()
+        delivery_changed = delivery != loaded["delivery"]
         if fees_changed:
             problems = self._check_fees()
             if problems:
@@ -487,6 +560,8 @@ class SettingsDialog(QDialog):
                 site_settings.save_site_target_business_days(session, target, user=user)
             if templates_changed:
                 site_settings.save_letter_templates(session, templates, user=user)
+            if delivery_changed:
+                site_settings.save_delivery_settings(session, delivery, user=user)
 
         try:
             self.ctx.call(work)

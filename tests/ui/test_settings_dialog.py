@@ -121,3 +121,19 @@ def test_the_admin_menu_entry_is_for_administrators_only(
         qtbot.addWidget(window)
         names = {a.objectName() for a in window.findChildren(QAction)}
         assert ("siteSettings" in names) is expected, username
+
+
+def test_delivery_tab_shows_the_fax_folder_and_changes_it(
+    qtbot: QtBot, db: Database, tmp_path: Path
+) -> None:
+    dialog = _dialog(qtbot, db)
+    dialog.tabs.setCurrentIndex(3)
+    assert dialog.tabs.tabText(3) == "&Delivery"
+    # a fresh install: the hot folder inside the data folder, shown in full
+    assert str(dialog.data_folder / "fax-outbox") in dialog.fax_folder_used.text()
+    dialog.fax_folder.setText(str(tmp_path / "spool"))
+    assert str(tmp_path / "spool") in dialog.fax_folder_used.text()
+    dialog.save()
+    assert dialog.saved
+    with db.transaction() as s:
+        assert site_settings.delivery_settings(s).fax_folder == str(tmp_path / "spool")

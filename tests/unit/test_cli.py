@@ -72,3 +72,70 @@ def test_redact_subcommand_is_dispatched(tmp_path: Path) -> None:
         ]
     )
     assert code == 0 and out.exists()
+
+
+def _registered_help(module: str) -> dict[str, str | None]:
+    """The sub-commands a module's ``register`` adds, with their help lines."""
+    import argparse
+    import importlib
+
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    importlib.import_module(module).register(sub)
+    return {a.dest: a.help for a in sub._choices_actions}
+
+
+def test_each_listed_subcommand_matches_what_its_module_registers() -> None:
+    from roi_desk.cli import PLUGIN_MODULES, SUBCOMMANDS
+
+    listed: dict[str, dict[str, str | None]] = {}
+    for c in SUBCOMMANDS:
+        listed.setdefault(c.module, {})[c.name] = c.help
+    assert set(listed) == set(PLUGIN_MODULES)
+    for module, commands in listed.items():
+        assert _registered_help(module) == commands, module
+
+
+def _run_and_list_modules(*argv: str) -> set[str]:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from roi_desk.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('MODULES', ' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES "))
+    return set(line.split()[1:])
+
+
+HEAVY = ("sqlalchemy", "alembic", "pikepdf", "pypdfium2", "reportlab", "PySide6")
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"]])
+def test_version_and_help_import_nothing_heavy(argv: list[str]) -> None:
+    loaded = _run_and_list_modules(*argv)
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY]
+    assert not [m for m in loaded if m.endswith(".cli") and m != "roi_desk.cli"]
+
+
+def test_a_contributed_command_imports_only_its_own_module() -> None:
+    loaded = _run_and_list_modules("verify-backup", "--help")
+    assert "roi_desk.storage.cli" in loaded
+    assert not {"roi_desk.redaction.cli", "roi_desk.sync.cli", "roi_desk.records.cli"} & loaded
+    assert "pikepdf" not in loaded  # the redaction engine stays out of a storage command
+
+
+def test_global_options_before_a_contributed_command_keep_their_meaning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `--database X` takes a value: argparse, not a scan of argv, finds the command word
+    assert main(["--database", str(tmp_path / "backup"), "verify-backup", str(tmp_path)]) != 0
+    assert "usage" not in capsys.readouterr().err

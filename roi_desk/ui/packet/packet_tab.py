@@ -22,7 +22,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,25 +48,61 @@ from sqlalchemy.orm import Session
 from roi_desk.delivery import (
     FaxDirectory,
     FaxGateway,
+    FaxSetup,
     VerifiedNumber,
+    fax_setup,
     format_fax_number,
     verify_fax_number,
 )
 from roi_desk.errors import RoiError, ValidationError
 from roi_desk.models import DeliveryMethod, User
+from roi_desk.models.packet import DeliveryStep
+from roi_desk.paths import app_paths
 from roi_desk.services import packets as packet_service
 from roi_desk.services import release
+from roi_desk.services import settings as site_settings
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.operations import Cancelled, CancelToken
 from roi_desk.ui.packet.print_queue import choose_printer_with_dialog
 from roi_desk.ui.packet.printing import PrintCancelled, print_packet
 
-__all__ = ["FaxConfirmDialog", "PacketTab", "PickupDialog"]
+__all__ = [
+    "FaxConfirmDialog",
+    "PacketTab",
+    "PickupDialog",
+    "data_folder",
+    "printer_problem",
+    "site_fax_setup",
+]
 
 ReleaseProvider = Callable[[Session, uuid.UUID], packet_service.ReleaseContent | None]
 
 ID_TYPES = ("Driver's license", "State ID card", "Passport", "Military ID", "Other government ID")
+
+
+def data_folder(ctx: AppContext) -> Path:
+    """The folder of the open database (the demo's own folder for the demo), else the
+    platform's data folder (a department server has no local database file)."""
+    path = getattr(ctx.db, "path", None)
+    return Path(path).parent if path else app_paths().data_dir
+
+
+def site_fax_setup(ctx: AppContext) -> FaxSetup:
+    """The fax gateway the site's settings describe, checked on this computer."""
+    settings = ctx.call(lambda s, _u: site_settings.delivery_settings(s))
+    folder = data_folder(ctx)
+    return fax_setup(settings.fax_gateway, settings.fax_folder_path(folder))
+
+
+def printer_problem(names: list[str]) -> str:
+    """Why nothing can be printed from this computer ("" when a printer is set up)."""
+    if names:
+        return ""
+    return (
+        "No printer is set up on this computer. Ask IT to add one (on Linux through CUPS, "
+        "on Windows in Settings → Printers), then open this request again."
+    )
 
 
 class FaxConfirmDialog(QDialog):
@@ -185,13 +221,20 @@ class PacketTab(QWidget):
         policy: packet_service.PacketPolicy | None = None,
         choose_printer: Callable[[QWidget], QPrinter | None] | None = None,
         settings: QSettings | None = None,
+        printers: Callable[[], list[str]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.request_id = request_id
+        #: the system's printers (CUPS queues on Linux, the spooler's on Windows)
+        self._printers = printers or QPrinterInfo.availablePrinterNames
         self.release_provider = release_provider or packet_service.default_release_content
         self.directory = directory or FaxDirectory()
+        #: an injected gateway (tests) wins; else the site's settings decide (refresh)
+        self._injected_gateway = gateway
         self.gateway = gateway
+        self.fax = FaxSetup(gateway, "the fax gateway") if gateway is not None else None
+        self.release_state: dict[str, release.ReleaseAction] = {}
         self.policy = policy or packet_service.PacketPolicy()
         self.settings = settings or QSettings()
         self._choose = choose_printer or (lambda w: choose_printer_with_dialog(w, self.settings))
@@ -222,6 +265,12 @@ class PacketTab(QWidget):
         self.password_label = QLabel(self)
         self.password_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.password_label.setVisible(False)
+        #: what is missing before this request can be delivered, said before anyone keys
+        self.missing = QLabel(self)
+        self.missing.setObjectName("releaseMissing")
+        self.missing.setWordWrap(True)
+        self.missing.setStyleSheet("color: #8a4b00")
+        self.missing.setVisible(False)
 
         self.build_button = QPushButton("&Build packet", self)
         self.print_button = QPushButton("&Print…", self)
@@ -248,6 +297,7 @@ class PacketTab(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.addWidget(self.title)
         side_layout.addWidget(self.details)
+        side_layout.addWidget(self.missing)
         side_layout.addWidget(QLabel("Check before delivery:", side))
         side_layout.addWidget(self.warning_list)
         side_layout.addWidget(self.password_label)
@@ -283,15 +333,31 @@ class PacketTab(QWidget):
         return self.facts.delivery_method if self.facts else DeliveryMethod.MAIL
 
     def refresh(self) -> None:
-        def load(session: Session, _user: Any) -> tuple[Any, Any, Any]:
+        try:
+            if self._injected_gateway is None:
+                self.fax = site_fax_setup(self.ctx)
+                self.gateway = self.fax.gateway
+        except RoiError as exc:
+            show_error(self, exc)
+            return
+        fax_problem = self.fax.problem if self.fax is not None else ""
+        no_printer = printer_problem(list(self._printers()))
+
+        def load(session: Session, _user: Any) -> tuple[Any, Any, Any, Any]:
             facts = packet_service.request_facts(session, self.request_id)
             packet = packet_service.latest_packet(session, self.request_id)
             content = self.release_provider(session, self.request_id)
             pdf = packet_service.load_packet_pdf(session, packet.id) if packet else None
-            return facts, (packet, pdf), content
+            actions = release.release_actions(
+                session,
+                self.request_id,
+                fax_problem=fax_problem,
+                printer_problem=no_printer,
+            )
+            return facts, (packet, pdf), content, actions
 
         try:
-            self.facts, (self.packet, pdf), self.content = self.ctx.call(load)
+            self.facts, (self.packet, pdf), self.content, self.release_state = self.ctx.call(load)
         except RoiError as exc:
             show_error(self, exc)
             return
@@ -339,18 +405,41 @@ class PacketTab(QWidget):
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.document.load(self._buffer)
 
+    def _step_buttons(self) -> dict[str, QPushButton]:
+        return {
+            DeliveryStep.PRINT: self.print_button,
+            DeliveryStep.MAILED: self.mailed_button,
+            DeliveryStep.FAX: self.fax_button,
+            DeliveryStep.PICKUP: self.pickup_button,
+            DeliveryStep.ELECTRONIC: self.electronic_button,
+        }
+
+    def why_not(self, step: str) -> str:
+        """Why the delivery ``step`` cannot be used now ("" when it can)."""
+        action = self.release_state.get(step)
+        if action is None:
+            return "The request is still loading."
+        if not action.available:
+            return action.why_not
+        blocking = [w.text for w in self.warnings if w.blocking]
+        return blocking[0] if blocking else ""
+
     def _update_buttons(self) -> None:
         busy = self._token is not None
-        approved = self.facts is not None and self.facts.status.value == "approved"
-        blocking = any(w.blocking for w in self.warnings)
-        ready = self.packet is not None and approved and not blocking and not busy
         method = self.method
         self.build_button.setEnabled(not busy and self.content is not None)
-        self.print_button.setEnabled(ready and method == DeliveryMethod.MAIL)
-        self.mailed_button.setEnabled(ready and method == DeliveryMethod.MAIL)
-        self.fax_button.setEnabled(ready and method == DeliveryMethod.FAX)
-        self.pickup_button.setEnabled(ready and method == DeliveryMethod.PICKUP)
-        self.electronic_button.setEnabled(ready and method == DeliveryMethod.ELECTRONIC)
+        missing: list[str] = []
+        for step, button in self._step_buttons().items():
+            # only this request's delivery is offered: the others would only be noise
+            mine = release.STEP_METHOD[step] == method
+            button.setVisible(mine)
+            why = self.why_not(step)
+            button.setEnabled(mine and not why and not busy)
+            button.setToolTip(why)
+            if mine and why and why not in missing:
+                missing.append(why)
+        self.missing.setText("Before delivery: " + " ".join(missing) if missing else "")
+        self.missing.setVisible(bool(missing))
         self.cancel_button.setEnabled(busy)
 
     # ------------------------------------------------------------------ running work
@@ -477,7 +566,8 @@ class PacketTab(QWidget):
         if self.packet is None:
             return
         if self.gateway is None:
-            show_error(self, ValidationError("No fax gateway is set up. Ask an administrator."))
+            problem = self.fax.problem if self.fax is not None else ""
+            show_error(self, ValidationError(problem or "Faxing is not set up for this site."))
             return
         if self.fax_number is not None and number.digits != self.fax_number.digits:
             show_error(
@@ -577,6 +667,10 @@ class PacketTab(QWidget):
             self.mark_mailed(tracking)
 
     def _on_fax(self) -> None:
+        why = self.why_not(DeliveryStep.FAX)
+        if why:  # said before anyone keys a number
+            show_error(self, ValidationError(why))
+            return
         number = self._ask_fax_number()
         if number is None:
             return

@@ -65,7 +65,7 @@ def test_build_preview_print_and_mark_mailed(
 ) -> None:
     approved = make_approved(db)
     ctx: AppContext = make_context(db)
-    tab = PacketTab(ctx, approved.request_id, settings=settings)
+    tab = PacketTab(ctx, approved.request_id, settings=settings, printers=lambda: ["Office"])
     qtbot.addWidget(tab)
     codes = [w.code for w in tab.warnings]
     assert codes == ["redaction_unverified"]
@@ -73,11 +73,16 @@ def test_build_preview_print_and_mark_mailed(
 
     with qtbot.waitSignal(tab.packetBuilt):
         tab.build()
+    assert not tab.print_button.isEnabled()
+    assert "approval signature" in tab.print_button.toolTip()
     sign_newest_packet(db, approved.request_id)  # the supervisor approves this packet
+    tab.refresh()
     assert tab.packet is not None and tab.packet.page_count == 5
     assert tab.document.pageCount() == 5  # the preview, loaded from memory
     assert "Pages: 5" in tab.details.text()
     assert tab.print_button.isEnabled() and not tab.fax_button.isEnabled()
+    assert tab.fax_button.isHidden()  # only this request's delivery is offered
+    assert not tab.mailed_button.isEnabled() and "Print the packet" in tab.missing.text()
 
     out = tmp_path / "printed.pdf"
     tab.print_packet(pdf_printer(out))
@@ -139,6 +144,7 @@ def test_failed_fax_keeps_the_request_then_a_retry_releases(
     number = VerifiedNumber("6175550123", "keyed twice")
     tab.build(number)
     sign_newest_packet(db, approved.request_id)
+    tab.refresh()
     assert tab.fax_button.isEnabled()
     with qtbot.waitSignal(tab.deliveryFailed):
         tab.send_fax(number)
@@ -272,3 +278,78 @@ def test_print_queue_cancel_keeps_what_was_printed(
         queue.print_all()
     assert finished.args == [-1, "cancelled"]
     assert len(queue.to_print()) == 1  # one printed and remembered, one left
+
+
+def test_no_printer_is_said_before_anyone_prints(
+    qtbot: Any, db: Database, errors: list[BaseException], settings: QSettings
+) -> None:
+    approved = make_approved(db)
+    tab = PacketTab(make_context(db), approved.request_id, settings=settings, printers=list)
+    qtbot.addWidget(tab)
+    tab.build()
+    sign_newest_packet(db, approved.request_id)
+    tab.refresh()
+    assert not tab.print_button.isEnabled()
+    assert "No printer is set up" in tab.print_button.toolTip()
+    assert "No printer is set up" in tab.missing.text() and tab.missing.isVisibleTo(tab)
+
+
+def test_fax_works_out_of_the_box_through_the_hot_folder_in_the_data_folder(
+    qtbot: Any,
+    db: Database,
+    tmp_path: Path,
+    errors: list[BaseException],
+    settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    approved = make_approved(db, method=DeliveryMethod.FAX)
+    data = tmp_path / "data"
+    monkeypatch.setattr(tab_module, "data_folder", lambda _ctx: data)
+    tab = PacketTab(make_context(db), approved.request_id, settings=settings)
+    qtbot.addWidget(tab)
+    number = VerifiedNumber("6175550123", "keyed twice")
+    tab.build(number)
+    sign_newest_packet(db, approved.request_id)
+    tab.refresh()
+    assert tab.fax_button.isEnabled() and tab.why_not("fax") == ""
+    assert str(data / "fax-outbox") in (tab.fax.where if tab.fax else "")
+    with qtbot.waitSignal(tab.released):
+        tab.send_fax(number)
+    assert errors == []
+    faxes = list((data / "fax-outbox").glob("*.tif"))
+    assert len(faxes) == 1 and faxes[0].name.startswith("6175550123_")
+    assert (data / "fax-outbox").stat().st_mode & 0o077 == 0  # PHI: this user only
+    assert status_of(db, approved.request_id) == Status.RELEASED and disclosures(db) == 1
+
+
+def test_fax_turned_off_is_said_before_a_number_is_keyed(
+    qtbot: Any,
+    db: Database,
+    tmp_path: Path,
+    errors: list[BaseException],
+    settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from roi_desk.models import Role, User
+    from roi_desk.services import settings as site_settings
+
+    with db.transaction() as session:
+        admin = User(username="admin9", display_name="Admin", role=Role.ADMIN)
+        session.add(admin)
+        session.flush()
+        site_settings.save_delivery_settings(
+            session, site_settings.DeliverySettings("none"), user=admin
+        )
+    approved = make_approved(db, method=DeliveryMethod.FAX)
+    monkeypatch.setattr(tab_module, "data_folder", lambda _ctx: tmp_path)
+    tab = PacketTab(make_context(db), approved.request_id, settings=settings)
+    qtbot.addWidget(tab)
+    tab.build(VerifiedNumber("6175550123", "keyed twice"))
+    sign_newest_packet(db, approved.request_id)
+    tab.refresh()
+    assert not tab.fax_button.isEnabled()
+    assert "Faxing is turned off" in tab.fax_button.toolTip()
+    asked: list[str] = []
+    monkeypatch.setattr(tab, "_ask_fax_number", lambda: asked.append("asked"))
+    tab._on_fax()
+    assert asked == [] and "Faxing is turned off" in str(errors[0])

@@ -207,8 +207,8 @@ def count_rows(db: Database) -> dict[str, int]:
 @pytest.mark.parametrize(
     ("spoil", "message"),
     [
-        (lambda d: d[: len(d) // 2], "incomplete"),
-        (lambda d: d[:-1], "incomplete"),
+        (lambda d: d[: len(d) // 2], "cut short"),
+        (lambda d: d[:-1], "cut short"),
         (lambda d: d[:-900] + bytes([d[-900] ^ 1]) + d[-899:], "altered"),
         (lambda d: d[:40] + bytes([d[40] ^ 1]) + d[41:], "damaged|altered"),
         (lambda d: b"PK\x03\x04" + d, "not an ROI Desk sync bundle"),

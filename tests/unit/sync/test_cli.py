@@ -58,4 +58,4 @@ def test_export_import_from_the_command_line(
     assert "already imported" in capsys.readouterr().out
     bundle.write_bytes(bundle.read_bytes()[:-10])
     assert run(["--database", str(a), "sync", "import", str(bundle)]) == 1
-    assert "incomplete" in capsys.readouterr().err
+    assert "cut short" in capsys.readouterr().err
