@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from roi_desk.redaction.proposals import LEGACY_CODES
+
 REASON_OTHER = "other"
 
 
@@ -36,7 +38,9 @@ class ReasonDialog(QDialog):
         self.combo = QComboBox(self)
         self.combo.setAccessibleName("Reason")
         self.combo.addItem("— choose a reason —", None)
-        # the categories the patient did not initial come first: they are the likely ones
+        # the categories the patient did not initial come first: they are the likely ones;
+        # a former combined code is offered only to a set that still uses it
+        choices = [c for c in choices if c[0] not in LEGACY_CODES or c[0] in suggested]
         ordered = [c for c in choices if c[0] in suggested] + [
             c for c in choices if c[0] not in suggested
         ]

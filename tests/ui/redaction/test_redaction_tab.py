@@ -233,6 +233,9 @@ def test_the_reason_dialog_has_no_default(qtbot: QtBot) -> None:
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     assert dialog.choice() is None and not ok.isEnabled()  # nothing chosen for the clerk
     assert dialog.combo.itemData(1) == "substance_use"
+    codes = [dialog.combo.itemData(i) for i in range(dialog.combo.count())]
+    assert "sexual_assault" in codes and "domestic_violence" in codes
+    assert "sexual_assault_dv" not in codes  # the former combined code is not offered
     dialog.combo.setCurrentIndex(dialog.combo.findData("other"))
     assert not ok.isEnabled()
     dialog.note.setText("account number")
