@@ -245,7 +245,8 @@ CORPUS: tuple[Doc, ...] = (
                     "p",
                     [
                         ("She is G3 P1011 at 9 weeks by dates.", "reproductive"),
-                        ("Prior TAB in 2019 and one SAB in 2021.", "reproductive"),
+                        ("Prior TAB in 2019.", "reproductive"),
+                        ("One SAB in 2021.", "reproductive"),
                         ("She takes 1 tab of prenatal vitamins daily.", N),
                     ],
                 ),
@@ -270,6 +271,7 @@ CORPUS: tuple[Doc, ...] = (
                 (
                     "p",
                     [
+                        ("Her daughter Ella drove her after a minor MVA today.", "~reproductive"),
                         ("Patient presents with abdominal cramping.", N),
                         (
                             "She had a termination of pregnancy by uterine aspiration eight days ago.",
