@@ -247,20 +247,22 @@ def test_a_section_over_two_pages_is_confirmed_in_one_key_press(
 ) -> None:
     from tests.data.redaction_set.build import build_all
 
-    doc = next(d for d in build_all() if d.name == "mh_section_two_pages")
-    tab = _tab(qtbot, empty_ctx, _request(empty_ctx, doc.pdf, ["mental_health"]))
+    doc = next(d for d in build_all() if d.name == "section_across_pages")
+    tab = _tab(qtbot, empty_ctx, _request(empty_ctx, doc.pdf, ["hiv"]))
     tab.activateWindow()  # shortcuts go to the active window, as on the clerk's screen
     qtbot.waitUntil(tab.isActiveWindow)
     assert tab.view is not None
-    section = [b for b in tab.view.proposals if ":section:" in b.proposed_by]
-    assert len(section) == 1  # the heading on page 1 ends the section there
-    tab.page_view.select(section[0].id)
+    section = tab.view.proposals
+    assert {b.page for b in section} == {0, 1}
+    assert all(":section:" in b.proposed_by for b in section)
+    tab.page_view.select(min(section, key=lambda b: b.page).id)
     tab._on_selection()
-    assert "Section — Mental / behavioral health: heading “psychiatric history”" in (
-        tab.box_info.text()
-    )
+    info = tab.box_info.text()
+    assert "Section — HIV/AIDS test results: heading “hiv care”" in info
+    assert "2 boxes on pages 1, 2; G confirms them all" in info
     qtbot.keyClick(tab.page_view, Qt.Key.Key_G)
-    assert tab.view.box(section[0].id).status == BoxStatus.CONFIRMED  # type: ignore[union-attr]
+    assert tab.view.proposals == []
+    assert all(b.status == BoxStatus.CONFIRMED for b in tab.view.boxes)
     tab.release()
 
 

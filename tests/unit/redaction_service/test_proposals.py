@@ -83,6 +83,12 @@ def test_protected_records_are_proposed_whole_as_one_group() -> None:
 
 
 def test_a_section_over_two_pages_is_one_group() -> None:
+    got = propose(_doc("section_across_pages").pdf, ["hiv"]).passages
+    assert [(p.page, p.level) for p in got] == [(0, "section"), (1, "section")]
+    assert len({p.group for p in got}) == 1 and got[0].trigger == "heading “hiv care”"
+
+
+def test_one_discharge_summary_has_sentences_items_and_a_section() -> None:
     got = propose(_doc("sud_in_discharge").pdf, ["substance_use"]).passages
     sections = [p for p in got if p.level == "section"]
     assert sections and all(p.trigger.startswith("heading") for p in sections)
