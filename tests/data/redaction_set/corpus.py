@@ -219,6 +219,7 @@ CORPUS: tuple[Doc, ...] = (
                         ("Partner violence screen: negative.", "~domestic_violence"),
                         ("PHQ-9 score 1, negative screen for depression.", "~mental_health"),
                         ("She denies alcohol use disorder or drug use.", "~substance_use"),
+                        ("She denies any history of sexual assault.", "~sexual_assault"),
                     ],
                 ),
                 ("h", "Immunizations:"),
@@ -516,6 +517,16 @@ CORPUS: tuple[Doc, ...] = (
                 ("p", [("Blood cultures before antibiotics.", N)]),
             ),
         ),
+    ),
+    Doc(
+        "psychotherapy_by_security_label",
+        "Session record",
+        (
+            P(("h", "Session"), ("p", [("Fifty minute session.", N)])),
+            P(("h", "Session"), ("p", [("Continued work on grief.", N)])),
+        ),
+        label="psychotherapy_notes",
+        facts={"security_labels": ["PSYTHPN"]},
     ),
     # ------------------------------------------------------------------ two columns
     Doc(
