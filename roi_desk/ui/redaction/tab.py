@@ -37,6 +37,7 @@ from roi_desk.models import User
 from roi_desk.models.redaction import BoxStatus, SetStatus
 from roi_desk.redaction.engine import RedactionCancelled
 from roi_desk.redaction.model import Rect, pdf_rect_to_view, rects_overlap, view_rect_to_pdf
+from roi_desk.redaction.proposals import LEGACY_CODES
 from roi_desk.services import redaction as svc
 from roi_desk.services.documents import load_bytes
 from roi_desk.ui.context import AppContext
@@ -401,6 +402,10 @@ class RedactionTab(QWidget):
         self.reload()
         self.go_to_page(0)
         view = self.view
+        for code in LEGACY_CODES:  # a former combined code only for a set still using it
+            i = self.reason_combo.findData(code)
+            if i >= 0 and (view is None or code not in view.categories):
+                self.reason_combo.removeItem(i)
         if view is not None and view.categories:
             first = self.reason_combo.findData(view.categories[0])
             self.reason_combo.setCurrentIndex(max(first, 0))

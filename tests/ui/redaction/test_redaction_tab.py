@@ -222,6 +222,12 @@ def test_a_drawn_box_asks_for_its_reason(qtbot: QtBot, tab: RedactionTab) -> Non
     assert box.reason == "other" and box.note == "account number"
 
 
+def test_the_reason_panel_lists_the_two_counselling_categories_apart(tab: RedactionTab) -> None:
+    codes = [tab.reason_combo.itemData(i) for i in range(tab.reason_combo.count())]
+    assert "sexual_assault" in codes and "domestic_violence" in codes
+    assert "sexual_assault_dv" not in codes
+
+
 def test_the_reason_dialog_has_no_default(qtbot: QtBot) -> None:
     from PySide6.QtWidgets import QDialogButtonBox
 
