@@ -17,6 +17,7 @@ import pypdfium2 as pdfium
 
 from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.redaction.model import PageNote, Progress, Proposal, Rect, drive
+from roi_desk.redaction.proposals import DocumentFacts
 from roi_desk.redaction.terms import CategoryTerms
 
 _OCR_DPI = 300
@@ -90,6 +91,7 @@ def find_steps(
     password: str | None = None,
     ocr: bool = True,
     cancel: Callable[[], bool] | None = None,
+    facts: DocumentFacts | None = None,
 ) -> Generator[Progress, None, FindResult]:
     """Yield progress per page; return the proposals for the categories *not consented*.
 
@@ -101,7 +103,7 @@ def find_steps(
 
     del terms
     result = yield from propose_steps(
-        data, list(categories), password=password, ocr=ocr, cancel=cancel
+        data, list(categories), password=password, ocr=ocr, cancel=cancel, facts=facts
     )
     return FindResult(passages_to_proposals(result.passages), result.notes)
 

@@ -271,6 +271,8 @@ def redact_mental_health(qtbot: QtBot, workspace: RequestView) -> RedactionTab:
     # the visit's clinician wrote more about it than the engine knows: one box by hand
     page = confirmed[0].page
     tab.go_to_page(page)
+    # a drawn box asks for its reason (issue 17 item 8): the clerk picks mental health
+    tab.box_reason_provider = lambda _w, _choices, _suggested: ("mental_health", "")
     _drag(qtbot, tab, (72, 300), (320, 330))
     settle(tab)
     drawn = [b for b in tab.view.boxes if b.proposed_by.startswith("clerk:")]

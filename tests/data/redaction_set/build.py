@@ -126,6 +126,13 @@ class _Writer:
                 rects.append(self.text_line(str(line), x0))
                 self._newline()
             self._label(label, [_union(rects)], str(heading))  # type: ignore[arg-type]
+        elif kind == "lines":  # lines continuing a section from the page before
+            _k, label, lines = block
+            rects = []
+            for line in lines:  # type: ignore[attr-defined]
+                rects.append(self.text_line(str(line), x0))
+                self._newline()
+            self._label(label, [_union(rects)], "continued")  # type: ignore[arg-type]
         elif kind == "p":
             self.words(block[1])  # type: ignore[arg-type]
         elif kind == "li":

@@ -83,6 +83,12 @@ def test_protected_records_are_proposed_whole_as_one_group() -> None:
 
 
 def test_a_section_over_two_pages_is_one_group() -> None:
+    got = propose(_doc("section_across_pages").pdf, ["hiv"]).passages
+    assert [(p.page, p.level) for p in got] == [(0, "section"), (1, "section")]
+    assert len({p.group for p in got}) == 1 and got[0].trigger == "heading “hiv care”"
+
+
+def test_one_discharge_summary_has_sentences_items_and_a_section() -> None:
     got = propose(_doc("sud_in_discharge").pdf, ["substance_use"]).passages
     sections = [p for p in got if p.level == "section"]
     assert sections and all(p.trigger.startswith("heading") for p in sections)
@@ -136,3 +142,24 @@ def test_an_administrator_extends_the_vocabulary_with_a_dated_file(tmp_path: Pat
     extra.write_text("{not json", encoding="utf-8")
     with pytest.raises(ValidationError, match="cannot be read"):
         load_vocabulary(extra)
+
+
+def test_proposing_prints_and_logs_no_page_text(capfd: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    root = logging.getLogger()
+    root.addHandler(handler)
+    old = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        got = propose(_doc("progress_note_negative_screens").pdf, list(CATEGORIES)).passages
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old)
+    assert got == []  # every screen there is negative
+    out, err = capfd.readouterr()
+    assert "denies" not in (out + err).lower() and "partner" not in (out + err).lower()
+    assert not any("partner" in r.getMessage().lower() for r in records)
