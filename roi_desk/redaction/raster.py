@@ -18,6 +18,7 @@ import pikepdf
 import pypdfium2 as pdfium
 from PIL import ImageDraw
 
+from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.redaction.model import PageGeometry, Rect, glyph_inside
 
 #: a Unicode font for the invisible text layer; Helvetica (Latin-1 only) where it is absent
@@ -28,7 +29,6 @@ _UNICODE_FONTS = (
 )
 #: one character of surviving text: (character, x, y of its origin, font size, box width)
 Glyph = tuple[str, float, float, float, float]
-from roi_desk.pdfium_lock import pdfium_serialized
 
 #: below this the release would not be legible when printed or faxed
 MIN_DPI = 200

@@ -209,10 +209,11 @@ def check_the_authorization(qtbot: QtBot, workspace: RequestView) -> None:
     # the fee quote was saved with the checklist; the attorney pays the MGL c.111 §70 fee
     # before the records go out (the site releases third parties after payment)
     assert panel.state is not None and panel.state.quote is not None
-    with qtbot.waitSignal(panel.changed):
+    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
         panel.invoiced_button.click()
-    with qtbot.waitSignal(panel.changed):
+    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
         panel.paid_button.click()
+    settle(panel)  # the workspace reloads the request the payment changed
 
 
 def gather_the_records(qtbot: QtBot, workspace: RequestView) -> RecordsTab:
@@ -224,8 +225,10 @@ def gather_the_records(qtbot: QtBot, workspace: RequestView) -> RecordsTab:
     settle(records)
     assert records.last_report is not None and records.last_report.imported > 30
     # the attorney asks about the pregnancy and after: since September 2020
-    records.since_edit.setText("2020-09-01")
-    records.since_edit.editingFinished.emit()
+    records.since_edit.edit.setFocus()
+    records.since_edit.edit.selectAll()
+    qtbot.keyClicks(records.since_edit.edit, "09/01/2020")  # typed, in the site's format
+    press(qtbot, records.since_edit.edit, Qt.Key.Key_Return)
     settle(records)
     assert records.draft is not None and "since 2020-09-01" in records.draft.summary
     records.selection_view.setFocus()
