@@ -81,6 +81,7 @@ from roi_desk.ui.checklist.pdf import LetterPreview, PdfPane
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.date_field import DateField
 from roi_desk.ui.errors import show_error
+from roi_desk.ui.packet.letter_fax import letter_fax_button
 
 T = TypeVar("T")
 
@@ -1027,11 +1028,11 @@ class ChecklistPanel(QWidget):
     def extend(self, reason: str, new_due_date: dt.date | None = None) -> None:
         rid, today = self.request_id, self.today
 
-        def op(session: Session, user: User) -> tuple[bytes, str]:
+        def op(session: Session, user: User) -> tuple[bytes, str, uuid.UUID]:
             doc = letters.extend_deadline(
                 session, rid, reason=reason, user=user, new_due_date=new_due_date, today=today
             )
-            return load_bytes(session, doc.id), doc.title
+            return load_bytes(session, doc.id), doc.title, doc.id
 
         self._run(op, self._letter_ready)
 
@@ -1162,11 +1163,11 @@ class ChecklistPanel(QWidget):
     def produce_deficiency_letter(self, reject: bool = False) -> None:
         rid, today = self.request_id, self.today
 
-        def op(session: Session, user: User) -> tuple[bytes, str]:
+        def op(session: Session, user: User) -> tuple[bytes, str, uuid.UUID]:
             doc = letters.send_deficiency_letter(
                 session, rid, user=user, reject=reject, today=today
             )
-            return load_bytes(session, doc.id), doc.title
+            return load_bytes(session, doc.id), doc.title, doc.id
 
         self._run(op, self._letter_ready)
 
@@ -1190,7 +1191,7 @@ class ChecklistPanel(QWidget):
     def refer(self, route_codes: list[str], whole_request: bool | None = None) -> None:
         rid, today = self.request_id, self.today
 
-        def op(session: Session, user: User) -> tuple[bytes, str]:
+        def op(session: Session, user: User) -> tuple[bytes, str, uuid.UUID]:
             outcome = letters.redirect_request(
                 session,
                 rid,
@@ -1199,15 +1200,19 @@ class ChecklistPanel(QWidget):
                 whole_request=whole_request,
                 today=today,
             )
-            return load_bytes(session, outcome.document.id), outcome.document.title
+            document = outcome.document
+            return load_bytes(session, document.id), document.title, document.id
 
         self._run(op, self._letter_ready)
 
-    def _letter_ready(self, result: tuple[bytes, str]) -> None:
-        data, title = result
+    def _letter_ready(self, result: tuple[bytes, str, uuid.UUID]) -> None:
+        data, title, document_id = result
         self.changed.emit()
         self.reload()
-        self.last_preview = LetterPreview(data, title, self)
+        fax = letter_fax_button(self.ctx, document_id)
+        self.last_preview = LetterPreview(
+            data, title, self, extra_buttons=[fax] if fax is not None else []
+        )
         self.last_preview.setModal(True)
         self.last_preview.show()
 

@@ -54,6 +54,7 @@ from roi_desk.ui.intake.letter_preview import LetterPreviewDialog
 from roi_desk.ui.intake.pages import PageView, open_source
 from roi_desk.ui.intake.style import INTAKE_STYLE
 from roi_desk.ui.operations import CancelToken
+from roi_desk.ui.packet.letter_fax import letter_fax_button
 from roi_desk.ui.widgets import fit_to_screen
 
 log = logging.getLogger(__name__)
@@ -502,26 +503,30 @@ class IntakeDialog(QDialog):
         if saved is None:
             return
 
-        def create(session: Session, user: User) -> bytes:
+        def create(session: Session, user: User) -> tuple[bytes, uuid.UUID]:
             doc = acknowledgement.send_acknowledgement(session, saved.id, user=user)
-            return load_bytes(session, doc.id)
+            return load_bytes(session, doc.id), doc.id
 
         try:
-            pdf = self.ctx.call(create)
+            pdf, document_id = self.ctx.call(create)
         except Exception as exc:
             ui_errors.show_error(self, exc)
             return
         self.confirmation.ack_status.setText(f"Acknowledgement created {stamp()}")
         self.confirmation.ack_button.setText("Sho&w acknowledgement again…")
         self.confirmation.ack_button.clicked.disconnect()
-        self.confirmation.ack_button.clicked.connect(lambda: self._preview(pdf))
-        self._preview(pdf)
+        self.confirmation.ack_button.clicked.connect(lambda: self._preview(pdf, document_id))
+        self._preview(pdf, document_id)
 
-    def _preview(self, pdf: bytes) -> None:
+    def _preview(self, pdf: bytes, document_id: uuid.UUID) -> None:
         if self.letter_preview is not None:
             self.letter_preview.close()
+        # a requester who asked for fax can get the letter by fax as well as printed
+        fax = letter_fax_button(self.ctx, document_id)
         try:
-            self.letter_preview = LetterPreviewDialog(pdf, acknowledgement.TITLE, self)
+            self.letter_preview = LetterPreviewDialog(
+                pdf, acknowledgement.TITLE, self, extra_buttons=[fax] if fax is not None else []
+            )
         except DocumentError as exc:
             ui_errors.show_error(self, exc)
             return
