@@ -26,6 +26,7 @@ from roi_desk.ui.packet.packet_tab import PacketTab
 from roi_desk.ui.packet.print_queue import PrintQueue
 from roi_desk.ui.packet.printing import PrintError, paint_pdf, print_packet
 from tests.ui.conftest import make_context
+from tests.ui.workers import wait_for_workers
 from tests.unit.letters.pdfinspect import page_count, plain_text
 from tests.unit.packets.conftest import make_approved, sign_newest_packet
 from tests.unit.packets.factory import packet_input
@@ -172,14 +173,20 @@ def test_mail_room_batch_through_cups(
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     for i in range(3):
         approved = make_approved(db, mrn=f"MRN92000{i}")
-        PacketTab(ctx, approved.request_id, settings=settings).build()
+        tab = PacketTab(ctx, approved.request_id, settings=settings)
+        qtbot.addWidget(tab)
+        wait_for_workers(ctx)  # the tab loads the request on a worker thread
+        tab.build()
+        wait_for_workers(ctx)
         sign_newest_packet(db, approved.request_id)  # the supervisor approved this packet
     queue = PrintQueue(ctx, choose_printer=lambda _w: cups_printer(), settings=settings)
     qtbot.addWidget(queue)
+    wait_for_workers(ctx)
     pages = sum(r.pages for r in queue.to_print())
     before = snapshot()
     with qtbot.waitSignal(queue.batchFinished, timeout=60000) as finished:
         queue.print_all()
+    wait_for_workers(ctx)
     assert finished.args == [3, ""]
     # one job for the batch, one for the labels
     batch, labels = sorted(new_outputs(before, 2), key=lambda f: page_count(f.read_bytes()))[::-1]
