@@ -51,6 +51,18 @@ def pytest_configure(config: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _keyring_as_it_was() -> Iterator[None]:
+    """Whatever a test does to the process-wide keyring is undone after it: a test that
+    swaps the backend or forgets keys must not leave every later test unable to open the
+    template database (session fixtures are set up first, so its key is in the snapshot)."""
+    saved = dict(MEMORY_KEYRING.store)
+    yield
+    keyring.set_keyring(MEMORY_KEYRING)
+    MEMORY_KEYRING.store.clear()
+    MEMORY_KEYRING.store.update(saved)
+
+
+@pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test gets its own ROI_DESK_HOME: nothing touches the developer's real files."""
     monkeypatch.setenv("ROI_DESK_HOME", str(tmp_path / "home"))

@@ -7,12 +7,13 @@ import stat
 import sys
 from pathlib import Path
 
+import keyring
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from roi_desk.storage import Database, keys, open_database, recover_database
 from roi_desk.ui.unlock import NewDatabaseDialog, RecoveryDialog
-from tests.conftest import MEMORY_KEYRING
+from tests.conftest import InMemoryKeyring
 
 
 def _create(path: Path, qtbot: QtBot) -> tuple[NewDatabaseDialog, str]:
@@ -58,11 +59,13 @@ def test_first_run_shows_the_recovery_key_and_waits_until_it_is_kept(
 def test_keyring_lost_then_the_recovery_dialog_opens_the_records(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
+    own = InMemoryKeyring()  # a keyring of this test's own: the shared one keeps its keys
+    keyring.set_keyring(own)
     path = tmp_path / "data" / "roi-desk.db"
     dialog, shown = _create(path, qtbot)
     assert dialog.database is not None
     dialog.database.close()
-    MEMORY_KEYRING.store.clear()  # a new Windows profile: the key is gone from the keyring
+    own.store.clear()  # a new Windows profile: the key is gone from the keyring
     opened: list[Database] = []
 
     def opener(new: str | None) -> Database:
