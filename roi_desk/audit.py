@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from roi_desk.models import AuditEvent, User
 from roi_desk.models.base import utcnow
+from roi_desk.storage.checkpoint import DIRTY as CHECKPOINT_DIRTY
 from roi_desk.storage.locks import serialize
 
 GENESIS = "0" * 64
@@ -95,6 +96,8 @@ def record(
     event = AuditEvent(**fields, hash=_digest(**fields))
     session.add(event)
     session.flush()
+    # after the commit, the new head is sealed in the checkpoint file (storage/checkpoint.py)
+    session.info[CHECKPOINT_DIRTY] = True
     return event
 
 
@@ -142,3 +145,32 @@ def verify_chain(session: Session) -> ChainReport:
 
 def count_events(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
+
+
+#: what storage/checkpoint.py records when the table and its checkpoint disagree at open
+CHECKPOINT_FINDINGS = ("audit.checkpoint_mismatch", "audit.checkpoint_missing")
+
+
+def checkpoint_findings(session: Session) -> list[str]:
+    """Earlier checkpoint findings written into the trail, one sentence each (no PHI)."""
+    rows = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action.in_(CHECKPOINT_FINDINGS))
+        .order_by(AuditEvent.seq)
+    )
+    out: list[str] = []
+    for ev in rows:
+        d = ev.detail or {}
+        when = ev.at.isoformat(timespec="seconds")
+        if ev.action == "audit.checkpoint_missing":
+            out.append(
+                f"event {ev.seq} ({when}): the checkpoint file was missing with "
+                f"{d.get('trail_events')} events in the trail"
+            )
+        else:
+            out.append(
+                f"event {ev.seq} ({when}): {d.get('finding')} — the trail had "
+                f"{d.get('trail_events')} events, its checkpoint said "
+                f"{d.get('checkpoint_events')}"
+            )
+    return out

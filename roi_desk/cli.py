@@ -257,9 +257,19 @@ class Subcommand(NamedTuple):
 #: one line per sub-command; a new command from a core package is one more line here
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
+        "checklist",
+        "roi_desk.checklist_cli",
+        "print the authorization decision on a request (read-only)",
+    ),
+    Subcommand(
         "redact",
         "roi_desk.redaction.cli",
         "remove boxed regions from a PDF for real, sanitize it and verify the result",
+    ),
+    Subcommand(
+        "propose",
+        "roi_desk.redaction.propose_cli",
+        "propose redaction boxes for the sensitive categories the patient did not initial",
     ),
     Subcommand(
         "import", "roi_desk.records.cli", "import FHIR R4 bundles and PDFs into a patient's chart"

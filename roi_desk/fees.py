@@ -441,6 +441,20 @@ def quote_fee(request: FeeRequest, schedules: Sequence[FeeSchedule] | None = Non
             if request.delivery is Delivery.MEDIA:
                 lines.append(_line("CD or USB drive", 1, sched.media_fee, sched.citation))
         notes.append("No search or retrieval fee is charged to patients (45 CFR 164.524(c)(4)).")
+        cap = _state_maximum(request.pages, request.on, schedules)
+        copying = money(sum((ln.amount for ln in lines), Decimal("0.00")))
+        if cap is not None and copying > cap[0]:
+            # A patient never pays more than the state's maximum for the same pages
+            # (MA c.111 §70 caps every requester; 164.524(c)(4) only narrows it further).
+            lines.append(
+                FeeLine(
+                    "Reduced to the state maximum for the same pages",
+                    1,
+                    cap[0] - copying,
+                    cap[0] - copying,
+                    cap[1],
+                )
+            )
     else:
         lines.append(_line("No charge", 1, Decimal("0.00"), sched.citation))
     if postage:
@@ -468,6 +482,25 @@ def quote_fee(request: FeeRequest, schedules: Sequence[FeeSchedule] | None = Non
         waived_by=waived_by,
         notes=tuple(notes),
     )
+
+
+def _state_maximum(
+    pages: int, on: dt.date, schedules: Sequence[FeeSchedule] | None
+) -> tuple[Decimal, str] | None:
+    """The MGL c.111 §70 maximum for ``pages`` on ``on`` (the tiered schedule in force)."""
+    pool = list(schedules) if schedules is not None else list(_shipped())
+    tiered = [
+        s
+        for s in pool
+        if s.method is FeeMethod.TIERED_PER_PAGE and s.purpose is None and s.in_force(on)
+    ]
+    if not tiered:
+        return None
+    sched = max(tiered, key=lambda s: s.effective_from)
+    tier1 = min(pages, sched.tier1_pages)
+    total = sched.base_fee + sched.per_page_tier1 * tier1
+    total += sched.per_page_over * (pages - tier1)
+    return money(total), sched.citation
 
 
 def release_blocked_by_payment(

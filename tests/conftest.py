@@ -19,6 +19,7 @@ import keyring.backend
 import pytest
 
 from roi_desk.storage import Database, open_database
+from roi_desk.storage.checkpoint import checkpoint_path
 from roi_desk.storage.keys import key_file_for
 
 
@@ -66,12 +67,19 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def copy_database(source: Path, target: Path) -> None:
+    """A database file with everything that belongs to it: its key file and the audit
+    checkpoint beside it (without the checkpoint, opening it reports a cut trail)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+    shutil.copy2(key_file_for(source), key_file_for(target))
+    shutil.copy2(checkpoint_path(source), checkpoint_path(target))
+
+
 @pytest.fixture
 def db_path(template_db: Path, tmp_path: Path) -> Path:
     target = tmp_path / "db" / "roi-desk.db"
-    target.parent.mkdir()
-    shutil.copy2(template_db, target)
-    shutil.copy2(key_file_for(template_db), key_file_for(target))
+    copy_database(template_db, target)
     return target
 
 

@@ -32,6 +32,8 @@ class ReleaseHeader:
     request_date: date | None = None
     #: the selection rule in words, e.g. "12 immunizations, 9 visits ... since 2018-11-21"
     rule_summary: str = ""
+    #: said on the cover when the look-back window holds no visits, labs or radiology
+    window_note: str = ""
     facility: str | None = None
     #: the day printed as "prepared on" (passed in, so output is reproducible)
     prepared_on: date | None = None
@@ -120,6 +122,14 @@ def render_front_matter(
         for line in simpleSplit(pdf_text(header.rule_summary), "Helvetica", 10, width - 130):
             c.drawString(MARGIN + 130, y, line)
             y -= 14
+    if header.window_note:
+        from reportlab.lib.utils import simpleSplit
+
+        y -= 10
+        c.setFont("Helvetica-Bold", 11)
+        for line in simpleSplit(pdf_text(header.window_note), "Helvetica-Bold", 11, width):
+            c.drawString(MARGIN, y, line)
+            y -= 15
     c.setFillColor(colors.HexColor("#333333"))
     c.setFont("Helvetica-Oblique", 9)
     notice = (

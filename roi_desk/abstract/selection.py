@@ -9,7 +9,7 @@ look-back are settings (:class:`AbstractRules`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Generic, Protocol, TypeVar
@@ -96,6 +96,52 @@ def _summary(counts: dict[DocumentKind, int], order: Sequence[DocumentKind], tai
     return f"{text}{tail}"
 
 
+def _count(counts: Mapping[DocumentKind, int], kind: DocumentKind) -> str:
+    n = counts[kind]
+    return f"{n} {kind.plural if n != 1 else kind.singular}"
+
+
+def _none_of(kinds: Sequence[DocumentKind]) -> str:
+    names = [k.plural for k in kinds]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f"no {listed}"
+
+
+def window_words(since: date | None, until: date | None, request_date: date | None) -> str:
+    """ " since 2023-12-04", or " from A to B" when the window does not end at the request."""
+    if since and until and until != request_date:
+        return f" from {since.isoformat()} to {until.isoformat()}"
+    if since:
+        return f" since {since.isoformat()}"
+    if until:
+        return f" up to {until.isoformat()}"
+    return ""
+
+
+def abstract_summary(counts: Mapping[DocumentKind, int], rules: AbstractRules, window: str) -> str:
+    """The abstract's rule in truthful words: the kinds taken whatever their date are
+    counted on their own ("13 immunizations (all dates)"), and only the windowed kinds
+    carry the window ("9 visits, 23 labs since 2023-12-04", or "no visits, labs or
+    radiology reports since …" when the window holds none). Kinds added by hand follow."""
+    always = [k for k in DocumentKind if k in rules.all_kinds]
+    windowed = [k for k in DocumentKind if k in rules.windowed_kinds and k not in rules.all_kinds]
+    first = ", ".join(_count(counts, k) for k in always if counts.get(k))
+    first = f"{first} (all dates)" if first else (_none_of(always) if always else "")
+    taken = [_count(counts, k) for k in windowed if counts.get(k)]
+    second = (", ".join(taken) if taken else _none_of(windowed)) + window if windowed else ""
+    others = [
+        _count(counts, k)
+        for k in DocumentKind
+        if counts.get(k) and k not in rules.all_kinds and k not in rules.windowed_kinds
+    ]
+    return "; ".join(part for part in (first, second, ", ".join(others)) if part)
+
+
+def window_is_empty(counts: Mapping[DocumentKind, int], rules: AbstractRules) -> bool:
+    """No document of a windowed kind was taken: the look-back window holds none."""
+    return not any(counts.get(k) for k in rules.windowed_kinds if k not in rules.all_kinds)
+
+
 def select_abstract(
     documents: Iterable[D], request_date: date, rules: AbstractRules | None = None
 ) -> Selection[D]:
@@ -119,10 +165,7 @@ def select_abstract(
                 chosen.append(doc)
     chosen.sort(key=chronological_key)
     counts = dict(Counter(d.kind for d in chosen))
-    order = [k for k in DocumentKind if k in rules.all_kinds] + [
-        k for k in DocumentKind if k in rules.windowed_kinds and k not in rules.all_kinds
-    ]
-    summary = _summary(counts, order, f" since {since.isoformat()}")
+    summary = abstract_summary(counts, rules, f" since {since.isoformat()}")
     if undated:
         summary += f" ({undated} undated not included)"
     return Selection(tuple(chosen), summary, counts, since, request_date, undated)

@@ -8,13 +8,14 @@ releasing behavioral-health records to the patient waits for a clinician's appro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from roi_desk.authorization.elements import (
     CATEGORY_CODES,
     Notice,
     SensitiveCategory,
+    expand_codes,
     load_sensitive_categories,
     notice,
 )
@@ -58,7 +59,7 @@ class CategoryDecision:
 
 
 def _check_codes(codes: Iterable[str], what: str) -> set[str]:
-    out = set(codes)
+    out = expand_codes(codes)
     unknown = out - set(CATEGORY_CODES)
     if unknown:
         raise ValidationError(
@@ -75,6 +76,8 @@ def decide_categories(
     right_of_access: bool = False,
     present: Iterable[str] | None = None,
     categories: Sequence[SensitiveCategory] | None = None,
+    minor_controls: Mapping[str, str] | None = None,
+    clinician_decision: str | None = None,
 ) -> CategoryDecision:
     """Turn the initials on the form into redaction obligations, notices and holds.
 
@@ -84,11 +87,18 @@ def decide_categories(
     45 CFR 164.524, which needs no authorization: categories are then released without
     initials — except psychotherapy notes, which the right of access does not cover
     (164.524(a)(1)(i)) unless the patient initialed them on an authorization.
-    ``present``: categories found in the records (``None``: assume all may be present).
+    ``present``: categories found in the chart (``None``: assume all may be present);
+    a category absent from the chart creates no redaction work.
+    ``minor_controls``: categories of care a minor consented to alone → the rule's
+    citation. The minor, not the parent, controls those records (45 CFR
+    164.502(g)(3)(i); 42 CFR 2.14), so they are redacted even if the parent initialed.
+    ``clinician_decision``: ``"approved"`` or ``"denied"`` once a clinician has looked at
+    behavioral-health records going to the patient (``None``: not yet).
     """
     cats = list(categories) if categories is not None else load_sensitive_categories()
     known = _check_codes(initialed, "initialed")
     present_set = {c.code for c in cats} if present is None else _check_codes(present, "present")
+    minor = dict(minor_controls or {})
     redact: list[str] = []
     released: list[str] = []
     reasons: dict[str, str] = {}
@@ -97,7 +107,22 @@ def decide_categories(
     for cat in cats:
         if cat.code not in present_set:
             continue
-        if cat.code in known:
+        if cat.code in minor:
+            redact.append(cat.code)
+            reasons[cat.code] = (
+                "Care the minor consented to alone: the minor controls this record, so a "
+                "parent's authorization does not release it"
+                + (" (the parent's initials do not count)" if cat.code in known else "")
+                + f" ({minor[cat.code]}; 45 CFR 164.502(g)(3)(i))."
+            )
+        elif to_patient and clinician_decision == "denied" and cat.behavioral_health:
+            redact.append(cat.code)
+            reasons[cat.code] = (
+                "Withheld on a clinician's decision that access would endanger the patient "
+                "or another person; the patient may ask for a review (45 CFR 164.524(a)(3), "
+                "(a)(4))."
+            )
+        elif cat.code in known:
             released.append(cat.code)
             reasons[cat.code] = f"Initialed by the patient ({cat.citation})."
         elif right_of_access and cat.code != "psychotherapy_notes":
@@ -110,7 +135,11 @@ def decide_categories(
     if any(c.part2 for c in released_cats):
         # 42 CFR 2.32: each disclosure of Part 2 records made with consent carries the notice.
         notices.append(notice("part2_2_32"))
-    if to_patient and any(c.behavioral_health for c in released_cats):
+    if (
+        to_patient
+        and clinician_decision is None
+        and any(c.behavioral_health for c in released_cats)
+    ):
         pending.append(CLINICIAN_APPROVAL_REQUIRED)
     return CategoryDecision(
         initialed=tuple(c.code for c in cats if c.code in known),

@@ -25,11 +25,13 @@ from roi_desk.errors import ValidationError
 __all__ = [
     "CATEGORY_CODES",
     "CHECKLIST_ITEMS",
+    "COMBINED_CODES",
     "ChecklistItem",
     "ItemKind",
     "Notice",
     "SensitiveCategory",
     "checklist_items",
+    "expand_codes",
     "item",
     "load_notices",
     "load_sensitive_categories",
@@ -237,8 +239,24 @@ CATEGORY_CODES: tuple[str, ...] = (
     "substance_use",
     "std",
     "reproductive",
-    "sexual_assault_dv",
+    # MA c.233 §20J and §20K are two privileges: two initials boxes (once one, see COMBINED)
+    "sexual_assault",
+    "domestic_violence",
 )
+
+#: Older codes that stood for several categories (a chart mark from the HL7 label SDV, an
+#: initial on the combined box of forms before the split): each counts for all it covers.
+COMBINED_CODES: dict[str, tuple[str, ...]] = {
+    "sexual_assault_dv": ("sexual_assault", "domestic_violence"),
+}
+
+
+def expand_codes(codes: Iterable[str]) -> set[str]:
+    """Category codes with every combined (older) code replaced by the codes it covers."""
+    out: set[str] = set()
+    for code in codes:
+        out.update(COMBINED_CODES.get(code, (code,)))
+    return out
 
 
 @dataclass(frozen=True)

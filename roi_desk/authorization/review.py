@@ -14,7 +14,7 @@ only with psychotherapy notes), a missing element or statement, information know
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -55,6 +55,11 @@ class Verdict(StrEnum):
     DEFECTIVE = "defective"
     #: no defect found yet, but some lines are still open or unconfirmed
     NEEDS_CONFIRMATION = "needs_confirmation"
+    #: a written revocation was received: nothing is released under it (164.508(b)(5))
+    REVOKED = "revoked"
+    #: no authority can come of waiting (no legal authority; a health care agent with no
+    #: finding of incapacity): a rejection letter says who may ask / what is needed
+    REJECTED = "rejected"
 
 
 class DefectKind(StrEnum):
@@ -99,11 +104,21 @@ class AuthorizationFacts:
     psychotherapy_notes: bool = False
     #: ...and also other information or another authorization on the same form
     combined_with_other: bool = False
+    #: the other authorization on the same form is itself for psychotherapy notes — the
+    #: one compound 164.508(b)(3)(ii) permits
+    combined_other_psychotherapy: bool = False
     #: material information in it is known to be false (164.508(b)(2)(v))
     known_false: bool = False
     initialed: frozenset[str] = field(default_factory=frozenset)
     #: 45 CFR 164.509 attestation attached (only looked at if the site switched it on)
     reproductive_attestation: bool | None = None
+    #: care a minor consented to alone: category code → ground (a MinorConsentBasis value,
+    #: MA c.112 §12F / §12E)
+    minor_consents: dict[str, str] = field(default_factory=dict)
+    #: a clinician's decision on behavioral-health records going to the patient:
+    #: "approved", "denied" or None (not yet) — MA c.112 §12CC; 45 CFR 164.524(a)(3)
+    clinician_decision: str | None = None
+    clinician_name: str = ""
 
 
 @dataclass
@@ -290,11 +305,6 @@ def _check_dates(f: AuthorizationFacts, today: dt.date) -> None:
             fields={"received_on": "in the future"},
         )
     if f.signed_on is not None:
-        if f.signed_on > today:
-            raise ValidationError(
-                "The signature date is in the future. Check the date on the form.",
-                fields={"signed_on": "in the future"},
-            )
         if f.signed_on < EARLIEST_SIGNATURE:
             raise ValidationError(
                 "The signature date is impossibly old. Check the date on the form.",
@@ -327,6 +337,7 @@ def review(
     to_patient: bool = False,
     right_of_access: bool = False,
     present_categories: Iterable[str] | None = None,
+    minor_controls: Mapping[str, str] | None = None,
 ) -> AuthorizationReview:
     """The verdict on one authorization as of ``today``.
 
@@ -339,6 +350,8 @@ def review(
         to_patient=to_patient,
         right_of_access=right_of_access,
         present=present_categories,
+        minor_controls=minor_controls,
+        clinician_decision=facts.clinician_decision,
     )
     defs: list[Deficiency] = []
 
@@ -377,19 +390,47 @@ def review(
                 "45 CFR 164.508(b)(2)(i)",
             )
         )
-    # 164.508(b)(2)(iii): known to have been revoked.
+    # 164.508(b)(2)(ii): a signature dated after the request arrived, or after today, is
+    # not filled out correctly (DOMAIN.md "Dates on the form").
+    if facts.signed_on is not None and facts.signed_on > facts.received_on:
+        defs.append(
+            Deficiency(
+                DefectKind.INCOMPLETE,
+                "signature",
+                f"The form is dated {_spelled(facts.signed_on)}, after we received the "
+                f"request on {_spelled(facts.received_on)}. Please send a form signed and "
+                "dated correctly.",
+                "45 CFR 164.508(b)(2)(ii)",
+            )
+        )
+    elif facts.signed_on is not None and facts.signed_on > today:
+        defs.append(
+            Deficiency(
+                DefectKind.INCOMPLETE,
+                "signature",
+                f"The form is dated {_spelled(facts.signed_on)}, a day that has not come yet. "
+                "Please send a form signed and dated correctly.",
+                "45 CFR 164.508(b)(2)(ii)",
+            )
+        )
+    # 164.508(b)(2)(iii), (b)(5): known revoked — from the day the written revocation
+    # was received nothing is released under it.
     if facts.revoked_on is not None:
         defs.append(
             Deficiency(
                 DefectKind.REVOKED,
                 None,
-                f"The patient cancelled this authorization in writing on "
-                f"{_spelled(facts.revoked_on)}. We cannot use it.",
+                f"The patient revoked this authorization in writing; the revocation was "
+                f"received on {_spelled(facts.revoked_on)}. Nothing can be released under it.",
                 "45 CFR 164.508(b)(2)(iii); 164.508(b)(5)",
             )
         )
     # 164.508(b)(3)(ii): psychotherapy notes only with another psychotherapy-notes authorization.
-    if facts.psychotherapy_notes and facts.combined_with_other:
+    if (
+        facts.psychotherapy_notes
+        and facts.combined_with_other
+        and not facts.combined_other_psychotherapy
+    ):
         defs.append(
             Deficiency(
                 DefectKind.COMPOUND,
@@ -430,7 +471,11 @@ def review(
             defs.append(Deficiency(DefectKind.SIGNER, "signature", problem, signer.citation))
 
     unconfirmed = tuple(checklist.unconfirmed)
-    if defs:
+    if any(d.kind is DefectKind.REVOKED for d in defs):
+        verdict = Verdict.REVOKED
+    elif signer is not None and signer.rejected:
+        verdict = Verdict.REJECTED
+    elif defs:
         verdict = Verdict.DEFECTIVE
     elif unconfirmed:
         verdict = Verdict.NEEDS_CONFIRMATION

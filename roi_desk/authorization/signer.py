@@ -9,9 +9,17 @@ Rules (45 CFR 164.502(g) personal representatives, read with Massachusetts law):
 - for a minor (under 18, MA c.231 §85P) a parent or guardian signs, *except* for care the
   minor could consent to alone — MA c.112 §12F (married, widowed or divorced, a parent,
   in the armed forces, pregnant, living apart and self-supporting, sexually transmitted
-  disease) and c.112 §12E (drug-dependency treatment from age 12): then the minor signs;
-- for a deceased patient, the executor or administrator signs, with letters of appointment
-  (164.502(g)(4)); autopsy reports may also go to the person who consented to the autopsy.
+  disease) and c.112 §12E (drug-dependency treatment from age 12): for that care the
+  minor, not the parent, controls the record (45 CFR 164.502(g)(3)(i)) — a parent still
+  signs for the rest of the chart, and the minor's categories become redaction
+  obligations (:mod:`roi_desk.authorization.decision`), never a rejection;
+- for a deceased patient, the executor or administrator signs, with the court's letters
+  of appointment or a court order (164.502(g)(4)); a will alone is not proof (MA c.190B
+  §3-103, §3-701); autopsy reports may also go to the person who consented to the autopsy;
+- anyone else (a sibling, a neighbour) has no authority: rejected with a letter that says
+  who may ask.
+
+The proof table, the ages and the grounds are data: :mod:`roi_desk.authorization.rules`.
 """
 
 from __future__ import annotations
@@ -21,10 +29,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from roi_desk.authorization.rules import AuthorizationRules, rules_in_force
 from roi_desk.errors import ValidationError
 
 __all__ = [
-    "AGE_OF_MAJORITY",
     "MinorConsentBasis",
     "ProofDocument",
     "SignerAuthority",
@@ -33,11 +41,6 @@ __all__ = [
     "age_on",
     "check_signer",
 ]
-
-#: MA c.231 §85P: a person is an adult at 18.
-AGE_OF_MAJORITY = 18
-#: MA c.112 §12E: a minor of 12 or more may consent to drug-dependency treatment.
-DRUG_DEPENDENCY_MIN_AGE = 12
 
 
 class SignerRole(StrEnum):
@@ -50,6 +53,9 @@ class SignerRole(StrEnum):
     EXECUTOR = "executor"
     ADMINISTRATOR = "administrator"
     AUTOPSY_CONSENTER = "autopsy_consenter"
+    #: a relative, friend or neighbour with no legal authority (DOMAIN.md "Signer
+    #: authority"): the request is rejected with a letter saying who may ask
+    NO_AUTHORITY = "no_authority"
 
 
 class ProofDocument(StrEnum):
@@ -70,7 +76,7 @@ PROOF_NAMES: dict[ProofDocument, str] = {
     "lacks capacity",
     ProofDocument.POWER_OF_ATTORNEY: "the power of attorney document",
     ProofDocument.LETTERS_OF_APPOINTMENT: "the court's letters of appointment",
-    ProofDocument.WILL: "the will naming the executor",
+    ProofDocument.WILL: "the will naming the executor (not proof: only the court appoints)",
     ProofDocument.COURT_ORDER: "the court order",
     ProofDocument.AUTOPSY_CONSENT: "the signed autopsy consent",
 }
@@ -89,37 +95,7 @@ class MinorConsentBasis(StrEnum):
 
 
 #: Roles that act for someone else: 164.508(c)(1)(vi) wants their authority described.
-REPRESENTATIVE_ROLES = frozenset(SignerRole) - {SignerRole.PATIENT}
-
-# Each requirement is a group of documents, any one of which proves it.
-_PROOF: dict[SignerRole, tuple[tuple[ProofDocument, ...], ...]] = {
-    SignerRole.PATIENT: (),
-    SignerRole.PARENT: (),
-    SignerRole.MINOR_GUARDIAN: ((ProofDocument.GUARDIANSHIP_DECREE,),),
-    SignerRole.COURT_GUARDIAN: ((ProofDocument.GUARDIANSHIP_DECREE,),),
-    SignerRole.HEALTH_CARE_PROXY: (
-        (ProofDocument.HEALTH_CARE_PROXY,),
-        (ProofDocument.INCAPACITY_FINDING,),
-    ),
-    SignerRole.ATTORNEY_IN_FACT: ((ProofDocument.POWER_OF_ATTORNEY,),),
-    SignerRole.EXECUTOR: (
-        (ProofDocument.LETTERS_OF_APPOINTMENT, ProofDocument.WILL, ProofDocument.COURT_ORDER),
-    ),
-    SignerRole.ADMINISTRATOR: ((ProofDocument.LETTERS_OF_APPOINTMENT, ProofDocument.COURT_ORDER),),
-    SignerRole.AUTOPSY_CONSENTER: ((ProofDocument.AUTOPSY_CONSENT,),),
-}
-
-_CITATION: dict[SignerRole, str] = {
-    SignerRole.PATIENT: "45 CFR 164.508(c)(1)(vi)",
-    SignerRole.PARENT: "45 CFR 164.502(g)(3)",
-    SignerRole.MINOR_GUARDIAN: "45 CFR 164.502(g)(3)",
-    SignerRole.COURT_GUARDIAN: "45 CFR 164.502(g)(2); MA c.190B §5-309",
-    SignerRole.HEALTH_CARE_PROXY: "45 CFR 164.502(g)(2); MA c.201D §6",
-    SignerRole.ATTORNEY_IN_FACT: "45 CFR 164.502(g)(2); MA c.190B §5-501",
-    SignerRole.EXECUTOR: "45 CFR 164.502(g)(4)",
-    SignerRole.ADMINISTRATOR: "45 CFR 164.502(g)(4)",
-    SignerRole.AUTOPSY_CONSENTER: "site policy on autopsy reports",
-}
+REPRESENTATIVE_ROLES = frozenset(SignerRole) - {SignerRole.PATIENT, SignerRole.NO_AUTHORITY}
 
 
 @dataclass(frozen=True)
@@ -130,7 +106,7 @@ class SignerFacts:
     patient_deceased: bool = False
     #: the request is for an autopsy report
     autopsy_report: bool = False
-    #: why the minor could consent alone to the care asked about (empty: none)
+    #: why the minor could consent alone to some of the care asked about (empty: none)
     minor_consent_bases: frozenset[MinorConsentBasis] = field(default_factory=frozenset)
     #: a court-appointed guardian is known to act for this adult patient
     guardian_appointed: bool = False
@@ -154,6 +130,13 @@ class SignerAuthority:
     citation: str
     #: 164.508(c)(1)(vi): a representative's authority must be described on the form
     representative: bool
+    #: no authority can come of waiting: the request is rejected with a letter that says
+    #: what is needed / who may ask (a relative with no authority; a health care agent
+    #: before any finding of incapacity, MA c.201D §6)
+    rejected: bool = False
+    #: a minor signing for themself controls only the care they consented to alone
+    #: (MA c.112 §12F, §12E): the rest of the chart needs a parent's authorization
+    minor_self: bool = False
 
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:
@@ -168,24 +151,38 @@ def _proof_text(group: Iterable[ProofDocument]) -> str:
     return " or ".join(PROOF_NAMES[d] for d in group)
 
 
-def check_signer(facts: SignerFacts) -> SignerAuthority:
-    """Decide whether ``facts.role`` may sign for this patient on ``facts.signed_on``."""
+def check_signer(facts: SignerFacts, rules: AuthorizationRules | None = None) -> SignerAuthority:
+    """Decide whether ``facts.role`` may sign for this patient on ``facts.signed_on``.
+
+    ``rules``: the tables in force (default: those in force on the signature date).
+    """
     if facts.patient_birth_date > facts.signed_on:
         raise ValidationError(
             "The patient's date of birth is after the date the form was signed. Check the dates.",
             fields={"patient_birth_date": "after the signature date"},
         )
+    r = rules if rules is not None else rules_in_force(facts.signed_on)
     role = facts.role
+    table = r.signer(role.value)
     age = age_on(facts.patient_birth_date, facts.signed_on)
-    minor = age < AGE_OF_MAJORITY
-    bases = set(facts.minor_consent_bases)
-    if age < DRUG_DEPENDENCY_MIN_AGE:
-        # MA c.112 §12E: a minor may consent to drug-dependency treatment only from 12.
-        bases.discard(MinorConsentBasis.DRUG_DEPENDENCY)
+    minor = age < r.age_of_majority
+    bases = {
+        b for b in facts.minor_consent_bases if age >= r.minor_grounds[b.value].min_age
+    }  # MA c.112 §12E: drug-dependency treatment only from 12
     minor_alone = minor and bool(bases)
     problems: list[str] = []
+    rejected = False
+    citation = table.citation
 
-    if facts.patient_deceased:
+    if role is SignerRole.NO_AUTHORITY:
+        # 164.502(g): only the patient or a personal representative may act for the patient;
+        # a relative without an appointment is neither (DOMAIN.md "Signer authority").
+        problems.append(
+            "The person asking has no legal authority to obtain the patient's records. "
+            + r.who_may_ask
+        )
+        rejected = True
+    elif facts.patient_deceased:
         if facts.autopsy_report:
             allowed = {SignerRole.EXECUTOR, SignerRole.ADMINISTRATOR, SignerRole.AUTOPSY_CONSENTER}
             if role not in allowed:
@@ -193,6 +190,7 @@ def check_signer(facts: SignerFacts) -> SignerAuthority:
                     "An autopsy report can be released only to the executor or administrator "
                     "of the estate or to the person who consented to the autopsy."
                 )
+                rejected = True
         elif role not in {SignerRole.EXECUTOR, SignerRole.ADMINISTRATOR}:
             # 164.502(g)(4): after death, the personal representative is the executor or
             # administrator; guardianships, proxies and powers of attorney end at death.
@@ -200,21 +198,21 @@ def check_signer(facts: SignerFacts) -> SignerAuthority:
                 "The patient has died. Only the executor or administrator of the estate can "
                 "sign, with the court's letters of appointment."
             )
+            rejected = True
     elif role in {SignerRole.EXECUTOR, SignerRole.ADMINISTRATOR, SignerRole.AUTOPSY_CONSENTER}:
         problems.append(
             "An executor or administrator signs only for a patient who has died; our records "
             "show the patient is living."
         )
     elif minor:
-        if minor_alone and role is not SignerRole.PATIENT:
-            # MA c.112 §12F/§12E: records of care the minor consented to alone are released
-            # only on the minor's own written consent.
-            problems.append(
-                "These records are of care the minor could consent to alone, so the minor "
-                "must sign the authorization, not a parent or guardian."
-            )
-        elif not minor_alone and role not in {SignerRole.PARENT, SignerRole.MINOR_GUARDIAN}:
+        if (role is SignerRole.PATIENT and not minor_alone) or role not in {
+            SignerRole.PATIENT,
+            SignerRole.PARENT,
+            SignerRole.MINOR_GUARDIAN,
+        }:
             problems.append("The patient is under 18, so a parent or the legal guardian must sign.")
+        if role is SignerRole.PATIENT and minor_alone:
+            citation = "; ".join(sorted({r.minor_grounds[b.value].citation for b in bases}))
     else:
         if role in {SignerRole.PARENT, SignerRole.MINOR_GUARDIAN}:
             problems.append(
@@ -227,16 +225,30 @@ def check_signer(facts: SignerFacts) -> SignerAuthority:
             )
 
     authorized = not problems
-    groups = _PROOF[role]
+    groups = tuple(tuple(ProofDocument(d) for d in g) for g in table.proof)
     missing = tuple(g for g in groups if not set(g) & facts.proof_on_file)
     if authorized:
         for g in missing:
             if g == (ProofDocument.INCAPACITY_FINDING,):
                 # MA c.201D §6: the agent's authority begins only on a written
-                # determination that the patient lacks capacity.
+                # determination that the patient lacks capacity. Without one there is
+                # nothing to wait for: reject, and say what would be needed.
                 problems.append(
-                    "A health care proxy can sign only after a doctor has found in writing "
-                    "that the patient cannot make decisions. Please send that finding."
+                    "A health care agent can act only after the patient's doctor has found "
+                    "in writing that the patient cannot make health care decisions (MA "
+                    "c.201D §6). Until then the patient decides. If such a finding exists, "
+                    "send it with a new request; otherwise the patient must sign."
+                )
+                rejected = True
+            elif ProofDocument.LETTERS_OF_APPOINTMENT in g and ProofDocument.WILL in (
+                facts.proof_on_file
+            ):
+                # MA c.190B §3-103, §3-701: a will only nominates; the powers begin with
+                # the court's appointment.
+                problems.append(
+                    "A will is not proof of authority: it only names an executor, whose "
+                    "powers begin when the probate court appoints them. Please send the "
+                    "court's letters of appointment (or a court order)."
                 )
             else:
                 problems.append(f"Please send a copy of {_proof_text(g)}.")
@@ -247,10 +259,8 @@ def check_signer(facts: SignerFacts) -> SignerAuthority:
         required_proof=tuple(_proof_text(g) for g in groups),
         missing_proof=missing,
         problems=tuple(problems),
-        citation=(
-            "MA c.112 §12F; MA c.112 §12E"
-            if minor_alone and not facts.patient_deceased
-            else _CITATION[role]
-        ),
+        citation=citation,
         representative=role in REPRESENTATIVE_ROLES,
+        rejected=rejected,
+        minor_self=minor and role is SignerRole.PATIENT and minor_alone,
     )

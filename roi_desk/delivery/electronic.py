@@ -9,10 +9,8 @@ that an encrypted copy was made.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import io
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,7 @@ from pathlib import Path
 import pikepdf
 
 from roi_desk.errors import DiskFullError, DocumentError, RoiError
+from roi_desk.storage.files import atomic_private, remove_partials
 
 __all__ = [
     "EncryptedPdf",
@@ -89,16 +88,13 @@ def write_atomically(folder: Path, name: str, data: bytes) -> Path:
             "the network share and try again."
         )
     target = folder / name
-    temporary = folder / f".{name}.{secrets.token_hex(4)}.part"
+    # 0600 from the first byte, renamed into place, removed on failure; a crash leaves a
+    # hidden .part that remove_partials (start-up, next write) deletes: it is PHI
+    remove_partials([folder])
     try:
-        with open(temporary, "xb") as handle:
+        with atomic_private(target) as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:
             raise DiskFullError(
                 f"The disk holding {folder} is full; the file was not written. Free some "

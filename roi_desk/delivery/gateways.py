@@ -30,6 +30,7 @@ from typing import Protocol
 
 from roi_desk.delivery.electronic import ExportError, write_atomically
 from roi_desk.errors import DiskFullError, RoiError, ValidationError
+from roi_desk.storage.files import remove_partials
 
 __all__ = [
     "CommandGateway",
@@ -91,6 +92,10 @@ class HotFolderGateway:
     folder: Path
     name_template: str = "{number}_{reference}_{job}.tif"
     name: str = "hot folder"
+
+    def __post_init__(self) -> None:
+        # start-up: a fax image half-written when ROI Desk was killed is PHI; remove it
+        remove_partials([self.folder])
 
     def send(self, job: FaxJob) -> GatewayReceipt:
         filename = self.name_template.format(

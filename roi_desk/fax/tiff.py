@@ -15,7 +15,8 @@ from collections.abc import Callable
 from enum import Enum
 
 import pypdfium2 as pdfium
-from PIL import Image, ImageOps
+import pypdfium2.raw as pdfium_c
+from PIL import Image
 
 from roi_desk.errors import DocumentError
 from roi_desk.pdfium_lock import pdfium_serialized
@@ -52,20 +53,32 @@ def _render_page(
         rotation = 90 if width > height else 0
         if rotation:
             width, height = height, width
-        scale = FAX_WIDTH_PX / width
-        bitmap = page.render(scale=scale, rotation=rotation, grayscale=True)
-        gray = bitmap.to_pil().convert("L")
+        # The fax's vertical resolution is lower than its horizontal one (196 vs 204 lines
+        # per inch): pdfium draws the page straight into a bitmap of the fax's own
+        # proportions (its page rectangle may be scaled unevenly), so no resampling pass.
+        target_height = max(1, round(height * FAX_WIDTH_PX / width * lines_per_inch / FAX_DPI_X))
+        bitmap = pdfium.PdfBitmap.new_native(
+            FAX_WIDTH_PX, target_height, format=pdfium_c.FPDFBitmap_Gray
+        )
+        bitmap.fill_rect((255, 255, 255, 255), 0, 0, FAX_WIDTH_PX, target_height)
+        pdfium_c.FPDF_RenderPageBitmap(
+            bitmap,
+            page,
+            0,
+            0,
+            FAX_WIDTH_PX,
+            target_height,
+            1 if rotation else 0,  # quarter turns clockwise
+            pdfium_c.FPDF_ANNOT | pdfium_c.FPDF_GRAYSCALE,
+        )
+        gray: Image.Image = bitmap.to_pil()
+        # Bits are stored inverted (ink = 1) so that the Group 4 runs follow the fax
+        # convention of white = 0, which is what WhiteIsZero declares (see
+        # _mark_white_is_zero): one pass maps grey darker than the threshold to ink.
+        table = [255 if value < threshold else 0 for value in range(256)]
+        return gray.point(table, "1")
     finally:
         page.close()
-    # pdfium scales both axes alike; the fax's vertical resolution is lower than its
-    # horizontal one (196 vs 204 lines per inch), so squeeze the height accordingly.
-    target_height = max(1, round(height * scale * lines_per_inch / FAX_DPI_X))
-    gray = gray.resize((FAX_WIDTH_PX, target_height), Image.Resampling.BOX)
-    # Bits are stored inverted (ink = 1) so that the Group 4 runs follow the fax
-    # convention of white = 0, which is what WhiteIsZero declares (see _mark_white_is_zero).
-    ink = ImageOps.invert(gray)
-    table = [255 if value > 255 - threshold else 0 for value in range(256)]
-    return ink.point(table, "1")
 
 
 def _finish_class_f(tiff: bytes) -> bytes:

@@ -17,6 +17,7 @@ from roi_desk.letters.deficiency import DeficiencyLetter, deficiency_letter
 from roi_desk.letters.envelope import NUMBER_10_WINDOW, Rect, WindowEnvelope
 from roi_desk.letters.extension import ExtensionNotice, extension_notice
 from roi_desk.letters.fax_cover import FaxCover, fax_cover_sheet
+from roi_desk.letters.handover import HandoverSheet, handover_sheet
 from roi_desk.letters.invoice import Invoice, InvoiceLine, invoice_pdf
 from roi_desk.letters.labels import AVERY_5160, LabelSheet, address_labels
 from roi_desk.letters.mail_cover import MailCoverLetter, mail_cover_letter
@@ -42,6 +43,7 @@ __all__ = [
     "Delivery",
     "ExtensionNotice",
     "FaxCover",
+    "HandoverSheet",
     "Invoice",
     "InvoiceLine",
     "LabelSheet",
@@ -62,6 +64,7 @@ __all__ = [
     "deficiency_letter",
     "extension_notice",
     "fax_cover_sheet",
+    "handover_sheet",
     "invoice_pdf",
     "load_notices",
     "load_site_info",

@@ -4,11 +4,12 @@ Sent as soon as a request is logged. It tells the requester that we have the req
 number, the date received (the day the clock started, 45 CFR 164.524(b)(2)) and the date by
 which to expect an answer, what happens next and whom to call.
 
-It carries **no clinical information**: not the records asked for, not a diagnosis, not
-even the patient's name. The letter may be opened by someone else at the requester's
-address or sit on a shared fax machine. :class:`Acknowledgement` therefore has no field
-that could hold such information, and the template can only use the placeholders listed
-in :data:`PLACEHOLDERS`.
+It carries **no clinical information**: not the records asked for, not a diagnosis. The
+letter may be opened by someone else at the requester's address or sit on a shared fax
+machine. :class:`Acknowledgement` therefore has no field that could hold such information,
+and the template can only use the placeholders listed in :data:`PLACEHOLDERS`. A letter to
+a third party (an attorney's office has many clients) names the patient on a "Re:" line —
+the identity the requester gave us, nothing more — and one to the patient does not.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class Acknowledgement:
     delivery: Delivery = Delivery.MAIL
     #: the requester's fax number, printed under the name when the letter is faxed
     requester_fax: str = ""
+    #: whose request this is, for a third party: "Jane Doe" (empty for the patient)
+    regarding: str = ""
 
     def validate(self) -> None:
         require_request_number(self.request_number)
@@ -134,7 +137,10 @@ def acknowledgement_letter(
 
     flow = TextFlow(canvas, what="acknowledgement")
     flow.letter_opening(
-        title=text("title"), reference=text("reference"), salutation=text("salutation")
+        title=text("title"),
+        reference=text("reference"),
+        salutation=text("salutation"),
+        regarding=ack.regarding,
     )
     for paragraph in templates.paragraphs("acknowledgement"):
         flow.paragraph(fill(paragraph, values, letter="acknowledgement"))

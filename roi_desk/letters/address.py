@@ -6,11 +6,29 @@ from dataclasses import dataclass
 
 from roi_desk.errors import ValidationError
 
-__all__ = ["MAX_ADDRESS_LINES", "MailingAddress"]
+__all__ = ["MAX_ADDRESS_LINES", "MailingAddress", "format_phone"]
 
 #: Five lines (name, attention, two street lines, city/state/ZIP) is what fits the
 #: 2/3-inch part of a #10 window that always shows, and a 1-inch label.
 MAX_ADDRESS_LINES = 5
+
+
+def format_phone(text: str) -> str:
+    """A US phone or fax number as people read it: ``(617) 555-0199``.
+
+    Ten digits (or eleven with the leading 1), written any way ("6175550199",
+    "617.555.0199", "+1 617 555 0199"), are laid out the same; anything else (an extension,
+    a foreign number, a word) is printed as typed.
+    """
+    raw = text.strip()
+    if not raw or any(c.isalpha() for c in raw):
+        return raw
+    digits = "".join(c for c in raw if c.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10 or any(not (c.isdigit() or c in " ()-.+/") for c in raw):
+        return raw
+    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
 
 
 @dataclass(frozen=True)

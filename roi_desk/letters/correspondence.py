@@ -68,6 +68,8 @@ class RequestLetterBasics:
     to: Addressee
     #: the date printed on the letter
     letter_date: dt.date
+    #: whose request this is, for a third party: "Re: Jane Doe" (empty for the patient)
+    regarding: str = ""
 
     def validate(self) -> None:
         require_request_number(self.request_number)
@@ -122,6 +124,7 @@ def render_request_letter(
         title=text(templates.text(section, "title")),
         reference=text(templates.text(section, "reference")),
         salutation=text(templates.text(section, "salutation")),
+        regarding=basics.regarding,
     )
     for paragraph in templates.paragraphs(section, before):
         flow.paragraph(text(paragraph))

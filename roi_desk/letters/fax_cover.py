@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from roi_desk.errors import ValidationError
+from roi_desk.letters.address import format_phone
 from roi_desk.letters.layout import (
     BODY_LEFT,
     BODY_RIGHT,
@@ -135,9 +136,9 @@ def fax_cover_sheet(
     flow.pair("To:", cover.to_name or "—", size=size)
     if cover.to_organization:
         flow.pair("Organization:", cover.to_organization, size=size)
-    flow.pair("Fax:", cover.to_fax, size=size)
+    flow.pair("Fax:", format_phone(cover.to_fax), size=size)
     if cover.to_phone:
-        flow.pair("Phone:", cover.to_phone, size=size)
+        flow.pair("Phone:", format_phone(cover.to_phone), size=size)
     flow.space(14)
     flow.pair("From:", f"{site.department}, {site.facility_name}", size=size)
     if cover.sender_name:

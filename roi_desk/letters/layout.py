@@ -19,7 +19,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from roi_desk.errors import ValidationError
-from roi_desk.letters.address import MailingAddress
+from roi_desk.letters.address import MailingAddress, format_phone
 from roi_desk.letters.envelope import NUMBER_10_WINDOW, Rect, WindowEnvelope
 from roi_desk.letters.site import SiteInfo
 
@@ -250,7 +250,7 @@ def draw_fax_address(canvas: Canvas, address: MailingAddress, fax: str) -> None:
     lines = [address.name.strip(), *(x.strip() for x in address.lines if x.strip())]
     y = PAGE_HEIGHT - 2.5 * INCH - 9
     canvas.setFont(REGULAR, 10)
-    for line in [*lines[:5], f"By fax: {fax.strip()}"]:
+    for line in [*lines[:5], f"By fax: {format_phone(fax)}"]:
         canvas.drawString(BODY_LEFT, y, line)
         y -= 12
 
@@ -324,10 +324,17 @@ class TextFlow:
             self.canvas.drawString(self.left + indent, self.y + (leading - size), line)
         self.y -= after
 
-    def letter_opening(self, *, title: str, reference: str, salutation: str) -> None:
-        """A letter's title (upper case), its reference line and the salutation."""
+    def letter_opening(
+        self, *, title: str, reference: str, salutation: str, regarding: str = ""
+    ) -> None:
+        """A letter's title (upper case), its reference line, an optional "Re:" line
+        naming whose records (below the fold, inside the envelope) and the salutation."""
         self.paragraph(title.upper(), font=BOLD, size=12, after=4)
-        self.paragraph(reference, font=BOLD, after=12)
+        if regarding.strip():
+            self.paragraph(reference, font=BOLD, after=2)
+            self.paragraph(f"Re: {regarding.strip()}", font=BOLD, after=12)
+        else:
+            self.paragraph(reference, font=BOLD, after=12)
         self.paragraph(salutation, after=8)
 
     def sign_off(self, closing: str, signature: str) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from roi_desk.errors import ValidationError
+from roi_desk.letters.address import format_phone
 
 __all__ = ["PrivacyOfficer", "SiteInfo", "load_site_info"]
 
@@ -78,13 +79,13 @@ class SiteInfo:
             facility_name=str(data["facility_name"]),
             department=str(data["department"]),
             address_lines=tuple(str(line) for line in data["address_lines"]),
-            phone=str(data["phone"]),
-            fax=str(data["fax"]),
+            phone=format_phone(str(data["phone"])),
+            fax=format_phone(str(data["fax"])),
             email=str(data.get("email", "")),
             hours=str(data.get("hours", "")),
             privacy_officer=PrivacyOfficer(
                 name=str(officer.get("name", "Privacy Officer")),
-                phone=str(officer.get("phone", data["phone"])),
+                phone=format_phone(str(officer.get("phone", data["phone"]))),
                 email=str(officer.get("email", "")),
             ),
             unit=str(data.get("unit", "Release of Information")),

@@ -5,7 +5,8 @@ import roi_desk.models.chart  # registers the chart and release-set tables
 import roi_desk.models.checklist  # registers the checklist and fee tables
 import roi_desk.models.redaction  # registers the redaction-set tables
 import roi_desk.models.settings  # registers the administrator's site settings table
-import roi_desk.models.sync  # noqa: F401 -- registers the satellite synchronisation tables
+import roi_desk.models.sync  # registers the satellite synchronisation tables
+import roi_desk.models.tally  # noqa: F401 -- registers the inbox counts kept by triggers (0017)
 from roi_desk.models.audit import AuditEvent
 from roi_desk.models.base import Base
 from roi_desk.models.document import Document, DocumentContent

@@ -32,6 +32,7 @@ import pikepdf
 from roi_desk.errors import DocumentError, RoiError, ValidationError
 from roi_desk.letters import (
     FaxCover,
+    HandoverSheet,
     Invoice,
     LetterTemplates,
     MailCoverLetter,
@@ -39,6 +40,7 @@ from roi_desk.letters import (
     Notice,
     SiteInfo,
     fax_cover_sheet,
+    handover_sheet,
     invoice_pdf,
     mail_cover_letter,
     part2_notice,
@@ -50,6 +52,7 @@ __all__ = [
     "AssembledPacket",
     "AssemblyCancelled",
     "FaxCoverSpec",
+    "HandoverSpec",
     "MailCoverSpec",
     "Manifest",
     "ManifestPage",
@@ -119,6 +122,17 @@ class MailCoverSpec:
 
 
 @dataclass(frozen=True)
+class HandoverSpec:
+    """A hand-over sheet instead of a letter: records collected at the desk or given as an
+    electronic copy (:mod:`roi_desk.letters.handover`)."""
+
+    released_to: str
+    patient_name: str
+    how: str = "pickup"
+    own_records: bool = True
+
+
+@dataclass(frozen=True)
 class PacketInput:
     site: SiteInfo
     request_number: str
@@ -128,7 +142,7 @@ class PacketInput:
     released_pdf: bytes
     #: one entry per page of ``released_pdf``, in order
     page_sources: Sequence[PageSource]
-    cover: FaxCoverSpec | MailCoverSpec | None = None
+    cover: FaxCoverSpec | MailCoverSpec | HandoverSpec | None = None
     invoice: Invoice | None = None
     #: Part 2 (substance use disorder program) records are included: 42 CFR 2.32
     part2: bool = False
@@ -323,6 +337,19 @@ def assemble(
             salutation_name=data.cover.salutation_name,
         )
         cover_bytes = mail_cover_letter(data.site, letter, templates=data.templates)
+    elif isinstance(data.cover, HandoverSpec):
+        cover_bytes = handover_sheet(
+            data.site,
+            HandoverSheet(
+                request_number=data.request_number,
+                handed_on=data.letter_date,
+                released_to=data.cover.released_to,
+                patient_name=data.cover.patient_name,
+                enclosures=_enclosures(data, record_pages),
+                how=data.cover.how,
+                own_records=data.cover.own_records,
+            ),
+        )
     done += 1
     _check(cancel)
     yield done, total_steps, "Cover ready"

@@ -94,7 +94,10 @@ class SensitivityCategory(StrEnum):
     SUBSTANCE_USE = "substance_use"
     STD = "std"
     REPRODUCTIVE = "reproductive"
+    #: the HL7 label SDV: sexual assault *or* domestic violence — counts for both below
     SEXUAL_ASSAULT_DV = "sexual_assault_dv"
+    SEXUAL_ASSAULT = "sexual_assault"  # MA c.233 §20J
+    DOMESTIC_VIOLENCE = "domestic_violence"  # MA c.233 §20K
 
 
 class SensitivityOrigin(StrEnum):

@@ -68,6 +68,11 @@ def default_label_map() -> Mapping[str, SensitivityCategory]:
             continue  # a site-defined category this engine does not know yet
         for label in cat.get("security_labels", []):
             out[str(label).upper()] = category
+    # labels that stand for several categories (SDV: sexual assault or domestic violence)
+    for code, combined in data.get("combined", {}).items():
+        if isinstance(combined, dict) and code in set(SensitivityCategory):
+            for label in combined.get("security_labels", []):
+                out[str(label).upper()] = SensitivityCategory(code)
     return out
 
 

@@ -28,14 +28,14 @@ from roi_desk.redaction.model import (
     RedactionSet,
     drive,
 )
-from roi_desk.redaction.raster import MIN_DPI, burn_and_replace, render_pages
-from roi_desk.redaction.sanitize import (
-    hidden_ocgs,
-    page_uses_hidden_layer,
-    prepare,
-    sanitize,
-    write_fresh,
+from roi_desk.redaction.raster import (
+    MIN_DPI,
+    burn_and_replace,
+    overlay_invisible_text,
+    render_pages,
+    surviving_text,
 )
+from roi_desk.redaction.sanitize import prepare, sanitize, write_fresh
 from roi_desk.redaction.verify import verify
 
 ENGINE_VERSION = "1"
@@ -136,14 +136,20 @@ def redact_steps(
         total = len(by_page) + 2
         yield 0, total, "preparing the document"
         notes = prepare(pdf)
-        hidden = hidden_ocgs(pdf)
+        # Content in a hidden optional-content layer is rewritten like the rest: what lies
+        # in a box is removed, the rest of the layer stays (and stays hidden: sanitize
+        # keeps a scrubbed visibility configuration) — no page becomes a picture for it.
         raster: dict[int, str] = {}
         results: dict[int, PageResult] = {}
-        if hidden:
-            for i, page in enumerate(pdf.pages):
-                if page_uses_hidden_layer(page, hidden):
-                    raster[i] = "the page has a hidden layer"
-        counts = {"glyphs": 0, "images": 0, "paths": 0, "forms": 0}
+        counts = {
+            "glyphs": 0,
+            "images": 0,
+            "paths": 0,
+            "forms": 0,
+            "patterns": 0,
+            "shadings": 0,
+            "soft_masks": 0,
+        }
         done = 0
         for index in sorted(by_page):
             if cancel is not None and cancel():
@@ -166,13 +172,22 @@ def redact_steps(
                     counts["images"] += rewriter.images_redacted
                     counts["paths"] += rewriter.paths_removed
                     counts["forms"] += rewriter.forms_rewritten
+                    counts["patterns"] += rewriter.patterns_rewritten
+                    counts["shadings"] += rewriter.shadings_removed
+                    counts["soft_masks"] += rewriter.masks_rewritten
             done += 1
             yield done, total, f"page {index + 1} redacted"
         if raster:
             yield done, total, f"rasterizing {len(raster)} page(s)"
-            _rasterize(pdf, raster, by_page, geos, raster_dpi)
+            overlaid = _rasterize(pdf, raster, by_page, geos, raster_dpi)
             for index, reason in raster.items():
-                results[index] = PageResult(index, "raster", f"rasterized: {reason}")
+                note = f"rasterized: {reason}"
+                if overlaid.get(index):
+                    note += (
+                        f"; {overlaid[index]} characters outside the boxes laid back as "
+                        "invisible text"
+                    )
+                results[index] = PageResult(index, "raster", note)
         if cancel is not None and cancel():
             raise RedactionCancelled("Redaction was cancelled; nothing was saved.")
         notes += sanitize(pdf)
@@ -181,7 +196,7 @@ def redact_steps(
     yield done, total, "verifying the result"
     report = None
     if verify_output:
-        report = verify(box_list, output, geos)
+        report = verify(box_list, output, geos, source=src, source_password=password)
         if not report.ok:
             raise VerificationFailed(report, report.problems)
     done += 1
@@ -211,7 +226,8 @@ def _rasterize(
     by_page: dict[int, list[Rect]],
     geos: Sequence[PageGeometry],
     dpi: int,
-) -> None:
+) -> dict[int, int]:
+    """Rasterize the pages of ``raster``; returns the characters laid back per page."""
     # Render an in-memory copy whose pages have /Rotate 0, so the pixels line up with
     # user space; the original rotation stays on the page we build.
     saved = {}
@@ -229,12 +245,18 @@ def _rasterize(
             else:
                 obj["/Rotate"] = rot
     rendered = render_pages(data, sorted(raster), dpi)
+    # the text outside the boxes, read by PDFium from the same copy, goes back over the
+    # picture as invisible text so the page stays searchable and accessible (issue 14)
+    texts = surviving_text(data, {i: by_page.get(i, []) for i in raster})
+    overlaid: dict[int, int] = {}
     for index in sorted(raster):
         page = pdf.pages[index]
         rects = by_page.get(index, [])
         burn_and_replace(pdf, page, rendered[index], geos[index], rects)
         if rects:
             page.obj["/Contents"] = pdf.make_stream(page.obj.Contents.read_bytes() + _paint(rects))
+        overlaid[index] = overlay_invisible_text(pdf, page, texts.get(index, []), geos[index])
+    return overlaid
 
 
 def apply_redactions(

@@ -45,6 +45,31 @@ def rects_overlap(a: Rect, b: Rect, eps: float = 0.0) -> bool:
     return min(a[2], b[2]) - max(a[0], b[0]) > eps and min(a[3], b[3]) - max(a[1], b[1]) > eps
 
 
+def glyph_inside(glyph: Rect, boxes: Iterable[Rect]) -> bool:
+    """Whether a glyph whose box is ``glyph`` counts as inside the redaction ``boxes``.
+
+    The rule the engine and the verification gate share (issue 14): a glyph is inside when
+    the centre of its box lies inside a box, or more than half of its area is covered.
+    With tight kerning neighbouring glyph boxes overlap, and a box edge falling in that
+    overlap must not take the neighbour whose ink is mostly outside; a glyph that merely
+    touches a box (the next line) is outside as before.
+    """
+    gx0, gy0, gx1, gy1 = glyph
+    cx, cy = (gx0 + gx1) / 2.0, (gy0 + gy1) / 2.0
+    area = max(gx1 - gx0, 0.0) * max(gy1 - gy0, 0.0)
+    covered = 0.0
+    for b in boxes:
+        if b[0] < cx < b[2] and b[1] < cy < b[3]:
+            return True
+        w = min(gx1, b[2]) - max(gx0, b[0])
+        h = min(gy1, b[3]) - max(gy0, b[1])
+        if w > 0 and h > 0:
+            covered += w * h
+    # boxes drawn by clerks may overlap each other; counting an overlap twice only ever
+    # removes more, never less
+    return area > 0 and covered > area / 2.0
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class PageGeometry:
     """What is needed to map between the view and PDF user space for one page."""

@@ -12,7 +12,6 @@ earlier revisions and unreferenced objects.
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import pikepdf
 
@@ -27,7 +26,6 @@ _CATALOG_KEYS = (
     "/AcroForm",  # field values, default values, XFA
     "/AF",  # PDF 2.0 associated files
     "/PieceInfo",
-    "/OCProperties",
     "/Threads",
     "/SpiderInfo",
     "/Collection",
@@ -85,51 +83,44 @@ def hidden_ocgs(pdf: pikepdf.Pdf) -> set[tuple[int, int]]:
     return hidden
 
 
-def _uses_ocg(res: Any, hidden: set[tuple[int, int]], seen: set[tuple[int, int]]) -> bool:
-    if not isinstance(res, pikepdf.Dictionary):
-        return False
-    props = res.get("/Properties")
-    if isinstance(props, pikepdf.Dictionary):
-        for _name, value in props.items():
-            if _references(value, hidden):
-                return True
-    xobjects = res.get("/XObject")
-    if isinstance(xobjects, pikepdf.Dictionary):
-        for _name, xo in xobjects.items():
-            if not isinstance(xo, pikepdf.Stream):
-                continue
-            if xo.objgen in seen:
-                continue
-            seen.add(xo.objgen)
-            if "/OC" in xo and _references(xo.OC, hidden):
-                return True
-            if _uses_ocg(xo.get("/Resources"), hidden, seen):
-                return True
-    return False
+#: the only keys a released file's optional-content configuration keeps
+OC_KEYS = frozenset({"/OCGs", "/D"})
+OC_CONFIG_KEYS = frozenset({"/BaseState", "/OFF"})
+OCG_KEYS = frozenset({"/Type", "/Name"})
 
 
-def _references(oc: Any, hidden: set[tuple[int, int]]) -> bool:
-    """True when an OCG or an OC membership dictionary names a hidden group."""
-    if isinstance(oc, pikepdf.Dictionary):
-        if oc.objgen in hidden:
-            return True
-        ocgs = oc.get("/OCGs")
-        if isinstance(ocgs, pikepdf.Dictionary):
-            return ocgs.objgen in hidden
-        if isinstance(ocgs, pikepdf.Array):
-            return any(isinstance(g, pikepdf.Dictionary) and g.objgen in hidden for g in ocgs)
-    return False
+def scrub_optional_content(pdf: pikepdf.Pdf) -> str | None:
+    """Keep hidden layers hidden, and nothing else of the configuration.
 
-
-def page_uses_hidden_layer(page: pikepdf.Page, hidden: set[tuple[int, int]]) -> bool:
-    """Whether ``page`` draws anything in a hidden optional-content layer.
-
-    Such pages are rasterized: the renderer honours the default visibility, so the hidden
-    layer is simply not in the picture, and no trace of it remains in the file.
+    Content in a hidden layer outside the boxes stays in the page (issue 14: no page
+    becomes a picture for it); dropping the configuration would make it visible in the
+    release. So only which groups are off survives: layer names (which may name a
+    patient), intents, usage (print/view/export states), alternate configurations,
+    ordering and locking go, each group renamed ``Layer n``.
     """
-    if not hidden:
-        return False
-    return _uses_ocg(page.obj.get("/Resources"), hidden, set())
+    hidden = hidden_ocgs(pdf)
+    ocp = pdf.Root.get("/OCProperties")
+    if not hidden or not isinstance(ocp, pikepdf.Dictionary):
+        if "/OCProperties" in pdf.Root:
+            del pdf.Root["/OCProperties"]
+        return None
+    groups = [g for g in ocp.get("/OCGs", []) if isinstance(g, pikepdf.Dictionary)]
+    off = []
+    for n, group in enumerate(groups, start=1):
+        for key in list(group.keys()):
+            if key not in OCG_KEYS:
+                del group[key]
+        group["/Type"] = pikepdf.Name.OCG
+        group["/Name"] = pikepdf.String(f"Layer {n}")
+        if group.objgen in hidden:
+            off.append(group)
+    pdf.Root["/OCProperties"] = pikepdf.Dictionary(
+        {
+            "/OCGs": pikepdf.Array(groups),
+            "/D": pikepdf.Dictionary({"/BaseState": pikepdf.Name.ON, "/OFF": pikepdf.Array(off)}),
+        }
+    )
+    return f"{len(off)} hidden layer(s) kept hidden; layer names and settings removed"
 
 
 def sanitize(pdf: pikepdf.Pdf) -> list[str]:
@@ -138,6 +129,9 @@ def sanitize(pdf: pikepdf.Pdf) -> list[str]:
     if "/Info" in pdf.trailer:
         del pdf.trailer["/Info"]
         actions.append("document information removed")
+    kept_layers = scrub_optional_content(pdf)
+    if kept_layers:
+        actions.append(kept_layers)
     root = pdf.Root
     for key in _CATALOG_KEYS:
         if key in root:

@@ -143,6 +143,17 @@ DEFAULT_TERMS: dict[str, CategoryTerms] = {
         ],
         "headings": ["Reproductive Health", "Obstetric History", "Family Planning"],
     },
+    "sexual_assault": {
+        "label": "Sexual-assault counseling",
+        "terms": ["sexual assault", "rape", "SANE exam", "rape crisis"],
+        "headings": ["Sexual Assault", "SANE Examination"],
+    },
+    "domestic_violence": {
+        "label": "Domestic-violence counseling",
+        "terms": ["domestic violence", "intimate partner violence", "abuse counseling"],
+        "headings": ["Domestic Violence", "Safety Assessment"],
+    },
+    # the former combined code, until every saved checklist uses the two above
     "sexual_assault_dv": {
         "label": "Sexual assault / domestic violence counseling",
         "terms": [

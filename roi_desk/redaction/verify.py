@@ -2,8 +2,13 @@
 
 Checks, all of which must pass before a redacted document may leave the desk:
 
-* **text** — PDFium (pypdfium2) and pdfminer.six each find no character whose box overlaps
-  a redaction box (whitespace aside);
+* **text** — PDFium (pypdfium2) and pdfminer.six each find no character inside a
+  redaction box (whitespace aside), by the rule the engine decides with
+  (:func:`~roi_desk.redaction.model.glyph_inside`: the centre of the character's box inside
+  a box, or more than half of its area covered);
+* **kept** — when the source is given, every character PDFium finds outside the boxes of a
+  redacted page of the source is still found on that page of the output: an output that
+  lost text outside the boxes (a name or an MRN beside a box) is reported, not released;
 * **paint** — PDFium renders every box black;
 * **geometry** — page count, MediaBox, CropBox and rotation equal the source's;
 * **sanitized** — no document information, XMP metadata, bookmarks, attachments (name
@@ -30,12 +35,10 @@ from roi_desk.redaction.model import (
     PageGeometry,
     Rect,
     VerificationReport,
+    glyph_inside,
     pdf_rect_to_view,
-    rects_overlap,
 )
 
-#: an extractor's character box must overlap a redaction box by more than this (points)
-VERIFY_EPS = 0.01
 #: a rendered pixel inside a box counts as black up to this grey level (anti-aliasing)
 BLACK_LEVEL = 40
 
@@ -48,7 +51,6 @@ _FORBIDDEN_CATALOG = (
     "/AcroForm",
     "/AF",
     "/PieceInfo",
-    "/OCProperties",
 )
 _FORBIDDEN_ANYWHERE = ("/JS", "/JavaScript", "/AA", "/OpenAction", "/AF", "/PieceInfo", "/Thumb")
 
@@ -66,8 +68,19 @@ def verify(
     expected_pages: Sequence[PageGeometry] | None = None,
     *,
     check_text: bool = True,
+    source: bytes | None = None,
+    source_password: str | None = None,
+    parallel: bool | None = None,
+    thorough: bool = False,
 ) -> VerificationReport:
-    """Check ``output`` against the ``boxes`` that were applied to it."""
+    """Check ``output`` against the ``boxes`` that were applied to it.
+
+    With ``source`` (the document the boxes were applied to), also check that nothing
+    outside the boxes was lost. pdfminer (the slower extractor) runs in a process of its
+    own while PDFium checks, when there are enough boxed pages to pay for starting it
+    (``parallel`` None) or when asked (True). It reads only the pages where it can
+    disagree with PDFium (:func:`plain_pages`), or every boxed page when ``thorough``.
+    """
     report = VerificationReport()
     by_page = _boxes_by_page(boxes)
     try:
@@ -80,10 +93,202 @@ def verify(
         _check_geometry(pdf, expected_pages, report)
         _check_sanitized(pdf, output, report)
         geos = [_geometry(p) for p in pdf.pages]
-    _check_pdfium(output, by_page, geos, report, check_text)
+        plain = set() if thorough else plain_pages(pdf, by_page)
+    miner_pages = {i: r for i, r in by_page.items() if i not in plain}
+    miner = _start_pdfminer(output, miner_pages, parallel) if check_text else None
+    out_texts = _check_pdfium(output, by_page, geos, report, check_text)
     if check_text:
-        _check_pdfminer(output, by_page, report)
+        if source is not None:
+            _check_kept(source, source_password, out_texts, by_page, report)
+        report.passed("pdfminer_text")
+        pages = miner.result() if miner is not None else pdfminer_failures(output, miner_pages)
+        for index in pages:
+            report.fail(
+                "pdfminer_text", f"text remains inside a box on page {index + 1} (pdfminer)"
+            )
     return report
+
+
+_SIMPLE_FONTS = ("/Type1", "/TrueType", "/MMType1")
+
+
+def plain_pages(pdf: pikepdf.Pdf, by_page: dict[int, list[Rect]]) -> set[int]:
+    """Boxed pages where pdfminer cannot disagree with PDFium, so PDFium's word stands.
+
+    Two extractors disagree about where a character is only where they measure glyphs
+    differently: Type 3 fonts, CID fonts and their CMaps (vertical writing among them),
+    simple fonts without /Widths outside the standard 14. A page whose every font —
+    its own and those of the forms, patterns and soft masks it can draw — is a simple
+    font with explicit widths (or a standard-14 font) places each glyph from the same
+    numbers in both, and pdfminer is spared there (it costs ~20 ms a page in Python).
+    """
+    plain: set[int] = set()
+    for index in by_page:
+        if index >= len(pdf.pages):
+            continue
+        try:
+            if _fonts_plain(pdf.pages[index].obj.get("/Resources"), set(), 0):
+                plain.add(index)
+        except (pikepdf.PdfError, ValueError, TypeError, KeyError):
+            continue  # anything odd: let pdfminer read the page
+    return plain
+
+
+def _fonts_plain(res: Any, seen: set[tuple[int, int]], depth: int) -> bool:
+    from roi_desk.redaction.fonts import _std14_name
+
+    if res is None:
+        return True
+    if not isinstance(res, pikepdf.Dictionary) or depth > 8:
+        return False
+    fonts = res.get("/Font")
+    if isinstance(fonts, pikepdf.Dictionary):
+        for _name, font in fonts.items():
+            if not isinstance(font, pikepdf.Dictionary):
+                return False
+            if str(font.get("/Subtype", "")) not in _SIMPLE_FONTS:
+                return False
+            if "/Widths" not in font and _std14_name(str(font.get("/BaseFont", "/"))[1:]) is None:
+                return False
+    # everything that can carry its own resources: forms, tiling patterns, soft masks
+    children: list[Any] = []
+    for category in ("/XObject", "/Pattern"):
+        sub = res.get(category)
+        if isinstance(sub, pikepdf.Dictionary):
+            children += list(sub.values())
+    states = res.get("/ExtGState")
+    if isinstance(states, pikepdf.Dictionary):
+        for gs in states.values():
+            smask = gs.get("/SMask") if isinstance(gs, pikepdf.Dictionary) else None
+            if isinstance(smask, pikepdf.Dictionary) and "/G" in smask:
+                children.append(smask.G)
+    for child in children:
+        if not isinstance(child, pikepdf.Stream) or child.get("/Subtype") == pikepdf.Name.Image:
+            continue
+        if child.objgen != (0, 0):
+            if child.objgen in seen:
+                continue
+            seen.add(child.objgen)
+        if not _fonts_plain(child.get("/Resources"), seen, depth + 1):
+            return False
+    return True
+
+
+#: below this many boxed pages pdfminer runs in this process (starting one costs ~0.5 s)
+PARALLEL_MIN_PAGES = 24
+
+
+def _start_pdfminer(output: bytes, by_page: dict[int, list[Rect]], parallel: bool | None) -> Any:
+    """A future of :func:`pdfminer_failures` in a fresh process, or None (run it here).
+
+    A fresh interpreter ("spawn"), never a fork: verification runs on a worker thread of
+    the desk application, and forking a process with threads can deadlock the child. A
+    frozen (PyInstaller) build runs it here, as its executable cannot serve as a worker.
+    """
+    import sys
+
+    if not by_page or getattr(sys, "frozen", False):
+        return None
+    if parallel is None:
+        parallel = len(by_page) >= PARALLEL_MIN_PAGES
+    if not parallel:
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        future = pool.submit(pdfminer_failures, output, by_page)
+    except (OSError, RuntimeError):
+        return None
+    pool.shutdown(wait=False)  # the worker exits once the one job is done
+    return future
+
+
+def pdfium_chars(
+    textpage: pdfium.PdfTextPage, near: Sequence[Rect] | None = None
+) -> list[tuple[str, Rect]]:
+    """The characters PDFium finds on a page with their loose boxes (advance × font height).
+
+    The loose box is the glyph cell the engine measures too, so that both sides apply
+    :func:`glyph_inside` to the same kind of box. With ``near``, only characters whose
+    box meets one of those rectangles are decoded and returned.
+    """
+    raw = textpage.raw
+    api = pdfium.raw
+    rect = api.FS_RECTF()
+    out: list[tuple[str, Rect]] = []
+    ux0 = min((q[0] for q in near), default=0.0) if near else 0.0
+    uy0 = min((q[1] for q in near), default=0.0) if near else 0.0
+    ux1 = max((q[2] for q in near), default=0.0) if near else 0.0
+    uy1 = max((q[3] for q in near), default=0.0) if near else 0.0
+    for i in range(api.FPDFText_CountChars(raw)):
+        if not api.FPDFText_GetLooseCharBox(raw, i, rect):
+            continue
+        x0, x1 = (rect.left, rect.right) if rect.left <= rect.right else (rect.right, rect.left)
+        y0, y1 = (rect.bottom, rect.top) if rect.bottom <= rect.top else (rect.top, rect.bottom)
+        if near is not None and (
+            x1 <= ux0
+            or x0 >= ux1
+            or y1 <= uy0
+            or y0 >= uy1
+            or not any(x0 < q[2] and q[0] < x1 and y0 < q[3] and q[1] < y1 for q in near)
+        ):
+            continue
+        code = api.FPDFText_GetUnicode(raw, i)
+        ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
+        if ch.strip():
+            out.append((ch, (x0, y0, x1, y1)))
+    return out
+
+
+@pdfium_serialized
+def _check_kept(
+    source: bytes,
+    password: str | None,
+    out_texts: dict[int, str],
+    by_page: dict[int, list[Rect]],
+    report: VerificationReport,
+) -> None:
+    """Every character outside the boxes of the source is still on the output page."""
+    from collections import Counter
+
+    report.passed("kept")
+    try:
+        src = pdfium.PdfDocument(source, password=password)
+    except pdfium.PdfiumError:
+        report.fail("kept", "the source could not be reopened to compare the kept text")
+        return
+    try:
+        for index in sorted(by_page):
+            if index >= len(src) or index not in out_texts:
+                continue
+            rects = by_page[index]
+            page = src[index]
+            textpage = page.get_textpage()
+            try:
+                # every character the source has and the output lacks must have been
+                # inside a box; only then are the source's characters near the boxes
+                # measured ((all - inside) - out == (all - out) - inside, as multisets)
+                before = "".join(str(textpage.get_text_range()).split())
+                missing = Counter(before) - Counter(out_texts[index])
+                if not missing:
+                    continue
+                inside = Counter(
+                    ch for ch, box in pdfium_chars(textpage, rects) if glyph_inside(box, rects)
+                )
+            finally:
+                textpage.close()
+                page.close()
+            lost = missing - inside
+            if lost:
+                report.fail(
+                    "kept",
+                    f"{sum(lost.values())} character(s) outside the boxes on page {index + 1} "
+                    "were lost",
+                )
+    finally:
+        src.close()
 
 
 def _geometry(page: pikepdf.Page) -> PageGeometry:
@@ -119,6 +324,7 @@ def _check_sanitized(pdf: pikepdf.Pdf, output: bytes, report: VerificationReport
     for key in _FORBIDDEN_CATALOG:
         if key in pdf.Root:
             report.fail("sanitized", f"the document still has {key[1:]}")
+    _check_layers(pdf, report)
     if output.count(b"%%EOF") != 1 or "/Prev" in pdf.trailer:
         report.fail("sanitized", "the file still has more than one revision")
     for i, page in enumerate(pdf.pages):
@@ -140,6 +346,24 @@ def _check_sanitized(pdf: pikepdf.Pdf, output: bytes, report: VerificationReport
             report.fail("sanitized", "structure-tree alternate text is still present")
 
 
+def _check_layers(pdf: pikepdf.Pdf, report: VerificationReport) -> None:
+    """Optional content may stay only as the scrubbed list of which layers are off."""
+    from roi_desk.redaction.sanitize import OC_CONFIG_KEYS, OC_KEYS, OCG_KEYS
+
+    ocp = pdf.Root.get("/OCProperties")
+    if ocp is None:
+        return
+    ok = isinstance(ocp, pikepdf.Dictionary) and set(ocp.keys()) <= OC_KEYS
+    if ok:
+        d = ocp.get("/D")
+        ok = isinstance(d, pikepdf.Dictionary) and set(d.keys()) <= OC_CONFIG_KEYS
+        for group in ocp.get("/OCGs", []):
+            ok = ok and isinstance(group, pikepdf.Dictionary) and set(group.keys()) <= OCG_KEYS
+            ok = ok and str(group.get("/Name", "")).startswith("Layer ")
+    if not ok:
+        report.fail("sanitized", "the document still has optional-content settings or names")
+
+
 @pdfium_serialized
 def _check_pdfium(
     output: bytes,
@@ -147,11 +371,11 @@ def _check_pdfium(
     geos: Sequence[PageGeometry],
     report: VerificationReport,
     check_text: bool,
-) -> None:
+) -> dict[int, str]:
+    """Text and paint of the boxed pages; returns each page's text (reused by "kept")."""
     report.passed("pdfium_text")
     report.passed("painted")
-    from PIL import Image
-
+    texts: dict[int, str] = {}
     doc = pdfium.PdfDocument(output)
     try:
         for index in sorted(by_page):
@@ -164,45 +388,207 @@ def _check_pdfium(
                 if check_text:
                     textpage = page.get_textpage()
                     try:
-                        for rect in rects:
-                            found = textpage.get_text_bounded(*rect)
-                            if found.strip():
-                                report.fail(
-                                    "pdfium_text",
-                                    f"text remains inside a box on page {index + 1} (PDFium)",
-                                )
-                                break
+                        texts[index] = "".join(str(textpage.get_text_range()).split())
+                        # cheap first look: PDFium's own bounded text (any overlap) — only
+                        # when it finds something are the characters judged one by one
+                        if any(textpage.get_text_bounded(*r).strip() for r in rects) and any(
+                            glyph_inside(box, rects) for _ch, box in pdfium_chars(textpage, rects)
+                        ):
+                            report.fail(
+                                "pdfium_text",
+                                f"text remains inside a box on page {index + 1} (PDFium)",
+                            )
                     finally:
                         textpage.close()
-                smallest = min(min(r[2] - r[0], r[3] - r[1]) for r in rects)
-                scale = min(8.0, max(1.0, 6.0 / max(smallest, 0.1)))
-                bitmap = page.render(scale=scale, may_draw_forms=True)
-                pil: Image.Image = bitmap.to_pil().convert("L")
+                for rect in rects:
+                    if _box_not_black(page, geos[index], rect):
+                        report.fail("painted", f"a box on page {index + 1} is not rendered black")
             finally:
                 page.close()
-            geo = geos[index]
-            for rect in rects:
-                left, top, right, bottom = pdf_rect_to_view(geo, rect)
-                box = (
-                    int(left * scale) + 2,
-                    int(top * scale) + 2,
-                    int(right * scale + 0.999) - 2,
-                    int(bottom * scale + 0.999) - 2,
-                )
-                box = (
-                    max(box[0], 0),
-                    max(box[1], 0),
-                    min(box[2], pil.size[0]),
-                    min(box[3], pil.size[1]),
-                )
-                if box[2] <= box[0] or box[3] <= box[1]:
-                    continue  # thinner than the anti-aliased border; nothing to inspect
-                extrema = pil.crop(box).getextrema()
-                hi = extrema[1] if isinstance(extrema[1], int | float) else 255
-                if hi > BLACK_LEVEL:
-                    report.fail("painted", f"a box on page {index + 1} is not rendered black")
     finally:
         doc.close()
+    return texts
+
+
+def _box_not_black(page: pdfium.PdfPage, geo: PageGeometry, rect: Rect) -> bool:
+    """Render only the box's own region (a 24×36 in drawing is not rendered whole)."""
+    from PIL import Image
+
+    smallest = min(rect[2] - rect[0], rect[3] - rect[1])
+    scale = min(8.0, max(1.0, 6.0 / max(smallest, 0.1)))
+    vw, vh = geo.view_size
+    left, top, right, bottom = pdf_rect_to_view(geo, rect)
+    # crop is (left, bottom, right, top) margins in points of the displayed page
+    crop = (
+        max(left - 1, 0.0),
+        max(vh - bottom - 1, 0.0),
+        max(vw - right - 1, 0.0),
+        max(top - 1, 0.0),
+    )
+    bitmap = page.render(scale=scale, crop=crop, may_draw_forms=True)
+    pil: Image.Image = bitmap.to_pil().convert("L")
+    ox, oy = crop[0], crop[3]
+    box = (
+        int((left - ox) * scale) + 2,
+        int((top - oy) * scale) + 2,
+        int((right - ox) * scale + 0.999) - 2,
+        int((bottom - oy) * scale + 0.999) - 2,
+    )
+    box = (max(box[0], 0), max(box[1], 0), min(box[2], pil.size[0]), min(box[3], pil.size[1]))
+    if box[2] <= box[0] or box[3] <= box[1]:
+        return False  # thinner than the anti-aliased border; nothing to inspect
+    extrema = pil.crop(box).getextrema()
+    hi = extrema[1] if isinstance(extrema[1], int | float) else 255
+    return bool(hi > BLACK_LEVEL)
+
+
+_PATH_OPS = frozenset(
+    # path construction and painting, and the graphics state only paint depends on
+    # (colour, line style, flatness, rendering intent): none of them moves or hides a
+    # character for an extractor
+    [
+        "m",
+        "l",
+        "c",
+        "v",
+        "y",
+        "h",
+        "re",
+        "W",
+        "W*",
+        "S",
+        "s",
+        "f",
+        "F",
+        "f*",
+        "B",
+        "B*",
+        "b",
+        "b*",
+        "n",
+        "sh",
+        "w",
+        "J",
+        "j",
+        "M",
+        "d",
+        "i",
+        "ri",
+        "g",
+        "G",
+        "rg",
+        "RG",
+        "k",
+        "K",
+        "cs",
+        "CS",
+        "sc",
+        "SC",
+        "scn",
+        "SCN",
+    ]
+)
+
+
+def _without_paths(output: bytes, by_page: dict[int, list[Rect]]) -> bytes:
+    """The output with path construction and painting dropped from the boxed pages.
+
+    pdfminer tokenizes every operator in Python; a survey drawing of 8,600 paths cost it
+    30 s although paths carry no characters and never move text. qpdf's tokenizer (not
+    the engine's interpreter) removes them; text, state, XObject and marked-content
+    operators are passed on untouched, so pdfminer still places every character itself.
+    """
+    try:
+        pdf = pikepdf.Pdf.open(io.BytesIO(output))
+    except pikepdf.PdfError:
+        return output
+    with pdf:
+        changed = False
+        seen: set[tuple[int, int]] = set()
+        for index in by_page:
+            if index >= len(pdf.pages):
+                continue
+            page = pdf.pages[index]
+            try:
+                new = _strip_paths(page)
+            except pikepdf.PdfError:
+                continue
+            if new is not None:
+                page.obj["/Contents"] = pdf.make_stream(new)
+                changed = True
+            for xo in _xobjects(page.obj):
+                changed |= _strip_form(xo, seen)
+        if not changed:
+            return output
+        buf = io.BytesIO()
+        pdf.save(buf)
+        return buf.getvalue()
+
+
+def _strip_paths(container: Any) -> bytes | None:
+    instructions = pikepdf.parse_content_stream(container)
+    kept: list[Any] = []
+    # consecutive ``cm`` (once the paths between them are gone) become their product: a
+    # drawing that places every path with its own ``cm`` would otherwise keep them all
+    pending: tuple[float, ...] | None = None
+    for inst in instructions:
+        op = "" if isinstance(inst, pikepdf.ContentStreamInlineImage) else str(inst.operator)
+        if op in _PATH_OPS:
+            continue
+        if op == "cm" and len(inst.operands) == 6:
+            try:
+                m = tuple(float(v) for v in inst.operands)
+            except (TypeError, ValueError):
+                m = None
+            if m is not None:
+                pending = m if pending is None else _mul(m, pending)
+                continue
+        if pending is not None:
+            kept.append(pikepdf.ContentStreamInstruction(list(pending), pikepdf.Operator("cm")))
+            pending = None
+        kept.append(inst)
+    if len(kept) == len(instructions):
+        return None
+    return pikepdf.unparse_content_stream(kept)
+
+
+def _mul(m1: tuple[float, ...], m2: tuple[float, ...]) -> tuple[float, ...]:
+    a1, b1, c1, d1, e1, f1 = m1
+    a2, b2, c2, d2, e2, f2 = m2
+    return (
+        a1 * a2 + b1 * c2,
+        a1 * b2 + b1 * d2,
+        c1 * a2 + d1 * c2,
+        c1 * b2 + d1 * d2,
+        e1 * a2 + f1 * c2 + e2,
+        e1 * b2 + f1 * d2 + f2,
+    )
+
+
+def _strip_form(xo: Any, seen: set[tuple[int, int]]) -> bool:
+    if not isinstance(xo, pikepdf.Stream) or xo.get("/Subtype") != pikepdf.Name.Form:
+        return False
+    if xo.objgen != (0, 0):
+        if xo.objgen in seen:
+            return False
+        seen.add(xo.objgen)
+    changed = False
+    try:
+        new = _strip_paths(xo)
+    except pikepdf.PdfError:
+        new = None
+    if new is not None:
+        xo.write(new)
+        changed = True
+    for child in _xobjects(xo):
+        changed |= _strip_form(child, seen)
+    return changed
+
+
+def _xobjects(container: Any) -> list[Any]:
+    res = container.get("/Resources")
+    xobjects = res.get("/XObject") if isinstance(res, pikepdf.Dictionary) else None
+    return list(xobjects.values()) if isinstance(xobjects, pikepdf.Dictionary) else []
 
 
 def _pdfminer_page_ctm(
@@ -219,9 +605,8 @@ def _pdfminer_page_ctm(
     return (1, 0, 0, 1, -x0, -y0)
 
 
-def _check_pdfminer(
-    output: bytes, by_page: dict[int, list[Rect]], report: VerificationReport
-) -> None:
+def pdfminer_failures(output: bytes, by_page: dict[int, list[Rect]]) -> list[int]:
+    """The boxed pages on which pdfminer finds a character inside a box."""
     from pdfminer.converter import PDFLayoutAnalyzer
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdffont import PDFUnicodeNotDefined
@@ -238,6 +623,7 @@ def _check_pdfminer(
         """
 
         boxes: tuple[Rect, ...] = ()
+        union: Rect = (0.0, 0.0, 0.0, 0.0)
         found = False
 
         def render_char(
@@ -260,9 +646,14 @@ def _check_pdfminer(
             else:
                 descent = font.get_descent() * fontsize
                 bbox = (0, descent + rise, adv, descent + rise + fontsize)
+            if self.found:
+                return adv
             x0, y0, x1, y1 = apply_matrix_rect(matrix, bbox)
             r = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-            if not self.found and any(rects_overlap(r, b, VERIFY_EPS) for b in self.boxes):
+            u = self.union
+            if r[2] <= u[0] or r[0] >= u[2] or r[3] <= u[1] or r[1] >= u[3]:
+                return adv  # nowhere near a box: the common case, decided cheaply
+            if glyph_inside(r, self.boxes):
                 try:
                     text = font.to_unichr(cid)
                 except PDFUnicodeNotDefined:
@@ -271,10 +662,10 @@ def _check_pdfminer(
                     self.found = True
             return adv
 
-    report.passed("pdfminer_text")
+    failures: list[int] = []
     if not by_page:
-        return
-    doc = PDFDocument(PDFParser(io.BytesIO(output)))
+        return failures
+    doc = PDFDocument(PDFParser(io.BytesIO(_without_paths(output, by_page))))
     manager = PDFResourceManager(caching=True)
     device = _BoxWatcher(manager, laparams=None)
     interpreter = PDFPageInterpreter(manager, device)
@@ -291,9 +682,14 @@ def _check_pdfminer(
             x0, y0, x1, y1 = apply_matrix_rect(ctm, rect)
             boxes.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
         device.boxes = tuple(boxes)
+        device.union = (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
         device.found = False
         interpreter.process_page(page)
         if device.found:
-            report.fail(
-                "pdfminer_text", f"text remains inside a box on page {index + 1} (pdfminer)"
-            )
+            failures.append(index)
+    return failures

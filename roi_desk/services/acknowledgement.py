@@ -3,7 +3,8 @@
 The letter answers the requester's first question ("did you get it, and when will I hear
 back?") with the request number, the date received and the date we answer by. It carries
 no clinical information (see ``roi_desk.letters.acknowledgement``): only the request's
-number, dates and the requester's own name and address go into it.
+number, dates and the requester's own name and address go into it — and, for a third
+party, the patient's name on a "Re:" line (an attorney's office has many clients).
 
 The caller owns the transaction: the stored letter, ``acknowledged_at``, the history line
 and the audit event are written together or not at all.
@@ -25,7 +26,16 @@ from roi_desk.letters import (
     SiteInfo,
     acknowledgement_letter,
 )
-from roi_desk.models import Document, DocumentKind, Party, Request, RequestEvent, User
+from roi_desk.models import (
+    DeliveryMethod,
+    Document,
+    DocumentKind,
+    Party,
+    Request,
+    RequestEvent,
+    RequestKind,
+    User,
+)
 from roi_desk.services.documents import store_document
 from roi_desk.services.settings import site_info
 
@@ -42,6 +52,19 @@ def requester_address(party: Party) -> MailingAddress:
     return MailingAddress(name, tuple(lines))
 
 
+def regarding(request: Request) -> str:
+    """Whose request a letter to a third party is about ("Jane Doe"); empty when the
+    letter goes to the patient (or her personal representative), who needs no reminder."""
+    if RequestKind(request.kind) in (RequestKind.PATIENT, RequestKind.PERSONAL_REPRESENTATIVE):
+        return ""
+    patient = request.patient
+    if patient is not None:
+        given, family = patient.given_name, patient.family_name
+    else:
+        given, family = request.stated_given_name, request.stated_family_name
+    return " ".join(part.strip() for part in (given, family) if part and part.strip())
+
+
 def build_acknowledgement(request: Request, *, today: date | None = None) -> Acknowledgement:
     """What the letter says for ``request``: number, dates, requester — nothing clinical."""
     party = request.requester
@@ -49,7 +72,11 @@ def build_acknowledgement(request: Request, *, today: date | None = None) -> Ack
         raise ValidationError("The request has no requester to acknowledge.")
     # Mail when we have a mailing address, else fax when we have a number: the letter must
     # reach the requester by the way they can be reached.
-    if party.has_mailing_address:
+    asked_for_fax = request.delivery_method == DeliveryMethod.FAX and bool(party.fax.strip())
+    if asked_for_fax:
+        # the requester asked for fax: the letter goes (or at least is laid out) by fax
+        delivery, fax = Delivery.FAX, party.fax.strip()
+    elif party.has_mailing_address:
         delivery, fax = Delivery.MAIL, ""
     elif party.fax.strip():
         delivery, fax = Delivery.FAX, party.fax.strip()
@@ -71,6 +98,7 @@ def build_acknowledgement(request: Request, *, today: date | None = None) -> Ack
         letter_date=today or date.today(),
         delivery=delivery,
         requester_fax=fax,
+        regarding=regarding(request),
     )
 
 

@@ -67,7 +67,6 @@ from roi_desk.models import (
 )
 from roi_desk.models.approval import APPROVED_FOR_RELEASE, ApprovalSignature
 from roi_desk.models.chart import ReleaseSet
-from roi_desk.models.checklist import AuthorizationReviewRecord, FeeQuoteRecord
 from roi_desk.models.packet import Packet
 from roi_desk.packets import Part
 from roi_desk.pdfium_lock import pdfium_serialized
@@ -137,6 +136,9 @@ class QaReport:
     number: str
     checks: tuple[QaCheck, ...]
     reviewed: Reviewed | None
+    #: the authorization decision line by line: (topic, text, citation, effect) — so the
+    #: supervisor sees why, each line with the rule it applies
+    decision_lines: tuple[tuple[str, str, str, str], ...] = ()
 
     @property
     def status(self) -> CheckStatus:
@@ -430,42 +432,57 @@ def _bytes(session: Session, document_id: uuid.UUID) -> bytes:
 
 
 def _check_authorization(session: Session, request: Request) -> QaCheck:
+    """The one authorization decision (:func:`roi_desk.authorization.decide`) as QA sees
+    it: a release goes only when the decision allows it and nothing blocking is pending
+    (clinician approval, proof) — no rule is restated here."""
+    from roi_desk.services.checklist import decision_for, review_saved
+
     label = "Authorization"
-    rec = session.scalar(
-        select(AuthorizationReviewRecord).where(AuthorizationReviewRecord.request_id == request.id)
-    )
-    if rec is None:
-        if RequestKind(request.kind) in (RequestKind.PATIENT, RequestKind.LEGAL):
-            # a patient's own request (164.524) or legal process (164.512(e)) needs no
-            # 164.508 authorization, but the request itself should still have been checked
-            return QaCheck(
-                "authorization",
-                label,
-                CheckStatus.WARN,
-                "No authorization checklist was saved for this request. Check the request "
-                "form itself.",
-            )
+    if not review_saved(session, request.id):
         return QaCheck(
             "authorization",
             label,
             CheckStatus.FAIL,
             "The authorization has not been checked (no checklist saved).",
         )
-    if rec.verdict == "valid":
-        return QaCheck("authorization", label, CheckStatus.OK, "Valid: every element checked.")
-    if rec.verdict == "defective":
-        problems = "; ".join(str(d.get("message", "")) for d in rec.deficiencies[:3])
+    try:
+        decision = decision_for(session, request.id, dt.date.today())
+    except ValidationError as exc:
+        return QaCheck("authorization", label, CheckStatus.FAIL, str(exc))
+    why = "; ".join(
+        f"{ln.text} [{ln.citation}]" if ln.citation else ln.text
+        for ln in decision.lines
+        if ln.effect.value in ("problem", "hold") and ln.topic != "Fee"
+    )
+    if decision.verdict.value != "valid":
+        word = {
+            "defective": "Defective",
+            "revoked": "Revoked",
+            "rejected": "Rejected",
+            "needs_confirmation": "Not fully checked",
+        }[decision.verdict.value]
+        return QaCheck(
+            "authorization", label, CheckStatus.FAIL, f"{word}: {why or 'see the checklist'}."
+        )
+    blocking = [h for h in decision.blocking_holds if h.code != "awaiting_payment"]
+    if blocking:
         return QaCheck(
             "authorization",
             label,
             CheckStatus.FAIL,
-            f"Defective (45 CFR 164.508(b)(2)): {problems or 'see the checklist'}.",
+            " ".join(f"{h.text} [{h.citation}]" for h in blocking),
         )
     return QaCheck(
         "authorization",
         label,
-        CheckStatus.FAIL,
-        f"{len(rec.unconfirmed) or 'Some'} checklist line(s) are not confirmed yet.",
+        CheckStatus.OK,
+        f"Valid ({decision.basis_citation}); "
+        + (
+            "redact: " + ", ".join(decision.redaction_obligations)
+            if decision.redaction_obligations
+            else "nothing to redact"
+        )
+        + ".",
     )
 
 
@@ -548,28 +565,68 @@ def _check_redaction(session: Session, request: Request) -> QaCheck:
 
 
 def _check_fee(session: Session, request: Request) -> QaCheck:
-    from roi_desk.services.fee_quotes import release_blocked
+    """From the decision: a third party's release needs a fee decision (a quote, a waiver
+    or $0 by rule), and waits for payment when the site says so (DOMAIN.md "Fees")."""
+    from roi_desk.services.checklist import decision_for, review_saved
 
-    label = "Fee paid or waived"
-    rec = session.scalar(select(FeeQuoteRecord).where(FeeQuoteRecord.request_id == request.id))
-    if rec is None:
-        return QaCheck("fee", label, CheckStatus.WARN, "No fee quote was saved.")
-    if rec.payment_status in ("paid", "waived") or rec.total_cents == 0:
-        word = "No fee" if rec.total_cents == 0 else rec.payment_status.capitalize()
-        return QaCheck("fee", label, CheckStatus.OK, f"{word}.")
-    if release_blocked(session, request.id):
+    label = "Fee decided, paid or waived"
+    if not review_saved(session, request.id):
+        return QaCheck("fee", label, CheckStatus.WARN, "No checklist saved, so no fee decision.")
+    try:
+        fee = decision_for(session, request.id, dt.date.today()).fee
+    except ValidationError as exc:
+        return QaCheck("fee", label, CheckStatus.FAIL, str(exc))
+    third_party = RequestKind(request.kind) not in (
+        RequestKind.PATIENT,
+        RequestKind.PERSONAL_REPRESENTATIVE,
+        RequestKind.AUTOPSY,
+    )
+    if fee.kind == "missing":
+        status = CheckStatus.FAIL if fee.blocks_release else CheckStatus.WARN
+        return QaCheck("fee", label, status, fee.text)
+    if fee.blocks_release:
+        return QaCheck("fee", label, CheckStatus.FAIL, f"{fee.text} This requester pays first.")
+    if fee.kind == "quote" and fee.payment.value != "paid" and third_party:
+        return QaCheck("fee", label, CheckStatus.WARN, fee.text)
+    return QaCheck("fee", label, CheckStatus.OK, fee.text)
+
+
+def _check_after_death(session: Session, request: Request) -> QaCheck:
+    """Records dated after the patient's date of death in the release: a wrong-patient
+    risk (DOMAIN.md "The abstract") — shown, never released silently."""
+    from roi_desk.models.chart import ChartDocument, ReleaseItem
+    from roi_desk.services.chart import dated_after_death
+
+    label = "No record dated after death"
+    patient = request.patient
+    death = patient.date_of_death if patient is not None else None
+    if death is None:
         return QaCheck(
-            "fee",
-            label,
-            CheckStatus.FAIL,
-            f"${rec.total_cents / 100:,.2f} is unpaid and this requester pays before release.",
+            "after_death", label, CheckStatus.OK, "The patient is not known to have died."
         )
+    latest = session.scalar(
+        select(ReleaseSet.id)
+        .where(ReleaseSet.request_id == request.id)
+        .order_by(ReleaseSet.built_at.desc())
+        .limit(1)
+    )
+    if latest is None:
+        return QaCheck("after_death", label, CheckStatus.OK, "No release set was built.")
+    rows = session.execute(
+        select(ReleaseItem.output_page, ChartDocument.date_of_service)
+        .join(ChartDocument, ReleaseItem.chart_document_id == ChartDocument.id)
+        .where(ReleaseItem.release_set_id == latest)
+    ).all()
+    pages = tuple(sorted(p for p, day in rows if dated_after_death(day, death)))
+    if not pages:
+        return QaCheck("after_death", label, CheckStatus.OK, "Every record predates the death.")
     return QaCheck(
-        "fee",
+        "after_death",
         label,
         CheckStatus.WARN,
-        f"${rec.total_cents / 100:,.2f} is unpaid; it does not hold the release "
-        "(a patient's access is never held for an unpaid bill, 45 CFR 164.524(c)(4)).",
+        f"Release page(s) {', '.join(map(str, pages))} come from records dated after the patient's "
+        f"date of death ({death:%m/%d/%Y}): most likely another patient's. Look at them "
+        "before approving.",
     )
 
 
@@ -613,9 +670,22 @@ def qa_report(session: Session, request_id: uuid.UUID) -> QaReport:
         _check_pages(session, request, reviewed, data),
         _check_redaction(session, request),
         _check_fee(session, request),
+        _check_after_death(session, request),
         _check_delivery(request, reviewed, packet),
     )
-    return QaReport(request.id, request.number, checks, reviewed)
+    return QaReport(request.id, request.number, checks, reviewed, _decision_lines(session, request))
+
+
+def _decision_lines(session: Session, request: Request) -> tuple[tuple[str, str, str, str], ...]:
+    from roi_desk.services.checklist import decision_for, review_saved
+
+    if not review_saved(session, request.id):
+        return ()
+    try:
+        decision = decision_for(session, request.id, dt.date.today())
+    except ValidationError:
+        return ()
+    return tuple((ln.topic, ln.text, ln.citation, ln.effect.value) for ln in decision.lines)
 
 
 def review_pdf(session: Session, request_id: uuid.UUID, *, user: User | None) -> bytes | None:

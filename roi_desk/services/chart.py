@@ -236,6 +236,9 @@ class ChartRow:
     needs_review: bool
     document_id: uuid.UUID
     imported_at: datetime
+    #: dated after the patient's date of death: a wrong-patient risk (DOMAIN.md "The
+    #: abstract"); the chart flags it and approval QA warns
+    after_death: bool = False
 
     @property
     def categories(self) -> frozenset[SensitivityCategory]:
@@ -270,7 +273,17 @@ def _mark(row: ChartSensitivity) -> SensitivityMark | None:
         return None
 
 
-def _row(doc: ChartDocument) -> ChartRow:
+def dated_after_death(day: date | None, date_of_death: date | None) -> bool:
+    """A record of care dated after the patient died belongs, most likely, to someone
+    else (DOMAIN.md "The abstract": a wrong-patient warning for QA)."""
+    return day is not None and date_of_death is not None and day > date_of_death
+
+
+def _death(session: Session, patient_id: uuid.UUID) -> date | None:
+    return session.scalar(select(Patient.date_of_death).where(Patient.id == patient_id))
+
+
+def _row(doc: ChartDocument, date_of_death: date | None = None) -> ChartRow:
     marks = tuple(m for m in (_mark(s) for s in doc.sensitivities) if m is not None)
     return ChartRow(
         id=doc.id,
@@ -288,6 +301,7 @@ def _row(doc: ChartDocument) -> ChartRow:
         needs_review=doc.needs_review,
         document_id=doc.document_id,
         imported_at=doc.imported_at,
+        after_death=dated_after_death(doc.date_of_service, date_of_death),
     )
 
 
@@ -319,7 +333,8 @@ def list_chart(
         ChartDocument.title,
         ChartDocument.source_key,
     )
-    return [_row(d) for d in session.scalars(stmt)]
+    death = _death(session, patient_id)
+    return [_row(d, death) for d in session.scalars(stmt)]
 
 
 def chart_rows(session: Session, patient_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[ChartRow]:
@@ -329,7 +344,8 @@ def chart_rows(session: Session, patient_id: uuid.UUID, ids: Sequence[uuid.UUID]
     stmt = select(ChartDocument).where(
         ChartDocument.patient_id == patient_id, ChartDocument.id.in_(list(ids))
     )
-    return [_row(d) for d in session.scalars(stmt)]
+    death = _death(session, patient_id)
+    return [_row(d, death) for d in session.scalars(stmt)]
 
 
 def chart_pdf(session: Session, chart_document_id: uuid.UUID) -> bytes:
@@ -389,7 +405,7 @@ def set_sensitivity(
         # the clerk's free-text reason may name things: only the code goes in the trail
         detail={"category": category.value},
     )
-    return _row(doc)
+    return _row(doc, _death(session, doc.patient_id))
 
 
 def clear_sensitivity(
@@ -415,7 +431,7 @@ def clear_sensitivity(
                 object_id=doc.id,
                 detail={"category": category.value},
             )
-    return _row(doc)
+    return _row(doc, _death(session, doc.patient_id))
 
 
 def confirm_document(
@@ -444,7 +460,7 @@ def confirm_document(
         object_id=doc.id,
         detail={"kind": kind.value, "dated": date_of_service is not None},
     )
-    return _row(doc)
+    return _row(doc, _death(session, doc.patient_id))
 
 
 # ------------------------------------------------------------------------------ patients

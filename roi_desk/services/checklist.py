@@ -20,7 +20,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,23 +28,22 @@ from sqlalchemy.orm import Session
 from roi_desk import audit
 from roi_desk.auth.permissions import Permission, require
 from roi_desk.authorization import (
-    CLINICIAN_APPROVAL_REQUIRED,
     AuthorizationFacts,
-    AuthorizationReview,
     Checklist,
-    DefectKind,
+    Decision,
     LineStatus,
     MinorConsentBasis,
     ProofDocument,
+    RequestFacts,
     SignerAuthority,
-    SignerFacts,
+    SignerCase,
     SignerRole,
     Verdict,
-    check_signer,
+    decide,
     prefill_checklist,
-    review,
 )
 from roi_desk.errors import TransitionError, ValidationError
+from roi_desk.fees import FeeSchedule, FeeSettings, PaymentStatus, RequesterType
 from roi_desk.lifecycle import allowed_targets, transition
 from roi_desk.models import (
     Document,
@@ -57,24 +56,32 @@ from roi_desk.models import (
     Status,
     User,
 )
+from roi_desk.models.chart import ChartDocument, ChartSensitivity
 from roi_desk.models.checklist import AuthorizationReviewRecord
 from roi_desk.models.enums import INFO_TYPES
 from roi_desk.services.documents import store_document
 from roi_desk.services.requests import get_request
 
+if TYPE_CHECKING:
+    from roi_desk.services.fee_quotes import FeeInput
+
 __all__ = [
     "ReviewDraft",
     "SavedReview",
     "attach_proof",
+    "chart_categories",
     "confirm_line",
+    "decision_for",
     "evaluate",
     "hold_reason",
     "load_review",
     "received_on",
+    "record_clinician_decision",
     "redaction_obligations",
     "release_notices",
     "review_saved",
     "save_review",
+    "set_minor_consent",
     "set_signer",
     "signer_authority",
     "update_facts",
@@ -132,6 +139,17 @@ class ReviewDraft:
     revision: int = 0
     reviewed_by: str = ""
     reviewed_at: dt.datetime | None = None
+    #: sensitive categories marked in the patient's chart (None: no chart imported yet,
+    #: so every category may be present)
+    chart_categories: tuple[str, ...] | None = None
+    #: the request's items, for the referrals (billing, films...)
+    requested_items: tuple[str, ...] = ()
+    #: the fee: who pays under which rules, what the clerk entered, the stored status
+    requester_type: RequesterType = RequesterType.PATIENT
+    fee_input: FeeInput | None = None
+    payment: PaymentStatus = PaymentStatus.NOT_INVOICED
+    fee_settings: FeeSettings = field(default_factory=FeeSettings)
+    fee_schedules: tuple[FeeSchedule, ...] | None = None
 
     @property
     def to_patient(self) -> bool:
@@ -155,7 +173,7 @@ class ReviewDraft:
 
 @dataclass(frozen=True)
 class SavedReview:
-    review: AuthorizationReview
+    review: Decision
     record_id: uuid.UUID
     revision: int
     #: what the request waits for after this save (None: nothing the review decides)
@@ -249,6 +267,7 @@ def _new_draft(request: Request) -> ReviewDraft:
         signer_role=role,
         patient_birth_date=patient.date_of_birth if patient else request.stated_dob,
         patient_deceased=deceased,
+        requested_items=tuple(request.info_types),
     )
     _suggest_open(draft)
     return draft
@@ -286,7 +305,10 @@ def _facts_from_json(data: dict[str, Any]) -> tuple[AuthorizationFacts, set[str]
 
 def _draft_from_record(request: Request, rec: AuthorizationReviewRecord) -> ReviewDraft:
     draft = _new_draft(request)
-    draft.facts, draft.captured = _facts_from_json(rec.facts)
+    stored = dict(rec.facts or {})
+    # a review stored without the date received (older rows, imports): the request's
+    stored.setdefault("received_on", received_on(request).isoformat())
+    draft.facts, draft.captured = _facts_from_json(stored)
     draft.enabled_optional = None if rec.enabled_optional is None else tuple(rec.enabled_optional)
     draft.signer_role = SignerRole(rec.signer_role) if rec.signer_role else None
     draft.minor_consent_bases = frozenset(MinorConsentBasis(b) for b in rec.minor_consent_bases)
@@ -319,17 +341,56 @@ def _record(session: Session, request_id: uuid.UUID) -> AuthorizationReviewRecor
     )
 
 
+def chart_categories(session: Session, patient_id: uuid.UUID | None) -> tuple[str, ...] | None:
+    """Sensitive categories marked in the patient's chart; ``None`` when no chart was
+    imported (then nobody knows, and every category is treated as present)."""
+    if patient_id is None:
+        return None
+    has_chart = session.scalar(
+        select(ChartDocument.id).where(ChartDocument.patient_id == patient_id).limit(1)
+    )
+    if has_chart is None:
+        return None
+    rows = session.scalars(
+        select(ChartSensitivity.category)
+        .join(ChartDocument, ChartSensitivity.chart_document_id == ChartDocument.id)
+        .where(ChartDocument.patient_id == patient_id)
+        .distinct()
+    )
+    return tuple(sorted(set(rows)))
+
+
+def _with_context(session: Session, request: Request, draft: ReviewDraft) -> ReviewDraft:
+    """What the decision needs beyond the form: the chart's categories and the fee."""
+    from roi_desk.services import fee_quotes
+    from roi_desk.services import settings as site_settings
+
+    draft.chart_categories = chart_categories(session, request.patient_id)
+    draft.requester_type = fee_quotes.requester_type_for(request)
+    stored = fee_quotes.get_quote(session, request.id)
+    draft.fee_input = stored.inputs if stored is not None else None
+    draft.payment = stored.payment_status if stored is not None else PaymentStatus.NOT_INVOICED
+    draft.fee_settings = fee_quotes._fee_settings(session)
+    draft.fee_schedules = tuple(site_settings.fee_schedules(session))
+    return draft
+
+
 def load_review(session: Session, request_id: uuid.UUID) -> ReviewDraft:
     """The saved review of the request, or a new one pre-filled from intake."""
     request = get_request(session, request_id)
     rec = _record(session, request_id)
     if rec is None:
-        return _new_draft(request)
+        return _with_context(session, request, _new_draft(request))
     draft = _draft_from_record(request, rec)
     if rec.reviewed_by_id is not None:
         reviewer = session.get(User, rec.reviewed_by_id)
         draft.reviewed_by = reviewer.display_name if reviewer else ""
-    return draft
+    return _with_context(session, request, draft)
+
+
+def decision_for(session: Session, request_id: uuid.UUID, today: dt.date) -> Decision:
+    """The decision on the request as saved (QA, the packet and the command line)."""
+    return evaluate(load_review(session, request_id), today)
 
 
 # --------------------------------------------------------------------------- editing
@@ -377,53 +438,92 @@ def set_signer(
         update_facts(draft, signer_is_patient=role is SignerRole.PATIENT)
 
 
-def signer_authority(draft: ReviewDraft) -> SignerAuthority | None:
-    """Whether the signer may sign (None until the clerk says who signed)."""
-    if draft.signer_role is None or draft.patient_birth_date is None:
-        return None
-    return check_signer(
-        SignerFacts(
-            role=draft.signer_role,
-            patient_birth_date=draft.patient_birth_date,
-            # an undated form: judge the signer's age on the day it arrived (the missing
-            # date is itself a deficiency of the signature line)
-            signed_on=draft.facts.signed_on or draft.facts.received_on,
-            patient_deceased=draft.patient_deceased,
-            autopsy_report=draft.autopsy_report,
-            minor_consent_bases=draft.minor_consent_bases,
-            guardian_appointed=draft.guardian_appointed,
-            proof_on_file=draft.proof_on_file,
+def set_minor_consent(draft: ReviewDraft, category: str, ground: MinorConsentBasis | None) -> None:
+    """A minor consented alone to the care of ``category`` on ``ground`` (MA c.112 §12F,
+    §12E); ``None`` takes the entry away."""
+    consents = dict(draft.facts.minor_consents)
+    if ground is None:
+        consents.pop(category, None)
+    else:
+        consents[category] = MinorConsentBasis(ground).value
+    update_facts(draft, minor_consents=consents)
+
+
+def record_clinician_decision(draft: ReviewDraft, decision: str | None, clinician: str) -> None:
+    """A clinician's decision on behavioral-health records going to the patient (MA c.112
+    §12CC; 164.524(a)(3)): "approved", "denied", or None to take it back."""
+    if decision not in (None, "approved", "denied"):
+        raise ValidationError("The clinician's decision is approved or denied.")
+    if decision is not None and not clinician.strip():
+        raise ValidationError(
+            "Enter the name of the clinician who decided.", fields={"clinician": "required"}
         )
+    update_facts(
+        draft, clinician_decision=decision, clinician_name=clinician.strip() if decision else ""
     )
 
 
-def evaluate(draft: ReviewDraft, today: dt.date | None = None) -> AuthorizationReview:
-    """The verdict now; raises :class:`ValidationError` for impossible dates."""
-    return review(
-        draft.checklist,
+def _request_facts(draft: ReviewDraft) -> RequestFacts:
+    fee = None
+    if draft.fee_input is not None:
+        from roi_desk.services.fee_quotes import _fee_request
+
+        fee = _fee_request(draft.requester_type, draft.facts.received_on, draft.fee_input)
+    return RequestFacts(
+        kind=draft.request_kind.value,
+        received_on=draft.facts.received_on,
+        patient_birth_date=draft.patient_birth_date,
+        patient_deceased=draft.patient_deceased,
+        requested_items=draft.requested_items,
+        fee=fee,
+        payment=draft.payment,
+        fee_settings=draft.fee_settings,
+        fee_schedules=draft.fee_schedules,
+    )
+
+
+def evaluate(draft: ReviewDraft, today: dt.date | None = None) -> Decision:
+    """The one decision now (:func:`roi_desk.authorization.decide`); raises
+    :class:`ValidationError` for impossible dates."""
+    return decide(
+        _request_facts(draft),
         draft.facts,
+        draft.chart_categories,
         today or dt.date.today(),
-        signer=signer_authority(draft),
-        to_patient=draft.to_patient,
-        right_of_access=draft.right_of_access,
+        signer=SignerCase(draft.signer_role, draft.proof_on_file, draft.guardian_appointed),
+        checklist=draft.checklist,
     )
 
 
-def hold_reason(
-    outcome: AuthorizationReview, signer: SignerAuthority | None
-) -> PendingReason | None:
-    """What the request waits for because of this review (DOMAIN.md "A request's life")."""
-    if outcome.verdict is Verdict.DEFECTIVE:
-        kinds = {d.kind for d in outcome.deficiencies}
-        if kinds == {DefectKind.SIGNER} and signer is not None and signer.authorized:
-            # the right person signed; only their proof of authority is still to come
-            return PendingReason.AWAITING_PROOF
-        return PendingReason.MISSING_ELEMENT
-    if outcome.verdict is Verdict.VALID and CLINICIAN_APPROVAL_REQUIRED in (
-        outcome.categories.pending
-    ):
-        # MA c.112 §12CC; 164.524(a)(3): behavioral-health records to the patient wait
-        return PendingReason.CLINICIAN_APPROVAL
+def signer_authority(draft: ReviewDraft, today: dt.date | None = None) -> SignerAuthority | None:
+    """Whether the signer may sign (None until the clerk says who signed)."""
+    try:
+        return evaluate(draft, today).authority
+    except ValidationError:
+        return None
+
+
+#: the order in which the decision's holds become the request's pending reason
+_HOLD_ORDER = (
+    PendingReason.AWAITING_PROOF,
+    PendingReason.MISSING_ELEMENT,
+    PendingReason.CLINICIAN_APPROVAL,
+    PendingReason.AWAITING_PAYMENT,
+)
+
+
+def hold_reason(decision: Decision) -> PendingReason | None:
+    """What the request waits for because of the decision (DOMAIN.md "A request's life")."""
+    if decision.verdict is Verdict.REVOKED:
+        return PendingReason.MISSING_ELEMENT  # a new authorization is needed
+    if decision.verdict is Verdict.REJECTED:
+        return None  # nothing to wait for: the rejection letter goes out
+    codes = {h.code for h in decision.blocking_holds}
+    for reason in _HOLD_ORDER:
+        if reason.value in codes:
+            if reason is PendingReason.CLINICIAN_APPROVAL and decision.verdict is not Verdict.VALID:
+                continue
+            return reason
     return None
 
 
@@ -439,7 +539,7 @@ def _apply_hold(
     session: Session,
     request: Request,
     wanted: PendingReason | None,
-    outcome: AuthorizationReview,
+    outcome: Decision,
     user: User,
 ) -> None:
     status = Status(request.status)
@@ -479,7 +579,7 @@ def save_review(
     """
     require(user, Permission.REVIEW_AUTHORIZATION)
     outcome = evaluate(draft, today)  # impossible dates raise here, before any write
-    signer = signer_authority(draft)
+    signer = outcome.authority
     request = get_request(session, draft.request_id)
     for doc_id, _kind in draft.proof_documents:
         doc = session.get(Document, doc_id)
@@ -523,11 +623,13 @@ def save_review(
     rec.redaction_obligations = list(cats.redact)
     rec.released_categories = list(cats.released)
     rec.notices = [n.code for n in cats.notices]
-    rec.pending = [p.code for p in cats.pending]
+    rec.pending = [h.code for h in outcome.holds]
     rec.signer_role = draft.signer_role.value if draft.signer_role else None
     rec.signer_authorized = signer.authorized if signer else None
     rec.signer_complete = signer.complete if signer else None
-    rec.minor_consent_bases = sorted(b.value for b in draft.minor_consent_bases)
+    rec.minor_consent_bases = sorted(
+        {b.value for b in draft.minor_consent_bases} | set(draft.facts.minor_consents.values())
+    )
     rec.guardian_appointed = draft.guardian_appointed
     rec.proof_on_file = sorted(p.value for p in draft.proof_on_file)
     rec.proof_documents = [
@@ -566,8 +668,11 @@ def save_review(
             "signer_complete": rec.signer_complete,
         },
     )
-    wanted = hold_reason(outcome, signer)
-    if hold:
+    _save_fee(session, request, draft, user)
+    wanted = hold_reason(outcome)
+    if hold or wanted is PendingReason.CLINICIAN_APPROVAL:
+        # MA c.112 §12CC; 164.524(a)(3): the workflow itself holds behavioral-health
+        # records to the patient until a clinician's decision is recorded
         _apply_hold(session, request, wanted, outcome, user)
     draft.revision = rec.revision
     draft.reviewed_by = user.display_name
@@ -579,6 +684,23 @@ def save_review(
         hold=wanted,
         status=Status(request.status),
     )
+
+
+def _save_fee(session: Session, request: Request, draft: ReviewDraft, user: User) -> None:
+    """The fee quote is saved with the checklist (issue 17: a quote left "not saved yet"
+    made the packet go out with no invoice)."""
+    from roi_desk.services import fee_quotes
+
+    if draft.fee_input is None:
+        return
+    stored = fee_quotes.get_quote(session, request.id)
+    if stored is not None and (
+        stored.inputs == draft.fee_input
+        or stored.payment_status in (PaymentStatus.PAID, PaymentStatus.WAIVED)
+    ):
+        return
+    saved = fee_quotes.save_quote(session, request.id, draft.fee_input, user=user)
+    draft.payment = saved.payment_status
 
 
 def attach_proof(

@@ -15,11 +15,22 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session, aliased
 
 from roi_desk.models import Party, Patient, Request, Status, User
 from roi_desk.models.enums import OPEN_STATUSES, PendingReason
+from roi_desk.models.tally import NO_ASSIGNEE, RequestTally
 from roi_desk.text import fold, prefix_upper_bound
 
 
@@ -53,6 +64,16 @@ SORT_COLUMNS: dict[Column, ColumnElement[object]] = {
 
 DUE_SOON_DAYS = 3
 _REQUEST_NUMBER = re.compile(r"^\d{4}-\d{1,6}$")
+_DIGITS = re.compile(r"^\d{1,10}$")
+#: request numbers are "YYYY-NNNNNN" per year since the desk's first year (intake)
+FIRST_YEAR = 2000
+#: an MRN's digits: the MRN without its leading letters ("MRN200451" → "200451"), the
+#: expression of the index ix_patients_mrn_digits (0017) — spelled the same way here so
+#: SQLite and PostgreSQL use that index
+MRN_LETTERS = "'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz #-'"
+#: digits this long or longer also find MRNs that start with them (a fax's partial MRN);
+#: shorter ones would match thousands of patients
+MRN_PREFIX_DIGITS = 4
 _DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%y")
 
 
@@ -101,6 +122,8 @@ def _search_clause(text: str) -> ColumnElement[bool] | None:
     if _REQUEST_NUMBER.match(text):
         year, num = text.split("-")
         return Request.number == f"{year}-{int(num):06d}"
+    if _DIGITS.match(text):
+        return _digits_clause(text)
     dob = parse_date(text)
     if dob is not None:
         return or_(
@@ -126,6 +149,29 @@ def _search_clause(text: str) -> ColumnElement[bool] | None:
     return or_(*clauses) if clauses else Request.id.is_(None)
 
 
+def _digits_clause(digits: str) -> ColumnElement[bool]:
+    """Digits alone: a request number heard on the phone ("93", "000093", "2026000093")
+    or an MRN's digits read off a fax ("200451", or its first digits)."""
+    numbers: list[str] = []
+    if len(digits) <= 6:
+        # "request 93": every year's number 93 — one probe of the unique index per year
+        this_year = date.today().year
+        numbers = [f"{y}-{int(digits):06d}" for y in range(FIRST_YEAR, this_year + 2)]
+    elif len(digits) == 10:
+        numbers = [f"{digits[:4]}-{digits[4:]}"]
+    # a literal, not a bound parameter: the planner matches the index's expression as text
+    mrn_digits = func.ltrim(Patient.mrn, literal_column(MRN_LETTERS))
+    mrn = mrn_digits == digits
+    if len(digits) >= MRN_PREFIX_DIGITS:
+        mrn = and_(mrn_digits >= digits, mrn_digits < prefix_upper_bound(digits))
+    clauses: list[ColumnElement[bool]] = [
+        Request.patient_id.in_(select(Patient.id).where(mrn)),
+    ]
+    if numbers:
+        clauses.append(Request.number.in_(numbers))
+    return or_(*clauses)
+
+
 def _where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if with_status and flt.statuses:
@@ -149,26 +195,87 @@ def _where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[
     return where
 
 
+#: a search matching more than this many requests is shown as "1,000+": counting every
+#: match of "S" at a million requests walks 100,000 index entries (145 ms)
+COUNT_CAP = 1000
+
+
+def _tally_where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[bool]]:
+    """``_where`` over the tally (models/tally.py) — every filter but the search."""
+    t = RequestTally
+    where: list[ColumnElement[bool]] = []
+    if with_status and flt.statuses:
+        where.append(t.status.in_([s.value for s in flt.statuses]))
+    open_values = [s.value for s in OPEN_STATUSES]
+    if flt.due == DueFilter.OVERDUE:
+        where += [t.due_on < flt.today, t.status.in_(open_values)]
+    elif flt.due == DueFilter.DUE_SOON:
+        where += [
+            t.due_on >= flt.today,
+            t.due_on <= flt.today + timedelta(days=DUE_SOON_DAYS),
+            t.status.in_(open_values),
+        ]
+    if flt.mine is not None:
+        where.append(t.assignee_id == flt.mine)
+    if flt.unmatched_only:
+        where += [t.unmatched.is_(True), t.status.in_(open_values)]
+    return where
+
+
 def count(session: Session, flt: InboxFilter) -> int:
-    stmt = select(func.count()).select_from(Request).where(*_where(flt))
+    """The exact number of matching requests. Without a search it is a sum over the tally
+    (a few thousand rows, whatever the size of the inbox); with one, a count of the
+    matches — use :func:`count_capped` where a large answer need not be exact."""
+    if not flt.search.strip():
+        stmt = select(func.sum(RequestTally.n)).where(*_tally_where(flt))
+    else:
+        stmt = select(func.count()).select_from(Request).where(*_where(flt))
     return int(session.scalar(stmt) or 0)
+
+
+def count_capped(session: Session, flt: InboxFilter, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """``(n, exact)``: the exact count when there are at most ``cap`` matches, else
+    ``(cap, False)`` — shown as "1,000+" — after reading only ``cap + 1`` index entries."""
+    if not flt.search.strip():
+        return count(session, flt), True
+    first = select(Request.id).where(*_where(flt)).limit(cap + 1).subquery()
+    n = int(session.scalar(select(func.count()).select_from(first)) or 0)
+    return (n, True) if n <= cap else (cap, False)
 
 
 def status_counts(session: Session, flt: InboxFilter) -> dict[Status, int]:
     """Counts per status under every filter except the status one (the side panel)."""
-    stmt = (
-        select(Request.status, func.count())
-        .where(*_where(flt, with_status=False))
-        .group_by(Request.status)
-    )
+    if not flt.search.strip():
+        stmt = (
+            select(RequestTally.status, func.sum(RequestTally.n))
+            .where(*_tally_where(flt, with_status=False))
+            .group_by(RequestTally.status)
+        )
+    else:
+        stmt = (
+            select(Request.status, func.count())
+            .where(*_where(flt, with_status=False))
+            .group_by(Request.status)
+        )
     counts = {s: 0 for s in Status}
     for status, n in session.execute(stmt):
-        counts[Status(status)] = int(n)
+        counts[Status(status)] = int(n or 0)
     return counts
 
 
+def status_counts_capped(
+    session: Session, flt: InboxFilter, cap: int = COUNT_CAP
+) -> dict[Status, int] | None:
+    """Like :func:`status_counts`, or ``None`` when the search matches more than ``cap``
+    requests (the panel then shows no per-status counts rather than wait for them)."""
+    if not flt.search.strip():
+        return status_counts(session, flt)
+    _n, exact = count_capped(session, InboxFilter(search=flt.search, today=flt.today), cap)
+    return status_counts(session, flt) if exact else None
+
+
 def queue_counts(session: Session, today: date, user_id: uuid.UUID | None) -> dict[str, int]:
-    """Counts for the fixed queues of the side panel."""
+    """Counts for the fixed queues of the side panel (from the tally: no request is read)."""
     base = InboxFilter(today=today)
     return {
         "overdue": count(session, InboxFilter(due=DueFilter.OVERDUE, today=today)),
@@ -177,6 +284,26 @@ def queue_counts(session: Session, today: date, user_id: uuid.UUID | None) -> di
         "unmatched": count(session, InboxFilter(unmatched_only=True, today=today)),
         "all": count(session, base),
     }
+
+
+TallyKey = tuple[str, date, uuid.UUID, bool]
+
+
+def tally(session: Session) -> dict[TallyKey, int]:
+    """The counts the triggers keep (non-zero ones)."""
+    t = RequestTally
+    rows = session.execute(select(t.status, t.due_on, t.assignee_id, t.unmatched, t.n))
+    return {(s, d, a, bool(u)): int(n) for s, d, a, u, n in rows if n}
+
+
+def recount(session: Session) -> dict[TallyKey, int]:
+    """The same counts, counted from the requests (tests compare it with :func:`tally`)."""
+    out: dict[TallyKey, int] = {}
+    stmt = select(Request.status, Request.due_on, Request.assignee_id, Request.patient_id.is_(None))
+    for status, due_on, assignee, unmatched in session.execute(stmt):
+        key = (str(status), due_on, assignee or NO_ASSIGNEE, bool(unmatched))
+        out[key] = out.get(key, 0) + 1
+    return out
 
 
 def _order(sort: Column, descending: bool) -> list[ColumnElement[object]]:
@@ -188,6 +315,53 @@ def _order(sort: Column, descending: bool) -> list[ColumnElement[object]]:
     ]
 
 
+#: a row-number map keeps every this-many-th row's sort key (see :class:`RowMap`)
+ROW_MAP_STEP = 1000
+
+
+@dataclass(frozen=True)
+class RowMap:
+    """An index-only row-number map: the sort key of every ``step``-th row under one
+    filter and sort, so the page at any scroll-bar position is a keyset seek from the
+    nearest mark plus an OFFSET below ``step`` (a page at row 900,000 read 900,000 index
+    entries with OFFSET alone). Built once per filter and sort, in the background; a row
+    added since only shifts the pages after it by one until the next refresh."""
+
+    flt: InboxFilter
+    sort: Column
+    descending: bool
+    step: int
+    #: ``keys[j]`` = (sort value, id) of the row at offset ``(j + 1) * step - 1``
+    keys: tuple[tuple[Any, uuid.UUID], ...]
+
+    def seek(self, offset: int) -> tuple[tuple[Any, uuid.UUID] | None, int]:
+        """(the mark to seek after, the offset left from there)."""
+        j = min(offset // self.step, len(self.keys)) - 1
+        if j < 0:
+            return None, offset
+        return self.keys[j], offset - (j + 1) * self.step
+
+
+def row_map(
+    session: Session,
+    flt: InboxFilter,
+    *,
+    sort: Column = Column.RECEIVED,
+    descending: bool = True,
+    step: int = ROW_MAP_STEP,
+) -> RowMap | None:
+    """The :class:`RowMap` for a filter and sort (``None`` for the assignee column, whose
+    NULLs no keyset comparison can order)."""
+    if sort == Column.ASSIGNEE:
+        return None
+    col = SORT_COLUMNS[sort]
+    rn = func.row_number().over(order_by=_order(sort, descending)).label("rn")
+    numbered = select(col.label("k"), Request.id.label("id"), rn).where(*_where(flt)).subquery()
+    stmt = select(numbered.c.k, numbered.c.id).where(numbered.c.rn % step == 0)
+    keys = tuple((k, i) for k, i in session.execute(stmt.order_by(numbered.c.rn)))
+    return RowMap(flt, sort, descending, step, keys)
+
+
 def _page_stmt(
     flt: InboxFilter,
     sort: Column,
@@ -195,6 +369,7 @@ def _page_stmt(
     *,
     offset: int = 0,
     limit: int | None = None,
+    after: tuple[Any, uuid.UUID] | None = None,
 ) -> Select[*tuple[Any, ...]]:
     """The page query, as a deferred join: first the page's ids, then their columns.
 
@@ -202,7 +377,13 @@ def _page_stmt(
     answer it from an index (a name search sorted by date: ix_requests_patient_received)
     without reading the matching rows; the joins then run for the page's rows only.
     """
-    ids = select(Request.id).where(*_where(flt)).order_by(*_order(sort, descending))
+    where = _where(flt)
+    if after is not None:
+        col = SORT_COLUMNS[sort]
+        key = tuple_(col, Request.id)
+        mark = tuple_(literal(after[0], col.type), literal(after[1], Request.id.type))
+        where.append(key < mark if descending else key > mark)
+    ids = select(Request.id).where(*where).order_by(*_order(sort, descending))
     if limit is not None:
         ids = ids.limit(limit)
     if offset:
@@ -242,8 +423,18 @@ def page(
     descending: bool = True,
     offset: int = 0,
     limit: int = 200,
+    rows_map: RowMap | None = None,
 ) -> list[InboxRow]:
-    stmt = _page_stmt(flt, sort, descending, offset=offset, limit=limit)
+    """``limit`` rows from ``offset``; with a ``rows_map`` made for the same filter and
+    sort, a deep offset is a seek from the nearest mark (:class:`RowMap`)."""
+    after = None
+    if rows_map is not None and (rows_map.flt, rows_map.sort, rows_map.descending) == (
+        flt,
+        sort,
+        descending,
+    ):
+        after, offset = rows_map.seek(offset)
+    stmt = _page_stmt(flt, sort, descending, offset=offset, limit=limit, after=after)
     rows: Sequence[Any] = session.execute(stmt).all()
     requester_ids = {r[14] for r in rows if r[14] is not None}
     labels: dict[uuid.UUID, str] = {}

@@ -20,14 +20,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_desk import audit, deadlines, routing
 from roi_desk.auth.permissions import Permission, require
-from roi_desk.errors import TransitionError, ValidationError
+from roi_desk.delivery.directory import format_fax_number, normalize_fax_number
+from roi_desk.delivery.gateways import FaxGateway, FaxJob
+from roi_desk.errors import RoiError, TransitionError, ValidationError
+from roi_desk.fax import pdf_to_fax_tiff
 from roi_desk.letters import (
     Addressee,
     DeficiencyLetter,
@@ -55,18 +60,22 @@ from roi_desk.models import (
 from roi_desk.models.checklist import AuthorizationReviewRecord, DeadlineExtension
 from roi_desk.models.enums import OPEN_STATUSES
 from roi_desk.services import settings as site_settings
+from roi_desk.services.acknowledgement import regarding
 from roi_desk.services.checklist import received_on
-from roi_desk.services.documents import store_document
+from roi_desk.services.documents import load_bytes, store_document
 from roi_desk.services.requests import get_request
 
 __all__ = [
     "INFO_TYPE_ROUTES",
     "DeadlineInfo",
     "ExtensionInfo",
+    "LetterFax",
     "RedirectOutcome",
     "addressee_for",
     "deadline_info",
     "extend_deadline",
+    "fax_letter",
+    "letter_fax_number",
     "redirect_request",
     "routing_for",
     "send_deficiency_letter",
@@ -104,6 +113,7 @@ def _basics(request: Request, today: dt.date) -> RequestLetterBasics:
         date_received=received_on(request),
         to=addressee_for(request),
         letter_date=today,
+        regarding=regarding(request),
     )
 
 
@@ -430,3 +440,108 @@ def redirect_request(
     if close:
         transition(session, request, Status.REDIRECTED, user=user, reason=reason)
     return RedirectOutcome(document=doc, redirected=close, route_codes=codes)
+
+
+# --------------------------------------------------------------------------- faxing a letter
+
+
+class _Transactions(Protocol):
+    def transaction(self) -> AbstractContextManager[Session]: ...
+
+
+@dataclass(frozen=True)
+class LetterFax:
+    """A letter the fax gateway accepted."""
+
+    number: str
+    pages: int
+    detail: str
+
+
+def letter_fax_number(session: Session, request_id: uuid.UUID) -> str:
+    """The requester's fax number when they asked for fax ("" otherwise): the letters of
+    such a request are offered by fax as well as on paper."""
+    request = get_request(session, request_id)
+    party = request.requester
+    if request.delivery_method != DeliveryMethod.FAX or party is None or not party.fax.strip():
+        return ""
+    try:
+        return normalize_fax_number(party.fax)
+    except ValidationError:
+        return ""
+
+
+def fax_letter(
+    db: _Transactions,
+    document_id: uuid.UUID,
+    gateway: FaxGateway,
+    *,
+    user_id: uuid.UUID | None,
+) -> LetterFax:
+    """Fax a stored letter of a request to its requester through the site's fax gateway.
+
+    The number is the one on the request (the letter prints it under the name), never one
+    typed here. Accepted: a history line and a ``letter.fax`` audit event. Refused: a
+    ``letter.fax_failed`` event, and the error is raised for the clerk. Slow (the TIFF
+    and the gateway): run it on a worker thread.
+    """
+    with db.transaction() as session:
+        user = session.get(User, user_id) if user_id else None
+        require(user, Permission.DELIVER_FAX)
+        doc = session.get(Document, document_id)
+        if doc is None or doc.kind != DocumentKind.LETTER or doc.request_id is None:
+            raise ValidationError("Only a letter stored with a request can be faxed from here.")
+        number = letter_fax_number(session, doc.request_id)
+        if not number:
+            raise ValidationError(
+                "The requester did not ask for fax, or the request has no valid fax number. "
+                "Print the letter instead."
+            )
+        request = get_request(session, doc.request_id)
+        reference, title, request_id = request.number, doc.title, request.id
+        pdf = load_bytes(session, doc.id)
+    tiff = pdf_to_fax_tiff(pdf)
+    pages = _pages(pdf)
+    job = FaxJob(tiff, number, pages, reference, uuid.uuid4().hex[:12])
+    try:
+        receipt = gateway.send(job)
+    except RoiError as exc:
+        with db.transaction() as session:
+            audit.record(
+                session,
+                "letter.fax_failed",
+                user=session.get(User, user_id) if user_id else None,
+                object_type="document",
+                object_id=document_id,
+                detail={"request_id": str(request_id), "gateway": gateway.name},
+            )
+        raise exc
+    with db.transaction() as session:
+        user = session.get(User, user_id) if user_id else None
+        request = get_request(session, request_id)
+        session.add(
+            RequestEvent(
+                request=request,
+                user_id=user.id if user else None,
+                kind="letter",
+                summary=f"{title} faxed to {format_fax_number(number)}",
+            )
+        )
+        audit.record(
+            session,
+            "letter.fax",
+            user=user,
+            object_type="document",
+            object_id=document_id,
+            detail={"request_id": str(request_id), "gateway": receipt.gateway, "pages": pages},
+        )
+    return LetterFax(number, pages, receipt.detail)
+
+
+def _pages(pdf: bytes) -> int:
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return len(doc.pages)

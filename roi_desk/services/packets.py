@@ -49,6 +49,7 @@ from roi_desk.packets import (
     AssembledPacket,
     FaxCoverSpec,
     FooterInfo,
+    HandoverSpec,
     MailCoverSpec,
     PacketInput,
     PageSource,
@@ -146,6 +147,9 @@ class RequestFacts:
     fee_settled: bool = True
     #: the site releases this requester's records only after payment, and it is unpaid
     payment_required: bool = False
+    #: a third party's release has no fee decision yet (no quote, waiver or $0 by rule):
+    #: the authorization decision refuses to let it go (issue 17: Fee $0.00, no invoice)
+    fee_undecided: bool = False
 
     @property
     def has_mailing_address(self) -> bool:
@@ -245,6 +249,12 @@ def request_facts(session: Session, request_id: uuid.UUID) -> RequestFacts:
     party = request.recipient or request.requester
     quote = fee_quotes.get_quote(session, request_id)
     settled = quote is None or quote.payment_status in (PaymentStatus.PAID, PaymentStatus.WAIVED)
+    fee_undecided = payment_by_decision = False
+    if checklist.review_saved(session, request_id):
+        # the fee part of the one decision (roi_desk.authorization.decide)
+        fee = checklist.decision_for(session, request_id, dt.date.today()).fee
+        fee_undecided = fee.kind == "missing" and fee.blocks_release
+        payment_by_decision = fee.kind == "quote" and fee.blocks_release
     return RequestFacts(
         request_id=request.id,
         number=request.number,
@@ -265,7 +275,8 @@ def request_facts(session: Session, request_id: uuid.UUID) -> RequestFacts:
         review_saved=checklist.review_saved(session, request_id),
         fee_total=quote.total if quote is not None else Decimal("0"),
         fee_settled=settled,
-        payment_required=fee_quotes.release_blocked(session, request_id),
+        payment_required=payment_by_decision or fee_quotes.release_blocked(session, request_id),
+        fee_undecided=fee_undecided,
         **_party_facts(party),  # type: ignore[arg-type]
     )
 
@@ -526,7 +537,11 @@ def packet_input(
     """The assembler's input for this request, or :class:`ValidationError` saying what is
     missing (no address for mail, no fax number for a fax)."""
     method = options.delivery_method or facts.delivery_method
-    cover: FaxCoverSpec | MailCoverSpec | None
+    #: the individual's own access (164.524), directly or through a personal
+    #: representative (164.502(g)): no "Notice to recipient", which is for disclosures
+    #: under an authorization (164.508(c)(2)(iii))
+    own_records = facts.kind in (RequestKind.PATIENT, RequestKind.PERSONAL_REPRESENTATIVE)
+    cover: FaxCoverSpec | MailCoverSpec | HandoverSpec | None
     if method == DeliveryMethod.FAX:
         if options.fax_number is None:
             raise ValidationError(
@@ -540,7 +555,16 @@ def packet_input(
             to_phone=facts.recipient_phone,
             sender_name=options.sender_name,
         )
-    elif method == DeliveryMethod.MAIL or facts.has_mailing_address:
+    elif method in (DeliveryMethod.PICKUP, DeliveryMethod.ELECTRONIC):
+        # collected at the desk or given as a file: a hand-over sheet, not a letter for a
+        # window envelope addressed to the person standing at the counter
+        cover = HandoverSpec(
+            released_to=facts.recipient_label,
+            patient_name=facts.patient_display,
+            how="pickup" if method == DeliveryMethod.PICKUP else "electronic",
+            own_records=own_records,
+        )
+    elif method == DeliveryMethod.MAIL:
         if not facts.has_mailing_address:
             raise ValidationError(
                 "The recipient has no complete mailing address (street, city, ZIP). Enter it "
@@ -554,8 +578,8 @@ def packet_input(
             recipient=MailingAddress(facts.recipient_name or facts.recipient_organization, lines),
             tracking_number=options.tracking_number,
         )
-    else:
-        cover = None  # pick-up or electronic without an address: no cover letter
+    else:  # pragma: no cover - every delivery method is handled above
+        cover = None
     footer = None
     if policy.add_footers:
         if policy.footer_uses_mrn and facts.mrn:
@@ -578,6 +602,7 @@ def packet_input(
         consent_document_id=consent[1] if consent else "",
         footer=footer,
         patient_identifiers=facts.patient_identifiers(),
+        redisclosure=not own_records,
     )
 
 
@@ -776,6 +801,15 @@ def packet_warnings(
                 "fee_unpaid",
                 f"The fee{f' of ${facts.fee_total:,.2f}' if facts.fee_total else ''} is unpaid "
                 "and this site releases third-party requests only after payment.",
+                True,
+            )
+        )
+    if facts.fee_undecided:
+        out.append(
+            PacketWarning(
+                "fee_undecided",
+                "No fee has been decided for this third party's request: enter the pages on "
+                "the Checklist tab and save it (a quote, a waiver, or no charge by rule).",
                 True,
             )
         )

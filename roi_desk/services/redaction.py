@@ -51,6 +51,7 @@ from roi_desk.redaction.candidates import find_steps
 from roi_desk.redaction.document import open_pdf
 from roi_desk.redaction.engine import VerificationFailed, redact_steps
 from roi_desk.redaction.model import Box, Progress, Rect, normalize_rect
+from roi_desk.redaction.proposals import DocumentFacts
 from roi_desk.redaction.sanitize import write_fresh
 from roi_desk.redaction.terms import load_terms
 from roi_desk.services.documents import PDF, InspectedFile, load_bytes, store_document
@@ -62,6 +63,7 @@ __all__ = [
     "ExclusionView",
     "NewBox",
     "PasswordRequired",
+    "ProposalInfo",
     "ProposeOutcome",
     "SetView",
     "add_box",
@@ -74,6 +76,7 @@ __all__ = [
     "exclude_page",
     "find_source_document",
     "find_text_steps",
+    "group_of",
     "include_page",
     "is_release_redaction_verified",
     "latest_set",
@@ -81,6 +84,7 @@ __all__ = [
     "move_box",
     "ocr_available",
     "open_set",
+    "proposal_info",
     "propose_steps",
     "reason_choices",
     "reject_boxes",
@@ -824,6 +828,49 @@ def text_in_rect(data: bytes, page: int, rect: Rect, password: str | None = None
 # -- proposing -------------------------------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ProposalInfo:
+    """What a rule's proposal says about itself, read from its ``proposed_by``."""
+
+    category: str
+    level: str  # document, page, section, item, sentence
+    group: str  # proposals of one group are confirmed together
+    trigger: str  # the vocabulary entry, heading or marker (never the page's text)
+
+    def describe(self, labels: dict[str, str]) -> str:
+        """Plain words: "Section — Substance use disorder: heading “substance use”"."""
+        from roi_desk.redaction.proposals.analyze import LEVEL_WORDS
+
+        level = LEVEL_WORDS.get(self.level, self.level)
+        return f"{level} — {labels.get(self.category, self.category)}: {self.trigger}"
+
+
+def proposal_info(proposed_by: str) -> ProposalInfo | None:
+    """``rule:CATEGORY:LEVEL:GROUP|TRIGGER`` → its parts; ``None`` for a clerk's box."""
+    parts = proposed_by.split(":", 3)
+    if len(parts) != 4 or parts[0] != "rule":
+        return None
+    group, bar, trigger = parts[3].partition("|")
+    if not bar:  # a proposal stored before groups existed: one box, its own group
+        return ProposalInfo(parts[1], parts[2], proposed_by, parts[3])
+    return ProposalInfo(parts[1], parts[2], group, trigger)
+
+
+def group_of(view: SetView, box_id: uuid.UUID) -> list[BoxView]:
+    """The open proposals that go with ``box_id``: its section, page or whole record."""
+    box = view.box(box_id)
+    info = proposal_info(box.proposed_by) if box is not None else None
+    if box is None or info is None:
+        return [box] if box is not None else []
+    return [
+        b
+        for b in view.proposals
+        if (other := proposal_info(b.proposed_by)) is not None
+        and other.group == info.group
+        and other.category == info.category
+    ] or [box]
+
+
 def _rect_key(page: int, rect: Rect, reason: str) -> tuple[int, int, int, int, int, str]:
     # whole points: the same word found again must not come back as a second proposal
     return (page, round(rect[0]), round(rect[1]), round(rect[2]), round(rect[3]), reason)
@@ -850,13 +897,21 @@ def propose_steps(
         rec = _get_set(session, set_id)
         data = _load_source(session, rec)
         categories = list(rec.categories)
+        source = session.get(Document, rec.source_document_id)
+        # the document's own title and kind can mark a protected record (issue 16 item 2)
+        facts = DocumentFacts(
+            title=source.title if source is not None else "",
+            document_type=str(source.kind) if source is not None else "",
+        )
     check_pdf(data, password)
     if not categories:
         yield 1, 1, "no categories to look for"
         found_proposals = []
         notes: list[tuple[int, str]] = []
     else:
-        result = yield from find_steps(data, categories, password=password, ocr=ocr, cancel=cancel)
+        result = yield from find_steps(
+            data, categories, password=password, ocr=ocr, cancel=cancel, facts=facts
+        )
         found_proposals = result.proposals
         notes = [(n.page, n.message) for n in result.notes]
     if cancel is not None and cancel():

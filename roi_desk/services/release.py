@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +44,8 @@ from roi_desk.delivery.electronic import encrypt_pdf, write_atomically
 from roi_desk.delivery.gateways import FaxGateway, FaxJob
 from roi_desk.errors import NotFoundError, RoiError, TransitionError, ValidationError
 from roi_desk.fax import pdf_to_fax_tiff
+from roi_desk.letters.address import MailingAddress
+from roi_desk.letters.labels import address_labels
 from roi_desk.lifecycle import TransitionContext, check_transition, transition
 from roi_desk.models import DeliveryMethod, Request, RequestKind, Status, User
 from roi_desk.models.approval import ApprovalSignature
@@ -56,17 +58,26 @@ from roi_desk.models.packet import (
     Packet,
 )
 from roi_desk.packets import Manifest, Part, Progress
-from roi_desk.services.packets import describe_disclosure, load_packet_pdf, request_facts
+from roi_desk.packets.batch import concatenate
+from roi_desk.services.packets import (
+    RequestFacts,
+    describe_disclosure,
+    load_packet_pdf,
+    request_facts,
+)
 
 __all__ = [
     "STEP_METHOD",
     "DeliveryRecordError",
     "ElectronicResult",
     "FaxResult",
+    "MailBatch",
     "ReleaseAction",
     "TransactionFactory",
     "deliver_electronic",
     "disclosures_for_request",
+    "mail_batch",
+    "mailing_address",
     "mark_mailed",
     "mark_printed",
     "record_failure",
@@ -646,3 +657,51 @@ def release_actions(
             why = "Print the packet first; mark it mailed once it is in the envelope."
         out[step] = ReleaseAction(step, not why, why)
     return out
+
+
+# ------------------------------------------------------------------------------ mail batch
+
+
+@dataclass(frozen=True)
+class MailBatch:
+    """The mail room's batch: every packet in one PDF (one print job), and the address
+    labels for their envelopes (Avery 5160), in the same order."""
+
+    packet_ids: tuple[uuid.UUID, ...]
+    numbers: tuple[str, ...]
+    pdf: bytes
+    pages: int
+    labels: bytes | None
+
+
+def mailing_address(facts: RequestFacts) -> MailingAddress:
+    """The recipient's address as the cover letter prints it in the envelope window."""
+    lines = facts.recipient_address
+    if facts.recipient_name and facts.recipient_organization:
+        lines = (facts.recipient_organization, *lines)
+    return MailingAddress(facts.recipient_name or facts.recipient_organization, lines)
+
+
+def mail_batch(
+    session: Session,
+    packet_ids: Sequence[uuid.UUID],
+    *,
+    labels: bool = True,
+    first_label: int = 1,
+) -> MailBatch:
+    """Every packet (each one checked deliverable by mail first) in one PDF, plus a label
+    sheet addressed like their cover letters. Read-only: printing is recorded by
+    :func:`mark_printed` once the print system took the job."""
+    pdfs: list[bytes] = []
+    numbers: list[str] = []
+    addresses: list[MailingAddress] = []
+    pages = 0
+    for packet_id in packet_ids:
+        packet = _packet(session, packet_id)
+        request = _check_deliverable(session, packet, DeliveryStep.PRINT)
+        pdfs.append(load_packet_pdf(session, packet_id))
+        numbers.append(request.number)
+        addresses.append(mailing_address(request_facts(session, request.id)))
+        pages += packet.page_count
+    label_pdf = address_labels(addresses, first_position=first_label) if labels else None
+    return MailBatch(tuple(packet_ids), tuple(numbers), concatenate(pdfs), pages, label_pdf)

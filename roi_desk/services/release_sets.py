@@ -30,8 +30,11 @@ from roi_desk.abstract.assemble import AssembledRelease, assemble_release
 from roi_desk.abstract.frontmatter import ReleaseHeader, contents_pages
 from roi_desk.abstract.selection import (
     AbstractRules,
+    abstract_summary,
     chronological_key,
     select_range,
+    window_is_empty,
+    window_words,
     years_before,
 )
 from roi_desk.auth.permissions import Permission, require
@@ -186,6 +189,9 @@ class ReleaseDraft:
         """The rule summary line: "12 immunizations, 9 visits, 23 labs since 2023-11-21"."""
         docs = self.selected
         counts = Counter(d.kind for d in docs)
+        if self.kind == ReleaseKind.ABSTRACT:
+            window = window_words(self.since, self.until, self.request.received_on)
+            return self._with_extra(abstract_summary(counts, self.rules, window))
         first = [k for k in DocumentKind if k in self.rules.all_kinds]
         if self.kind == ReleaseKind.ABSTRACT:
             first += [k for k in DocumentKind if k in self.rules.windowed_kinds]
@@ -206,6 +212,15 @@ class ReleaseDraft:
             text += f" up to {self.until.isoformat()}"
         elif self.kind == ReleaseKind.FULL:
             text += " (whole chart)"
+        return self._with_extra(text)
+
+    @property
+    def window_empty(self) -> bool:
+        """An abstract whose look-back window holds no visits, labs or radiology."""
+        counts = Counter(d.kind for d in self.selected)
+        return self.kind == ReleaseKind.ABSTRACT and window_is_empty(counts, self.rules)
+
+    def _with_extra(self, text: str) -> str:
         extra = []
         undated = self._by_rule()[1]
         if undated:
@@ -287,6 +302,20 @@ def request_header(session: Session, request_id: uuid.UUID) -> RequestHeader:
         mrn=patient.mrn,
         date_from=request.date_from,
         date_to=request.date_to,
+    )
+
+
+def _window_note(draft: ReleaseDraft) -> str:
+    """What the cover says when the abstract's look-back window holds nothing: the reader
+    must not take the missing visits for an omission."""
+    if not draft.window_empty:
+        return ""
+    kinds = [k.plural for k in DocumentKind if k in draft.rules.windowed_kinds]
+    listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
+    window = window_words(draft.since, draft.until, draft.request.received_on).strip()
+    return (
+        f"The chart holds no {listed} dated {window or 'in the look-back window'}; "
+        "this abstract therefore has none."
     )
 
 
@@ -415,6 +444,7 @@ def assemble(
         title=_TITLES.get(draft.kind, _TITLES[ReleaseKind.CUSTOM]),
         request_date=header.received_on,
         rule_summary=summary,
+        window_note=_window_note(draft),
         facility=facility,
         prepared_on=today or date.today(),
         footer_uses_mrn=footer_uses_mrn,

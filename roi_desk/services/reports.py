@@ -411,7 +411,113 @@ class AuditRow:
     action: str
     object_type: str
     object_id: str
+    #: the raw detail as stored (JSON), shown only when ids are asked for
     detail: str
+    #: what a reader needs, without ids: the request number and patient the event is
+    #: about, the action in words and the detail as "what: value" pairs
+    request_number: str = ""
+    patient: str = ""
+    what: str = ""
+    summary: str = ""
+
+
+#: actions in words; others are spelled out from their code ("request.claim" → "Request claim")
+ACTION_WORDS: dict[str, str] = {
+    "request.view": "Opened the request",
+    "request.create": "Logged the request",
+    "request.edit": "Changed the request",
+    "request.correct": "Corrected keyed data",
+    "request.note": "Added a note",
+    "request.status": "Moved the request",
+    "request.claim": "Took the request",
+    "auth.login": "Signed in",
+    "auth.logout": "Signed out",
+    "auth.unlock": "Unlocked the screen",
+    "user.password_change": "Changed own password",
+    "user.password_reset": "Reset a password",
+}
+
+#: objects whose rows carry the request they belong to
+_REQUEST_OWNED = ("document", "packet", "disclosure")
+
+
+def _words(code: str) -> str:
+    return code.replace(".", " ").replace("_", " ").strip().capitalize()
+
+
+def _readable_detail(detail: dict[str, Any] | None) -> str:
+    """``{"from": "logged", "to": "in_progress"}`` → ``From: logged · To: in progress``;
+    ids and hashes are left out (they are shown on demand)."""
+    if not detail:
+        return ""
+    parts: list[str] = []
+    for key, value in sorted(detail.items()):
+        if key == "id" or key.endswith("_id") or key.endswith("_ids") or "sha" in key:
+            continue
+        if value in (None, "", [], {}) or _uuid(value) is not None:
+            continue  # an id under another name ("request", "document") is noise here
+        if isinstance(value, list):
+            text = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            text = _readable_detail(value)
+        else:
+            text = str(value).replace("_", " ") if isinstance(value, str) else str(value)
+        parts.append(f"{_words(key)}: {text}")
+    return " · ".join(parts)
+
+
+def _uuid(text: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(text))
+    except ValueError:
+        return None
+
+
+def _about(session: Session, events: list[AuditEvent]) -> dict[int, tuple[str, str]]:
+    """For each event (by seq): the request number and patient it is about, if any."""
+    from roi_desk.models import Document, Patient
+    from roi_desk.models.packet import Packet
+
+    owners: dict[str, Any] = {"document": Document, "packet": Packet, "disclosure": Disclosure}
+    request_of: dict[int, uuid.UUID] = {}
+    patient_of: dict[int, uuid.UUID] = {}
+    for e in events:
+        oid = _uuid(e.object_id)
+        detail = e.detail if isinstance(e.detail, dict) else {}
+        if e.object_type == "request" and oid:
+            request_of[e.seq] = oid
+        elif e.object_type in _REQUEST_OWNED and oid:
+            owner = session.get(owners[e.object_type], oid)
+            rid = getattr(owner, "request_id", None)
+            if rid is not None:
+                request_of[e.seq] = rid
+        elif e.object_type == "patient" and oid:
+            patient_of[e.seq] = oid
+        if e.seq not in request_of and _uuid(detail.get("request_id")):
+            request_of[e.seq] = _uuid(detail.get("request_id"))  # type: ignore[assignment]
+    requests = {
+        r.id: r
+        for r in session.scalars(select(Request).where(Request.id.in_(set(request_of.values()))))
+    }
+    patients = {
+        p.id: p
+        for p in session.scalars(select(Patient).where(Patient.id.in_(set(patient_of.values()))))
+    }
+    out: dict[int, tuple[str, str]] = {}
+    for seq, rid in request_of.items():
+        req = requests.get(rid)
+        if req is not None:
+            who = (
+                f"{req.patient.display_name} (MRN {req.patient.mrn})"
+                if req.patient is not None
+                else f"{req.stated_family_name}, {req.stated_given_name}".strip(", ")
+            )
+            out[seq] = (req.number, who)
+    for seq, pid in patient_of.items():
+        pat = patients.get(pid)
+        if pat is not None:
+            out[seq] = ("", f"{pat.display_name} (MRN {pat.mrn})")
+    return out
 
 
 def _audit_where(flt: AuditFilter) -> list[Any]:
@@ -450,6 +556,8 @@ def audit_page(
     if before_seq is not None:
         stmt = stmt.where(AuditEvent.seq < before_seq)
     stmt = stmt.order_by(AuditEvent.seq.desc()).limit(limit)
+    events = list(session.scalars(stmt))
+    about = _about(session, events)
     return [
         AuditRow(
             e.seq,
@@ -460,8 +568,12 @@ def audit_page(
             e.object_type,
             e.object_id,
             json.dumps(e.detail, sort_keys=True, default=str) if e.detail else "",
+            request_number=about.get(e.seq, ("", ""))[0],
+            patient=about.get(e.seq, ("", ""))[1],
+            what=ACTION_WORDS.get(e.action, _words(e.action)),
+            summary=_readable_detail(e.detail if isinstance(e.detail, dict) else None),
         )
-        for e in session.scalars(stmt)
+        for e in events
     ]
 
 

@@ -10,7 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_desk import audit
-from roi_desk.auth.permissions import Permission, require, require_not_builder
+from roi_desk.auth.permissions import (
+    Permission,
+    denial_message,
+    has_permission,
+    require,
+    require_not_builder,
+)
 from roi_desk.errors import NotFoundError
 from roi_desk.lifecycle import allowed_targets, transition
 from roi_desk.models import (
@@ -149,6 +155,29 @@ def detail(session: Session, request_id: uuid.UUID, *, user: User | None) -> Req
     )
 
 
+#: the permission each move needs; any other move is desk work (``EDIT_REQUEST``)
+MOVE_PERMISSIONS: dict[Status, Permission] = {Status.APPROVED: Permission.APPROVE_RELEASE}
+
+
+def move_permission(target: Status) -> Permission:
+    return MOVE_PERMISSIONS.get(Status(target), Permission.EDIT_REQUEST)
+
+
+def move_refusal(role: str, target: Status) -> str | None:
+    """Why ``role`` may not make this move, in a clerk's words, or ``None`` when it may.
+
+    For the windows: a move a role cannot make is shown disabled with this sentence (the
+    same one ``move`` would refuse with), so nobody is offered a button she may not use.
+    """
+    permission = move_permission(target)
+    if has_permission(role, Permission.EDIT_REQUEST) and has_permission(role, permission):
+        return None
+    missing = (
+        permission if has_permission(role, Permission.EDIT_REQUEST) else Permission.EDIT_REQUEST
+    )
+    return denial_message(missing)
+
+
 def move(
     session: Session,
     request_id: uuid.UUID,
@@ -169,6 +198,7 @@ def move(
 
     request = get_request(session, request_id)
     require(user, Permission.EDIT_REQUEST)
+    require(user, move_permission(target))
     if Status(target) is Status.APPROVED:
         check_can_approve(session, request, user)
     if expected_version is not None and request.version != expected_version:

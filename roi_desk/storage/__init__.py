@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 
 from roi_desk.errors import KeyUnavailableError, StorageError
-from roi_desk.storage import keys
+from roi_desk.paths import app_paths
+from roi_desk.storage import checkpoint, keys
 from roi_desk.storage.doccrypt import derive_document_key
 from roi_desk.storage.engine import Database, acquire_lock, make_engine
-from roi_desk.storage.files import check_private
+from roi_desk.storage.files import check_private, make_private_dirs, remove_partials
 from roi_desk.storage.migrate import upgrade_database
 
 __all__ = [
@@ -56,8 +57,9 @@ def open_database(
     Loose permissions on the folder or its files are repaired (``Database.notices``).
     """
     db_path = Path(db_path)
-    # made 0700; an existing folder that is looser is repaired below, with a warning
-    db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # made 0700 (with any missing parent); an existing folder that is looser is repaired
+    # below, with a warning
+    make_private_dirs(db_path.parent)
     lock = acquire_lock(db_path)
     recovery_key = ""
     try:
@@ -79,8 +81,23 @@ def open_database(
             require_database(db_path)
             raise StorageError(f"There is no ROI Desk database at {db_path}.")
         notices = check_private(db_path.parent, private_names(db_path))
+        data_dir = app_paths().data_dir
+        if data_dir in db_path.parents and data_dir != db_path.parent:
+            notices += check_private(data_dir)  # the demo database lives one level down
+        # start-up, under the lock: half-written key/checkpoint files of a killed run
+        remove_partials([db_path.parent, db_path.parent / "backups"])
         engine = make_engine(db_path, key)
-        upgrade_database(engine, db_path, backup_dir or db_path.parent / "backups")
+        try:
+            upgrade_database(engine, db_path, backup_dir or db_path.parent / "backups")
+            db_id = keys.read_key_info(db_path).db_id
+            anchored = checkpoint.watch(
+                engine, checkpoint.checkpoint_path(db_path), checkpoint.anchor_key(key), db_id
+            )
+        except BaseException:
+            engine.dispose()
+            raise
+        if not anchored.ok:
+            notices.append(f"Audit trail {anchored.describe()}.")
         db = Database(db_path, engine, lock, document_key=derive_document_key(key))
         db.notices = notices
         db.recovery_key = recovery_key

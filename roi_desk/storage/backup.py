@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 
 from roi_desk import __version__, audit
 from roi_desk.errors import DatabaseLockedError, StorageError
-from roi_desk.storage import keys, require_database
+from roi_desk.storage import checkpoint, keys, require_database
 from roi_desk.storage.engine import Database, acquire_lock, make_engine
 from roi_desk.storage.files import ensure_private_dir, secure_file, write_private
 from roi_desk.storage.migrate import (
@@ -210,9 +210,18 @@ def _backup(
         escrow = target / ESCROW_NAME
         write_private(escrow, keys.wrap_key(info.db_id, key, escrow_passphrase).to_json().encode())
         files[ESCROW_NAME] = escrow
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    # the copy's own audit checkpoint: restored with it, the trail checks as intact, and
+    # the copy cannot later pass for newer than it is (storage/checkpoint.py)
+    anchor = checkpoint.checkpoint_path(db_copy)
+    checkpoint.write_checkpoint(
+        anchor,
+        checkpoint.anchor_key(key),
+        checkpoint.Checkpoint(info.db_id, seq, last_hash, created),
+    )
+    files[anchor.name] = anchor
     for path in files.values():
         _fsync(path)
-    created = datetime.now(UTC).isoformat(timespec="seconds")
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "kind": "roi-desk-backup",
@@ -310,6 +319,14 @@ def verify_backup(
             )
         elif (seq, last_hash) != (manifest.get("audit_events"), manifest.get("audit_last_hash")):
             problems.append("The backup's audit trail does not end where its manifest says.")
+        anchor = checkpoint.checkpoint_path(db_copy)
+        if anchor.exists() or anchor.name in manifest.get("files", {}):
+            with engine.connect() as conn:
+                found = checkpoint.compare(
+                    conn, anchor, checkpoint.anchor_key(key), str(manifest.get("db_id", ""))
+                )
+            if found.status != "intact":
+                problems.append(f"The backup's audit {found.describe()}.")
     finally:
         engine.dispose()
     return _with(base, problems, first_bad)
@@ -401,9 +418,34 @@ def restore(
         shutil.copy2(key_src, key_tmp)
         secure_file(key_tmp)
         os.replace(key_tmp, keys.key_file_for(target))
+        anchor_src = checkpoint.checkpoint_path(backup_path / DB_NAME)
+        anchor = checkpoint.checkpoint_path(target)
+        if anchor.exists():
+            kept_anchor = anchor.with_name(f"{anchor.name}.before-restore-{stamp}")
+            os.replace(anchor, kept_anchor)
+        if anchor_src.exists():
+            write_private(anchor, anchor_src.read_bytes())  # checked by verify_backup above
         engine = make_engine(target, key)
         try:
             upgrade_database(engine, target, target.parent / "backups")
+            if not anchor_src.exists():
+                # a backup made before checkpoints: its chain was verified above, so the
+                # restore (recorded next) is where the new checkpoint starts
+                with engine.connect() as conn:
+                    events, last = checkpoint.tail(conn)
+                checkpoint.write_checkpoint(
+                    anchor,
+                    checkpoint.anchor_key(key),
+                    checkpoint.Checkpoint(
+                        keys.read_key_info(target).db_id,
+                        events,
+                        last,
+                        datetime.now(UTC).isoformat(timespec="seconds"),
+                    ),
+                )
+            checkpoint.watch(
+                engine, anchor, checkpoint.anchor_key(key), keys.read_key_info(target).db_id
+            )
             with Session(engine) as session, session.begin():
                 audit.record(
                     session,

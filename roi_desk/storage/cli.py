@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from roi_desk import audit
 from roi_desk.cli_support import database_path, read_passphrase_file, script_passphrase
-from roi_desk.storage import keys, require_database
+from roi_desk.storage import checkpoint, keys, require_database
 from roi_desk.storage.backup import backup_file, restore, verify_backup
 from roi_desk.storage.engine import make_engine
 
@@ -78,20 +78,40 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     path = database_path(args)
     require_database(path)
     # no lock and no schema upgrade: an administrator may check while the desk works
-    engine = make_engine(path, keys.load_key(path, script_passphrase(args)))
+    key = keys.load_key(path, script_passphrase(args))
+    engine = make_engine(path, key)
     try:
         with Session(engine) as session:
             report = audit.verify_chain(session)
+            anchored = checkpoint.compare(
+                session,
+                checkpoint.checkpoint_path(path),
+                checkpoint.anchor_key(key),
+                keys.read_key_info(path).db_id,
+            )
+            findings = audit.checkpoint_findings(session)
     finally:
         engine.dispose()
-    if report.ok:
+    broken = False
+    if report.ok and anchored.ok:
         print(f"audit trail: {report.rows} events, intact")
-        return 0
-    print(
-        f"audit trail: BROKEN at event {report.first_bad_seq}: {report.problem}",
-        file=sys.stderr,
-    )
-    return BROKEN
+    elif report.ok:
+        print(
+            f"audit trail: {report.rows} events, chain intact, but its END IS NOT", file=sys.stderr
+        )
+        broken = True
+    else:
+        print(
+            f"audit trail: BROKEN at event {report.first_bad_seq}: {report.problem}",
+            file=sys.stderr,
+        )
+        broken = True
+    print(anchored.describe(), file=sys.stdout if anchored.ok else sys.stderr)
+    for finding in findings:
+        # found at an earlier open and written into the trail: it stays reported
+        print(f"earlier finding recorded in the trail: {finding}", file=sys.stderr)
+        broken = True
+    return BROKEN if broken else 0
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from roi_desk.errors import KeyUnavailableError, StorageError, WrongPassphraseError
 from roi_desk.models import KeyWrap
-from roi_desk.storage import keys
+from roi_desk.paths import app_paths
+from roi_desk.storage import checkpoint, keys
 from roi_desk.storage.engine import Database
 from roi_desk.storage.migrate import upgrade_database
 
@@ -105,7 +106,16 @@ def _document_key(
     text = passphrase() if callable(passphrase) else passphrase
     if text is None:
         raise WrongPassphraseError("Enter the department passphrase to open the records.")
-    return keys.unwrap_key(info, text)
+    key = keys.unwrap_key(info, text)
+    if (info.n, info.r, info.p) < (keys.SCRYPT_N, keys.SCRYPT_R, keys.SCRYPT_P):
+        # wrapped by an older version at a lower scrypt cost: re-wrap now (same key)
+        new = keys.wrap_key(DOCUMENT_KEY, key, text)
+        with Session(engine) as session, session.begin():
+            wrap = session.get(KeyWrap, DOCUMENT_KEY)
+            if wrap is not None and wrap.wrapped == info.wrapped:
+                wrap.n, wrap.r, wrap.p = new.n, new.r, new.p
+                wrap.salt, wrap.nonce, wrap.wrapped = new.salt, new.nonce, new.wrapped
+    return key
 
 
 def open_server_database(
@@ -134,7 +144,18 @@ def open_server_database(
     try:
         upgrade_database(engine, None, backup_dir)
         key = _document_key(engine, passphrase, new_passphrase)
+        # anchored per client, in this workstation's own data folder (see checkpoint.py)
+        where = describe(url)
+        anchored = checkpoint.watch(
+            engine,
+            checkpoint.server_checkpoint_path(app_paths().data_dir, where),
+            checkpoint.anchor_key(key),
+            f"server:{where}",
+        )
     except BaseException:
         engine.dispose()
         raise
-    return Database(None, engine, None, url=describe(url), document_key=key)
+    db = Database(None, engine, None, url=where, document_key=key)
+    if not anchored.ok:
+        db.notices.append(f"Audit trail {anchored.describe()}.")
+    return db

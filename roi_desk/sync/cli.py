@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from roi_desk.cli_support import open_for_script, passphrase_source, read_passphrase_file
 from roi_desk.models.sync import SyncPeer
+from roi_desk.storage.files import write_private
 from roi_desk.sync import SyncError, site
 from roi_desk.sync.exchange import ImportReport, export_bundle, import_bundle
 
@@ -109,7 +110,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             # written inside the transaction: if the file cannot be written, nothing is
             # marked as sent
             try:
-                target.write_bytes(result.data)
+                # whole or not at all, 0600 (an encrypted bundle is still the records)
+                write_private(target, result.data)
             except OSError as exc:
                 raise SyncError(f"Could not write {target}: {exc.strerror}.") from exc
     finally:

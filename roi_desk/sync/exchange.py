@@ -22,6 +22,7 @@ from roi_desk import audit
 from roi_desk.models import AuditEvent, DocumentContent, User
 from roi_desk.models.base import utcnow
 from roi_desk.models.sync import RemoteAuditEvent, SyncBundleLog, SyncConflict, SyncPeer, SyncRow
+from roi_desk.storage import checkpoint
 from roi_desk.storage.doccrypt import open_sealed, seal
 from roi_desk.sync import SyncError, bundle, site
 from roi_desk.sync.rows import (
@@ -37,6 +38,7 @@ from roi_desk.sync.rows import (
 MAP_PREFIX = "@map:"
 ROWS = "rows.json"
 AUDIT = "audit.json"
+AUDIT_HEAD = "audit-head.json"
 BLOB_PREFIX = "blobs/"
 
 
@@ -177,6 +179,10 @@ def export_bundle(
         peer.audit_seq_sent = max(peer.audit_seq_sent, int(events[-1]["seq"]))
     members[ROWS] = bundle.dumps(entries)
     members[AUDIT] = bundle.dumps(events)
+    # the head of our trail, covered by the bundle's signature: the receiving site can tell
+    # a trail of ours that was cut or rolled back since the last bundle (checkpoint.py)
+    head_seq, head_hash = checkpoint.tail(session)
+    members[AUDIT_HEAD] = bundle.dumps({"events": head_seq, "last_hash": head_hash})
     now = utcnow()
     bundle_id, sealed = bundle.seal_bundle(
         members,
@@ -443,17 +449,41 @@ class _Importer:
         self.report.documents += 1
 
 
-def _import_audit(session: Session, peer: SyncPeer, events: list[dict[str, Any]]) -> int:
-    """Append the peer's own chain; it must continue exactly where we stopped."""
-    from roi_desk.sync.remote_audit import digest_of
-
+def _held_head(session: Session, peer: SyncPeer) -> tuple[int, str]:
     last = session.execute(
         select(RemoteAuditEvent.seq, RemoteAuditEvent.hash)
         .where(RemoteAuditEvent.origin_site_id == peer.id)
         .order_by(RemoteAuditEvent.seq.desc())
         .limit(1)
     ).first()
-    seq, prev = (last[0], last[1]) if last else (0, audit.GENESIS)
+    return (int(last[0]), str(last[1])) if last else (0, audit.GENESIS)
+
+
+def _check_head(session: Session, peer: SyncPeer, head: dict[str, Any] | None) -> None:
+    """The sender's trail must end where its signed head says, and never go backwards."""
+    if head is None:
+        return  # a bundle from a version before heads were sent
+    events, last_hash = int(head["events"]), str(head["last_hash"])
+    held, held_hash = _held_head(session, peer)
+    if events < held:
+        raise SyncError(
+            f"Site '{peer.name}' says its audit trail has {events} events, but it already "
+            f"sent {held}: its newest events were deleted, or an older copy of its database "
+            "was put back (a rollback). Nothing was imported; tell the privacy officer."
+        )
+    if events > held or last_hash != held_hash:
+        raise SyncError(
+            f"The audit events in this bundle from site '{peer.name}' do not reach the end "
+            "of its trail that the bundle names. Nothing was imported; ask that site to "
+            "export again with --full."
+        )
+
+
+def _import_audit(session: Session, peer: SyncPeer, events: list[dict[str, Any]]) -> int:
+    """Append the peer's own chain; it must continue exactly where we stopped."""
+    from roi_desk.sync.remote_audit import digest_of
+
+    seq, prev = _held_head(session, peer)
     added = 0
     for ev in events:
         n = int(ev["seq"])
@@ -530,6 +560,7 @@ def import_bundle(
     try:
         entries = json.loads(members[ROWS])
         events = json.loads(members[AUDIT])
+        head = json.loads(members[AUDIT_HEAD]) if AUDIT_HEAD in members else None
     except (KeyError, ValueError) as exc:
         raise SyncError("This sync bundle is damaged (its contents are unreadable).") from exc
     importer = _Importer(session, peer, report)
@@ -540,7 +571,10 @@ def import_bundle(
             continue  # a table this version does not have (newer sender): nothing to do
         importer.row(table, entry["row"], entry.get("base"), members)
     importer.finish()
+    if head is not None and int(head.get("events", 0)) < _held_head(session, peer)[0]:
+        _check_head(session, peer, head)  # a rollback: said before anything is appended
     report.audit_events = _import_audit(session, peer, events)
+    _check_head(session, peer, head)
     now = utcnow()
     peer.last_import_at = now
     session.add(

@@ -27,6 +27,7 @@ EXCLUDED = frozenset(
         "counters",  # request numbering is per site
         "key_wraps",  # keys never leave the database that owns them
         "document_contents",  # sealed per database: travels as a re-sealed blob
+        "request_tally",  # each database's triggers count its own requests (0017)
     }
 )
 EXCLUDED_PREFIX = "sync_"

@@ -24,7 +24,12 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from roi_desk.auth import sessions
-from roi_desk.errors import DatabaseLockedError, RoiError, WrongPassphraseError
+from roi_desk.errors import (
+    DatabaseLockedError,
+    KeyUnavailableError,
+    RoiError,
+    WrongPassphraseError,
+)
 from roi_desk.paths import APP_AUTHOR, APP_NAME, app_paths
 from roi_desk.services import users
 from roi_desk.services.users import current_user
@@ -32,9 +37,9 @@ from roi_desk.storage import Database, database_exists, keys, open_database
 from roi_desk.ui.context import DEFAULT_IDLE_LOCK_MINUTES, AppContext
 from roi_desk.ui.errors import BUG_TEXT, BUG_TITLE, log_bug, show_error
 from roi_desk.ui.operations import ThreadRunner
-from roi_desk.ui.signin import FirstRunDialog, SignedIn, SignInDialog
+from roi_desk.ui.signin import FirstRunDialog, SignedIn, SignInDialog, remembered_user
 from roi_desk.ui.theme import apply_look
-from roi_desk.ui.unlock import NewDatabaseDialog, PassphraseDialog
+from roi_desk.ui.unlock import NewDatabaseDialog, PassphraseDialog, RecoveryDialog
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +95,7 @@ def unlock_database(
         first_run = NewDatabaseDialog(
             db_path,
             lambda new: open_database(
-                db_path, create=True, new_passphrase=new, backup_dir=_backup_dir()
+                db_path, create=True, new_passphrase=new, backup_dir=_backup_dir(), recovery=True
             ),
             parent,
         )
@@ -101,11 +106,43 @@ def unlock_database(
             return open_database(db_path, passphrase=passphrase, backup_dir=_backup_dir())
         except WrongPassphraseError as exc:
             first_error = str(exc)
+        except KeyUnavailableError as exc:
+            # the keyring lost the key (new profile, reinstalled PC): the recovery key
+            if not keys.read_key_info(db_path).has_recovery:
+                raise
+            reason = (
+                "This computer's keyring does not hold the database key (a new Windows "
+                "profile, a reinstalled PC?). The recovery key opens the records again."
+            )
+            log.info("Keyring lost the database key: %s", exc.message)
+            return recover_with_key(db_path, parent, reason=reason)
     dialog = PassphraseDialog(
         db_path,
         lambda text: open_database(db_path, passphrase=text, backup_dir=_backup_dir()),
         parent,
         first_error=first_error if passphrase is not None else None,
+        recovery=keys.read_key_info(db_path).has_recovery,
+    )
+    if dialog.exec():
+        return dialog.database
+    if dialog.wants_recovery:
+        return recover_with_key(db_path, parent, use_keyring=False)
+    return None
+
+
+def recover_with_key(
+    db_path: Path, parent: QWidget | None, *, reason: str = "", use_keyring: bool | None = None
+) -> Database | None:
+    """The recovery dialog: re-key from the recovery key, then open. None: cancelled."""
+    from roi_desk.storage import recover_database
+
+    dialog = RecoveryDialog(
+        db_path,
+        lambda key, new: recover_database(db_path, key, new_passphrase=new),
+        lambda new: open_database(db_path, passphrase=new, backup_dir=_backup_dir()),
+        parent,
+        reason=reason,
+        use_keyring=use_keyring,
     )
     return dialog.database if dialog.exec() else None
 
@@ -154,7 +191,8 @@ def sign_in_user(
 
     with db.transaction() as session:
         first = users.needs_first_admin(session)
-    name = username or users.workstation_username()
+    # the last user who signed in here, not the OS login ("root" on a shared desk PC)
+    name = username or remembered_user() or users.workstation_username()
     if first and startup_probe.enabled():
         # benchmark or smoke test on a file with no accounts to protect: no one to ask
         with db.transaction() as session:
@@ -233,8 +271,17 @@ def run_gui(
         return 1
     if db is None:
         return 1  # the user chose Quit
-
     from roi_desk.ui import startup_probe
+
+    if db.notices and not startup_probe.enabled():
+        # repaired permissions, audit-checkpoint findings: said once, in words (no PHI);
+        # a benchmark run has no one to read it (the log has it)
+        QMessageBox.warning(
+            None,
+            "ROI Desk checked its files",
+            "ROI Desk checked its files while opening:\n\n• " + "\n• ".join(db.notices),
+        )
+
     from roi_desk.ui.main_window import MainWindow
 
     try:

@@ -12,18 +12,14 @@ Signals: ``verified(object)`` with the :class:`roi_desk.audit.ChainReport`.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
-from PySide6.QtCore import (
-    QDate,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -40,8 +36,9 @@ from roi_desk.models import User
 from roi_desk.services.reports import AuditFilter, AuditRow, audit_actions, audit_count, audit_page
 from roi_desk.storage import Database
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import DateField, show_datetime
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.widgets import ROOT, Index, RowsTableModel, read_only_table
+from roi_desk.ui.widgets import ROOT, Index, RowsTableModel, close_on_escape, read_only_table
 
 PAGE = 200
 
@@ -49,7 +46,22 @@ PAGE = 200
 class AuditTableModel(RowsTableModel):
     """Audit rows fetched lazily from the database, a page at a time."""
 
-    COLUMNS = ("#", "When (UTC)", "User", "Workstation", "Action", "Object", "Object id", "Detail")
+    COLUMNS = (
+        "#",
+        "When",
+        "User",
+        "What",
+        "Request",
+        "Patient",
+        "Details",
+        "Workstation",
+        "Action code",
+        "Object",
+        "Object id",
+        "Raw detail",
+    )
+    #: the columns a reader needs; the others (ids and codes) are shown on demand
+    READABLE = 7
 
     def __init__(
         self, db: Database, parent: Any = None, *, user_id: uuid.UUID, page: int = PAGE
@@ -98,8 +110,12 @@ class AuditTableModel(RowsTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             values = (
                 row.seq,
-                f"{row.at:%Y-%m-%d %H:%M:%S}",
+                show_datetime(row.at),
                 row.username or "(system)",
+                row.what,
+                row.request_number,
+                row.patient,
+                row.summary,
                 row.workstation,
                 row.action,
                 row.object_type,
@@ -125,6 +141,7 @@ class AuditViewer(QWidget):
         # the trail names who looked at whose records: administrators and supervisors only
         ctx.call(lambda _session, user: require(user, Permission.VIEW_AUDIT))
         self.setWindowTitle("Audit trail")
+        close_on_escape(self)
         self.user = QLineEdit(self)
         self.user.setPlaceholderText("user name")
         self.action = QComboBox(self)
@@ -136,12 +153,13 @@ class AuditViewer(QWidget):
         self.object_id = QLineEdit(self)
         self.object_id.setPlaceholderText("object id")
         self.use_dates = QCheckBox("&Between", self)
-        today = QDate.currentDate()
-        self.since = QDateEdit(today.addDays(-30), self)
-        self.until = QDateEdit(today, self)
-        for edit in (self.since, self.until):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.since = DateField(self, empty_text="from the start")
+        self.until = DateField(self, empty_text="today")
+        self.since.set_date(self.since.today() - dt.timedelta(days=30))
+        self.until.set_date(self.until.today())
+        # ids (UUIDs, codes, raw JSON) are for the one who investigates: on demand
+        self.show_ids = QCheckBox("Show &ids", self)
+        self.show_ids.setToolTip("Show the object ids, action codes and raw detail")
         self.apply_button = QPushButton("&Apply", self)
         self.verify_button = QPushButton("&Verify chain", self)
         self.status = QLabel(self)
@@ -150,8 +168,10 @@ class AuditViewer(QWidget):
             self,
             self.model,
             resize=QHeaderView.ResizeMode.Interactive,
-            widths=(60, 140, 90, 110, 160, 80, 250),
+            widths=(60, 175, 90, 190, 110, 250, 300, 110, 150, 80, 250),
         )
+        self.show_ids.toggled.connect(self._show_ids)
+        self._show_ids(False)
 
         form = QFormLayout()
         row1 = QHBoxLayout()
@@ -166,6 +186,7 @@ class AuditViewer(QWidget):
         row2.addWidget(QLabel("and"))
         row2.addWidget(self.until)
         row2.addStretch(1)
+        row2.addWidget(self.show_ids)
         row2.addWidget(self.apply_button)
         row2.addWidget(self.verify_button)
         form.addRow("", row2)
@@ -195,11 +216,20 @@ class AuditViewer(QWidget):
             action=self.action.currentText(),
             object_type=self.object_type.currentText(),
             object_id=self.object_id.text(),
-            since=self.since.date().toPython() if dates else None,  # type: ignore[arg-type]
-            until=self.until.date().toPython() if dates else None,  # type: ignore[arg-type]
+            since=self.since.date() if dates else None,
+            until=self.until.date() if dates else None,
         )
 
+    def _show_ids(self, shown: bool) -> None:
+        for column in range(AuditTableModel.READABLE, len(AuditTableModel.COLUMNS)):
+            self.table.setColumnHidden(column, not shown)
+
     def apply(self) -> None:
+        if self.use_dates.isChecked():
+            problem = self.since.problem() or self.until.problem()
+            if problem:
+                self.status.setText(problem)
+                return
         try:
             self.model.set_filter(self.current_filter())
         except Exception as exc:

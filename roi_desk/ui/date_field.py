@@ -22,7 +22,7 @@ import datetime as dt
 from datetime import date, datetime, time
 
 from PySide6.QtCore import QDate, QLocale, QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QFrame,
@@ -73,6 +73,10 @@ def show_datetime(moment: datetime | None, empty: str = "") -> str:
     return _site_format.format_datetime(moment)
 
 
+#: room around a day name in its cell, left and right together (the style's margins)
+CELL_PADDING = 24
+
+
 def _qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
@@ -106,17 +110,22 @@ class CalendarPopup(QFrame):
         self._fit_day_names()
 
     def _fit_day_names(self) -> None:
-        """Size the calendar so that no day name is clipped, whatever the font."""
-        metrics = self.calendar.fontMetrics()
+        """Size the calendar so that no day name is clipped and every week shows, whatever
+        the font (the header is drawn bold; seen clipped to "M…" under a real X server)."""
+        bold = QFont(self.calendar.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
         locale = self.calendar.locale()
         widest = max(
             metrics.horizontalAdvance(locale.dayName(d, QLocale.FormatType.ShortFormat))
             for d in range(1, 8)
         )
-        # a cell needs the name plus room on both sides; the widest date ("28") fits too
-        cell = max(widest, metrics.horizontalAdvance("28")) + 16
-        self.calendar.setMinimumWidth(7 * cell + 8)
-        self.calendar.setMinimumHeight(self.calendar.sizeHint().height())
+        self.cell_width = max(widest, metrics.horizontalAdvance("28")) + CELL_PADDING
+        self.row_height = metrics.height() + 8
+        # the month/year bar above the grid: a tool button's height, measured
+        bar = self.calendar.findChild(QWidget, "qt_calendar_navigationbar")
+        bar_height = bar.sizeHint().height() if bar is not None else metrics.height() + 16
+        self.calendar.setMinimumSize(7 * self.cell_width + 8, bar_height + 7 * self.row_height + 8)
 
     def day_table(self) -> QTableView:
         table = self.calendar.findChild(QTableView)

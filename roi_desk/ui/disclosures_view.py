@@ -15,15 +15,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import (
-    QDate,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,12 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from roi_desk.errors import ValidationError
 from roi_desk.services import disclosures
 from roi_desk.services.disclosures import HistoryRow
 from roi_desk.ui.checklist.pdf import LetterPreview
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import DateField, show_date
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.widgets import Index, RowsTableModel, read_only_table
+from roi_desk.ui.widgets import Index, RowsTableModel, close_on_escape, read_only_table
 
 
 class DisclosureHistoryModel(RowsTableModel):
@@ -58,7 +55,7 @@ class DisclosureHistoryModel(RowsTableModel):
         row = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             values = (
-                f"{row.disclosed_at:%Y-%m-%d}",
+                show_date(row.disclosed_at.date()),
                 row.request_number,
                 row.recipient_name,
                 row.recipient_address.replace("\n", ", "),
@@ -86,6 +83,7 @@ class DisclosuresView(QWidget):
         self.ctx = ctx
         self.patient_id = patient_id
         self.setWindowTitle("Disclosure history")
+        close_on_escape(self)
         self.model = DisclosureHistoryModel(self)
         self.table = read_only_table(
             self,
@@ -94,11 +92,12 @@ class DisclosuresView(QWidget):
             widths=(85, 110, 170, 200, 220, 150, 190),
         )
         self.only_listed = QCheckBox("&Only what the accounting lists", self)
-        self.requested_on = QDateEdit(QDate.currentDate(), self)
-        self.requested_on.setCalendarPopup(True)
-        self.requested_on.setDisplayFormat("yyyy-MM-dd")
+        self.requested_on = DateField(self, allow_empty=False)
+        self.requested_on.set_date(self.requested_on.today())
         self.letter_button = QPushButton("&Accounting letter…", self)
         self.summary = QLabel(self)
+        # wrapped: unwrapped, this sentence alone made the window wider than the screen
+        self.summary.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.only_listed)
         top.addStretch(1)
@@ -139,7 +138,14 @@ class DisclosuresView(QWidget):
         )
 
     def make_letter(self) -> None:
-        requested = self.requested_on.date().toPython()
+        problem = self.requested_on.problem()
+        requested = self.requested_on.date()
+        if problem or requested is None:
+            show_error(
+                self, ValidationError(problem or "Enter the date the accounting was asked for.")
+            )
+            self.requested_on.setFocus()
+            return
         patient_id, user_id = self.patient_id, self.ctx.user_id
 
         def op(_token: object) -> bytes:
@@ -149,7 +155,7 @@ class DisclosuresView(QWidget):
                 return disclosures.accounting_letter_pdf(
                     session,
                     patient_id,
-                    requested_on=requested,  # type: ignore[arg-type]
+                    requested_on=requested,
                     user=session.get(User, user_id),
                 )
 

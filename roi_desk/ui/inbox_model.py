@@ -1,10 +1,13 @@
 """The inbox as a Qt table model over the paged SQL of ``services.inbox``.
 
 The inbox may hold a million requests, so the model never loads them all: the row count
-comes from ``inbox.count``, and ``data()`` asks for pages of ``PAGE_SIZE`` rows on demand,
-keeping only the last few pages. Every query runs through ``ctx.runner`` (a worker thread
-in the program, inline in tests) with its own Session; results are applied on the GUI
-thread, and answers to an older filter or sort are dropped.
+comes from ``inbox.count_capped``, and ``data()`` asks for pages of ``PAGE_SIZE`` rows on
+demand, keeping only the last few pages. A search that matches more than
+``inbox.COUNT_CAP`` requests is not counted (it would walk every match): it shows "1,000+"
+and grows by a page whenever the view scrolls to its end (``canFetchMore``/``fetchMore``).
+Every query runs through ``ctx.runner`` (a worker thread in the program, inline in tests)
+with its own Session; results are applied on the GUI thread, and answers to an older filter
+or sort are dropped.
 """
 
 from __future__ import annotations
@@ -29,11 +32,14 @@ from roi_desk.models.enums import RequestKind
 from roi_desk.services import inbox
 from roi_desk.services.inbox import Column, InboxFilter, InboxRow
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import show_date, show_datetime
 from roi_desk.ui.operations import CancelToken
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 200
+#: lists longer than this get a row-number map (OFFSET is fine for the first pages)
+ROW_MAP_MIN_ROWS = 20_000
 #: pages kept in memory: a screenful is one page; a few allow scrolling back and forth
 MAX_CACHED_PAGES = 6
 
@@ -68,8 +74,6 @@ COLUMNS: list[ColumnSpec] = [
 ]
 COLUMN_INDEX: dict[Column, int] = {spec.key: i for i, spec in enumerate(COLUMNS)}
 
-DATE_FORMAT = "%m/%d/%Y"
-
 
 class _Failed:
     """Marks a page that could not be loaded: its rows render disabled."""
@@ -102,10 +106,20 @@ class InboxModel(QAbstractTableModel):
     reloaded = Signal(int)
     loadFailed = Signal(object)
 
-    def __init__(self, ctx: AppContext, parent: Any = None, *, page_size: int = PAGE_SIZE):
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: Any = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        count_cap: int = inbox.COUNT_CAP,
+    ):
         super().__init__(parent)
         self.ctx = ctx
         self.page_size = page_size
+        self.count_cap = count_cap
+        #: False while more rows may follow the ones counted (a search of "1,000+")
+        self._exact = True
         self._filter = InboxFilter()
         self._sort = Column.RECEIVED
         self._descending = True
@@ -115,6 +129,8 @@ class InboxModel(QAbstractTableModel):
         #: bumped on every reset; answers for an older generation are dropped
         self._generation = 0
         self._sync_page: int | None = None
+        #: every 1,000th row's sort key, for pages deep in a long list (inbox.RowMap)
+        self._rows_map: inbox.RowMap | None = None
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -132,6 +148,17 @@ class InboxModel(QAbstractTableModel):
     def descending(self) -> bool:
         return self._descending
 
+    @property
+    def count_is_exact(self) -> bool:
+        return self._exact
+
+    def count_label(self) -> str:
+        """ "1 request", "12,345 requests", or "1,000+ requests" for an uncounted search."""
+        n = self._count
+        if not self._exact:
+            return f"{n:,}+ requests"
+        return f"{n:,} request{'s' if n != 1 else ''}"
+
     def set_filter(self, flt: InboxFilter) -> None:
         self._filter = flt
         self.refresh()
@@ -144,25 +171,30 @@ class InboxModel(QAbstractTableModel):
         flt = replace(self._filter, today=date.today())
         self._filter = flt
         sort, descending, size = self._sort, self._descending, self.page_size
+        cap = self.count_cap
         db = self.ctx.db  # the worker gets plain inputs, never the model itself
 
-        def load(_token: CancelToken) -> tuple[int, list[InboxRow]]:
+        def load(_token: CancelToken) -> tuple[int, bool, list[InboxRow]]:
             with db.transaction() as session:
-                n = inbox.count(session, flt)
+                n, exact = inbox.count_capped(session, flt, cap)
                 first = inbox.page(session, flt, sort=sort, descending=descending, limit=size)
-                return n, first
+                return n, exact, first
 
-        def done(result: tuple[int, list[InboxRow]]) -> None:
+        def done(result: tuple[int, bool, list[InboxRow]]) -> None:
             if generation != self._generation:
                 return
-            n, first = result
+            n, exact, first = result
             self.beginResetModel()
             self._count = n
+            self._exact = exact
             self._pages.clear()
             self._loading.clear()
             self._pages[0] = first
+            self._rows_map = None
             self.endResetModel()
             self.reloaded.emit(n)
+            if exact and n > ROW_MAP_MIN_ROWS:
+                self._load_rows_map(generation)
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
@@ -170,10 +202,79 @@ class InboxModel(QAbstractTableModel):
 
         self.ctx.runner.start(load, success=done, failure=failed)
 
+    def _load_rows_map(self, generation: int) -> None:
+        """In the background, after the first page is shown: the map that makes a page
+        anywhere on the scroll bar a short seek. Until it arrives pages use OFFSET."""
+        flt, sort, descending = self._filter, self._sort, self._descending
+        db = self.ctx.db
+
+        def load(_token: CancelToken) -> inbox.RowMap | None:
+            with db.transaction() as session:
+                return inbox.row_map(
+                    session, flt, sort=sort, descending=descending, step=inbox.ROW_MAP_STEP
+                )
+
+        def store(result: inbox.RowMap | None) -> None:
+            if generation == self._generation:
+                self._rows_map = result
+
+        def failed(exc: BaseException) -> None:
+            # only deep pages are slower without it
+            log.warning("inbox row map failed: %s", type(exc).__name__)
+
+        self.ctx.runner.start(load, success=store, failure=failed)
+
     # -------------------------------------------------------------- Qt model API
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
         return 0 if parent.isValid() else self._count
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exact
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        """The next rows of an uncounted search: the page holding the first row beyond the
+        ones counted; rows it brings beyond them are inserted, and a short page ends it."""
+        if parent.isValid() or self._exact:
+            return
+        number = self._count // self.page_size
+        if number in self._loading:
+            return
+        self._loading.add(number)
+        generation = self._generation
+        flt, sort, descending, size = self._filter, self._sort, self._descending, self.page_size
+        db = self.ctx.db
+
+        def load(_token: CancelToken) -> list[InboxRow]:
+            with db.transaction() as session:
+                return inbox.page(
+                    session, flt, sort=sort, descending=descending, offset=number * size, limit=size
+                )
+
+        def grow(rows: list[InboxRow]) -> None:
+            if generation != self._generation:
+                return
+            self._pages[number] = rows
+            self._pages.move_to_end(number)
+            while len(self._pages) > MAX_CACHED_PAGES:
+                self._pages.popitem(last=False)
+            end = number * size + len(rows)
+            if len(rows) < size:
+                self._exact = True  # every match is now a row: the count is exact
+            # still marked loading while the views hear of the new rows: a view asking
+            # for more in the middle must not fetch this page a second time
+            if end > self._count:
+                self.beginInsertRows(QModelIndex(), self._count, end - 1)
+                self._count = end
+                self.endInsertRows()
+            self._loading.discard(number)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self._loading.discard(number)
+                log.warning("inbox rows beyond %d failed to load: %s", number, type(exc).__name__)
+
+        self.ctx.runner.start(load, success=grow, failure=failed)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -258,12 +359,18 @@ class InboxModel(QAbstractTableModel):
         self._loading.add(number)
         generation = self._generation
         flt, sort, descending, size = self._filter, self._sort, self._descending, self.page_size
-        db = self.ctx.db
+        db, rows_map = self.ctx.db, self._rows_map
 
         def load(_token: CancelToken) -> list[InboxRow]:
             with db.transaction() as session:
                 return inbox.page(
-                    session, flt, sort=sort, descending=descending, offset=number * size, limit=size
+                    session,
+                    flt,
+                    sort=sort,
+                    descending=descending,
+                    offset=number * size,
+                    limit=size,
+                    rows_map=rows_map,
                 )
 
         def store(result: list[InboxRow] | _Failed) -> None:
@@ -325,7 +432,7 @@ class InboxModel(QAbstractTableModel):
         if key == Column.NUMBER:
             return f"{row.number} ⚑" if row.possible_duplicate else row.number
         if key == Column.RECEIVED:
-            return row.received_at.strftime(DATE_FORMAT)
+            return show_date(row.received_at.astimezone().date())
         if key == Column.PATIENT:
             return row.patient
         if key == Column.REQUESTER:
@@ -335,7 +442,7 @@ class InboxModel(QAbstractTableModel):
         if key == Column.STATUS:
             return status_text(row)
         if key == Column.DUE:
-            return row.due_on.strftime(DATE_FORMAT)
+            return show_date(row.due_on)
         if key == Column.ASSIGNEE:
             return row.assignee or "Unassigned"
         return ""  # pragma: no cover - every column is handled above
@@ -354,5 +461,5 @@ class InboxModel(QAbstractTableModel):
         if key == Column.PATIENT and row.mrn:
             return f"MRN {row.mrn}"
         if key == Column.RECEIVED:
-            return row.received_at.astimezone().strftime(f"{DATE_FORMAT} %H:%M")
+            return show_datetime(row.received_at)
         return None

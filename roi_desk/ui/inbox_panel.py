@@ -1,6 +1,8 @@
 """The inbox's side panel: fixed queues and counts per status; choosing one filters.
 
-Counting a million rows takes ~100 ms, so counts are refreshed through ``ctx.runner`` (a
+The queue and status counts come from the tally the database keeps (a few ms at a million
+requests); a search is counted per status only up to ``inbox.COUNT_CAP`` matches. Counts
+are still refreshed through ``ctx.runner`` (a
 worker thread with its own Session) and shown when they arrive; the list itself never
 waits for them.
 """
@@ -146,22 +148,32 @@ class InboxPanel(QWidget):
         generation = self._generation
         db, user_id = self.ctx.db, self.ctx.user_id
 
-        def load(_token: CancelToken) -> tuple[dict[str, int], dict[Status, int]]:
+        def load(_token: CancelToken) -> tuple[dict[str, int], dict[Status, int] | None]:
             today = date.today()
+            flt = InboxFilter(search=search, today=today)
             with db.transaction() as session:
                 queues = inbox.queue_counts(session, today, user_id)
-                statuses = inbox.status_counts(session, InboxFilter(search=search, today=today))
+                statuses = inbox.status_counts_capped(session, flt)
             return queues, statuses
 
-        def show(result: tuple[dict[str, int], dict[Status, int]]) -> None:
+        def show(result: tuple[dict[str, int], dict[Status, int] | None]) -> None:
             if generation != self._generation:
                 return
             queues, statuses = result
             for key, n in queues.items():
                 if key in self._items:
                     self._set_count(key, n, alert=key == "overdue" and n > 0)
-            for status, n in statuses.items():
-                self._set_count(f"status:{status.value}", n)
+            for status in Status:
+                key = f"status:{status.value}"
+                if key not in self._items:
+                    continue
+                if statuses is None:
+                    # a search of more than 1,000 matches is not counted per status
+                    self._items[key].setText(1, "")
+                    self._items[key].setToolTip(1, "Too many matches to count: narrow the search")
+                else:
+                    self._set_count(key, statuses.get(status, 0))
+                    self._items[key].setToolTip(1, "")
             self.countsUpdated.emit()
 
         def failed(_exc: BaseException) -> None:

@@ -44,6 +44,7 @@ from roi_desk.ui.lock import SessionLock
 from roi_desk.ui.request_view import RequestView
 from roi_desk.ui.status_actions import StatusActions, move_request
 from roi_desk.ui.tools_menu import ToolWindows
+from roi_desk.ui.widgets import fit_to_screen
 
 SEARCH_DEBOUNCE_MS = 250
 SETTINGS_VERSION = 1
@@ -64,6 +65,18 @@ DEFAULT_WIDTHS: dict[Column, int] = {
 def default_settings() -> QSettings:
     """An INI file in the user's config folder (``ROI_DESK_HOME`` in tests)."""
     return QSettings(str(app_paths().settings_file), QSettings.Format.IniFormat)
+
+
+def _use_site_date_format(ctx: AppContext) -> None:
+    """Every date field and shown date follows the site's format (a core setting)."""
+    from roi_desk.services import settings as site_settings
+    from roi_desk.ui import date_field
+
+    try:
+        fmt = ctx.call(lambda session, _user: site_settings.date_format(session))
+    except Exception:
+        return
+    date_field.use_site_format(fmt)
 
 
 class SearchBox(QLineEdit):
@@ -112,6 +125,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.settings = settings if settings is not None else default_settings()
+        _use_site_date_format(ctx)
         self._views: dict[uuid.UUID, RequestView] = {}
         self._keep_selection: uuid.UUID | None = None
         self.signed_out = False
@@ -156,7 +170,7 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.splitter)
         self.setCentralWidget(central)
 
-        self.status_actions = StatusActions(self)
+        self.status_actions = StatusActions(self, role=ctx.role)
         self.session_lock = SessionLock(ctx, self)
         self.session_lock.signOutRequested.connect(lambda: self.sign_out(confirm=False))
         self._build_menus()
@@ -284,6 +298,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self._action("Go to &inbox", "F7", self.focus_inbox, "focusInbox"))
 
         request_menu = bar.addMenu("&Request")
+        # a move the role may not make is greyed with the reason as its tooltip
+        request_menu.setToolTipsVisible(True)
         self.open_action = QAction("&Open", self)
         self.open_action.setObjectName("open")
         self.open_action.setShortcuts(
@@ -392,7 +408,7 @@ class MainWindow(QMainWindow):
             view.show()
         return view
 
-    def new_request(self) -> None:
+    def new_request(self) -> QDialog | None:
         try:
             # imported when first used: intake pulls in the PDF stack, start-up should not
             from roi_desk.ui.intake.dialog import IntakeDialog
@@ -400,11 +416,17 @@ class MainWindow(QMainWindow):
             QMessageBox.information(
                 self, "New request", "The intake form is not available in this build."
             )
-            return
-        dialog = IntakeDialog(self.ctx, self)
+            return None
+        dialog = IntakeDialog(self.ctx, self, settings=self.settings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._request_saved)
+        dialog.openRequested.connect(self._open_logged)
         dialog.open()
+        return dialog
+
+    def _open_logged(self, request_id: object) -> None:
+        if isinstance(request_id, uuid.UUID):
+            self.open_request(request_id)
 
     def lock_now(self) -> None:
         self.session_lock.lock(reason="manual")
@@ -531,7 +553,7 @@ class MainWindow(QMainWindow):
             self._request_changed(row.id)
 
     def _reloaded(self, count: int) -> None:
-        self.result_label.setText(f"{count:,} request{'s' if count != 1 else ''}")
+        self.result_label.setText(self.model.count_label())  # "1,000+ requests" uncounted
         wanted, self._keep_selection = self._keep_selection, None
         row = self.model.find_row(wanted) if wanted is not None else None
         if row is None and count > 0:
@@ -562,7 +584,7 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         s = self.settings
         if s.value("mainWindow/version") != str(SETTINGS_VERSION):
-            self.resize(1400, 900)
+            fit_to_screen(self, 1400, 900)
             return
         for key, restore in (
             ("mainWindow/geometry", self.restoreGeometry),
@@ -573,6 +595,8 @@ class MainWindow(QMainWindow):
             value = s.value(key)
             if isinstance(value, QByteArray):
                 restore(value)
+        # a size saved on a big monitor must not run off the laptop it opens on now
+        fit_to_screen(self, self.width(), self.height())
 
     def save_settings(self) -> None:
         s = self.settings

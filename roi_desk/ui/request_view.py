@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from PySide6.QtCore import QSettings, Qt, Signal, SignalInstance
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
@@ -54,21 +54,20 @@ from roi_desk.models.enums import (
 from roi_desk.services import requests
 from roi_desk.services.requests import RequestDetail
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import show_date, show_datetime
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.inbox_model import kind_text
 from roi_desk.ui.operations import CancelToken
 from roi_desk.ui.status_actions import StatusActions, move_request
-
-DATE = "%m/%d/%Y"
-DATETIME = "%m/%d/%Y %H:%M"
+from roi_desk.ui.widgets import fit_to_screen
 
 
 def _d(value: date | None) -> str:
-    return value.strftime(DATE) if value else "—"
+    return show_date(value, "—")
 
 
 def _dt(value: datetime | None) -> str:
-    return value.astimezone().strftime(DATETIME) if value else "—"
+    return show_datetime(value, "—")
 
 
 def _label(enum: type[Channel] | type[DeliveryMethod], value: str) -> str:
@@ -138,10 +137,11 @@ class RequestView(QWidget):
         self.request_id = request_id
         self.settings = settings
         self.detail: RequestDetail | None = None
+        self.correction_dialog: QWidget | None = None
         self.setObjectName("requestView")
         self.setWindowTitle("Request")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(1440, 900)
+        fit_to_screen(self, 1440, 900)
 
         # ---- header: who and what, how urgent, what may happen next
         self.title = QLabel("Loading…", self)
@@ -157,7 +157,7 @@ class RequestView(QWidget):
         self.warning.setObjectName("duplicateWarning")
         self.warning.setWordWrap(True)
         self.warning.hide()
-        self.status_actions = StatusActions(self)
+        self.status_actions = StatusActions(self, role=ctx.role)
         self.status_actions.requested.connect(self._move)
         self.addActions(list(self.status_actions.actions.values()))
         self.action_bar = QHBoxLayout()
@@ -191,10 +191,39 @@ class RequestView(QWidget):
         fields_box.setObjectName("requestFields")
         fields_box.setLayout(self.fields)
         fields_box.setMaximumWidth(900)  # long lines wrap rather than run across a wide screen
-        request_page = QScrollArea(self)
-        request_page.setWidgetResizable(True)
-        request_page.setFrameShape(QFrame.Shape.NoFrame)
-        request_page.setWidget(fields_box)
+        fields_scroll = QScrollArea(self)
+        fields_scroll.setWidgetResizable(True)
+        fields_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        fields_scroll.setWidget(fields_box)
+        # the request as it came in, next to what was keyed from it: a clerk checks one
+        # against the other without opening the History tab (issue 17 item 14)
+        from roi_desk.ui.intake.pages import PageView
+
+        self.scan_view = PageView(self, empty_text="No scan was stored with this request.")
+        self.scan_view.setObjectName("requestScan")
+        self._scan_shown: uuid.UUID | None = None
+        # keyed data is corrected before approval, old → new in the history (the core
+        # says when: services.intake.correction_refusal)
+        self.correct_button = QPushButton("Co&rrect details…", self)
+        self.correct_button.setObjectName("correctDetails")
+        self.correct_button.setAutoDefault(False)
+        self.correct_button.setEnabled(False)
+        self.correct_button.clicked.connect(self.correct_details)
+        details = QWidget(self)
+        details_layout = QVBoxLayout(details)
+        details_layout.setContentsMargins(0, 0, 0, 0)
+        correct_bar = QHBoxLayout()
+        correct_bar.addWidget(self.correct_button)
+        correct_bar.addStretch(1)
+        details_layout.addLayout(correct_bar)
+        details_layout.addWidget(fields_scroll, 1)
+        request_page = QSplitter(Qt.Orientation.Horizontal, self)
+        request_page.setObjectName("requestPage")
+        request_page.addWidget(details)
+        request_page.addWidget(self.scan_view)
+        request_page.setStretchFactor(0, 1)
+        request_page.setStretchFactor(1, 1)
+        request_page.setChildrenCollapsible(False)
 
         # ---- the History tab: what happened, and the documents stored with the request
         self.documents = QTreeWidget(self)
@@ -257,7 +286,15 @@ class RequestView(QWidget):
             self._tabs.append(
                 _Tab(key, title, page, factory=factories.get(key), rebuild=key == "redaction")
             )
-            index = self.tabs.addTab(page, title)
+            # a tab wider or taller than a laptop screen scrolls instead of pushing the
+            # window off the screen (the office laptop is 1366x768)
+            scroller = QScrollArea(self) if key not in fixed else None
+            if scroller is not None:
+                scroller.setObjectName(f"{key}Scroll")
+                scroller.setWidgetResizable(True)
+                scroller.setFrameShape(QFrame.Shape.NoFrame)
+                scroller.setWidget(page)
+            index = self.tabs.addTab(scroller or page, title)
             self.tabs.setTabToolTip(index, f"{title} (Ctrl+{index + 1})")
         self.tabs.currentChanged.connect(self._tab_shown)
 
@@ -274,7 +311,7 @@ class RequestView(QWidget):
 
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.close)
-        close.button(QDialogButtonBox.StandardButton.Close).setToolTip("Close (Ctrl+W)")
+        close.button(QDialogButtonBox.StandardButton.Close).setToolTip("Close (Esc or Ctrl+W)")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 10)
@@ -331,7 +368,7 @@ class RequestView(QWidget):
     def show_tab(self, key: str) -> QWidget:
         """Bring a tab to the front (building it if needed) and return its widget."""
         spec = self._spec(key)
-        self.tabs.setCurrentWidget(spec.page)
+        self.tabs.setCurrentIndex(self._tabs.index(spec))
         self._ensure(spec)  # setCurrentWidget does not signal when it is current already
         return spec.widget if spec.widget is not None else spec.page
 
@@ -401,10 +438,19 @@ class RequestView(QWidget):
         self.reload()
         self.changed.emit(self.request_id)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Esc closes the window once no field or page view used it (they accept it first)
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            event.accept()
+            self.close()
+            return
+        super().keyPressEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         for spec in self._tabs:
             if spec.widget is not None:
                 self._free(spec.widget)
+        self.scan_view.set_source(None)  # the decoded scan is PHI held in memory
         super().closeEvent(event)
 
     # ------------------------------------------------------------------ loading
@@ -455,6 +501,8 @@ class RequestView(QWidget):
         else:
             self.warning.hide()
         self._fill_fields(d)
+        self._fill_correct(d)
+        self._fill_scan(d)
         self._fill_lists(d)
         self._fill_actions(d)
         self.loaded.emit(d)
@@ -504,6 +552,70 @@ class RequestView(QWidget):
             caption.setProperty("role", "caption")
             self.fields.addRow(caption, label)
 
+    def _fill_correct(self, d: RequestDetail) -> None:
+        from roi_desk.auth.permissions import Permission, denial_message
+        from roi_desk.services.intake import correction_refusal
+
+        refusal = correction_refusal(d.status)
+        if refusal is None and not self.ctx.can(Permission.EDIT_REQUEST):
+            refusal = denial_message(Permission.EDIT_REQUEST)
+        self.correct_button.setEnabled(refusal is None)
+        self.correct_button.setToolTip(
+            refusal or "Correct what was keyed wrong; the history keeps old → new."
+        )
+
+    def correct_details(self) -> None:
+        """Open the keyed data to correct it (before approval)."""
+        if self.detail is None:
+            return
+        from roi_desk.ui.intake.correction import CorrectionDialog
+
+        dialog = CorrectionDialog(self.ctx, self.request_id, self.detail.number, self)
+        dialog.corrected.connect(self._corrected)
+        dialog.open()
+        self.correction_dialog = dialog
+
+    def _corrected(self, changes: list[object]) -> None:
+        if changes:
+            self._mark_stale()
+            self.reload()
+            self.changed.emit(self.request_id)
+
+    def _fill_scan(self, d: RequestDetail) -> None:
+        scan = next((doc for doc in d.documents if doc.kind == DocumentKind.REQUEST_SCAN), None)
+        # a request keyed from paper has no scan: the details get the whole width
+        self.scan_view.setVisible(scan is not None)
+        if scan is None:
+            self._scan_shown = None
+            self.scan_view.clear("No scan was stored with this request (keyed from paper).")
+            return
+        if scan.id == self._scan_shown:
+            return  # already on screen: a reload after a status move keeps the page
+        db, document_id, media_type = self.ctx.db, scan.id, scan.media_type
+
+        def load(_token: CancelToken) -> bytes:
+            from roi_desk.services.documents import load_bytes
+
+            with db.transaction() as session:
+                return load_bytes(session, document_id)
+
+        def show(data: bytes) -> None:
+            from roi_desk.errors import DocumentError
+            from roi_desk.ui.intake.pages import open_source
+
+            try:
+                self.scan_view.set_source(open_source(data, media_type))
+            except DocumentError as exc:
+                self.scan_view.clear(str(exc))
+                return
+            self._scan_shown = document_id
+
+        self.ctx.runner.start(load, success=show, failure=self._scan_failed)
+
+    def _scan_failed(self, exc: BaseException) -> None:
+        self.scan_view.clear("The scan could not be shown.")
+        show_error(self, exc)
+
     def _fill_lists(self, d: RequestDetail) -> None:
         self.history.clear()
         for line in reversed(d.history):  # newest first: what happened last matters most
@@ -527,13 +639,20 @@ class RequestView(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        for target in self.status_actions.enabled():
+        refused = self.status_actions.refused()
+        offered = [*self.status_actions.enabled(), *refused]
+        for target in sorted(offered, key=list(Status).index):
             action = self.status_actions.actions[target]
             button = QPushButton(action.text(), self)
             button.setObjectName(f"move_{target.value}")
-            button.setToolTip(f"{action.text()} ({action.shortcut().toString()})")
             button.setAutoDefault(False)
-            button.clicked.connect(action.trigger)
+            if target in refused:
+                # shown, so the clerk knows the step exists, but disabled with the reason
+                button.setEnabled(False)
+                button.setToolTip(refused[target])
+            else:
+                button.setToolTip(f"{action.text()} ({action.shortcut().toString()})")
+                button.clicked.connect(action.trigger)
             self.action_bar.addWidget(button)
 
     # ------------------------------------------------------------------ moves

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,10 +27,36 @@ from roi_desk.auth import sessions
 from roi_desk.auth.passwords import MIN_LENGTH
 from roi_desk.errors import RoiError, ValidationError
 from roi_desk.models import User
+from roi_desk.paths import app_paths
 from roi_desk.services import users
 from roi_desk.storage import Database
 from roi_desk.ui.unlock import _error_label, _password_field
 from roi_desk.ui.widgets import ok_cancel_buttons
+
+#: QSettings key of the user name last signed in on this workstation (never a password)
+LAST_USER_KEY = "signin/last_user"
+
+
+def _settings(settings: QSettings | None) -> QSettings:
+    if settings is not None:
+        return settings
+    return QSettings(str(app_paths().settings_file), QSettings.Format.IniFormat)
+
+
+def remembered_user(settings: QSettings | None = None) -> str:
+    """Who signed in last on this workstation ("" when nobody has yet).
+
+    After a sign-out the dialog offers this name, not the operating-system login (on a
+    shared desk PC that is "root" or a generic account, never the clerk).
+    """
+    value = _settings(settings).value(LAST_USER_KEY, "")
+    return str(value or "")
+
+
+def remember_user(username: str, settings: QSettings | None = None) -> None:
+    store = _settings(settings)
+    store.setValue(LAST_USER_KEY, username)
+    store.sync()
 
 
 @dataclass(frozen=True)
@@ -92,9 +118,17 @@ class SignInDialog(_AccountDialog):
     is accepted. ``signed_in`` holds the result.
     """
 
-    def __init__(self, db: Database, username: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        username: str = "",
+        parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__(parent)
         self.db = db
+        self.settings = settings
         self.signed_in: SignedIn | None = None
         self.setWindowTitle("Sign in to ROI Desk")
         self.setObjectName("signInDialog")
@@ -144,6 +178,7 @@ class SignInDialog(_AccountDialog):
                 return
             signed = SignedIn(signed.user_id, signed.username, signed.display_name, signed.role)
         self.signed_in = signed
+        remember_user(signed.username, self.settings)
         self.accept()
 
 

@@ -152,7 +152,9 @@ def move_request(
 
 
 class StatusActions(QObject):
-    """One ``QAction`` per move of ``lifecycle.ACTION_LABELS``, enabled per current status.
+    """One ``QAction`` per move of ``lifecycle.ACTION_LABELS``, enabled per current status
+    and per what the signed-in ``role`` may do (asked of the core: a move the role cannot
+    make is disabled, with the core's reason as its tooltip).
 
     Signals:
         requested(object): the clerk chose a move; carries the target ``Status``.
@@ -160,9 +162,11 @@ class StatusActions(QObject):
 
     requested = Signal(object)
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget, *, role: str | None = None) -> None:
         super().__init__(parent)
+        self.role = role
         self.actions: dict[Status, QAction] = {}
+        self._refusals: dict[Status, str] = {}
         for target, label in ACTION_LABELS.items():
             action = QAction(label, parent)
             action.setObjectName(f"status_{target.value}")
@@ -179,13 +183,28 @@ class StatusActions(QObject):
     def _emitter(self, target: Status) -> Callable[[], None]:
         return lambda: self.requested.emit(target)
 
+    def refusal(self, target: Status) -> str | None:
+        """Why the signed-in role may not make this move, or ``None``."""
+        if self.role is None:
+            return None
+        return requests.move_refusal(self.role, target)
+
     def update_for(self, current: Status | None) -> None:
         allowed = allowed_targets(current) if current is not None else frozenset()
+        self._refusals = {}
         for target, action in self.actions.items():
-            action.setEnabled(target in allowed and target not in SYSTEM_ONLY)
+            refusal = self.refusal(target) if target in allowed else None
+            if refusal:
+                self._refusals[target] = refusal
+            action.setEnabled(target in allowed and target not in SYSTEM_ONLY and not refusal)
+            action.setToolTip(refusal or action.text().rstrip("…"))
 
     def enabled(self) -> list[Status]:
         return [t for t, a in self.actions.items() if a.isEnabled()]
+
+    def refused(self) -> dict[Status, str]:
+        """The moves the status allows but the role may not make, with the reason."""
+        return dict(self._refusals)
 
 
 __all__ = ["SHORTCUTS", "ReasonDialog", "StatusActions", "move_request"]

@@ -37,6 +37,7 @@ from roi_desk.errors import RoiError
 from roi_desk.sync import conflicts
 from roi_desk.sync.conflicts import ConflictLine, FieldDiff
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import show_datetime
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.widgets import RowsTableModel
 
@@ -82,7 +83,7 @@ class ConflictsModel(RowsTableModel):
         if col == 2:
             return line.peer
         if col == 3:
-            return line.detected_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            return show_datetime(line.detected_at)
         if col == 4:
             return ", ".join(f.name.replace("_", " ") for f in line.fields)
         return None

@@ -6,6 +6,9 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 ACCENT = "#2f5d8a"
+#: what cannot be used now must look it: a greyed menu item or button (WCAG 1.4.3 exempts
+#: inactive controls from contrast, but they must still read as inactive)
+DISABLED_TEXT = "#9aa3ad"
 
 STYLE_SHEET = f"""
 QTableView, QTreeView {{
@@ -42,6 +45,8 @@ QLabel#duplicateWarning {{
 QLabel[role="caption"] {{ color: #5b6573; }}
 QFrame#requestFields {{ background: white; border: 1px solid #d5d9df; border-radius: 4px; }}
 QStatusBar QLabel {{ color: #5b6573; padding: 0 8px; }}
+QMenu::item:disabled {{ color: {DISABLED_TEXT}; }}
+QPushButton:disabled {{ color: {DISABLED_TEXT}; }}
 """
 
 
@@ -56,6 +61,17 @@ def apply_look(app: QApplication) -> None:
     palette.setColor(QPalette.ColorRole.Text, QColor("#1f2933"))
     palette.setColor(QPalette.ColorRole.WindowText, QColor("#1f2933"))
     palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#7b8794"))
+    # setColor(role, ...) above sets every colour group, the disabled one too: without
+    # this, disabled menu items and buttons looked exactly like enabled ones
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.HighlightedText,
+    ):
+        palette.setColor(disabled, role, QColor(DISABLED_TEXT))
+    palette.setColor(disabled, QPalette.ColorRole.Highlight, QColor("#c9d1da"))
     app.setPalette(palette)
     font = QFont(app.font())
     if font.pointSizeF() < 10:

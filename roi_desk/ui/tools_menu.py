@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
 from roi_desk.auth.permissions import Permission
 from roi_desk.models import Request
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.widgets import fit_to_screen
 
 Factory = Callable[[], QWidget]
 
@@ -111,7 +112,7 @@ class ToolWindows:
             view.setWindowTitle("Approval queue")
             view.approved.connect(lambda _id: self.refresh())
             view.returned.connect(lambda _id: self.refresh())
-            view.resize(1200, 800)
+            fit_to_screen(view, 1200, 800)
             return view
 
         return self.show("approval", make)
@@ -122,7 +123,7 @@ class ToolWindows:
         def make() -> QWidget:
             view = ReportsView(self.ctx)
             view.setWindowTitle("Reports")
-            view.resize(1100, 760)
+            fit_to_screen(view, 1100, 760)
             return view
 
         return self.show("reports", make)
@@ -133,7 +134,7 @@ class ToolWindows:
         def make() -> QWidget:
             view = AuditViewer(self.ctx)
             view.setWindowTitle("Audit trail")
-            view.resize(1200, 760)
+            fit_to_screen(view, 1200, 760)
             return view
 
         return self.show("audit", make)
@@ -167,7 +168,7 @@ class ToolWindows:
         def make() -> QWidget:
             view = DisclosuresView(self.ctx, patient_id)
             view.setWindowTitle("Disclosure history")
-            view.resize(1000, 700)
+            fit_to_screen(view, 1000, 700)
             return view
 
         self.open.pop("disclosures", None)  # a different patient each time: a fresh window

@@ -31,6 +31,7 @@ from roi_desk.models import Role
 from roi_desk.services import users
 from roi_desk.services.users import UserRow
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import show_datetime
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.unlock import _error_label, _password_field
 from roi_desk.ui.widgets import RowsTableModel, ok_cancel_buttons, read_only_table
@@ -90,9 +91,7 @@ class UsersModel(RowsTableModel):
                 return "Locked (wrong passwords)"
             return "Must change password" if row.must_change_password else "Active"
         if column == 4:
-            return (
-                row.last_sign_in.astimezone().strftime("%Y-%m-%d %H:%M") if row.last_sign_in else ""
-            )
+            return show_datetime(row.last_sign_in)
         return ""
 
 

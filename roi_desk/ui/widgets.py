@@ -1,5 +1,8 @@
 """Small pieces several views build the same way: a read-only table, dialog buttons.
 
+``fit_to_screen`` sizes a window to what it wants but never beyond the screen it opens on
+(the office laptop is 1366x768).
+
 ``RowsTableModel`` is the part of a list-of-rows table model that does not depend on what
 a row is (counts and column headings); subclasses fill ``_rows`` and answer ``data``.
 ``read_only_table`` is the view such a model is shown in: whole rows selected, nothing
@@ -15,10 +18,15 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
+    QRect,
+    QSize,
     Qt,
 )
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,7 +36,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["ROOT", "Index", "RowsTableModel", "ok_cancel_buttons", "read_only_table"]
+__all__ = [
+    "ROOT",
+    "Index",
+    "RowsTableModel",
+    "close_on_escape",
+    "fit_to_screen",
+    "ok_cancel_buttons",
+    "read_only_table",
+    "room_on",
+]
 
 Index = QModelIndex | QPersistentModelIndex
 #: the invalid index: the parent of a flat table's rows
@@ -101,3 +118,47 @@ def ok_cancel_buttons(
         box.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel)
     box.rejected.connect(parent.reject)
     return box
+
+
+#: room left around a window for its frame and the taskbar
+_SCREEN_MARGIN = 24
+
+
+def fit_to_screen(window: QWidget, width: int, height: int, *, area: QRect | None = None) -> None:
+    """Resize ``window`` to ``width`` x ``height``, shrunk to fit ``area`` (by default the
+    available area of the screen it is on), its frame and title bar included."""
+    if area is None:
+        screen = window.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            window.resize(width, height)
+            return
+        area = screen.availableGeometry()
+    room = room_on(area)
+    window.resize(min(width, room.width()), min(height, room.height()))
+
+
+def room_on(area: QRect) -> QSize:
+    """The largest window size whose frame and title bar still fit in ``area``."""
+    return QSize(
+        max(320, area.width() - _SCREEN_MARGIN), max(240, area.height() - _SCREEN_MARGIN - 32)
+    )
+
+
+class _EscapeCloses(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            isinstance(watched, QWidget)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            watched.close()
+            return True
+        return False
+
+
+def close_on_escape(window: QWidget) -> None:
+    """Esc closes ``window`` once no field inside it used the key (a key a child ignores
+    travels up to the window): every window of the desk closes the same way."""
+    window.installEventFilter(_EscapeCloses(window))

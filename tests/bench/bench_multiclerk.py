@@ -1,6 +1,9 @@
 """Several clerks (processes) working one department PostgreSQL queue at the same time.
 
-    python -m tests.bench.bench_multiclerk --clerks 3 --seconds 20 --database-url URL
+    python -m tests.bench.bench_multiclerk [--clerks 1,3,6,12] [--seconds 15] [--database-url URL]
+
+Without ``--database-url`` (``make bench``) a throw-away server is started with
+scripts/pg-test-server.sh (and stopped again if this run started it).
 
 A scratch database is created on that server (loopback addresses only: this writes test
 data), seeded with approved requests that each have a pick-up packet, and N processes then
@@ -15,7 +18,10 @@ produced) and each refusal it was given. Afterwards:
   audit event, and each request's final notes are the ones its last logged edit wrote;
 * the audit chain verifies.
 
-It prints throughput and the conflict counts. It is a benchmark, not a test: figures only,
+It prints throughput, the conflict counts and the inbox latency each clerk saw (between
+actions every clerk refreshes the inbox as the window does: ``count_capped`` + the first
+page of 200), then one line per number of clerks: writes/s and inbox p50/p95 (issue 13,
+item 7). It is a benchmark, not a test: figures only,
 no timed assertions; the exit code is 1 when a check fails. Logs hold ids and synthetic
 text only.
 """
@@ -26,6 +32,7 @@ import argparse
 import json
 import multiprocessing as mp
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -90,10 +97,19 @@ def clerk(url: str, n: int, seconds: float, log_path: str, seed_value: int) -> N
     from roi_desk.errors import RoiError
     from roi_desk.models import Request, User
     from roi_desk.models.packet import Packet
-    from roi_desk.services import claims, release
+    from roi_desk.services import claims, inbox, release
     from roi_desk.storage.server import open_server_database
 
     rng = random.Random(seed_value)
+    latencies: list[float] = []
+
+    def refresh_inbox() -> None:
+        t0 = time.perf_counter()
+        with db.transaction() as s:
+            inbox.count_capped(s, inbox.InboxFilter())
+            inbox.page(s, inbox.InboxFilter(), limit=200)
+        latencies.append((time.perf_counter() - t0) * 1000)
+
     db = open_server_database(url, passphrase=PASSPHRASE)
     with db.transaction() as s:
         ids = list(s.scalars(select(Request.id)))
@@ -106,6 +122,7 @@ def clerk(url: str, n: int, seconds: float, log_path: str, seed_value: int) -> N
     deadline = time.monotonic() + seconds
     edits = 0
     while time.monotonic() < deadline:
+        refresh_inbox()
         rid = rng.choice(ids)
         with db.transaction() as s:
             seen = s.scalar(select(Request.version).where(Request.id == rid))
@@ -163,10 +180,17 @@ def clerk(url: str, n: int, seconds: float, log_path: str, seed_value: int) -> N
         except claims.StaleEditError:
             write(op="unclaim", rid=str(rid), ok=False, why="stale")
     Path(log_path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    Path(log_path + ".inbox").write_text(json.dumps(latencies), encoding="utf-8")
     db.close()
 
 
-def check(url: str, logs: list[Path], seconds: float) -> int:
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values) or [0.0]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def check(url: str, logs: list[Path], seconds: float) -> tuple[int, float, list[float]]:
+    """Prints the checks; returns (exit code, successful writes per second, inbox ms)."""
     from roi_desk import audit
     from roi_desk.models import AuditEvent, Request
     from roi_desk.models.packet import Disclosure
@@ -240,28 +264,31 @@ def check(url: str, logs: list[Path], seconds: float) -> int:
         print(f"CHECK FAILED: {p}")
     if not problems:
         print("checks: no double release, no silent lost update, audit chain intact")
-    return 1 if problems else 0
+    latencies = [x for p in logs for x in json.loads(Path(f"{p}.inbox").read_text())]
+    print(
+        f"inbox refresh: {len(latencies)} times, p50 {_pct(latencies, 50):.1f} ms, "
+        f"p95 {_pct(latencies, 95):.1f} ms"
+    )
+    return (1 if problems else 0), total / seconds, latencies
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--clerks", type=int, default=3)
-    ap.add_argument("--seconds", type=float, default=20)
-    ap.add_argument("--requests", type=int, default=12, help="requests in the queue")
-    ap.add_argument("--database-url", required=True, help="a loopback PostgreSQL server")
-    ap.add_argument("--keep", action="store_true", help="keep the scratch database")
-    args = ap.parse_args(argv)
-    name, url = _scratch(args.database_url)
+def run_once(
+    server_url: str, clerks: int, seconds: float, requests: int, keep: bool
+) -> tuple[int, float, list[float]]:
+    name, url = _scratch(server_url)
     try:
         t0 = time.monotonic()
-        seed(url, args.requests, args.clerks)
-        print(f"seeded {args.requests} approved requests in {time.monotonic() - t0:.1f} s")
+        seed(url, requests, clerks)
+        print(
+            f"\n{clerks} clerk(s): seeded {requests} approved requests "
+            f"in {time.monotonic() - t0:.1f} s"
+        )
         ctx = mp.get_context("spawn")
         with tempfile.TemporaryDirectory(prefix="roi-bench-") as tmp:
-            logs = [Path(tmp) / f"clerk{n}.jsonl" for n in range(args.clerks)]
+            logs = [Path(tmp) / f"clerk{n}.jsonl" for n in range(clerks)]
             procs = [
-                ctx.Process(target=clerk, args=(url, n, args.seconds, str(logs[n]), n * 7919))
-                for n in range(args.clerks)
+                ctx.Process(target=clerk, args=(url, n, seconds, str(logs[n]), n * 7919))
+                for n in range(clerks)
             ]
             for p in procs:
                 p.start()
@@ -269,11 +296,50 @@ def main(argv: list[str] | None = None) -> int:
                 p.join()
             if any(p.exitcode for p in procs):
                 print("a clerk process failed", file=sys.stderr)
-                return 1
-            return check(url, logs, args.seconds)
+                return 1, 0.0, []
+            return check(url, logs, seconds)
     finally:
-        if not args.keep:
-            _drop(args.database_url, name)
+        if not keep:
+            _drop(server_url, name)
+
+
+def _throwaway_server() -> tuple[str, bool]:
+    """(URL, whether this run started it) — scripts/pg-test-server.sh on loopback."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "pg-test-server.sh"
+    running = Path("/tmp/roi-desk-pg/postmaster.pid").exists()
+    done = subprocess.run(
+        ["bash", str(script), "start"], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip().splitlines()[-1], not running
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--clerks", default="1,3,6,12", help="numbers of clerks, e.g. 1,3,6,12")
+    ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--requests", type=int, default=12, help="requests in the queue")
+    ap.add_argument("--database-url", help="a loopback PostgreSQL server (default: start one)")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    args = ap.parse_args(argv)
+    started = False
+    url = args.database_url
+    if not url:
+        url, started = _throwaway_server()
+    rows: list[tuple[int, float, list[float]]] = []
+    code = 0
+    try:
+        for n in (int(x) for x in str(args.clerks).split(",")):
+            rc, rate, latencies = run_once(url, n, args.seconds, args.requests, args.keep)
+            code = max(code, rc)
+            rows.append((n, rate, latencies))
+    finally:
+        if started:
+            script = Path(__file__).resolve().parents[2] / "scripts" / "pg-test-server.sh"
+            subprocess.run(["bash", str(script), "stop"], capture_output=True, check=False)
+    print(f"\n{'clerks':>7}{'writes/s':>10}{'inbox p50':>11}{'p95':>9}  (PostgreSQL on loopback)")
+    for n, rate, latencies in rows:
+        print(f"{n:>7}{rate:>10.1f}{_pct(latencies, 50):>9.1f}ms{_pct(latencies, 95):>7.1f}ms")
+    return code
 
 
 if __name__ == "__main__":

@@ -14,7 +14,9 @@ synthetic (tests/unit/packets/factory.py).
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -53,14 +55,49 @@ def bench_build() -> None:
     report("build a 200-page fax packet", timed(lambda: build_packet(fax), 5))
 
 
-def bench_fax() -> None:
+def _ghostscript_tiffg4(pdf: bytes, lines_per_inch: int) -> tuple[Callable[[], object], Path]:
+    """The floor: Ghostscript's tiffg4 device on the same PDF at the same resolution
+    (synthetic packet; written to a private temporary folder, removed after)."""
+    folder = Path(tempfile.mkdtemp(prefix="roi-bench-fax-"))
+    src = folder / "in.pdf"
+    src.write_bytes(pdf)
+    argv = [
+        "gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiffg4",
+        f"-r204x{lines_per_inch}", f"-sOutputFile={folder / 'out.tif'}", str(src),
+    ]  # fmt: skip
+
+    def run() -> object:
+        return subprocess.run(argv, check=True, capture_output=True)
+
+    return run, folder
+
+
+def bench_fax(goal: float = 1.5) -> None:
+    """Alternating runs of Ghostscript and ours; goal: at most 1.5x Ghostscript."""
     packet = build_packet(packet_input(20, fax=True))
-    times = timed(lambda: pdf_to_fax_tiff(packet.pdf), 3)
+    ours: list[float] = []
+    floor: list[float] = []
+    gs, folder = _ghostscript_tiffg4(packet.pdf, 196) if shutil.which("gs") else (None, None)
+    try:
+        for _ in range(5):
+            ours += timed(lambda: pdf_to_fax_tiff(packet.pdf), 1)
+            if gs is not None:
+                floor += timed(gs, 1)
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder)
     report(
         f"fax TIFF (G4, 204×196) of {packet.page_count} pages",
-        times,
-        f"{packet.page_count / statistics.median(times):.0f} pages/s",
+        ours,
+        f"{packet.page_count / statistics.median(ours):.0f} pages/s",
     )
+    if not floor:
+        print("  Ghostscript (gs) not on PATH: floor not measured")
+        return
+    report("  floor: gs -sDEVICE=tiffg4 -r204x196, same PDF", floor)
+    ratio = statistics.median(ours) / statistics.median(floor)
+    verdict = "met" if ratio <= goal else f"MISSED by {ratio / goal:.2f}x"
+    print(f"  ratio ours/Ghostscript {ratio:.2f}x  (goal <= {goal}x): {verdict}")
 
 
 def bench_print() -> None:

@@ -4,21 +4,34 @@
   (target >= 40 pages/s);
 * the same on the raster path (a smaller slice, reported per page);
 * the verification gate on the 500-page output, on its own;
-* candidate finding over 2,000 pages (target <= 10 s).
+* candidate finding over 2,000 pages (target <= 10 s);
+* one box on a 24x36 in survey drawing of 8,600 paths (issue 12 item 7, goal <= 3 s),
+  beside a floor: qpdf --qdf of the same file (parsing and rewriting every stream once),
+  and PyMuPDF's apply_redactions when it happens to be installed (never a dependency);
+* verification against redaction (issue 13 item 4): 200 pages, 400 boxes — apply, the
+  gate as the engine runs it (pdfminer only where it can disagree, in its own process
+  when there are enough pages), the gate with pdfminer on every page, and PyMuPDF's
+  apply_redactions on the same pages and boxes when installed.
 
 Figures, not assertions: the machine is noisy (GROUND.md says ±30 %).
 """
 
 from __future__ import annotations
 
+import importlib
 import io
+import shutil
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 from reportlab.pdfgen import canvas
 
 from roi_desk.redaction import Box, apply_redactions, verify
 from roi_desk.redaction.candidates import find_candidates
 from roi_desk.redaction.document import geometries, open_pdf
+from tests.helpers import SHARED_PDFS
 
 LINES = 48
 
@@ -47,7 +60,109 @@ def boxes_for(pages: int) -> list[Box]:
     return out
 
 
+def _timed(fn: object) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of ``fn()`` (CPU time is what a busy machine hides)."""
+    t, c = time.perf_counter(), time.process_time()
+    fn()  # type: ignore[operator]
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def huge_page() -> None:
+    path = SHARED_PDFS / "pdfjs_issue12810.pdf"
+    if not path.exists():
+        print(f"huge page: {path.name} not found, skipped")
+        return
+    data = path.read_bytes()
+    box = Box(0, (500, 800, 700, 900)).confirm("bench")
+    wall, cpu = _timed(lambda: apply_redactions(data, [box], verify_output=False))
+    print(f"huge page (24x36 in, 8,600 paths), one box, apply: {wall:.2f} s wall, {cpu:.2f} s CPU")
+    wall, cpu = _timed(lambda: apply_redactions(data, [box]))
+    print(f"  apply + verification gate: {wall:.2f} s wall, {cpu:.2f} s CPU (goal <= 3 s)")
+    if shutil.which("qpdf"):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "qdf.pdf"
+            t = time.perf_counter()
+            subprocess.run(["qpdf", "--qdf", str(path), str(out)], check=False)
+            print(f"  floor, qpdf --qdf of the same file: {time.perf_counter() - t:.2f} s wall")
+    try:
+        # AGPL: installed by hand for this benchmark only, never a project dependency
+        pymupdf = importlib.import_module("pymupdf")
+    except ImportError:
+        print("  (PyMuPDF not installed: no PyMuPDF floor)")
+        return
+
+    def mupdf() -> None:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+        page = doc[0]
+        height = page.rect.height
+        page.add_redact_annot(pymupdf.Rect(500, height - 900, 700, height - 800))
+        page.apply_redactions()
+        doc.tobytes(garbage=3)
+
+    wall, cpu = _timed(mupdf)
+    print(f"  floor, PyMuPDF apply_redactions: {wall:.2f} s wall, {cpu:.2f} s CPU")
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the pdfminer worker)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def verify_against_apply() -> None:
+    n = 200
+    src = make_pdf(n)
+    boxes = boxes_for(n)
+    geos = geometries(open_pdf(src).pdf)
+    t, c = time.perf_counter(), _cpu()
+    result = apply_redactions(src, boxes, verify_output=False)
+    print(
+        f"200 pages / 400 boxes, apply: {time.perf_counter() - t:.2f} s wall, "
+        f"{_cpu() - c:.2f} s CPU"
+    )
+    for label, options in (
+        ("gate as the engine runs it", {}),
+        ("gate, pdfminer on every page, in-process", {"thorough": True, "parallel": False}),
+        ("gate, pdfminer on every page, own process", {"thorough": True, "parallel": True}),
+    ):
+        t, c = time.perf_counter(), _cpu()
+        report = verify(boxes, result.output, geos, source=src, **options)  # type: ignore[arg-type]
+        print(
+            f"  {label}: {time.perf_counter() - t:.2f} s wall, {_cpu() - c:.2f} s CPU "
+            f"(ok={report.ok})"
+        )
+    try:
+        # AGPL: installed by hand for this benchmark only, never a project dependency
+        pymupdf = importlib.import_module("pymupdf")
+    except ImportError:
+        print("  (PyMuPDF not installed: no PyMuPDF floor)")
+        return
+
+    def mupdf() -> None:
+        doc = pymupdf.open(stream=src, filetype="pdf")
+        for box in boxes:
+            page = doc[box.page]
+            h = page.rect.height
+            x0, y0, x1, y1 = box.rect
+            page.add_redact_annot(pymupdf.Rect(x0, h - y1, x1, h - y0), fill=(0, 0, 0))
+        for page in doc:
+            page.apply_redactions()
+        doc.tobytes(garbage=3, deflate=True)
+
+    t, c = time.perf_counter(), _cpu()
+    mupdf()
+    print(
+        f"  floor, PyMuPDF apply_redactions: {time.perf_counter() - t:.2f} s wall, "
+        f"{_cpu() - c:.2f} s CPU"
+    )
+
+
 def main() -> None:
+    huge_page()
+    verify_against_apply()
     n = 500
     src = make_pdf(n)
     boxes = boxes_for(n)

@@ -206,6 +206,14 @@ def check_the_authorization(qtbot: QtBot, workspace: RequestView) -> None:
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
         press(qtbot, panel.table, Qt.Key.Key_S, CTRL)
     settle(panel)
+    # the fee quote was saved with the checklist; the attorney pays the MGL c.111 §70 fee
+    # before the records go out (the site releases third parties after payment)
+    assert panel.state is not None and panel.state.quote is not None
+    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
+        panel.invoiced_button.click()
+    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
+        panel.paid_button.click()
+    settle(panel)  # the workspace reloads the request the payment changed
 
 
 def gather_the_records(qtbot: QtBot, workspace: RequestView) -> RecordsTab:
@@ -217,8 +225,10 @@ def gather_the_records(qtbot: QtBot, workspace: RequestView) -> RecordsTab:
     settle(records)
     assert records.last_report is not None and records.last_report.imported > 30
     # the attorney asks about the pregnancy and after: since September 2020
-    records.since_edit.setText("2020-09-01")
-    records.since_edit.editingFinished.emit()
+    records.since_edit.edit.setFocus()
+    records.since_edit.edit.selectAll()
+    qtbot.keyClicks(records.since_edit.edit, "09/01/2020")  # typed, in the site's format
+    press(qtbot, records.since_edit.edit, Qt.Key.Key_Return)
     settle(records)
     assert records.draft is not None and "since 2020-09-01" in records.draft.summary
     records.selection_view.setFocus()
@@ -264,6 +274,8 @@ def redact_mental_health(qtbot: QtBot, workspace: RequestView) -> RedactionTab:
     # the visit's clinician wrote more about it than the engine knows: one box by hand
     page = confirmed[0].page
     tab.go_to_page(page)
+    # a drawn box asks for its reason (issue 17 item 8): the clerk picks mental health
+    tab.box_reason_provider = lambda _w, _choices, _suggested: ("mental_health", "")
     _drag(qtbot, tab, (72, 300), (320, 330))
     settle(tab)
     drawn = [b for b in tab.view.boxes if b.proposed_by.startswith("clerk:")]

@@ -4,7 +4,6 @@ a test waits for them with ``wait_for_workers(ctx)`` or ``qtbot.waitUntil``."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,8 +13,8 @@ import pytest
 from roi_desk.demo import seed_demo
 from roi_desk.services.users import current_user
 from roi_desk.storage import Database, open_database
-from roi_desk.storage.keys import key_file_for
 from roi_desk.ui.context import AppContext
+from tests.conftest import copy_database
 
 from .workers import finish, real_runner
 
@@ -27,8 +26,7 @@ CLERK = "mrivera"
 @pytest.fixture(scope="session")
 def demo_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo-template") / "roi-desk.db"
-    shutil.copy2(template_db, path)
-    shutil.copy2(key_file_for(template_db), key_file_for(path))
+    copy_database(template_db, path)
     db = open_database(path)
     try:
         with db.transaction() as session:
@@ -44,9 +42,7 @@ def demo_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -
 def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
     """An open database with the demo desk in it (users, patients, 120 requests)."""
     target = tmp_path / "demo" / "roi-desk.db"
-    target.parent.mkdir()
-    shutil.copy2(demo_template, target)
-    shutil.copy2(key_file_for(demo_template), key_file_for(target))
+    copy_database(demo_template, target)
     database = open_database(target)
     yield database
     database.close()

@@ -101,16 +101,23 @@ def test_calendar_opens_at_the_fields_date(qtbot: QtBot, field: DateField) -> No
 
 @NO_GRAB
 def test_calendar_never_clips_day_names(qtbot: QtBot, field: DateField) -> None:
+    from PySide6.QtGui import QFont, QFontMetrics
+
     field.open_calendar()
     popup = field.calendar()
     qtbot.waitExposed(popup)
     table = popup.day_table()
     model = table.model()
-    metrics = table.fontMetrics()
+    bold = QFont(table.font())
+    bold.setBold(True)  # the header row is drawn bold
+    metrics = QFontMetrics(bold)
     for column in range(model.columnCount()):
         name = str(model.index(0, column).data())
         assert name.strip()
-        assert table.columnWidth(column) >= metrics.horizontalAdvance(name) + 4, name
+        assert table.columnWidth(column) >= metrics.horizontalAdvance(name) + 12, name
+    # and every week shows: header row + six weeks within the visible grid
+    shown = sum(table.rowHeight(row) for row in range(model.rowCount()))
+    assert shown <= table.viewport().height() + 1
 
 
 def test_the_calendar_button_is_not_a_tab_stop(field: DateField) -> None:

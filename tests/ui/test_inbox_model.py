@@ -204,3 +204,55 @@ def test_answers_to_an_older_filter_are_dropped(ctx: AppContext) -> None:
     assert model.data(model.index(0, 0), RowRole) is not None
     assert model.rowCount(model.index(0, 0)) == 0
     assert model.data(QModelIndex()) is None
+
+
+def _broad_search(ctx: AppContext) -> tuple[InboxFilter, int]:
+    """The family-name initial most requests share, and how many share it."""
+    with ctx.db.transaction() as session:
+        names = [r.patient for r in inbox.page(session, InboxFilter(), limit=DEMO_REQUESTS)]
+    initials = [n[0] for n in names]
+    letter = max(set(initials), key=initials.count)
+    return InboxFilter(search=letter), initials.count(letter)
+
+
+def test_a_search_beyond_the_cap_shows_plus_and_grows_to_every_match(
+    qtmodeltester: Any, ctx: AppContext
+) -> None:
+    flt, matches = _broad_search(ctx)
+    assert matches > 6
+    model = InboxModel(ctx, page_size=4, count_cap=5)
+    model.set_filter(flt)
+    assert model.rowCount() == 5 and not model.count_is_exact
+    assert model.count_label() == "5+ requests"
+    qtmodeltester.check(model, force_py=True)  # it fetches more itself, then keeps watching
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.count_is_exact and model.rowCount() == matches
+    assert model.count_label() == f"{matches} requests"
+    ids = [model.data(model.index(r, 0), RequestIdRole) for r in range(model.rowCount())]
+    assert len(set(ids)) == matches and None not in ids  # the tester watched every insert
+
+
+def test_a_search_within_the_cap_is_counted_exactly(ctx: AppContext) -> None:
+    flt, matches = _broad_search(ctx)
+    model = InboxModel(ctx, count_cap=matches)
+    model.set_filter(flt)
+    assert model.rowCount() == matches and model.count_is_exact
+    assert not model.canFetchMore(QModelIndex())
+
+
+def test_deep_pages_come_through_the_row_map_unchanged(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from roi_desk.ui import inbox_model
+
+    def every_id(model: InboxModel) -> list[Any]:
+        return [model.data(model.index(r, 0), RequestIdRole) for r in range(model.rowCount())]
+
+    plain = _model(ctx, page_size=10)
+    assert plain._rows_map is None  # a short list pages with OFFSET
+    monkeypatch.setattr(inbox_model, "ROW_MAP_MIN_ROWS", 10)
+    monkeypatch.setattr(inbox, "ROW_MAP_STEP", 7)
+    mapped = _model(ctx, page_size=10)
+    assert mapped._rows_map is not None and mapped._rows_map.step == 7
+    assert every_id(mapped) == every_id(plain) and None not in every_id(mapped)

@@ -48,7 +48,7 @@ def test_many_operations_on_fresh_threads_tell_the_truth(churn_ctx: AppContext) 
     BUSY_SNAPSHOT), which the clerk sees as "the database is busy … try again"."""
     ctx = churn_ctx
     with ctx.db.engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE worker_probe (op INTEGER, thread INTEGER)")
+        conn.exec_driver_sql("CREATE TABLE worker_probe (op INTEGER, thread BIGINT)")
     gui = threading.get_ident()
     saved: list[int] = []
     failures: list[BaseException] = []

@@ -104,14 +104,32 @@ def test_letter_carries_no_clinical_information(db: Database) -> None:
     request_id = _log(db, _form())
     with db.transaction() as session:
         doc = send_acknowledgement(session, request_id, user=None)
-        text = _text(load_bytes(session, doc.id)).lower()
-    for clinical in ("hiv", "psychiatry", "laboratory", "radiology", "okafor", "injury"):
-        assert clinical not in text
+        text = _text(load_bytes(session, doc.id))
+    for clinical in ("hiv", "psychiatry", "laboratory", "radiology", "injury", "1971"):
+        assert clinical not in text.lower()
+    # an attorney's office has many clients: the letter says whose request it answers
+    assert "Re: Ngozi Okafor" in text
+
+
+def test_a_letter_to_the_patient_does_not_name_her_again(db: Database) -> None:
+    requester = PartyInput(
+        name="Ngozi Okafor",
+        role=PartyRole.PATIENT,
+        address_line1="9 Elm Street",
+        city="Boston",
+        state="MA",
+        postal_code="02118",
+    )
+    request_id = _log(db, _form(requester=requester, kind=RequestKind.PATIENT))
+    with db.transaction() as session:
+        doc = send_acknowledgement(session, request_id, user=None)
+        text = _text(load_bytes(session, doc.id))
+    assert "Re:" not in text
 
 
 def test_requester_without_address_is_acknowledged_by_fax(db: Database) -> None:
     requester = PartyInput(
-        name="Records Desk", organization="Cedar Clinic", fax="617-555-0199", phone="1"
+        name="Records Desk", organization="Cedar Clinic", fax="6175550199", phone="1"
     )
     request_id = _log(
         db,
@@ -120,7 +138,17 @@ def test_requester_without_address_is_acknowledged_by_fax(db: Database) -> None:
     with db.transaction() as session:
         doc = send_acknowledgement(session, request_id, user=None)
         text = _text(load_bytes(session, doc.id))
-    assert "617-555-0199" in text
+    assert "By fax: (617) 555-0199" in text  # formatted, however it was keyed
+    assert "6175550199" not in text
+
+
+def test_a_requester_who_asked_for_fax_is_answered_by_fax(db: Database) -> None:
+    # an address is known, but the requester asked for fax: the letter is laid out for fax
+    request_id = _log(db, _form(delivery_method=DeliveryMethod.FAX))
+    with db.transaction() as session:
+        doc = send_acknowledgement(session, request_id, user=None)
+        text = _text(load_bytes(session, doc.id))
+    assert "By fax: (617) 555-0142" in text
 
 
 def test_requester_who_cannot_be_reached_is_refused_and_nothing_is_written(db: Database) -> None:

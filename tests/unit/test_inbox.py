@@ -97,3 +97,134 @@ def test_paging_is_stable_and_complete(db: Database) -> None:
                     )
                 ]
             assert len(seen) == len(set(seen)) == 1000, column
+
+
+def test_digits_find_a_request_heard_on_the_phone_and_an_mrn_read_off_a_fax(
+    db: Database,
+) -> None:
+    with db.transaction() as s:
+        seed_demo(s, requests=120, today=TODAY)
+    with db.transaction() as s:
+        every = inbox.page(s, InboxFilter(today=TODAY), limit=500)
+        row = next(r for r in every if r.number.endswith("-000093"))
+        year = row.number.split("-")[0]
+        # "request 93": with or without the zeros, with or without the year
+        for text in ("93", "000093", f"{year}000093", " 93 "):
+            found = inbox.page(s, InboxFilter(search=text, today=TODAY), limit=500)
+            assert row.id in {r.id for r in found}, text
+        # an MRN's digits, whole or their first digits
+        patient = next(r for r in every if r.mrn.startswith("MRN"))
+        digits = patient.mrn.removeprefix("MRN")
+        mine = {r.id for r in every if r.mrn == patient.mrn}
+        found = inbox.page(s, InboxFilter(search=digits, today=TODAY), limit=500)
+        assert mine <= {r.id for r in found}
+        assert {r.mrn for r in found if r.mrn} == {patient.mrn} or any(
+            r.number.endswith(f"-{int(digits):06d}") for r in found
+        )
+        first = digits[: inbox.MRN_PREFIX_DIGITS]
+        found = inbox.page(s, InboxFilter(search=first, today=TODAY), limit=500)
+        assert mine <= {r.id for r in found}
+        assert all(
+            r.mrn.removeprefix("MRN").startswith(first) or r.number.endswith(f"{int(first):06d}")
+            for r in found
+        )
+        # digits that are no number and no MRN find nothing
+        assert inbox.page(s, InboxFilter(search="987654", today=TODAY)) == []
+
+
+def test_a_broad_search_is_counted_up_to_a_cap(db: Database) -> None:
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 300, today=TODAY, batch=300):
+            pass
+    with db.transaction() as s:
+        rows = inbox.page(s, InboxFilter(today=TODAY), limit=300)
+        initials = [r.patient[0] for r in rows]
+        letter = max(set(initials), key=initials.count)
+        flt = InboxFilter(search=letter, today=TODAY)
+        exact = inbox.count(s, flt)
+        assert exact == initials.count(letter) > 3
+        assert inbox.count_capped(s, flt, cap=3) == (3, False)
+        assert inbox.count_capped(s, flt, cap=exact) == (exact, True)
+        assert inbox.status_counts_capped(s, flt, cap=3) is None
+        assert sum((inbox.status_counts_capped(s, flt, cap=exact) or {}).values()) == exact
+        # without a search the count is exact (the tally) whatever its size
+        assert inbox.count_capped(s, InboxFilter(today=TODAY), cap=20) == (300, True)
+
+
+def _check_tally(db: Database) -> None:
+    with db.transaction() as s:
+        assert inbox.tally(s) == inbox.recount(s)
+
+
+def test_counts_kept_by_the_database_agree_with_a_recount(db: Database) -> None:
+    from sqlalchemy import delete, func, select, update
+
+    from roi_desk import lifecycle
+    from roi_desk.models import Patient, PendingReason, Request, User
+
+    with db.transaction() as s:
+        seed_demo(s, requests=60, today=TODAY)
+        for _ in bulk_requests(s, 200, today=TODAY, batch=90):  # Core bulk inserts too
+            pass
+    _check_tally(db)
+    with db.transaction() as s:
+        user = s.scalars(select(User)).first()
+        for req in s.scalars(select(Request).where(Request.status == Status.LOGGED).limit(5)):
+            target = next(iter(lifecycle.allowed_targets(Status.LOGGED) - {Status.PENDING}))
+            if target in lifecycle.NEEDS_PATIENT and req.patient_id is None:
+                continue
+            lifecycle.transition(s, req, target, user=user, reason="synthetic test")
+        req = s.scalars(select(Request)).first()
+        assert req is not None
+        req.assignee_id = user.id if user else None
+        req.due_on = req.due_on + timedelta(days=3)
+    _check_tally(db)
+    with db.transaction() as s:
+        unmatched = s.scalars(select(Request).where(Request.patient_id.is_(None))).first()
+        assert unmatched is not None
+        unmatched.patient_id = s.scalars(select(Patient.id)).first()  # matched to a patient
+        s.execute(
+            update(Request)
+            .where(Request.status == Status.IN_PROGRESS)
+            .values(status=Status.PENDING, pending_reason=PendingReason.MISSING_ELEMENT)
+        )
+        s.execute(
+            delete(Request)
+            .where(Request.number.like("B%"))
+            .where(Request.id.in_(select(Request.id).where(Request.number.like("B%")).limit(7)))
+        )
+    _check_tally(db)
+    with db.transaction() as s:
+        counts = inbox.status_counts(s, InboxFilter(today=TODAY))
+        total = inbox.count(s, InboxFilter(today=TODAY))
+        assert sum(counts.values()) == total == s.scalar(select(func.count()).select_from(Request))
+
+
+def test_a_row_map_gives_the_same_pages_as_offsets(db: Database) -> None:
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 700, today=TODAY, batch=350):
+            pass
+    with db.transaction() as s:
+        for column in (Column.RECEIVED, Column.DUE, Column.PATIENT, Column.STATUS):
+            for descending in (True, False):
+                for flt in (
+                    InboxFilter(today=TODAY),
+                    InboxFilter(statuses=frozenset({Status.CLOSED}), today=TODAY),
+                ):
+                    rows_map = inbox.row_map(s, flt, sort=column, descending=descending, step=50)
+                    assert rows_map is not None and rows_map.keys
+                    for offset in (0, 49, 50, 51, 333, 640):
+                        plain = inbox.page(
+                            s, flt, sort=column, descending=descending, offset=offset, limit=30
+                        )
+                        mapped = inbox.page(
+                            s,
+                            flt,
+                            sort=column,
+                            descending=descending,
+                            offset=offset,
+                            limit=30,
+                            rows_map=rows_map,
+                        )
+                        assert [r.id for r in mapped] == [r.id for r in plain], (column, offset)
+        assert inbox.row_map(s, InboxFilter(today=TODAY), sort=Column.ASSIGNEE) is None

@@ -20,6 +20,7 @@ import pytest
 
 from roi_desk.cli import main
 from roi_desk.errors import KeyUnavailableError, WrongPassphraseError
+from roi_desk.paths import app_paths
 from roi_desk.storage import keys, open_database, recover_database
 from tests.conftest import MEMORY_KEYRING, InMemoryKeyring
 
@@ -61,16 +62,41 @@ def test_null_forgetful_and_empty_keyrings_are_unusable(use_keyring: object) -> 
         keys.store_in_keyring("some-db", b"k" * 32)
 
 
+def _backend_from(module: str, **attrs: object) -> keyring.backend.KeyringBackend:
+    """A keyring that keeps what it is given, but says it comes from ``module``."""
+    cls = type("Pretend", (InMemoryKeyring,), {"__module__": module, **attrs})
+    backend: keyring.backend.KeyringBackend = cls()
+    return backend
+
+
+def test_plaintext_fail_and_empty_chainer_backends_are_unusable(use_keyring: object) -> None:
+    for module, attrs in (
+        ("keyrings.alt.file", {}),  # the key base64 in a file on disk
+        ("keyring.backends.fail", {}),
+        ("keyring.backends.chainer", {"backends": []}),
+        ("keyring.backends.chainer", {"backends": [keyring.backends.null.Keyring()]}),
+    ):
+        keyring.set_keyring(_backend_from(module, **attrs))
+        assert not keys.keyring_usable(), (module, attrs)
+    # the same backend under its own name keeps the probe secret: usable
+    keyring.set_keyring(_backend_from("roi_desk_tests.vault"))
+    assert keys.keyring_usable()
+
+
 def test_demo_with_the_null_keyring_keeps_its_key_under_a_passphrase(
     use_keyring: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     keyring.set_keyring(keyring.backends.null.Keyring())
-    path = tmp_path / "demo.db"
-    assert main(["--database", str(path), "demo", "--requests", "3"]) == 0
+    assert main(["demo", "--requests", "3"]) == 0
     out = capsys.readouterr().out
     assert "key in a passphrase" in out and "keyring" not in out
+    path = app_paths().demo_database
     assert keys.read_key_info(path).method == "passphrase"
     open_database(path, passphrase="roi-desk-demo-only").close()
+    if sys.platform != "win32":
+        # every folder ROI Desk made on the way is 0700, not only the last one
+        for folder in (path.parent, app_paths().data_dir, app_paths().data_dir.parent):
+            assert _mode(folder) == 0o700, folder
 
 
 def test_a_keyring_that_loses_the_key_at_create_is_caught(

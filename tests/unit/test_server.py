@@ -95,3 +95,23 @@ def test_server_gone_mid_save_says_so_and_saves_nothing(empty_server_db: str) ->
     finally:
         db.close()
         admin.dispose()
+
+
+def test_an_old_cheaper_wrap_is_rewrapped_at_the_next_unlock(
+    empty_server_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from roi_desk.storage import keys
+
+    monkeypatch.setattr(keys, "SCRYPT_N", 2**14)  # as an older version wrapped it
+    first = open_server_database(empty_server_db, new_passphrase="our department phrase")
+    key = first.document_key
+    first.close()
+    monkeypatch.undo()
+    second = open_server_database(empty_server_db, passphrase="our department phrase")
+    with second.engine.connect() as conn:
+        n = conn.execute(text("SELECT n FROM key_wraps")).scalar_one()
+    second.close()
+    assert n == 2**17 and second.document_key == key
+    third = open_server_database(empty_server_db, passphrase="our department phrase")
+    assert third.document_key == key
+    third.close()

@@ -13,8 +13,10 @@ window can refresh the inbox.
 
 from __future__ import annotations
 
+import html
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QVBoxLayout,
@@ -40,8 +43,15 @@ from roi_desk.services import approval
 from roi_desk.services.approval import CheckStatus, QaReport, QueueItem
 from roi_desk.ui.checklist.pdf import PdfPane
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import show_date, show_datetime
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.widgets import Index, RowsTableModel, ok_cancel_buttons, read_only_table
+from roi_desk.ui.widgets import (
+    Index,
+    RowsTableModel,
+    close_on_escape,
+    ok_cancel_buttons,
+    read_only_table,
+)
 
 _QA_LABEL = {"ok": "Passed", "warn": "Look", "fail": "Failed", "": "…"}
 
@@ -79,8 +89,8 @@ class ApprovalQueueModel(RowsTableModel):
                 item.patient,
                 item.kind.label,
                 item.delivery_method.label,
-                f"{item.submitted_at:%Y-%m-%d %H:%M}",
-                item.due_on.isoformat(),
+                show_datetime(item.submitted_at),
+                show_date(item.due_on),
             )
             return values[col]
         if role == Qt.ItemDataRole.DecorationRole and col == 0 and self._icons is not None:
@@ -140,6 +150,7 @@ class ReturnDialog(QDialog):
         self.setWindowTitle("Return to the clerk")
         self.reason = QPlainTextEdit(self)
         self.reason.setPlaceholderText("What must the clerk fix?")
+        self.reason.setTabChangesFocus(True)  # Tab goes on to the buttons, not into the text
         buttons = ok_cancel_buttons(self, "&Return")
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)
@@ -156,6 +167,7 @@ class ApprovalQueueView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Approval queue")
+        close_on_escape(self)
         self.model = ApprovalQueueModel(lambda s: status_icon(self, s), self)
         self.table = read_only_table(
             self,
@@ -165,11 +177,30 @@ class ApprovalQueueView(QWidget):
         )
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
+        #: what the last decision did, in words: approving gave no sign it had worked
+        self.notice = QLabel(self)
+        self.notice.setObjectName("approvalNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(
+            "background: #ecf6ee; border: 1px solid #a7d3ae; border-radius: 4px;"
+            " color: #1d5b2c; padding: 6px 10px;"
+        )
+        self.notice.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.notice.hide()
         self.title = QLabel("Select a request to review it.")
         self.title.setStyleSheet("font-weight: bold; font-size: 11pt;")
         self.checks = QListWidget(self)
         self.checks.setWordWrap(True)
         self.checks.setMaximumHeight(190)
+        # the authorization decision, each line with its rule (issue 11: readable by a
+        # supervisor); folded away behind a toggle so the packet keeps its room
+        self.decision_toggle = QPushButton("Authorization &decision — why", self)
+        self.decision_toggle.setCheckable(True)
+        self.decision_lines = QLabel(self)
+        self.decision_lines.setWordWrap(True)
+        self.decision_lines.setTextFormat(Qt.TextFormat.RichText)
+        self.decision_lines.setVisible(False)
+        self.decision_toggle.toggled.connect(self.decision_lines.setVisible)
         self.preview = PdfPane(self, empty_text="The packet appears here.")
         self.approve_button = QPushButton("&Approve…", self)
         self.approve_button.setShortcut(QKeySequence("Ctrl+Return"))
@@ -190,6 +221,8 @@ class ApprovalQueueView(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.title)
         right_layout.addWidget(self.checks)
+        right_layout.addWidget(self.decision_toggle)
+        right_layout.addWidget(self.decision_lines)
         right_layout.addWidget(self.preview, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -201,7 +234,9 @@ class ApprovalQueueView(QWidget):
         splitter.addWidget(right)
         splitter.setSizes([480, 620])
         layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        layout.addWidget(self.notice)
+        # the notice is one or two lines; the queue and the review get the rest
+        layout.addWidget(splitter, 1)
 
         #: replaced in tests: ask the supervisor for a password / a reason (None: cancelled)
         self.ask_password: Callable[[QueueItem], str | None] = self._ask_password
@@ -291,6 +326,7 @@ class ApprovalQueueView(QWidget):
             line.setText(f"{check.label} — {check.detail}")
             line.setData(Qt.ItemDataRole.UserRole, check.code)
             self.checks.addItem(line)
+        self.decision_lines.setText(_decision_html(report.decision_lines))
         verdict = {
             CheckStatus.OK: "all checks passed",
             CheckStatus.WARN: "look at the warnings",
@@ -328,7 +364,10 @@ class ApprovalQueueView(QWidget):
         password = self.ask_password(item)
         if not password:
             return
-        request_id, user_id = item.request_id, self.ctx.user_id
+        request_id, user_id, number = item.request_id, self.ctx.user_id, item.number
+        self.approve_button.setEnabled(False)
+        self.return_button.setEnabled(False)
+        self._say(f"Approving request {number}…")
 
         def op(_token: object) -> uuid.UUID:
             return approval.sign_and_approve(
@@ -336,10 +375,23 @@ class ApprovalQueueView(QWidget):
             )
 
         def done(_signature: object) -> None:
+            self._say(
+                f"✓ Request {number} approved and signed by {self.ctx.display_name} at "
+                f"{show_datetime(datetime.now())}. It is ready to release from its Packet tab."
+            )
             self.approved.emit(request_id)
             self.reload()
 
-        self.ctx.runner.start(op, success=done, failure=self._failed)
+        def failed(exc: BaseException) -> None:
+            self.notice.hide()
+            self._set_buttons(self.report)
+            show_error(self, exc)
+
+        self.ctx.runner.start(op, success=done, failure=failed)
+
+    def _say(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.show()
 
     def return_current(self) -> None:
         item = self.current_item()
@@ -357,5 +409,29 @@ class ApprovalQueueView(QWidget):
         except Exception as exc:
             show_error(self, exc)
             return
+        self._say(f"Request {item.number} returned to the clerk: {reason.strip()}")
         self.returned.emit(item.request_id)
         self.reload()
+
+
+_EFFECT_COLOUR = {
+    "ok": "#1b6e35",
+    "problem": "#b3261e",
+    "hold": "#8a5a00",
+    "redact": "#6a1b9a",
+    "info": "#3c4043",
+}
+
+
+def _decision_html(lines: tuple[tuple[str, str, str, str], ...]) -> str:
+    if not lines:
+        return "No authorization checklist was saved."
+    rows = []
+    for topic, text, citation, effect in lines:
+        cite = f" <span style='color:#5f6368'>[{html.escape(citation)}]</span>" if citation else ""
+        colour = _EFFECT_COLOUR.get(effect, "#3c4043")
+        rows.append(
+            f"<span style='color:{colour}'><b>{html.escape(topic)}:</b> "
+            f"{html.escape(text)}</span>{cite}"
+        )
+    return "<br>".join(rows)

@@ -22,13 +22,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -57,13 +56,16 @@ from sqlalchemy.orm import Session
 from roi_desk import routing
 from roi_desk.auth.permissions import Permission, denial_message
 from roi_desk.authorization import (
-    AuthorizationReview,
+    Decision,
+    LineEffect,
     LineStatus,
+    MinorConsentBasis,
     ProofDocument,
     SignerRole,
     Verdict,
     load_sensitive_categories,
 )
+from roi_desk.authorization.rules import Basis
 from roi_desk.authorization.signer import PROOF_NAMES
 from roi_desk.errors import RoiError, ValidationError
 from roi_desk.fees import Delivery, FeeQuote, PaymentStatus, RequesterType
@@ -77,7 +79,9 @@ from roi_desk.services.letters import DeadlineInfo
 from roi_desk.ui.checklist.lines_model import NOTE_COL, STATUS_COL, ChecklistModel
 from roi_desk.ui.checklist.pdf import LetterPreview, PdfPane
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import DateField
 from roi_desk.ui.errors import show_error
+from roi_desk.ui.packet.letter_fax import letter_fax_button
 
 T = TypeVar("T")
 
@@ -96,6 +100,30 @@ SIGNER_LABELS = {
     SignerRole.EXECUTOR: "Executor of the estate",
     SignerRole.ADMINISTRATOR: "Administrator of the estate",
     SignerRole.AUTOPSY_CONSENTER: "Person who consented to the autopsy",
+    SignerRole.NO_AUTHORITY: "No legal authority (relative, friend, neighbour)",
+}
+#: short, so the box fits beside its category; the tooltip says it in full
+MINOR_GROUND_LABELS = {
+    MinorConsentBasis.MARRIED: ("§12F married", "MA c.112 §12F: married, widowed or divorced"),
+    MinorConsentBasis.PARENT: ("§12F parent", "MA c.112 §12F: the parent of a child"),
+    MinorConsentBasis.ARMED_FORCES: ("§12F forces", "MA c.112 §12F: in the armed forces"),
+    MinorConsentBasis.PREGNANT: ("§12F pregnant", "MA c.112 §12F: pregnant"),
+    MinorConsentBasis.LIVING_INDEPENDENTLY: (
+        "§12F on own",
+        "MA c.112 §12F: living apart from parents and self-supporting",
+    ),
+    MinorConsentBasis.STD: ("§12F STD", "MA c.112 §12F: sexually transmitted disease"),
+    MinorConsentBasis.DRUG_DEPENDENCY: (
+        "§12E drugs",
+        "MA c.112 §12E: drug-dependency treatment, from age 12",
+    ),
+}
+EFFECT_COLOUR = {
+    LineEffect.OK: "#1b6e35",
+    LineEffect.PROBLEM: "#b3261e",
+    LineEffect.HOLD: "#8a5a00",
+    LineEffect.REDACT: "#6a1b9a",
+    LineEffect.INFO: "#3c4043",
 }
 DELIVERY_LABELS = {
     Delivery.PAPER: "Paper copies",
@@ -106,6 +134,8 @@ VERDICT_STYLE = {
     Verdict.VALID: ("AUTHORIZATION VALID", "#1b6e35", "#e6f4ea"),
     Verdict.DEFECTIVE: ("AUTHORIZATION DEFECTIVE", "#b3261e", "#fce8e6"),
     Verdict.NEEDS_CONFIRMATION: ("CHECK THE OPEN LINES", "#8a5a00", "#fef7e0"),
+    Verdict.REVOKED: ("AUTHORIZATION REVOKED", "#b3261e", "#fce8e6"),
+    Verdict.REJECTED: ("REJECT — NO AUTHORITY", "#b3261e", "#fce8e6"),
 }
 PAYMENT_LABELS = {
     PaymentStatus.NOT_INVOICED: "Not invoiced",
@@ -113,8 +143,6 @@ PAYMENT_LABELS = {
     PaymentStatus.PAID: "Paid",
     PaymentStatus.WAIVED: "Waived",
 }
-#: the "no date" value of the date fields
-NO_DATE = QDate(1900, 1, 1)
 
 
 @dataclass
@@ -219,22 +247,24 @@ class ChecklistTable(QTableView):
         super().keyPressEvent(event)
 
 
-def _date_edit(special: str) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("MM/dd/yyyy")
-    edit.setMinimumDate(NO_DATE)
-    edit.setSpecialValueText(special)
-    edit.setDate(NO_DATE)
-    return edit
+def _date_edit(empty_text: str) -> DateField:
+    """A typed date (the shared field: the text is the value, empty means no date)."""
+    return DateField(empty_text=empty_text)
 
 
-def _to_qdate(day: dt.date | None) -> QDate:
-    return NO_DATE if day is None else QDate(day.year, day.month, day.day)
+def _compact(combo: QComboBox, chars: int = 16) -> QComboBox:
+    """A combo box as wide as ``chars`` characters, not as its longest entry: long proof
+    names must not push the verdict column off a 1366-pixel screen."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    return combo
 
 
-def _from_qdate(value: QDate) -> dt.date | None:
-    return None if value == NO_DATE else dt.date(value.year(), value.month(), value.day())
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    """A form label whose Alt+letter moves the focus to ``widget`` (keyboard-first)."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
 
 
 def _heading(text: str) -> QLabel:
@@ -264,7 +294,8 @@ class ChecklistPanel(QWidget):
         self.request_id = request_id
         self.today = today or dt.date.today()
         self.state: PanelState | None = None
-        self.review: AuthorizationReview | None = None
+        self.review: Decision | None = None
+        self.minor_boxes: dict[str, QComboBox] = {}
         self._loading = False
         self.last_preview: LetterPreview | None = None
         self.category_boxes: dict[str, QCheckBox] = {}
@@ -277,7 +308,7 @@ class ChecklistPanel(QWidget):
         self.scan = PdfPane(
             self, empty_text="No scanned authorization is stored with this request."
         )
-        self.scan.setMinimumWidth(320)
+        self.scan.setMinimumWidth(220)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.scan)
         splitter.addWidget(self._build_checklist())
@@ -286,7 +317,7 @@ class ChecklistPanel(QWidget):
         splitter.setStretchFactor(1, 5)
         splitter.setStretchFactor(2, 3)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([430, 640, 430])
+        splitter.setSizes([320, 700, 420])
         self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -306,6 +337,11 @@ class ChecklistPanel(QWidget):
         )
         hint.setStyleSheet("color: #5f6368;")
         col.addWidget(hint)
+        self.basis_note = QLabel()
+        self.basis_note.setWordWrap(True)
+        self.basis_note.setStyleSheet("color: #1b6e35; font-weight: 600;")
+        self.basis_note.setVisible(False)
+        col.addWidget(self.basis_note)
 
         self.model = ChecklistModel(self)
         self.model.noteEdited.connect(self._note_edited)
@@ -321,7 +357,25 @@ class ChecklistPanel(QWidget):
         # as tall as its lines, no taller: the form and the categories stay in view
         self.table.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        col.addWidget(self.table)
+        # the lines above, the facts below, the clerk moves the border: on a 768-pixel
+        # screen both stay usable (the facts scroll instead of squeezing the lines away)
+        facts = QWidget()
+        fcol = QVBoxLayout(facts)
+        fcol.setContentsMargins(0, 0, 0, 0)
+        facts_scroll = QScrollArea()
+        facts_scroll.setWidgetResizable(True)
+        facts_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        facts_scroll.setWidget(facts)
+        self.table.setMinimumHeight(120)
+        vsplit = QSplitter(Qt.Orientation.Vertical)
+        vsplit.addWidget(self.table)
+        vsplit.addWidget(facts_scroll)
+        vsplit.setStretchFactor(0, 1)
+        vsplit.setStretchFactor(1, 1)
+        vsplit.setChildrenCollapsible(False)
+        vsplit.setSizes([400, 500])
+        self.lines_splitter = vsplit
+        col.addWidget(vsplit, 1)
 
         form_box = QGroupBox("Read off the form")
         form = QFormLayout(form_box)
@@ -345,7 +399,7 @@ class ChecklistPanel(QWidget):
         for role, label in SIGNER_LABELS.items():
             self.signer.addItem(label, role.value)
         signer_row.addWidget(self.signer, 1)
-        form.addRow("Signed by:", signer_row)
+        form.addRow(_buddy("Si&gned by:", self.signer), signer_row)
         proof_row = QHBoxLayout()
         self.proof_kind = QComboBox()
         for proof in ProofDocument:
@@ -354,31 +408,104 @@ class ChecklistPanel(QWidget):
             )
         self.attach_button = QPushButton("Attach &proof scan…")
         self.attach_button.clicked.connect(self._attach_clicked)
+        _compact(self.proof_kind)
+        _compact(self.signer)
         proof_row.addWidget(self.proof_kind, 1)
         proof_row.addWidget(self.attach_button)
         form.addRow("Proof:", proof_row)
+        received_row = QHBoxLayout()
+        self.proof_received = QComboBox()
+        for proof in ProofDocument:
+            self.proof_received.addItem(
+                PROOF_NAMES[proof][0].upper() + PROOF_NAMES[proof][1:], proof.value
+            )
+        self.proof_received_button = QPushButton("Proof receiv&ed")
+        self.proof_received_button.clicked.connect(self._proof_received_clicked)
+        _compact(self.proof_received)
+        received_row.addWidget(self.proof_received, 1)
+        received_row.addWidget(self.proof_received_button)
+        form.addRow("Seen:", received_row)
         self.proof_on_file = QLabel()
         self.proof_on_file.setStyleSheet("color: #3c4043;")
+        self.proof_on_file.setWordWrap(True)
         form.addRow("", self.proof_on_file)
-        col.addWidget(form_box)
+        rev_row = QHBoxLayout()
+        self.revoked_on = _date_edit("not revoked")
+        self.revoked_on.setToolTip("Date the written revocation was received (164.508(b)(5))")
+        rev_row.addWidget(self.revoked_on)
+        self.event_happened = QCheckBox("Expiry even&t has happened")
+        rev_row.addWidget(self.event_happened, 1)
+        form.addRow(_buddy("Rev&oked:", self.revoked_on), rev_row)
+        comp_row = QGridLayout()
+        self.psychotherapy = QCheckBox("Ps&ychotherapy notes")
+        self.compound = QCheckBox("Co&mbined with another")
+        self.compound_pn = QCheckBox("…also PN")
+        self.compound_pn.setToolTip(
+            "The other authorization on the form is also for psychotherapy notes: the one "
+            "compound 45 CFR 164.508(b)(3)(ii) permits"
+        )
+        self.known_false = QCheckBox("&Known false")
+        for i, w in enumerate(
+            (self.psychotherapy, self.compound, self.known_false, self.compound_pn)
+        ):
+            comp_row.addWidget(w, i // 2, i % 2)
+        form.addRow("Form:", comp_row)
+        clin_row = QHBoxLayout()
+        self.clinician = QComboBox()
+        self.clinician.addItem("— no clinician decision —", None)
+        self.clinician.addItem("Clinician approved", "approved")
+        self.clinician.addItem("Clinician denied", "denied")
+        self.clinician_name = QLineEdit(placeholderText="clinician's name")
+        clin_row.addWidget(_compact(self.clinician, 14))
+        clin_row.addWidget(self.clinician_name, 1)
+        form.addRow(_buddy("C&linician:", self.clinician), clin_row)
+        fcol.addWidget(form_box)
 
-        cats_box = QGroupBox("Initialed on the form (not initialed = redacted)")
+        cats_box = QGroupBox("Initialed (else redacted) · minor's own consent")
         grid = QGridLayout(cats_box)
         grid.setVerticalSpacing(2)
         for i, cat in enumerate(load_sensitive_categories()):
-            check = QCheckBox(cat.label)
-            check.setToolTip(cat.citation)
+            # the short name on the box, the full one and the rule in the tooltip
+            check = QCheckBox(cat.label.split(" (")[0])
+            check.setToolTip(f"{cat.label} — {cat.citation}")
             check.toggled.connect(self._categories_changed)
             self.category_boxes[cat.code] = check
-            grid.addWidget(check, i // 2, i % 2)
-        col.addWidget(cats_box)
-        col.addStretch(1)
+            ground = QComboBox()
+            ground.addItem("—", None)
+            ground.setItemData(
+                0, "Not care the minor consented to alone", Qt.ItemDataRole.ToolTipRole
+            )
+            for basis, (label, full) in MINOR_GROUND_LABELS.items():
+                ground.addItem(label, basis.value)
+                ground.setItemData(ground.count() - 1, full, Qt.ItemDataRole.ToolTipRole)
+            ground.setAccessibleName(f"Minor's own consent: {cat.label}")
+            ground.currentIndexChanged.connect(self._minor_changed)
+            _compact(ground, 9)
+            ground.setToolTip(
+                "Care the minor consented to alone, and the ground (MA c.112 §12F, §12E)"
+            )
+            self.minor_boxes[cat.code] = ground
+            grid.addWidget(check, i, 0)
+            grid.addWidget(ground, i, 1)
+        fcol.addWidget(cats_box)
+        fcol.addStretch(1)
 
         self.signature_present.toggled.connect(self._facts_changed)
         self.signed_on.dateChanged.connect(self._facts_changed)
         self.expires_on.dateChanged.connect(self._facts_changed)
         self.expiration_event.editingFinished.connect(self._facts_changed)
         self.signer.currentIndexChanged.connect(self._signer_changed)
+        self.revoked_on.dateChanged.connect(self._facts_changed)
+        for w in (
+            self.event_happened,
+            self.psychotherapy,
+            self.compound,
+            self.compound_pn,
+            self.known_false,
+        ):
+            w.toggled.connect(self._facts_changed)
+        self.clinician.currentIndexChanged.connect(self._clinician_changed)
+        self.clinician_name.editingFinished.connect(self._clinician_changed)
         return box
 
     def _build_side(self) -> QWidget:
@@ -395,6 +522,12 @@ class ChecklistPanel(QWidget):
         self.read_aloud.setMinimumHeight(120)
         self.read_aloud.setFrameShape(QFrame.Shape.StyledPanel)
         col.addWidget(self.read_aloud, 2)
+        col.addWidget(_heading("Why — each line with its rule"))
+        self.decision_lines = QLabel()
+        self.decision_lines.setWordWrap(True)
+        self.decision_lines.setTextFormat(Qt.TextFormat.RichText)
+        self.decision_lines.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        col.addWidget(self.decision_lines)
         self.consequences = QLabel()
         self.consequences.setWordWrap(True)
         self.consequences.setTextFormat(Qt.TextFormat.RichText)
@@ -433,6 +566,7 @@ class ChecklistPanel(QWidget):
         self.target_label = QLabel()
         self.extension_label = QLabel()
         self.extension_label.setWordWrap(True)
+        self.due_label.setWordWrap(True)  # "November 19, 2026 (15 days overdue)" on 1366 px
         self.extend_button = QPushButton("E&xtend once…")
         self.extend_button.clicked.connect(self._extend_clicked)
         dform.addRow("Received:", self.received_label)
@@ -476,19 +610,17 @@ class ChecklistPanel(QWidget):
         self.quote_lines.setWordWrap(True)
         fcol.addWidget(self.quote_lines)
         self.payment_label = QLabel()
+        self.payment_label.setWordWrap(True)
         fcol.addWidget(self.payment_label)
-        pay_row = QHBoxLayout()
+        pay_row = QGridLayout()
         self.save_quote_button = QPushButton("Save &quote")
         self.invoiced_button = QPushButton("&Invoiced")
         self.paid_button = QPushButton("P&aid")
         self.waive_button = QPushButton("&Waive…")
-        for b in (
-            self.save_quote_button,
-            self.invoiced_button,
-            self.paid_button,
-            self.waive_button,
+        for i, b in enumerate(
+            (self.save_quote_button, self.invoiced_button, self.paid_button, self.waive_button)
         ):
-            pay_row.addWidget(b)
+            pay_row.addWidget(b, i // 2, i % 2)
         fcol.addLayout(pay_row)
         self.save_quote_button.clicked.connect(self.save_quote)
         self.invoiced_button.clicked.connect(lambda: self.set_payment(PaymentStatus.INVOICED))
@@ -513,7 +645,7 @@ class ChecklistPanel(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(360)
+        scroll.setMinimumWidth(390)
         return scroll
 
     # ------------------------------------------------------------------ loading
@@ -557,13 +689,23 @@ class ChecklistPanel(QWidget):
     def _show_facts(self, draft: ReviewDraft) -> None:
         f = draft.facts
         self.signature_present.setChecked(f.signature_present)
-        self.signed_on.setDate(_to_qdate(f.signed_on))
-        self.expires_on.setDate(_to_qdate(f.expires_on))
+        self.signed_on.set_date(f.signed_on)
+        self.expires_on.set_date(f.expires_on)
         self.expiration_event.setText(f.expiration_event or "")
         index = self.signer.findData(draft.signer_role.value if draft.signer_role else None)
         self.signer.setCurrentIndex(max(index, 0))
         for code, box in self.category_boxes.items():
             box.setChecked(code in f.initialed)
+        for code, ground in self.minor_boxes.items():
+            ground.setCurrentIndex(max(ground.findData(f.minor_consents.get(code)), 0))
+        self.revoked_on.set_date(f.revoked_on)
+        self.event_happened.setChecked(f.expiration_event_occurred)
+        self.psychotherapy.setChecked(f.psychotherapy_notes)
+        self.compound.setChecked(f.combined_with_other)
+        self.compound_pn.setChecked(f.combined_other_psychotherapy)
+        self.known_false.setChecked(f.known_false)
+        self.clinician.setCurrentIndex(max(self.clinician.findData(f.clinician_decision), 0))
+        self.clinician_name.setText(f.clinician_name)
         self._show_proofs(draft)
 
     def _show_proofs(self, draft: ReviewDraft) -> None:
@@ -609,9 +751,15 @@ class ChecklistPanel(QWidget):
             return
         changes: dict[str, Any] = {
             "signature_present": self.signature_present.isChecked(),
-            "signed_on": _from_qdate(self.signed_on.date()),
-            "expires_on": _from_qdate(self.expires_on.date()),
+            "signed_on": self.signed_on.date(),
+            "expires_on": self.expires_on.date(),
             "expiration_event": self.expiration_event.text().strip() or None,
+            "revoked_on": self.revoked_on.date(),
+            "expiration_event_occurred": self.event_happened.isChecked(),
+            "psychotherapy_notes": self.psychotherapy.isChecked(),
+            "combined_with_other": self.compound.isChecked(),
+            "combined_other_psychotherapy": self.compound_pn.isChecked(),
+            "known_false": self.known_false.isChecked(),
         }
         f = self.draft.facts
         changed = {k: v for k, v in changes.items() if getattr(f, k) != v}
@@ -624,6 +772,39 @@ class ChecklistPanel(QWidget):
             return
         initialed = {code for code, box in self.category_boxes.items() if box.isChecked()}
         checklist.update_facts(self.draft, initialed=initialed)
+        self._lines_changed()
+
+    def _minor_changed(self, *_args: object) -> None:
+        if self._loading or self.state is None:
+            return
+        consents = {
+            code: str(box.currentData())
+            for code, box in self.minor_boxes.items()
+            if box.currentData() is not None
+        }
+        checklist.update_facts(self.draft, minor_consents=consents)
+        self._lines_changed()
+
+    def _clinician_changed(self, *_args: object) -> None:
+        if self._loading or self.state is None:
+            return
+        value = self.clinician.currentData()
+        try:
+            checklist.record_clinician_decision(
+                self.draft, value, self.clinician_name.text() or self.ctx.username
+            )
+        except ValidationError as exc:
+            self.status_line.setText(str(exc))
+            return
+        self._lines_changed()
+
+    def _proof_received_clicked(self) -> None:
+        """The clerk saw the proof document (the scan is attached with "Attach proof")."""
+        if self.state is None:
+            return
+        proof = ProofDocument(self.proof_received.currentData())
+        self.draft.proof_on_file = self.draft.proof_on_file | {proof}
+        self._show_proofs(self.draft)
         self._lines_changed()
 
     def _signer_changed(self, *_args: object) -> None:
@@ -659,7 +840,9 @@ class ChecklistPanel(QWidget):
         self.review = outcome
         self.save_button.setEnabled(True)
         text, fg, bg = VERDICT_STYLE[outcome.verdict]
-        if outcome.verdict is Verdict.NEEDS_CONFIRMATION:
+        if outcome.verdict is Verdict.NEEDS_CONFIRMATION and not outcome.unconfirmed:
+            text = "SAY WHO SIGNED OR ASKS"
+        elif outcome.verdict is Verdict.NEEDS_CONFIRMATION:
             n = len(outcome.unconfirmed)
             text = f"{n} LINE{'S' if n != 1 else ''} TO CHECK"
         elif outcome.verdict is Verdict.DEFECTIVE:
@@ -672,14 +855,37 @@ class ChecklistPanel(QWidget):
             )
         elif outcome.verdict is Verdict.VALID:
             self.read_aloud.setPlainText(outcome.read_aloud())
+        elif not outcome.unconfirmed:
+            self.read_aloud.setPlainText(
+                "\n".join(ln.text for ln in outcome.lines if ln.effect is LineEffect.PROBLEM)
+            )
         else:
             first = self.draft.checklist.line(outcome.unconfirmed[0]).label
             self.read_aloud.setPlainText(
                 "Nothing missing so far. Check the lines marked “Check” or with a question "
                 f"mark against the form, starting with: {first}."
             )
+        self.decision_lines.setText(self._lines_html(outcome))
+        # a representative's access, a provider's treatment request or legal process is not
+        # judged on the 164.508 elements: the lines stay visible but are not asked for
+        needs_lines = outcome.basis is Basis.AUTHORIZATION
+        self.table.setEnabled(needs_lines)
+        self.basis_note.setVisible(not needs_lines)
+        self.basis_note.setText(
+            f"The 164.508 lines are not needed here — {outcome.lines[0].text} "
+            f"[{outcome.basis_citation}]"
+        )
         self.consequences.setText(self._consequences(outcome))
         self._update_actions()
+
+    @staticmethod
+    def _lines_html(decision: Decision) -> str:
+        rows = []
+        for ln in decision.lines:
+            colour = EFFECT_COLOUR[ln.effect]
+            cite = f" <span style='color:#5f6368'>[{ln.citation}]</span>" if ln.citation else ""
+            rows.append(f"<span style='color:{colour}'><b>{ln.topic}:</b> {ln.text}</span>{cite}")
+        return "<br>".join(rows)
 
     def _paint_verdict(self, text: str, fg: str, bg: str) -> None:
         self.verdict.setText(text)
@@ -688,7 +894,7 @@ class ChecklistPanel(QWidget):
             f"border: 1px solid {fg}; border-radius: 4px; padding: 4px;"
         )
 
-    def _consequences(self, outcome: AuthorizationReview) -> str:
+    def _consequences(self, outcome: Decision) -> str:
         cats = {c.code: c.label for c in load_sensitive_categories()}
         parts = []
         if outcome.categories.redact:
@@ -696,16 +902,24 @@ class ChecklistPanel(QWidget):
             parts.append(f"<b>Redact:</b> {names}")
         for notice in outcome.categories.notices:
             parts.append(f"<b>Notice:</b> {notice.title}")
-        for pending in outcome.categories.pending:
-            parts.append(f"<b>Pending:</b> {pending.text}")
-        signer = checklist.signer_authority(self.draft)
+        for hold in outcome.blocking_holds:
+            parts.append(f"<b>Hold:</b> {hold.text}")
+        if outcome.letter == "rejection":
+            parts.append("<b>Letter:</b> reject, saying who may ask.")
+        signer = outcome.authority
         needs_proof = signer is not None and bool(signer.required_proof)
-        self.proof_kind.setEnabled(needs_proof)
-        self.attach_button.setEnabled(needs_proof)
+        for w in (
+            self.proof_kind,
+            self.attach_button,
+            self.proof_received,
+            self.proof_received_button,
+        ):
+            w.setEnabled(needs_proof)
         if signer is not None and signer.missing_proof:
             parts.append(f"<b>Proof needed:</b> {'; '.join(signer.required_proof)}")
             wanted = signer.missing_proof[0][0]
             self.proof_kind.setCurrentIndex(max(self.proof_kind.findData(wanted.value), 0))
+            self.proof_received.setCurrentIndex(max(self.proof_received.findData(wanted.value), 0))
         return "<br>".join(parts)
 
     def _update_actions(self) -> None:
@@ -721,6 +935,11 @@ class ChecklistPanel(QWidget):
             Status.REDIRECTED,
             Status.RELEASED,
         )
+        rejected = self.review is not None and self.review.verdict in (
+            Verdict.REJECTED,
+            Verdict.REVOKED,
+        )
+        saved_defective = saved_defective or (rejected and state.draft.revision > 0)
         self.deficiency_button.setEnabled(saved_defective)
         self.reject_button.setEnabled(saved_defective and open_request)
         self.referral_button.setEnabled(open_request)
@@ -809,11 +1028,11 @@ class ChecklistPanel(QWidget):
     def extend(self, reason: str, new_due_date: dt.date | None = None) -> None:
         rid, today = self.request_id, self.today
 
-        def op(session: Session, user: User) -> tuple[bytes, str]:
+        def op(session: Session, user: User) -> tuple[bytes, str, uuid.UUID]:
             doc = letters.extend_deadline(
                 session, rid, reason=reason, user=user, new_due_date=new_due_date, today=today
             )
-            return load_bytes(session, doc.id), doc.title
+            return load_bytes(session, doc.id), doc.title, doc.id
 
         self._run(op, self._letter_ready)
 
@@ -827,11 +1046,13 @@ class ChecklistPanel(QWidget):
         self.postage.setText(f"{i.postage:.2f}")
         self.benefit_claim.setChecked(i.benefit_claim)
         self.continuity.setChecked(i.continuity_of_care)
-        self.flat_fee.setChecked(i.use_flat_fee)
         patient = state.requester_type in (
             RequesterType.PATIENT,
             RequesterType.PERSONAL_REPRESENTATIVE,
         )
+        # the flat $6.50 is for a patient's own electronic copy only: never shown ticked
+        # beside a third party's c.111 §70 total (issue 17)
+        self.flat_fee.setChecked(i.use_flat_fee and patient)
         self.flat_fee.setEnabled(patient)
         self.continuity.setEnabled(state.requester_type is RequesterType.PROVIDER)
 
@@ -845,7 +1066,7 @@ class ChecklistPanel(QWidget):
         return FeeInput(
             pages=self.pages.value(),
             delivery=Delivery(self.delivery.currentData()),
-            use_flat_fee=self.flat_fee.isChecked(),
+            use_flat_fee=self.flat_fee.isChecked() and self.flat_fee.isEnabled(),
             postage=postage,
             benefit_claim=self.benefit_claim.isChecked(),
             continuity_of_care=self.continuity.isChecked(),
@@ -871,13 +1092,19 @@ class ChecklistPanel(QWidget):
             return
         self.quote_lines.setText(self._quote_html(quote))
         unsaved = stored is None or stored.inputs != self.fee_input()
+        if not settled and self.draft.fee_input != self.fee_input():
+            # saved with the checklist (Ctrl+S) or on its own; the decision counts it now
+            self.draft.fee_input = self.fee_input()
+            self._evaluate()
         self.save_quote_button.setEnabled(not settled and unsaved)
         for w in (self.pages, self.delivery, self.postage, self.benefit_claim):
             w.setEnabled(not settled)
         paid = "" if stored is None or stored.paid_at is None else f" on {stored.paid_at:%m/%d/%Y}"
         waived = f" by {stored.waived_by}" if stored is not None and stored.waived_by else ""
         self.payment_label.setText(
-            "Not saved yet" if stored is None else f"<b>{PAYMENT_LABELS[status]}</b>{paid}{waived}"
+            "Not saved yet — saved with the checklist (Ctrl+S)"
+            if stored is None or unsaved
+            else f"<b>{PAYMENT_LABELS[status]}</b>{paid}{waived}"
         )
         self.invoiced_button.setEnabled(
             stored is not None and status is PaymentStatus.NOT_INVOICED and quote.total > 0
@@ -936,11 +1163,11 @@ class ChecklistPanel(QWidget):
     def produce_deficiency_letter(self, reject: bool = False) -> None:
         rid, today = self.request_id, self.today
 
-        def op(session: Session, user: User) -> tuple[bytes, str]:
+        def op(session: Session, user: User) -> tuple[bytes, str, uuid.UUID]:
             doc = letters.send_deficiency_letter(
                 session, rid, user=user, reject=reject, today=today
             )
-            return load_bytes(session, doc.id), doc.title
+            return load_bytes(session, doc.id), doc.title, doc.id
 
         self._run(op, self._letter_ready)
 
@@ -964,7 +1191,7 @@ class ChecklistPanel(QWidget):
     def refer(self, route_codes: list[str], whole_request: bool | None = None) -> None:
         rid, today = self.request_id, self.today
 
-        def op(session: Session, user: User) -> tuple[bytes, str]:
+        def op(session: Session, user: User) -> tuple[bytes, str, uuid.UUID]:
             outcome = letters.redirect_request(
                 session,
                 rid,
@@ -973,15 +1200,19 @@ class ChecklistPanel(QWidget):
                 whole_request=whole_request,
                 today=today,
             )
-            return load_bytes(session, outcome.document.id), outcome.document.title
+            document = outcome.document
+            return load_bytes(session, document.id), document.title, document.id
 
         self._run(op, self._letter_ready)
 
-    def _letter_ready(self, result: tuple[bytes, str]) -> None:
-        data, title = result
+    def _letter_ready(self, result: tuple[bytes, str, uuid.UUID]) -> None:
+        data, title, document_id = result
         self.changed.emit()
         self.reload()
-        self.last_preview = LetterPreview(data, title, self)
+        fax = letter_fax_button(self.ctx, document_id)
+        self.last_preview = LetterPreview(
+            data, title, self, extra_buttons=[fax] if fax is not None else []
+        )
         self.last_preview.setModal(True)
         self.last_preview.show()
 
@@ -1003,10 +1234,12 @@ class ExtendDialog(QDialog):
         self._reason = QPlainTextEdit()
         self._reason.setPlaceholderText("e.g. Some of the records are stored off site.")
         self._reason.setMaximumHeight(80)
-        self._date = QDateEdit(_to_qdate(info.latest_new_due))
-        self._date.setCalendarPopup(True)
-        self._date.setDisplayFormat("MM/dd/yyyy")
-        self._date.setDateRange(_to_qdate(info.due_on).addDays(1), _to_qdate(info.latest_new_due))
+        self._date = DateField(
+            allow_empty=False,
+            minimum=info.due_on + dt.timedelta(days=1),
+            maximum=info.latest_new_due,
+        )
+        self._date.set_date(info.latest_new_due)
         form.addRow("Reason for the delay:", self._reason)
         form.addRow("New due date:", self._date)
         layout.addLayout(form)
@@ -1018,11 +1251,20 @@ class ExtendDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def accept(self) -> None:
+        problem = self._date.problem()
+        if problem is not None:
+            # a typed date the law does not allow is said, not silently replaced
+            QMessageBox.information(self, "New due date", problem)
+            self._date.setFocus()
+            return
+        super().accept()
+
     def reason(self) -> str:
         return self._reason.toPlainText().strip()
 
     def new_due_date(self) -> dt.date | None:
-        return _from_qdate(self._date.date())
+        return self._date.date() if self._date.problem() is None else None
 
 
 class ReferralDialog(QDialog):

@@ -7,6 +7,7 @@ as images. ``LetterPreview`` is the preview dialog with Print.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QPushButton,
     QScrollArea,
     QStackedWidget,
     QVBoxLayout,
@@ -128,7 +130,14 @@ def print_pdf(doc: QPdfDocument, printer: QPrinter) -> None:
 class LetterPreview(QDialog):
     """A produced letter as it will print, with Print… and Close."""
 
-    def __init__(self, data: bytes, title: str, parent: Any = None) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        title: str,
+        parent: Any = None,
+        *,
+        extra_buttons: Sequence[QPushButton] = (),
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(720, 900)
@@ -138,6 +147,9 @@ class LetterPreview(QDialog):
         self.print_button = buttons.addButton("&Print…", QDialogButtonBox.ButtonRole.ActionRole)
         self.print_button.setDefault(True)
         self.print_button.clicked.connect(self.print_letter)
+        # e.g. "Send by fax" when the requester asked for fax (issue 17: letters by fax too)
+        for button in extra_buttons:
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pane, 1)

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFileDialog,
     QFrame,
@@ -46,14 +47,31 @@ from roi_desk.services.intake import (
 )
 from roi_desk.ui import errors as ui_errors
 from roi_desk.ui.context import AppContext
-from roi_desk.ui.intake.fields import format_us_date, stamp
+from roi_desk.ui.date_field import show_date
+from roi_desk.ui.intake.fields import stamp
 from roi_desk.ui.intake.form import IntakeFormWidget
 from roi_desk.ui.intake.letter_preview import LetterPreviewDialog
 from roi_desk.ui.intake.pages import PageView, open_source
 from roi_desk.ui.intake.style import INTAKE_STYLE
 from roi_desk.ui.operations import CancelToken
+from roi_desk.ui.packet.letter_fax import letter_fax_button
+from roi_desk.ui.widgets import fit_to_screen
 
 log = logging.getLogger(__name__)
+
+#: QSettings key of the folder the last scan was opened from
+LAST_SCAN_FOLDER = "intake/last_scan_folder"
+
+#: asks for a file: (parent, start folder) -> chosen path or "" (a test injects one)
+FilePicker = Callable[[QWidget, str], str]
+
+
+def pick_scan_file(parent: QWidget, folder: str) -> str:
+    name, _ = QFileDialog.getOpenFileName(
+        parent, "Open the request", folder, "Requests (*.pdf *.tif *.tiff);;All files (*)"
+    )
+    return name
+
 
 EMPTY_SCAN_TEXT = (
     "Drop the faxed or scanned request here\n"
@@ -100,10 +118,12 @@ def _summary(session: Session, request: Request) -> SavedRequest:
 class ConfirmationPanel(QFrame):
     """Shown after saving: number, due date, duplicate warning, and what to do next.
 
-    Signals: ``acknowledgeRequested()``, ``anotherRequested()``, ``closeRequested()``.
+    Signals: ``acknowledgeRequested()``, ``openRequested()``, ``anotherRequested()``,
+    ``closeRequested()``.
     """
 
     acknowledgeRequested = Signal()
+    openRequested = Signal()
     anotherRequested = Signal()
     closeRequested = Signal()
 
@@ -121,12 +141,16 @@ class ConfirmationPanel(QFrame):
         self.duplicate.setWordWrap(True)
         self.ack_status = QLabel(self)
         self.ack_status.setObjectName("hint")
-        self.ack_button = QPushButton("Send &acknowledgement…", self)
+        # Alt+A is "Address" in the form above (still shown, read-only): W is free
+        self.ack_button = QPushButton("Send ackno&wledgement…", self)
+        self.open_button = QPushButton("Open re&quest", self)
+        self.open_button.setToolTip("Open the logged request to work on it")
         self.another_button = QPushButton("Log a&nother  Ctrl+N", self)
         self.close_button = QPushButton("Close", self)
-        for button in (self.ack_button, self.another_button, self.close_button):
+        for button in (self.ack_button, self.open_button, self.another_button, self.close_button):
             button.setAutoDefault(False)
         self.ack_button.clicked.connect(self.acknowledgeRequested)
+        self.open_button.clicked.connect(self.openRequested)
         self.another_button.clicked.connect(self.anotherRequested)
         self.close_button.clicked.connect(self.closeRequested)
 
@@ -134,6 +158,7 @@ class ConfirmationPanel(QFrame):
         buttons.setSpacing(6)
         buttons.addWidget(self.ack_button)
         buttons.addWidget(self.ack_status, 1)
+        buttons.addWidget(self.open_button)
         buttons.addWidget(self.another_button)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
@@ -145,8 +170,8 @@ class ConfirmationPanel(QFrame):
         layout.addLayout(buttons)
 
     def show_saved(self, saved: SavedRequest) -> None:
-        self.headline.setText(f"Request {saved.number} logged — due {format_us_date(saved.due_on)}")
-        target = f"Site target {format_us_date(saved.target_on)}. " if saved.target_on else ""
+        self.headline.setText(f"Request {saved.number} logged — due {show_date(saved.due_on)}")
+        target = f"Site target {show_date(saved.target_on)}. " if saved.target_on else ""
         where = (
             f"Patient: {saved.patient}."
             if saved.matched
@@ -168,19 +193,30 @@ class ConfirmationPanel(QFrame):
 class IntakeDialog(QDialog):
     """The new-request intake: scan viewer, request form, patient match, save.
 
-    Signals: ``saved(uuid.UUID)`` — a request was logged (its id), emitted once per save.
+    Signals: ``saved(uuid.UUID)`` — a request was logged (its id), emitted once per save;
+    ``openRequested(uuid.UUID)`` — the clerk wants to work on the request just logged.
     """
 
     saved = Signal(object)
+    openRequested = Signal(object)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
+        pick_file: FilePicker = pick_scan_file,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.settings = settings if settings is not None else QSettings()
+        self._pick_file = pick_file
         self.setObjectName("intakeDialog")
         self.setWindowTitle("Log a new request")
         self.setStyleSheet(INTAKE_STYLE)
         self.setAcceptDrops(True)
-        self.resize(1400, 900)
+        fit_to_screen(self, 1400, 900)
         self._scan: ScanInput | None = None
         self._saved: SavedRequest | None = None
         self._discard_armed = False
@@ -265,20 +301,37 @@ class IntakeDialog(QDialog):
 
         self.confirmation.acknowledgeRequested.connect(self.send_acknowledgement)
         self.confirmation.anotherRequested.connect(self.log_another)
+        self.confirmation.openRequested.connect(self._open_saved)
         self.confirmation.closeRequested.connect(self.accept)
         self.form.match.choiceChanged.connect(self._update_status)
         self._update_status()
         self.form.family_name.setFocus()
+        # Tab moves through the form by its own order (focusNextPrevChild), which the
+        # scroll area never sees: follow the focus so the field being typed in is in view
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._follow_focus)
+
+    def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and self.form.isAncestorOf(new):
+            self.form_scroll.ensureWidgetVisible(new, 40, 40)
 
     # -- the scan ----------------------------------------------------------------------
+
+    def scan_folder(self) -> str:
+        """Where the file dialog opens: the folder of the last scan opened (the fax
+        folder, usually), else the user's documents, never the program's folder."""
+        folder = str(self.settings.value(LAST_SCAN_FOLDER, "") or "")
+        if folder and Path(folder).is_dir():
+            return folder
+        return str(Path.home())
 
     def choose_file(self) -> None:
         if self._saved is not None:
             return
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Open the request", "", "Requests (*.pdf *.tif *.tiff);;All files (*)"
-        )
+        name = self._pick_file(self, self.scan_folder())
         if name:
+            self.settings.setValue(LAST_SCAN_FOLDER, str(Path(name).parent))
             self.open_path(Path(name))
 
     def open_path(self, path: Path) -> None:
@@ -419,6 +472,12 @@ class IntakeDialog(QDialog):
     def saved_request(self) -> SavedRequest | None:
         return self._saved
 
+    def _open_saved(self) -> None:
+        if self._saved is not None:
+            request_id = self._saved.id
+            self.accept()
+            self.openRequested.emit(request_id)
+
     def log_another(self) -> None:
         """After a save: an empty form for the next request on the pile."""
         if self._saved is None:
@@ -444,26 +503,30 @@ class IntakeDialog(QDialog):
         if saved is None:
             return
 
-        def create(session: Session, user: User) -> bytes:
+        def create(session: Session, user: User) -> tuple[bytes, uuid.UUID]:
             doc = acknowledgement.send_acknowledgement(session, saved.id, user=user)
-            return load_bytes(session, doc.id)
+            return load_bytes(session, doc.id), doc.id
 
         try:
-            pdf = self.ctx.call(create)
+            pdf, document_id = self.ctx.call(create)
         except Exception as exc:
             ui_errors.show_error(self, exc)
             return
         self.confirmation.ack_status.setText(f"Acknowledgement created {stamp()}")
-        self.confirmation.ack_button.setText("Show ac&knowledgement again…")
+        self.confirmation.ack_button.setText("Sho&w acknowledgement again…")
         self.confirmation.ack_button.clicked.disconnect()
-        self.confirmation.ack_button.clicked.connect(lambda: self._preview(pdf))
-        self._preview(pdf)
+        self.confirmation.ack_button.clicked.connect(lambda: self._preview(pdf, document_id))
+        self._preview(pdf, document_id)
 
-    def _preview(self, pdf: bytes) -> None:
+    def _preview(self, pdf: bytes, document_id: uuid.UUID) -> None:
         if self.letter_preview is not None:
             self.letter_preview.close()
+        # a requester who asked for fax can get the letter by fax as well as printed
+        fax = letter_fax_button(self.ctx, document_id)
         try:
-            self.letter_preview = LetterPreviewDialog(pdf, acknowledgement.TITLE, self)
+            self.letter_preview = LetterPreviewDialog(
+                pdf, acknowledgement.TITLE, self, extra_buttons=[fax] if fax is not None else []
+            )
         except DocumentError as exc:
             ui_errors.show_error(self, exc)
             return

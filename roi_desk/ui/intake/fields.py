@@ -1,84 +1,17 @@
-"""Small input widgets for keying a request in: typed dates and fields that show an error.
+"""Small pieces for keying a request in: fields that show an error, the time stamp.
 
-Clerks type dates the way they read them off the fax ("3/7/1961", "03071961"); a calendar
-pop-up would need the mouse. ``DateEdit`` accepts those forms and shows the date back as
-MM/DD/YYYY once the clerk leaves the field.
+Dates are typed in ``roi_desk.ui.date_field.DateField``, the one date field of every
+window.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-DATE_HINT = "MM/DD/YYYY"
-_SEPARATED = re.compile(r"^(\d{1,2})[/\-. ](\d{1,2})[/\-. ](\d{2}|\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DIGITS = re.compile(r"^(\d{2})(\d{2})(\d{4}|\d{2})$")
-
-
-def parse_typed_date(text: str, *, past: bool = False, today: date | None = None) -> date | None:
-    """A date typed by a clerk (US order), or ``None`` when it is not one.
-
-    Two-digit years are read as the most recent such year when ``past`` (dates of birth:
-    "61" is 1961), otherwise as 20xx.
-    """
-    text = text.strip()
-    if not text:
-        return None
-    iso = _ISO.match(text)
-    if iso:
-        y, m, d = (int(g) for g in iso.groups())
-    else:
-        found = _SEPARATED.match(text) or _DIGITS.match(text)
-        if not found:
-            return None
-        m, d, y = (int(g) for g in found.groups())
-        if len(found.group(3)) == 2:
-            today = today or date.today()
-            y += 2000
-            if past and y > today.year:
-                y -= 100
-    try:
-        return date(y, m, d)
-    except ValueError:
-        return None
-
-
-def format_us_date(value: date) -> str:
-    return value.strftime("%m/%d/%Y")
-
-
-class DateEdit(QLineEdit):
-    """A line edit for one date, typed as MM/DD/YYYY (or 3/7/61, 03071961, 1961-03-07).
-
-    Signals: those of ``QLineEdit``.
-    """
-
-    def __init__(self, parent: QWidget | None = None, *, past: bool = False) -> None:
-        super().__init__(parent)
-        self.past = past
-        self.setPlaceholderText(DATE_HINT)
-        self.setMaxLength(10)
-        self.setToolTip("Type the date as MM/DD/YYYY")
-        self.editingFinished.connect(self._tidy)
-
-    def typed_date(self) -> date | None:
-        return parse_typed_date(self.text(), past=self.past)
-
-    def set_date(self, value: date | None) -> None:
-        self.setText(format_us_date(value) if value else "")
-
-    def is_unreadable(self) -> bool:
-        """Something is typed but it is not a date."""
-        return bool(self.text().strip()) and self.typed_date() is None
-
-    def _tidy(self) -> None:
-        value = self.typed_date()
-        if value is not None:
-            self.setText(format_us_date(value))
+from roi_desk.ui.date_field import show_datetime
 
 
 class Field(QWidget):
@@ -120,5 +53,4 @@ class Field(QWidget):
 
 def stamp(now: datetime | None = None) -> str:
     """``12/03/2026 2:05 PM``: how times are shown next to dates on the desk."""
-    now = now or datetime.now()
-    return now.strftime("%m/%d/%Y %I:%M %p").replace(" 0", " ")
+    return show_datetime(now or datetime.now())

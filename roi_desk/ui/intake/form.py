@@ -14,12 +14,12 @@ import itertools
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 
 from roi_desk.models.enums import INFO_TYPES, Channel, DeliveryMethod, PartyRole, RequestKind
 from roi_desk.services.intake import IntakeForm, PartyInput
-from roi_desk.ui.intake.fields import DateEdit, Field
+from roi_desk.ui.date_field import DateField, DateTimeField
+from roi_desk.ui.intake.fields import Field
 from roi_desk.ui.intake.patient_match import Lookup, PatientMatchPanel
 
 #: the role a requester most likely has for each kind of request (the clerk may change it)
@@ -147,7 +148,6 @@ class PartyFields:
         return (
             "name",
             "organization",
-            "role",
             "address_line1",
             "address_line2",
             "city",
@@ -156,6 +156,7 @@ class PartyFields:
             "phone",
             "fax",
             "email",
+            "role",
         )
 
     def editors(self) -> list[QWidget]:
@@ -172,13 +173,13 @@ class PartyFields:
                 grid.addWidget(lab, r, col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
             grid.addWidget(self.fields[key], r, col + 1, 1, span)
 
+        # the order of an address on paper: who, where, how to reach them; the role
+        # (suggested from the request kind) last, so a jump to the next section skips it
         add("name", row, 0)
         add("organization", row, 2)
-        add("role", row + 1, 0)
-        add("phone", row + 1, 2)
-        add("address_line1", row + 2, 0, 3)
-        add("address_line2", row + 3, 0, 3)
-        add("city", row + 4, 0)
+        add("address_line1", row + 1, 0, 3)
+        add("address_line2", row + 2, 0, 3)
+        add("city", row + 3, 0)
         city_tail = QWidget(grid.parentWidget())
         tail = QHBoxLayout(city_tail)
         tail.setContentsMargins(0, 0, 0, 0)
@@ -190,9 +191,11 @@ class PartyFields:
         tail.addSpacing(6)
         tail.addWidget(zip_label)
         tail.addWidget(self.fields["postal_code"], 1)
-        grid.addWidget(city_tail, row + 4, 2, 1, 2)
-        add("fax", row + 5, 0)
-        add("email", row + 5, 2)
+        grid.addWidget(city_tail, row + 3, 2, 1, 2)
+        add("phone", row + 4, 0)
+        add("fax", row + 4, 2)
+        add("email", row + 5, 0)
+        add("role", row + 5, 2)
         return row + 6
 
     def value(self) -> PartyInput:
@@ -216,6 +219,14 @@ class PartyFields:
             if isinstance(editor, QLineEdit):
                 editor.clear()
         _select(self.role, PartyRole.OTHER.value)
+
+    def load(self, data: PartyInput) -> None:
+        """Show what was keyed before (to correct it)."""
+        for key in self.keys():
+            editor = getattr(self, key)
+            if isinstance(editor, QLineEdit):
+                editor.setText(str(getattr(data, key)))
+        _select(self.role, PartyRole(data.role).value)
 
     def set_visible(self, visible: bool) -> None:
         for f in self.fields.values():
@@ -267,7 +278,7 @@ class IntakeFormWidget(QWidget):
         section("Patient")
         self.family_name = QLineEdit(self)
         self.given_name = QLineEdit(self)
-        self.date_of_birth = DateEdit(self, past=True)
+        self.date_of_birth = DateField(self, past=True)
         self.phone = QLineEdit(self)
         self.phone.setPlaceholderText("(617) 555-0100")
         add("family_name", self.family_name, "&Last name", row, 0)
@@ -282,13 +293,12 @@ class IntakeFormWidget(QWidget):
         row += 1
         for editor in (self.family_name, self.given_name):
             editor.textChanged.connect(self._query_changed)
-        self.date_of_birth.textChanged.connect(self._query_changed)
+        self.date_of_birth.edit.textChanged.connect(self._query_changed)
 
         # -- request -------------------------------------------------------------------
         section("Request")
-        self.received_at = QDateTimeEdit(QDateTime.currentDateTime(), self)
-        self.received_at.setDisplayFormat("MM/dd/yyyy h:mm AP")
-        self.received_at.setCalendarPopup(False)
+        # one text field, one Tab stop (a QDateTimeEdit took a Tab per part)
+        self.received_at = DateTimeField(datetime.now(), self)
         self.channel = _combo(self, [(c.value, c.label) for c in Channel])
         self.kind = _combo(self, [(k.value, k.label) for k in RequestKind])
         add("received_at", self.received_at, "&Received", row, 0)
@@ -351,10 +361,16 @@ class IntakeFormWidget(QWidget):
             check.setObjectName(f"info_{code}")
             self.info_checks[code] = check
             info_grid.addWidget(check, i // 2, i % 2)
-        first_check = next(iter(self.info_checks.values()))
+        self.info_keys = CheckGroupKeys(list(self.info_checks.values()), columns=2, parent=self)
+        # the label's buddy is the group, not a box: a QLabel whose buddy is a button
+        # CLICKS it on Alt+key, which ticked "Abstract" whenever the clerk pressed Alt+I.
+        # The group passes the focus on to the box last used.
+        info.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        info.setFocusProxy(self.info_keys.current)
+        self.info_keys.group = info
         add("info_types", info, "", row, 0, 3)
         grid.addWidget(
-            label("&Information", first_check),
+            label("&Information", info),
             row,
             0,
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
@@ -366,8 +382,8 @@ class IntakeFormWidget(QWidget):
         )
         add("info_description", self.info_description, "&Description", row, 0, 3)
         row += 1
-        self.date_from = DateEdit(self, past=True)
-        self.date_to = DateEdit(self, past=True)
+        self.date_from = DateField(self, past=True)
+        self.date_to = DateField(self, past=True)
         add("date_from", self.date_from, "Dates from", row, 0)
         add("date_to", self.date_to, "to", row, 2)
         row += 1
@@ -395,7 +411,7 @@ class IntakeFormWidget(QWidget):
 
     def _query_changed(self) -> None:
         self.match.set_query(
-            self.family_name.text(), self.given_name.text(), self.date_of_birth.typed_date()
+            self.family_name.text(), self.given_name.text(), self.date_of_birth.date()
         )
         self.patientQueryChanged.emit()
 
@@ -421,54 +437,30 @@ class IntakeFormWidget(QWidget):
         return f"{party} {PARTY_FIELD_NAMES.get(part, part.replace('_', ' '))}".strip()
 
     def editors_in_order(self) -> list[QWidget]:
+        """Every widget that can take the focus, in the order of the paper form."""
         order: list[QWidget] = [
             self.family_name,
             self.given_name,
-            self.date_of_birth,
+            self.date_of_birth.edit,
             self.phone,
             self.match.candidates,
             self.match.match_radio,
             self.match.new_radio,
             self.match.later_radio,
             self.match.mrn,
-            self.received_at,
+            self.received_at.edit,
             self.channel,
             self.kind,
         ]
-        req = self.requester
-        order += [
-            req.name,
-            req.organization,
-            req.role,
-            req.phone,
-            req.address_line1,
-            req.address_line2,
-            req.city,
-            req.state,
-            req.postal_code,
-            req.fax,
-            req.email,
-            self.same_recipient,
-        ]
-        rec = self.recipient
-        order += [
-            rec.name,
-            rec.organization,
-            rec.role,
-            rec.phone,
-            rec.address_line1,
-            rec.address_line2,
-            rec.city,
-            rec.state,
-            rec.postal_code,
-            rec.fax,
-            rec.email,
-        ]
+        for party in (self.requester, self.recipient):
+            order += party.editors()
+            if party is self.requester:
+                order.append(self.same_recipient)
         order += list(self.info_checks.values())
         order += [
             self.info_description,
-            self.date_from,
-            self.date_to,
+            self.date_from.edit,
+            self.date_to.edit,
             self.purpose,
             self.delivery_method,
             self.notes,
@@ -483,17 +475,23 @@ class IntakeFormWidget(QWidget):
     def _tab_stops(self) -> list[QWidget]:
         """Where Tab stops now: visible, enabled fields, in the order of the paper form.
 
-        An empty candidate list and the unchosen radio buttons are skipped (arrow keys move
-        between the radios, as everywhere in Qt): every Tab a clerk presses a hundred
-        times a day should land on something to type.
+        Every Tab a clerk presses a hundred times a day should land on something to type:
+        an empty candidate list, the radio buttons once a candidate is picked (picking one
+        is the choice), the MRN unless a new patient is chosen, and all but one of the
+        "information requested" boxes (arrows and type-ahead move among them) are skipped.
         """
         match = self.match
+        radios = (match.match_radio, match.new_radio, match.later_radio)
+        picked = match.chosen_patient_id() is not None
         stops: list[QWidget] = []
         for w in self.editors_in_order():
             if w is match.candidates and match.candidates.topLevelItemCount() == 0:
                 continue
-            radios = (match.match_radio, match.new_radio, match.later_radio)
-            if w in radios and not w.isChecked():
+            if w in radios and (picked or not w.isChecked()):
+                continue
+            if w is match.mrn and not match.new_radio.isChecked():
+                continue
+            if w in self.info_keys.checks and w is not self.info_keys.current:
                 continue
             if w.isVisibleTo(self) and w.isEnabled():
                 stops.append(w)
@@ -502,17 +500,28 @@ class IntakeFormWidget(QWidget):
     def focusNextPrevChild(self, next: bool) -> bool:
         # Qt's own focus chain is built from widget creation and nesting (the fields sit
         # in wrappers and a sub-panel), so the form walks its explicit order instead.
+        # Falling back to Qt's chain once sent Tab to a hidden recipient field and the
+        # clerk's typing with it: from any widget of the form, the next stop is the next
+        # VISIBLE one in the explicit order.
         current = QApplication.focusWidget()
-        stops = self._tab_stops()
-        if current not in stops:
+        order = self.editors_in_order()
+        if current not in order:
             return super().focusNextPrevChild(next)
-        index = stops.index(current) + (1 if next else -1)
-        if 0 <= index < len(stops):
-            stops[index].setFocus(
-                Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason
-            )
-            return True
-        return super().focusNextPrevChild(next)
+        stops = self._tab_stops()
+        position = order.index(current)
+        ranked = [(order.index(w), w) for w in stops]
+        if next:
+            after = [w for i, w in ranked if i > position]
+            target = after[0] if after else None
+        else:
+            before = [w for i, w in ranked if i < position]
+            target = before[-1] if before else None
+        if target is None:
+            return super().focusNextPrevChild(next)
+        target.setFocus(
+            Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason
+        )
+        return True
 
     # -- reading and showing -----------------------------------------------------------
 
@@ -524,8 +533,12 @@ class IntakeFormWidget(QWidget):
             ("date_from", self.date_from),
             ("date_to", self.date_to),
         ):
-            if editor.is_unreadable():
-                problems[key] = "Not a date. Type it as MM/DD/YYYY."
+            problem = editor.problem()
+            if problem:
+                problems[key] = problem
+        received = self.received_at.problem()
+        if received:
+            problems["received_at"] = received
         if self.match.match_radio.isChecked() and self.match.chosen_patient_id() is None:
             problems["create_patient_mrn"] = "Select the patient in the list above."
         if self.match.new_radio.isChecked() and not self.match.mrn.text().strip():
@@ -533,12 +546,12 @@ class IntakeFormWidget(QWidget):
         return problems
 
     def value(self) -> IntakeForm:
-        received = self.received_at.dateTime().toPython()
-        assert isinstance(received, datetime)
+        # an unreadable time is reported by local_errors; the form is never saved with it
+        received = self.received_at.value() or datetime.now()
         return IntakeForm(
             family_name=self.family_name.text(),
             given_name=self.given_name.text(),
-            date_of_birth=self.date_of_birth.typed_date(),
+            date_of_birth=self.date_of_birth.date(),
             phone=self.phone.text(),
             channel=Channel(self.channel.currentData()),
             kind=RequestKind(self.kind.currentData()),
@@ -550,8 +563,8 @@ class IntakeFormWidget(QWidget):
             purpose=self.purpose.text(),
             info_types=[code for code, check in self.info_checks.items() if check.isChecked()],
             info_description=self.info_description.text(),
-            date_from=self.date_from.typed_date(),
-            date_to=self.date_to.typed_date(),
+            date_from=self.date_from.date(),
+            date_to=self.date_to.date(),
             delivery_method=DeliveryMethod(self.delivery_method.currentData()),
             notes=self.notes.toPlainText(),
             patient_id=self.match.chosen_patient_id(),
@@ -576,6 +589,8 @@ class IntakeFormWidget(QWidget):
 
     def _tab_index(self, editor: QWidget) -> int:
         order = self.editors_in_order()
+        # a date field takes the focus through its text part
+        editor = editor.focusProxy() or editor
         if editor in order:
             return order.index(editor)
         if editor is self.fields["info_types"].editor:
@@ -593,29 +608,51 @@ class IntakeFormWidget(QWidget):
                 editor.setReadOnly(read_only)
             else:
                 editor.setEnabled(not read_only)
-        self.received_at.setReadOnly(read_only)
-        self.received_at.setEnabled(True)
+        for field in (self.date_of_birth, self.date_from, self.date_to):
+            field.button.setEnabled(not read_only)
+
+    def load(self, form: IntakeForm) -> None:
+        """Fill the fields with a logged request's keyed data (to correct it)."""
+        self.family_name.setText(form.family_name)
+        self.given_name.setText(form.given_name)
+        self.date_of_birth.set_date(form.date_of_birth)
+        self.phone.setText(form.phone)
+        if form.received_at is not None:
+            self.received_at.set_value(form.received_at.astimezone().replace(tzinfo=None))
+        _select(self.channel, Channel(form.channel).value)
+        self._role_chosen = True  # the stored role is the clerk's, not a suggestion
+        _select(self.kind, RequestKind(form.kind).value)
+        self.requester.load(form.requester)
+        self.same_recipient.setChecked(form.recipient_same_as_requester)
+        self.recipient.load(form.recipient)
+        for code, check in self.info_checks.items():
+            check.setChecked(code in form.info_types)
+        self.info_description.setText(form.info_description)
+        self.date_from.set_date(form.date_from)
+        self.date_to.set_date(form.date_to)
+        self.purpose.setText(form.purpose)
+        _select(self.delivery_method, DeliveryMethod(form.delivery_method).value)
+        self.notes.setPlainText(form.notes)
 
     def reset(self) -> None:
         """Empty, for the next request (received time back to now)."""
         for editor in (
             self.family_name,
             self.given_name,
-            self.date_of_birth,
             self.phone,
             self.info_description,
-            self.date_from,
-            self.date_to,
             self.purpose,
         ):
             editor.clear()
+        for day in (self.date_of_birth, self.date_from, self.date_to):
+            day.clear()
         self.notes.clear()
         self.requester.clear()
         self.recipient.clear()
         self.same_recipient.setChecked(True)
         for check in self.info_checks.values():
             check.setChecked(False)
-        self.received_at.setDateTime(QDateTime.currentDateTime())
+        self.received_at.set_value(datetime.now())
         self.channel.setCurrentIndex(0)
         self.kind.setCurrentIndex(0)
         self.delivery_method.setCurrentIndex(0)
@@ -623,3 +660,85 @@ class IntakeFormWidget(QWidget):
         self._role_chosen = False
         self.clear_errors()
         self._kind_changed()
+
+
+class CheckGroupKeys(QObject):
+    """Makes a grid of check boxes one Tab stop, moved through like a list.
+
+    Twelve boxes were twelve Tab presses on the way to the purpose. Now Tab enters the
+    group once (on the box last used), the arrow keys move in the grid, typing the start
+    of a label jumps to it ("lab", "oth"), Space ticks, and Tab leaves.
+    """
+
+    def __init__(self, checks: list[QCheckBox], *, columns: int, parent: QObject) -> None:
+        super().__init__(parent)
+        self.checks = checks
+        self.columns = columns
+        self.current: QCheckBox = checks[0]
+        #: the widget holding the boxes; its focus proxy follows the box last used
+        self.group: QWidget | None = None
+        self._typed = ""
+        self._moving = False
+        for check in checks:
+            check.installEventFilter(self)
+
+    def _move_to(self, check: QCheckBox) -> None:
+        self._moving = True
+        try:
+            check.setFocus(Qt.FocusReason.OtherFocusReason)
+        finally:
+            self._moving = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not isinstance(watched, QCheckBox) or watched not in self.checks:
+            return False
+        if event.type() == QEvent.Type.FocusIn:
+            self.current = watched
+            if self.group is not None and self.group.focusProxy() is not watched:
+                self.group.setFocusProxy(watched)
+        elif event.type() == QEvent.Type.FocusOut and not self._moving:
+            # left the group: the next visit starts a new search
+            self._typed = ""
+        elif event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            return self._key(watched, event)
+        return False
+
+    def _key(self, check: QCheckBox, event: QKeyEvent) -> bool:
+        index = self.checks.index(check)
+        moves = {
+            Qt.Key.Key_Left: -1,
+            Qt.Key.Key_Right: 1,
+            Qt.Key.Key_Up: -self.columns,
+            Qt.Key.Key_Down: self.columns,
+        }
+        key = Qt.Key(event.key())
+        if key in moves:
+            target = index + moves[key]
+            if 0 <= target < len(self.checks):
+                self._move_to(self.checks[target])
+            self._typed = ""
+            return True
+        text = event.text()
+        plain = not event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        )
+        if plain and text.isalpha():
+            self._find(index, text.casefold())
+            return True
+        self._typed = ""
+        return False
+
+    def _find(self, index: int, letter: str) -> None:
+        """Jump to the next box whose label starts with what was typed so far."""
+        labels = [c.text().replace("&", "").casefold() for c in self.checks]
+        typed = self._typed + letter
+        count = len(self.checks)
+        # a longer prefix may still be the box we are on; a fresh letter looks further on
+        for start, prefix in ((index, typed), (index + 1, letter)):
+            for step in range(count):
+                i = (start + step) % count
+                if labels[i].startswith(prefix):
+                    self._typed = prefix
+                    self._move_to(self.checks[i])
+                    return
+        self._typed = ""

@@ -7,6 +7,8 @@ spool folder by us.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QRect, QSize, Signal
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -61,7 +63,14 @@ class LetterPreviewDialog(QDialog):
 
     printed = Signal(int)
 
-    def __init__(self, pdf: bytes, title: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        pdf: bytes,
+        title: str,
+        parent: QWidget | None = None,
+        *,
+        extra_buttons: Sequence[QPushButton] = (),
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(760, 900)
@@ -78,6 +87,9 @@ class LetterPreviewDialog(QDialog):
         self.print_button = QPushButton("&Print…", self)
         self.print_button.setDefault(True)
         buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # e.g. "Send by fax…" when the requester asked for fax (ui.packet.letter_fax)
+        for extra in extra_buttons:
+            buttons.addButton(extra, QDialogButtonBox.ButtonRole.ActionRole)
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.clicked.connect(self.reject)
         self.print_button.clicked.connect(self.print_letter)

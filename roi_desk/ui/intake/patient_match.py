@@ -12,8 +12,8 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QHideEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFocusEvent, QHideEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -28,12 +28,33 @@ from PySide6.QtWidgets import (
 )
 
 from roi_desk.services.intake import PatientCandidate
-from roi_desk.ui.intake.fields import Field, format_us_date
+from roi_desk.ui.date_field import show_date
+from roi_desk.ui.intake.fields import Field
 
 #: how long typing must pause before candidates are looked up again
 LOOKUP_DELAY_MS = 250
 
 Lookup = Callable[[str, str, date | None], list[PatientCandidate]]
+
+
+class CandidateList(QTreeWidget):
+    """The candidates; entering the list picks nothing.
+
+    Qt makes the first row current when a list without a current row gets the focus, which
+    here would choose a patient for the clerk (a name-only match, even) just because she
+    moved into the list. The clerk picks with the arrows or Enter.
+    """
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        had_current = self.currentItem() is not None
+        self.blockSignals(True)
+        try:
+            super().focusInEvent(event)
+            if not had_current:
+                self.setCurrentIndex(QModelIndex())
+                self.clearSelection()
+        finally:
+            self.blockSignals(False)
 
 
 class PatientMatchPanel(QWidget):
@@ -53,7 +74,7 @@ class PatientMatchPanel(QWidget):
         self._candidates: list[PatientCandidate] = []
 
         self.list_label = QLabel("Matchin&g patients", self)
-        self.candidates = QTreeWidget(self)
+        self.candidates = CandidateList(self)
         self.candidates.setObjectName("candidates")
         self.candidates.setColumnCount(4)
         self.candidates.setHeaderLabels(["MRN", "Name", "Date of birth", "Why"])
@@ -103,11 +124,23 @@ class PatientMatchPanel(QWidget):
         self._timer.setInterval(LOOKUP_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
 
+        # moving into the list (Tab, Alt+G) looks up at once: the clerk is not kept
+        # waiting for the typing pause to end before she can pick
+        self.candidates.installEventFilter(self)
         self.candidates.currentItemChanged.connect(self._on_current)
         self.candidates.itemActivated.connect(lambda *_: self.match_radio.setChecked(True))
         self.group.idToggled.connect(self._on_toggled)
         self.mrn.textEdited.connect(self._on_mrn_typed)
         self._sync()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.candidates
+            and event.type() == QEvent.Type.FocusIn
+            and self._timer.isActive()
+        ):
+            self.refresh()
+        return False
 
     def hideEvent(self, event: QHideEvent) -> None:
         # a closed intake must not reach the database when a pending lookup fires later
@@ -137,7 +170,7 @@ class PatientMatchPanel(QWidget):
                 [
                     c.mrn,
                     c.name + (" (deceased)" if c.deceased else ""),
-                    format_us_date(c.date_of_birth),
+                    show_date(c.date_of_birth),
                     c.why,
                 ]
             )
@@ -187,7 +220,10 @@ class PatientMatchPanel(QWidget):
         pid = self.chosen_patient_id()
         if pid is not None:
             c = next((c for c in self._candidates if c.patient_id == pid), None)
-            return f"Patient: {c.name}, MRN {c.mrn}" if c else "Patient chosen"
+            if c is None:
+                return "Patient chosen"
+            mrn = c.mrn if c.mrn.upper().startswith("MRN") else f"MRN {c.mrn}"
+            return f"Patient: {c.name}, {mrn}"
         if self.new_radio.isChecked():
             return f"New patient, MRN {self.mrn.text().strip() or '(enter MRN)'}"
         return "Patient not matched — the request waits in the unmatched queue"

@@ -18,19 +18,19 @@ QLabel#sectionTitle {
 QLabel#fieldLabel { color: #4a5361; padding-top: 4px; }
 QLabel#fieldError { color: #b3261e; font-size: 11px; }
 QLabel#hint { color: #6b7380; }
-QLineEdit, QPlainTextEdit, QDateTimeEdit {
+QLineEdit, QPlainTextEdit {
     border: 1px solid #c5ccd6; border-radius: 3px; padding: 3px 5px; background: #ffffff;
     selection-background-color: #cfe0f5; selection-color: #111111;
 }
-/* typed, not clicked: the spin arrows only invite mouse work and crowd the field
-   (zero-width rather than NoButtons, which hides the text under a style sheet) */
-QDateTimeEdit::up-button, QDateTimeEdit::down-button { width: 0px; border: none; }
-QLineEdit:focus, QPlainTextEdit:focus, QDateTimeEdit:focus { border: 1px solid #2f6db5; }
+QLineEdit:focus, QPlainTextEdit:focus { border: 1px solid #2f6db5; }
 QLineEdit:read-only, QPlainTextEdit[readOnly="true"] { background: #f6f7f9; color: #333a44; }
-QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"], QDateTimeEdit[invalid="true"] {
+QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {
     border: 1px solid #c62828; background: #fff6f5;
 }
 QWidget[invalid="true"] QCheckBox { color: #b3261e; }
+DateField[invalid="true"] QLineEdit, DateTimeField[invalid="true"] QLineEdit {
+    border: 1px solid #c62828; background: #fff6f5;
+}
 QTreeWidget#candidates { border: 1px solid #c5ccd6; border-radius: 3px; }
 QLabel#errorBanner {
     background: #fdeceb; border: 1px solid #efb3ad; border-radius: 4px; color: #7f1d1d;

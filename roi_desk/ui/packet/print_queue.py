@@ -1,10 +1,12 @@
 """The mail room's print queue: print all approved mail packets, then mark them mailed.
 
-Each packet is its own print job and is recorded as printed (a ``DeliveryAttempt``) the
-moment its job is accepted, in its own transaction; so a batch stopped by Cancel, a
-printer that disappears or a full spool resumes with the packets not printed yet. A
-printed packet is released only when marked mailed (nothing is released before it has
-left the building).
+The batch is ONE print job (every packet not printed yet, back to back, pinned to Letter),
+followed by a second job with their address labels (Avery 5160, in the same order) when
+asked. The packets are recorded as printed (a ``DeliveryAttempt`` each, in one
+transaction) the moment the print system takes the job; a job refused, a printer that
+disappeared or Cancel records nothing, and the next batch prints them all again. A printed
+packet is released only when marked mailed (nothing is released before it has left the
+building), with the tracking numbers the clerk keys for the ones sent tracked.
 
 Signals: ``batchFinished(int printed, str problem)`` after each batch ("" when all went).
 """
@@ -13,18 +15,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Generator
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +49,7 @@ from roi_desk.ui.errors import show_error
 from roi_desk.ui.operations import Cancelled, CancelToken
 from roi_desk.ui.packet.printing import PrintCancelled, PrintSettings, print_packet
 
-__all__ = ["PrintQueue", "choose_printer_with_dialog"]
+__all__ = ["MailedDialog", "PrintQueue", "choose_printer_with_dialog"]
 
 COLUMNS = ("Request", "Recipient", "Pages", "Status")
 
@@ -55,6 +64,62 @@ def choose_printer_with_dialog(parent: QWidget, settings: QSettings) -> QPrinter
         return None
     PrintSettings.read(printer).save(settings, printer.printerName())
     return printer
+
+
+class MailedDialog(QDialog):
+    """The printed packets about to be marked mailed, each with an optional tracking or
+    certified-mail number (kept with the delivery record)."""
+
+    def __init__(self, rows: list[packet_service.QueueRow], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Mark printed packets as mailed")
+        self.rows = rows
+        self.table = QTableWidget(len(rows), 3, self)
+        self.table.setObjectName("trackingTable")
+        self.table.setHorizontalHeaderLabels(["Request", "Recipient", "Tracking number"])
+        self.table.verticalHeader().setVisible(False)
+        for i, row in enumerate(rows):
+            for column, text in enumerate((row.number, row.recipient)):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.table.setItem(i, column, item)
+            self.table.setItem(i, 2, QTableWidgetItem(""))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(2, 220)
+        hint = QLabel(
+            "Type a tracking or certified-mail number for each packet sent tracked; leave the "
+            "others empty. Each packet is released when you press Mark mailed.",
+            self,
+        )
+        hint.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Mark &mailed")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.resize(720, min(560, 160 + 32 * len(rows)))
+        if rows:
+            self.table.setCurrentCell(0, 2)
+
+    def set_tracking(self, row: int, number: str) -> None:
+        item = self.table.item(row, 2)
+        assert item is not None
+        item.setText(number)
+
+    def tracking_numbers(self) -> dict[uuid.UUID, str]:
+        out: dict[uuid.UUID, str] = {}
+        for i, row in enumerate(self.rows):
+            item = self.table.item(i, 2)
+            text = item.text().strip() if item is not None else ""
+            if text and row.packet_id is not None:
+                out[row.packet_id] = text
+        return out
 
 
 class PrintQueue(QWidget):
@@ -89,6 +154,15 @@ class PrintQueue(QWidget):
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setEnabled(False)
         self.refresh_button = QPushButton("&Refresh", self)
+        self.labels_box = QCheckBox("Also print address &labels (Avery 5160)", self)
+        self.labels_box.setChecked(True)
+        self.first_label = QSpinBox(self)
+        self.first_label.setRange(1, 30)
+        self.first_label.setPrefix("start at label ")
+        self.first_label.setToolTip(
+            "On a sheet already partly used, the first free label (1 = top left)."
+        )
+        self.labels_box.toggled.connect(self.first_label.setEnabled)
 
         buttons = QHBoxLayout()
         for button in (
@@ -99,14 +173,22 @@ class PrintQueue(QWidget):
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        label_row = QHBoxLayout()
+        label_row.addWidget(self.labels_box)
+        label_row.addWidget(self.first_label)
+        label_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
+        layout.addLayout(label_row)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.progress)
 
         self.print_button.clicked.connect(self.print_all)
-        self.mailed_button.clicked.connect(self.mark_all_mailed)
+        self.mailed_button.clicked.connect(self._on_mailed)
+        #: answers the tracking-number dialog (tests inject it; None: cancelled)
+        self.ask_tracking: Callable[[list[packet_service.QueueRow]], dict[uuid.UUID, str] | None]
+        self.ask_tracking = self._ask_tracking
         self.cancel_button.clicked.connect(self.cancel)
         self.refresh_button.clicked.connect(self.refresh)
         self.refresh()
@@ -153,33 +235,50 @@ class PrintQueue(QWidget):
         self.start_batch(printer)
 
     def start_batch(self, printer: QPrinter) -> None:
-        """Print every packet not printed yet on ``printer`` (worker thread)."""
+        """Print every packet not printed yet on ``printer`` as ONE job, then the address
+        labels as a second job (worker thread)."""
         jobs = [(r.packet_id, r.number) for r in self.to_print() if r.packet_id]
         db, user_id, name = self.ctx.db, self.ctx.user_id, printer.printerName()
+        labels, first_label = self.labels_box.isChecked(), self.first_label.value()
+        packet_ids = [packet_id for packet_id, _ in jobs]
 
         def op(token: CancelToken) -> Generator[tuple[int, int, str], None, int]:
-            printed = 0
-            for index, (packet_id, number) in enumerate(jobs):
-                yield index, len(jobs), f"Printing {number} ({index + 1} of {len(jobs)})"
-                with db.transaction() as session:
-                    pdf = packet_service.load_packet_pdf(session, packet_id)
-                try:
-                    detail = print_packet(
-                        printer, pdf, job_name=number, cancelled=lambda: token.cancelled
-                    )
-                except PrintCancelled:
-                    raise Cancelled() from None
-                except RoiError as exc:
+            total = 3 if labels else 2
+            yield 0, total, f"Preparing the batch of {len(jobs)} packets"
+            with db.transaction() as session:
+                batch = release.mail_batch(
+                    session, packet_ids, labels=labels, first_label=first_label
+                )
+            if token.cancelled:
+                raise Cancelled()
+            yield 1, total, f"Printing {len(jobs)} packets ({batch.pages} pages) as one job"
+            try:
+                detail = print_packet(
+                    printer,
+                    batch.pdf,
+                    job_name=f"Mail batch ({len(jobs)} packets)",
+                    cancelled=lambda: token.cancelled,
+                )
+            except PrintCancelled:
+                raise Cancelled() from None
+            except RoiError as exc:
+                for packet_id in packet_ids:
                     _record_failure(db, packet_id, user_id, name, exc.message)
-                    raise BatchStopped(printed, len(jobs), exc) from exc
-                with db.transaction() as session:
-                    attempt = release.mark_printed(
-                        session, packet_id, printer=name, user=_user(session, user_id)
-                    )
-                    attempt.detail = detail[:2000]
-                printed += 1
-            yield len(jobs), len(jobs), "Done"
-            return printed
+                raise BatchStopped(0, len(jobs), exc) from exc
+            with db.transaction() as session:
+                user = _user(session, user_id)
+                for packet_id in packet_ids:
+                    attempt = release.mark_printed(session, packet_id, printer=name, user=user)
+                    attempt.detail = f"batch of {len(jobs)}: {detail}"[:2000]
+            if batch.labels is not None:
+                yield 2, total, "Printing the address labels"
+                _labels_file_beside(printer)
+                try:
+                    print_packet(printer, batch.labels, job_name="Address labels")
+                except RoiError as exc:
+                    raise LabelsNotPrinted(len(jobs), exc) from exc
+            yield total, total, "Done"
+            return len(jobs)
 
         self._begin(len(jobs))
         self._token = self.ctx.runner.start(
@@ -217,7 +316,7 @@ class PrintQueue(QWidget):
         if isinstance(exc, Cancelled):
             self.batchFinished.emit(-1, "cancelled")
             return
-        if isinstance(exc, BatchStopped):
+        if isinstance(exc, BatchStopped | LabelsNotPrinted):
             self.batchFinished.emit(exc.printed, exc.message)
             show_error(self, exc)
             return
@@ -225,6 +324,23 @@ class PrintQueue(QWidget):
         show_error(self, exc)
 
     # ------------------------------------------------------------------ mailed
+
+    def printed_rows(self) -> list[packet_service.QueueRow]:
+        return [r for r in self.rows if r.printed and r.packet_id]
+
+    def _ask_tracking(self, rows: list[packet_service.QueueRow]) -> dict[uuid.UUID, str] | None:
+        dialog = MailedDialog(rows, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.tracking_numbers()
+
+    def _on_mailed(self) -> None:
+        rows = self.printed_rows()
+        if not rows:
+            return
+        tracking = self.ask_tracking(rows)
+        if tracking is not None:
+            self.mark_all_mailed(tracking)
 
     def mark_all_mailed(self, tracking_numbers: dict[uuid.UUID, str] | None = None) -> int:
         """Release every printed packet (one transaction each: one failure stops nothing
@@ -247,17 +363,39 @@ class PrintQueue(QWidget):
         return released
 
 
+class LabelsNotPrinted(RoiError):
+    """The packets printed (and are recorded); the label sheet did not."""
+
+    title = "Labels not printed"
+
+    def __init__(self, printed: int, cause: RoiError) -> None:
+        super().__init__(
+            f"The {printed} packets printed, but the address labels did not: {cause.message}"
+            "\n\nPrint the labels again from the mail room, or address the envelopes by hand."
+        )
+        self.printed = printed
+
+
 class BatchStopped(RoiError):
-    """A batch stopped at one packet; those before it are printed and remembered."""
+    """The batch's job was not taken; nothing of it is recorded as printed."""
 
     title = "Printing stopped"
 
     def __init__(self, printed: int, total: int, cause: RoiError) -> None:
         super().__init__(
-            f"{cause.message}\n\n{printed} of {total} packets were printed and are remembered; "
-            "print again to continue with the rest."
+            f"{cause.message}\n\nThe batch of {total} packets was not printed; nothing is "
+            "recorded as printed. Print again when the printer is ready."
         )
         self.printed = printed
+
+
+def _labels_file_beside(printer: QPrinter) -> None:
+    """A print-to-file printer writes the labels beside the batch ("batch-labels.pdf"),
+    not over it."""
+    name = printer.outputFileName()
+    if name:
+        path = Path(name)
+        printer.setOutputFileName(str(path.with_name(f"{path.stem}-labels{path.suffix}")))
 
 
 def _user(session: Session, user_id: uuid.UUID) -> User | None:

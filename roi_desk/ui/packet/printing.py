@@ -13,6 +13,11 @@ out one of two ways (:func:`print_packet`):
   resolution (capped) and painted through ``QPainter``, with the page's text painted
   underneath the opaque image so a print-to-PDF printer keeps searchable text.
 
+Both ways pin the paper to US Letter: the packets are laid out on Letter (the cover
+letter's address sits in the window of a #10 envelope), and a CUPS queue whose default is
+A4 scaled and moved it out of the window. ``lp`` gets ``media=Letter``; the painted path
+sets the ``QPrinter``'s page size.
+
 Painting on a ``QPrinter`` is allowed outside the GUI thread, so this runs in the worker of
 ``ctx.runner``. Duplex and paper tray are remembered per printer in ``QSettings``.
 
@@ -30,7 +35,7 @@ from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 from PySide6.QtCore import QRectF, QSettings
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
 from roi_desk.errors import DocumentError, RoiError
@@ -47,6 +52,8 @@ __all__ = [
 ]
 
 _SETTINGS_GROUP = "printing"
+#: the paper every packet is printed on (CUPS media name); see the module doc
+PAPER = "Letter"
 
 
 class PrintError(RoiError):
@@ -146,6 +153,9 @@ def paint_pdf(
     name = printer.printerName() or "the printer"
     printer.setDocName(job_name)
     printer.setFullPage(True)
+    # pinned to Letter whatever the printer's default (A4 moves the window address)
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
+    printer.setPageOrientation(QPageLayout.Orientation.Portrait)
     painter = QPainter()
     try:
         if not printer.isValid() or not painter.begin(printer):
@@ -230,6 +240,7 @@ def send_to_cups(printer: QPrinter, pdf: bytes, *, job_name: str, timeout: float
     """
     name = printer.printerName()
     args = ["lp", "-d", name, "-t", job_name, "-n", str(max(1, printer.copyCount()))]
+    args += ["-o", f"media={PAPER}"]
     args += ["-o", f"sides={_SIDES.get(printer.duplex(), 'one-sided')}"]
     tray = _TRAYS.get(printer.paperSource())
     if tray:

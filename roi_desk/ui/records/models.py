@@ -25,6 +25,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from roi_desk.records.kinds import SensitivityOrigin
 from roi_desk.services.chart import ChartRow
 from roi_desk.services.release_sets import ReleaseDraft
+from roi_desk.ui.date_field import show_date
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -42,7 +43,11 @@ _CATEGORY_LABELS = {
     "std": "STD",
     "reproductive": "Reproductive",
     "sexual_assault_dv": "Assault/DV",
+    "sexual_assault": "Sexual assault",
+    "domestic_violence": "Domestic violence",
 }
+#: a record dated after the patient's death: a wrong-patient risk
+_AFTER_DEATH = QColor("#b3261e")
 _REVIEW = QColor("#9a5b00")
 
 
@@ -51,7 +56,8 @@ def category_label(code: str) -> str:
 
 
 def day_text(value: date | None) -> str:
-    return value.isoformat() if value else "no date"
+    # the site's format, as on every other screen (the builder showed YYYY-MM-DD)
+    return show_date(value, "no date")
 
 
 def marks_text(row: ChartRow) -> str:
@@ -113,6 +119,11 @@ class ChartTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, col)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 0 and row.after_death:
+                return (
+                    "Dated after the patient's date of death: most likely another "
+                    "patient's record. Check it before release."
+                )
             if col == 0 and row.needs_review:
                 return "Type or date was suggested from the text: check it."
             if col == 4 and row.marks:
@@ -123,6 +134,8 @@ class ChartTableModel(QAbstractTableModel):
             if col == 2:
                 return row.title
             return None
+        if role == Qt.ItemDataRole.ForegroundRole and row.after_death and col in (0, 1, 2):
+            return QBrush(_AFTER_DEATH)
         if role == Qt.ItemDataRole.ForegroundRole and row.needs_review and col in (0, 1):
             return QBrush(_REVIEW)
         if role == Qt.ItemDataRole.FontRole and row.needs_review and col in (0, 1):
@@ -140,7 +153,11 @@ class ChartTableModel(QAbstractTableModel):
     @staticmethod
     def _display(row: ChartRow, col: int) -> str:
         if col == 0:
-            return day_text(row.date_of_service) + (" ⚑" if row.needs_review else "")
+            return (
+                day_text(row.date_of_service)
+                + (" ⚑" if row.needs_review else "")
+                + (" ✝ after death" if row.after_death else "")
+            )
         if col == 1:
             return row.kind.label
         if col == 2:

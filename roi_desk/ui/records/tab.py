@@ -60,6 +60,7 @@ from roi_desk.services import chart, release_sets
 from roi_desk.services.chart import ChartFilter, ChartRow, ImportFile, ImportReport, PatientTarget
 from roi_desk.services.release_sets import BuiltRelease, ReleaseDraft
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import DateField
 from roi_desk.ui.errors import log_bug
 from roi_desk.ui.operations import Cancelled, CancelToken
 from roi_desk.ui.records.models import ChartTableModel, SelectionModel, category_label
@@ -72,14 +73,12 @@ _KIND_CHOICES = (
 )
 
 
-def _parse_day(text: str) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise RoiError(f"“{text}” is not a date: type it as YYYY-MM-DD.") from None
+def _parse_day(field: DateField) -> date | None:
+    """The date typed in ``field`` (None when empty); a clear message when it is not one."""
+    problem = field.problem()
+    if problem:
+        raise RoiError(problem)
+    return field.date()
 
 
 class RecordsTab(QWidget):
@@ -126,9 +125,7 @@ class RecordsTab(QWidget):
         self.pdf_kind.addItem("Type: suggest from text", None)
         for k in DocumentKind:
             self.pdf_kind.addItem(k.label, k.value)
-        self.pdf_date = QLineEdit()
-        self.pdf_date.setPlaceholderText("date of service")
-        self.pdf_date.setMaximumWidth(110)
+        self.pdf_date = DateField(empty_text="date of service")
         self.pdf_split = QLineEdit()
         self.pdf_split.setPlaceholderText("split at pages, e.g. 1,4,9")
         self.pdf_split.setMinimumWidth(180)
@@ -168,13 +165,9 @@ class RecordsTab(QWidget):
         self.kind_filter.addItem("All types", None)
         for k in DocumentKind:
             self.kind_filter.addItem(k.label, k.value)
-        self.since_filter = QLineEdit()
-        self.since_filter.setPlaceholderText("from")
-        self.until_filter = QLineEdit()
-        self.until_filter.setPlaceholderText("to")
-        for edit in (self.since_filter, self.until_filter):
-            edit.setToolTip("YYYY-MM-DD; empty for no limit")
-            edit.setFixedWidth(96)
+        # one date format on every screen: the site's (MM/DD/YYYY for a US site)
+        self.since_filter = DateField(empty_text="from")
+        self.until_filter = DateField(empty_text="to")
         self.category_filter = QComboBox()
         self.category_filter.addItem("Any sensitivity", None)
         for c in SensitivityCategory:
@@ -228,10 +221,8 @@ class RecordsTab(QWidget):
         self.release_kind = QComboBox()
         for text, value in _KIND_CHOICES:
             self.release_kind.addItem(text, value)
-        self.since_edit = QLineEdit()
-        self.since_edit.setPlaceholderText("YYYY-MM-DD")
-        self.until_edit = QLineEdit()
-        self.until_edit.setPlaceholderText("YYYY-MM-DD")
+        self.since_edit = DateField()
+        self.until_edit = DateField()
         range_row = QHBoxLayout()
         range_row.addWidget(self.since_edit)
         range_row.addWidget(QLabel("to"))
@@ -384,8 +375,8 @@ class RecordsTab(QWidget):
         category = self.category_filter.currentData()
         return ChartFilter(
             kinds=frozenset({DocumentKind(kind)}) if kind else frozenset(),
-            since=_parse_day(self.since_filter.text()),
-            until=_parse_day(self.until_filter.text()),
+            since=_parse_day(self.since_filter),
+            until=_parse_day(self.until_filter),
             category=SensitivityCategory(category) if category else None,
         )
 
@@ -457,8 +448,8 @@ class RecordsTab(QWidget):
             self.release_kind.blockSignals(True)
             self.release_kind.setCurrentIndex(idx)
             self.release_kind.blockSignals(False)
-        self.since_edit.setText(draft.since.isoformat() if draft.since else "")
-        self.until_edit.setText(draft.until.isoformat() if draft.until else "")
+        self.since_edit.set_date(draft.since)
+        self.until_edit.set_date(draft.until)
         self.since_edit.setEnabled(draft.kind != ReleaseKind.CUSTOM)
         self.until_edit.setEnabled(draft.kind != ReleaseKind.CUSTOM)
         self.summary_label.setText(draft.summary)
@@ -480,8 +471,8 @@ class RecordsTab(QWidget):
         if self.draft is None:
             return
         try:
-            since = _parse_day(self.since_edit.text())
-            until = _parse_day(self.until_edit.text())
+            since = _parse_day(self.since_edit)
+            until = _parse_day(self.until_edit)
             self._show_draft(self.draft.with_range(since, until))
         except RoiError as exc:
             self._say(str(exc), error=True)
@@ -527,7 +518,7 @@ class RecordsTab(QWidget):
             kind = (
                 DocumentKind(self.pdf_kind.currentData()) if self.pdf_kind.currentData() else None
             )
-            day = _parse_day(self.pdf_date.text())
+            day = _parse_day(self.pdf_date)
             split = self.pdf_split.text().replace(" ", "")
             bounds = tuple(int(x) for x in split.split(",") if x) if split else None
         except ValueError:

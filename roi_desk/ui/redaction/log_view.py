@@ -21,17 +21,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from roi_desk.services.redaction import BoxView, SetView
+from roi_desk.services.redaction import BoxView, SetView, proposal_info
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Page", "Rectangle (pt)", "Reason", "Status", "Proposed by", "Confirmed by", "When")
 
 
 def _who(proposed_by: str) -> str:
-    # "rule:hiv:term:viral load" → "rule hiv: term “viral load”"; "clerk:mrivera" → "mrivera"
+    # "rule:hiv:sentence:p0c15:hiv|Biktarvy" → "rule hiv: sentence “Biktarvy”";
+    # "clerk:mrivera" → "clerk mrivera"
+    info = proposal_info(proposed_by)
+    if info is not None:
+        return f"rule {info.category}: {info.level} “{info.trigger}”"
     parts = proposed_by.split(":", 3)
-    if parts[0] == "rule" and len(parts) == 4:
-        return f"rule {parts[1]}: {parts[2]} “{parts[3]}”"
     if parts[0] == "clerk" and len(parts) >= 2:
         return f"clerk {parts[1]}"
     return proposed_by

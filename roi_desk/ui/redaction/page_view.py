@@ -98,6 +98,8 @@ class PageView(QGraphicsView):
         self._drawing: QGraphicsRectItem | None = None
         self._draw_start = QPointF()
         self.boxes: dict[uuid.UUID, BoxItem] = {}
+        #: showing a verified result: nothing can be drawn on it
+        self.read_only = False
         #: follow the window's width until the clerk zooms by hand
         self.auto_fit = True
         self._rerender = QTimer(self)
@@ -257,6 +259,7 @@ class PageView(QGraphicsView):
         on_box = isinstance(self.itemAt(event.position().toPoint()), BoxItem)
         if (
             event.button() == Qt.MouseButton.LeftButton
+            and not self.read_only
             and not on_box
             and self._page_rect.contains(pos)
         ):

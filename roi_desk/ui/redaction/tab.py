@@ -37,6 +37,7 @@ from roi_desk.models import User
 from roi_desk.models.redaction import BoxStatus, SetStatus
 from roi_desk.redaction.engine import RedactionCancelled
 from roi_desk.redaction.model import Rect, pdf_rect_to_view, rects_overlap, view_rect_to_pdf
+from roi_desk.redaction.proposals import LEGACY_CODES
 from roi_desk.services import redaction as svc
 from roi_desk.services.documents import load_bytes
 from roi_desk.ui.context import AppContext
@@ -46,6 +47,7 @@ from roi_desk.ui.redaction import commands as cmd
 from roi_desk.ui.redaction.document import PdfPages
 from roi_desk.ui.redaction.log_view import LogPanel
 from roi_desk.ui.redaction.page_view import PageView
+from roi_desk.ui.redaction.reason_dialog import ask_box_reason
 from roi_desk.ui.redaction.thumbnails import ROW, ThumbnailDelegate, ThumbnailModel
 
 T = TypeVar("T")
@@ -117,10 +119,16 @@ class RedactionTab(QWidget):
         #: replaceable in tests: how to ask for a password / an exclusion reason / show errors
         self.password_provider = password_provider or ask_password
         self.reason_provider: Callable[[QWidget], str | None] = ask_exclusion_reason
+        #: asked for each box drawn by hand: (reason code, note) or None to drop the box
+        self.box_reason_provider: Callable[
+            [QWidget, Sequence[tuple[str, str]], Sequence[str]], tuple[str, str] | None
+        ] = ask_box_reason
         self.error_presenter: Callable[[QWidget, BaseException], None] = show_error
         self.set_id = uuid.UUID(int=0)
         self.view: svc.SetView | None = None
         self.pages: PdfPages | None = None
+        #: the verified output, shown instead of the draft after "Apply & verify"
+        self.result_pages: PdfPages | None = None
         self.page = 0
         self._data = b""
         self._password: str | None = None
@@ -157,6 +165,12 @@ class RedactionTab(QWidget):
         self.act_reject = self._action(
             "Reject", self.reject_selected, ["R", "Backspace"], "Reject the proposal"
         )
+        self.act_confirm_group = self._action(
+            "Confirm section / record",
+            self.confirm_group,
+            ["G", "Shift+C"],
+            "Confirm every box of the selected proposal's section, page or whole record",
+        )
         self.act_confirm_all = self._action(
             "Confirm all", self.confirm_all, ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"]
         )
@@ -185,6 +199,13 @@ class RedactionTab(QWidget):
         self.act_exclude = self._action("Exclude page", self.toggle_exclude_page)
         self.act_every = self._action("Redact every occurrence", self.redact_every_occurrence)
         self.act_apply = self._action("Apply && verify", self.apply)
+        self.act_result = self._action(
+            "Show redacted result",
+            lambda: self.show_result(not self.showing_result),
+            ["V"],
+            "Switch between the draft and the verified redacted result",
+        )
+        self.act_result.setCheckable(True)
 
         bar = QToolBar(self)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -194,6 +215,7 @@ class RedactionTab(QWidget):
             self.act_prev,
             self.act_next,
             self.act_confirm,
+            self.act_confirm_group,
             self.act_reject,
             self.act_confirm_all,
             None,
@@ -204,6 +226,8 @@ class RedactionTab(QWidget):
             self.act_zoom_out,
             self.act_zoom_in,
             self.act_fit,
+            None,
+            self.act_result,
         )
         for entry in items:
             if entry is None:
@@ -378,6 +402,10 @@ class RedactionTab(QWidget):
         self.reload()
         self.go_to_page(0)
         view = self.view
+        for code in LEGACY_CODES:  # a former combined code only for a set still using it
+            i = self.reason_combo.findData(code)
+            if i >= 0 and (view is None or code not in view.categories):
+                self.reason_combo.removeItem(i)
         if view is not None and view.categories:
             first = self.reason_combo.findData(view.categories[0])
             self.reason_combo.setCurrentIndex(max(first, 0))
@@ -401,6 +429,9 @@ class RedactionTab(QWidget):
     def release(self) -> None:
         """Close the in-memory document (the tab is going away)."""
         self.thumb_model.set_pages(None)
+        if self.result_pages is not None:
+            self.result_pages.close()
+            self.result_pages = None
         if self.pages is not None:
             self.pages.close()
             self.pages = None
@@ -415,6 +446,9 @@ class RedactionTab(QWidget):
             return
         self.view = self.call(lambda s, _u: svc.load_set(s, self.set_id))
         view = self.view
+        if self.showing_result and view.status != SetStatus.VERIFIED:
+            self.show_result(False)  # an edit made the result stale: back to the draft
+            return
         marks: dict[int, list[Any]] = {}
         for b in view.boxes:
             if b.status == BoxStatus.REJECTED:
@@ -440,7 +474,51 @@ class RedactionTab(QWidget):
         self._update_page_panel()
         self._on_selection()
 
+    @property
+    def showing_result(self) -> bool:
+        return self.result_pages is not None
+
+    def show_result(self, on: bool) -> None:
+        """Show the verified redacted output (read-only) or go back to the draft."""
+        view = self.view
+        if on and (
+            view is None or view.status != SetStatus.VERIFIED or not view.output_document_id
+        ):
+            self.status.setText("There is no verified result yet: apply & verify first.")
+            self.act_result.setChecked(False)
+            return
+        if self.result_pages is not None:
+            self.result_pages.close()
+            self.result_pages = None
+        if on and view is not None and view.output_document_id is not None:
+            out_id = view.output_document_id
+            data = self.call(lambda s, _u: load_bytes(s, out_id))
+            self.result_pages = PdfPages(data)
+        shown = self.result_pages or self.pages
+        self.act_result.setChecked(self.showing_result)
+        self.page_view.read_only = self.showing_result
+        for act in (
+            self.act_confirm,
+            self.act_confirm_group,
+            self.act_reject,
+            self.act_confirm_all,
+            self.act_delete,
+            self.act_whole_page,
+            self.act_exclude,
+            self.act_every,
+        ):
+            act.setEnabled(not self.showing_result)
+        self.side.setEnabled(not self.showing_result)
+        self.thumb_model.set_pages(shown)
+        if not self.showing_result:
+            self.reload()
+        self.go_to_page(min(self.page, (shown.page_count - 1) if shown else 0))
+        self._update_banner()
+
     def _show_boxes(self) -> None:
+        if self.showing_result:
+            self.page_view.clear_boxes()
+            return
         if self.pages is None or self.view is None:
             return
         geo = self.pages.geometry(self.page)
@@ -450,11 +528,13 @@ class RedactionTab(QWidget):
         )
 
     def go_to_page(self, page: int, *, keep_selection: bool = False) -> None:
-        if self.pages is None or not 0 <= page < self.pages.page_count:
+        pages = self.result_pages or self.pages
+        if pages is None or not 0 <= page < pages.page_count:
             return
         self.page = page
-        pages = self.pages
-        excluded = self.view.excluded_pages.get(page, "") if self.view else ""
+        excluded = (
+            self.view.excluded_pages.get(page, "") if self.view and not self.showing_result else ""
+        )
         self.page_view.show_page(
             pages.view_size(page), lambda scale, clip: pages.render(page, scale, clip), excluded
         )
@@ -469,10 +549,17 @@ class RedactionTab(QWidget):
             self._on_selection()
 
     def _update_page_panel(self) -> None:
-        if self.pages is None:
+        pages = self.result_pages or self.pages
+        if pages is None:
             return
-        excluded = self.view.excluded_pages.get(self.page) if self.view else None
-        text = f"Page {self.page + 1} of {self.pages.page_count}"
+        excluded = (
+            self.view.excluded_pages.get(self.page)
+            if self.view and not self.showing_result
+            else None
+        )
+        text = f"Page {self.page + 1} of {pages.page_count}"
+        if self.showing_result:
+            text += " of the redacted result"
         if excluded:
             text += f" — excluded: {excluded}"
         self.page_label.setText(text)
@@ -511,11 +598,23 @@ class RedactionTab(QWidget):
         if read:
             parts.append(f"Read by OCR (check carefully): {_pages(read)}.")
         if view.status == SetStatus.VERIFIED:
-            parts.append(
-                f"<b>Verified</b>: the redacted PDF is stored (SHA-256 "
-                f"{(view.output_sha256 or '')[:16]}…)."
-            )
+            # plain words here; the SHA-256s stay in the log below (issue 17 item 8)
+            if self.showing_result:
+                parts = [
+                    "<b>Showing the redacted result — verified.</b> This is what will be "
+                    "released. Press V to go back to the draft."
+                ]
+            else:
+                parts.append(
+                    "<b>Verified</b>: the redacted copy is stored and checked. "
+                    "Press V to look at it."
+                )
             style = "background:#e9f6ec;color:#1e4620;"
+        elif view.status == SetStatus.DRAFT and view.applied_at is not None:
+            parts.append(
+                "<b>Changed since it was verified</b>: apply &amp; verify again before release."
+            )
+            style = "background:#fff4e5;color:#663c00;"
         elif view.status == SetStatus.FAILED:
             parts.append(f"<b>Verification failed</b>: {view.failure} It must not be released.")
             style = "background:#fdecea;color:#611a15;"
@@ -531,12 +630,17 @@ class RedactionTab(QWidget):
             i = self.reason_combo.findData(box.reason)
             self.reason_combo.setCurrentIndex(max(i, 0))
             self.note_edit.setText(box.note)
+            info = svc.proposal_info(box.proposed_by)
             who = box.proposed_by.split(":")
-            source = (
-                f"proposed by rule ({who[1]}, {who[2]} “{who[3]}”)"
-                if who[0] == "rule" and len(who) == 4
-                else f"drawn by {who[1] if len(who) > 1 else 'clerk'}"
-            )
+            if info is not None:
+                source = f"proposed: {info.describe(self._labels)}"
+                if box.is_proposal and view is not None:
+                    group = svc.group_of(view, box.id)
+                    if len(group) > 1:
+                        pages = sorted({b.page + 1 for b in group})
+                        source += f" — {len(group)} boxes on {_pages(pages)}; G confirms them all"
+            else:
+                source = f"drawn by {who[1] if len(who) > 1 else 'clerk'}"
             state = {
                 "proposed": "a proposal — not applied until confirmed",
                 "confirmed": f"confirmed by {box.confirmed_by}",
@@ -561,10 +665,15 @@ class RedactionTab(QWidget):
         return str(self.reason_combo.currentData()), self.note_edit.text().strip()
 
     def _on_drawn(self, rect: QRectF) -> None:
-        if self.pages is None:
+        if self.pages is None or self.showing_result:
             return
         geo = self.pages.geometry(self.page)
-        reason, note = self._new_reason()
+        suggested = self.view.categories if self.view is not None else ()
+        chosen = self.box_reason_provider(self, svc.reason_choices(), suggested)
+        if chosen is None:
+            self.status.setText("No reason chosen: the box was not added.")
+            return
+        reason, note = chosen
         pdf = view_rect_to_pdf(geo, _rect(rect))
         item = svc.NewBox(self.page, pdf, reason, note)
         self.undo_stack.push(cmd.AddBoxes(self, [item], [geo.mediabox], "Draw box"))
@@ -621,6 +730,27 @@ class RedactionTab(QWidget):
 
     def reject_selected(self) -> None:
         self._decide(False)
+
+    def confirm_group(self) -> None:
+        """Confirm the selected proposal's whole group: its section, page or record."""
+        view = self.view
+        if view is None or self.showing_result:
+            return
+        selected = [b for b in self.selected_boxes() if b.is_proposal]
+        if not selected:
+            self.next_proposal()
+            return
+        boxes: dict[uuid.UUID, svc.BoxView] = {}
+        for b in selected:
+            boxes.update((g.id, g) for g in svc.group_of(view, b.id))
+        todo = list(boxes.values())
+        info = svc.proposal_info(selected[0].proposed_by)
+        what = info.describe(self._labels).split(" — ")[0].lower() if info else "group"
+        self.undo_stack.push(cmd.Decide(self, todo, True, f"Confirm {what} ({len(todo)} boxes)"))
+        last = max(todo, key=lambda b: (b.page, -b.rect[3], b.rect[0]))
+        if self._ordered_proposals():
+            self.next_proposal(after=last)
+        self.status.setText(f"Confirmed {len(todo)} box(es) of this {what}.")
 
     def confirm_all(self) -> None:
         if self.view is None or not self.view.proposals:
@@ -826,12 +956,12 @@ class RedactionTab(QWidget):
 
         def done(result: svc.ApplyOutcome) -> None:
             self.status.setText(
-                f"Verified and stored: {result.page_count} page(s), "
-                f"SHA-256 {result.output_sha256[:16]}…"
+                f"Verified: {result.page_count} page(s) stored. Showing the redacted result."
             )
             self.reload()
             if self.center.sizes()[1] == 0:  # the clerk had folded the log away
                 self.center.setSizes([600, 200])
+            self.show_result(True)  # the clerk looks at what will go out, not the draft
             self.changed.emit()
 
         self._start("Redacting and verifying…", work, done)

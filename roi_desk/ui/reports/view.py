@@ -46,6 +46,7 @@ from roi_desk.services import reports
 from roi_desk.services.reports import Period, Table
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
+from roi_desk.ui.widgets import close_on_escape
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -185,6 +186,7 @@ class ReportsView(QWidget):
         self.ctx = ctx
         ctx.call(lambda _session, user: require(user, Permission.RUN_REPORTS))
         self.setWindowTitle("Reports")
+        close_on_escape(self)
         self.period = QComboBox(self)
         for label, days in PERIODS:
             self.period.addItem(label, days)

@@ -42,7 +42,7 @@ def test_supervisor_reviews_and_signs(
 
     # the first (oldest) row is selected: every check listed, the packet previewed
     assert view.report is not None and view.report.request_id == good.request_id
-    assert view.checks.count() == 5
+    assert view.checks.count() == 6  # authorization, pages, redaction, fee, after death, delivery
     assert view.preview.document is not None and view.preview.document.pageCount() > 3
     assert view.approve_button.isEnabled()
     if SHOTS:
@@ -66,6 +66,14 @@ def test_supervisor_reviews_and_signs(
     wait_for_workers(ctx)
     assert _status(db, good.request_id) == Status.APPROVED
     assert view.model.rowCount() == 1
+    # the supervisor is told it worked (issue 17 item 11: approving gave no feedback)
+    assert view.notice.isVisibleTo(view)
+    assert f"Request {good.number} approved and signed" in view.notice.text()
+    # a line or two, not half the window (seen in the real window)
+    layout = view.layout()
+    assert layout is not None
+    layout.activate()
+    assert view.notice.height() < view.height() // 4
 
     view.ask_reason = lambda _item: "Page 2 belongs to someone else"
     with qtbot.waitSignal(view.returned):
@@ -92,3 +100,5 @@ def test_wrong_password_shows_an_error_and_signs_nothing(
     wait_for_workers(ctx)
     assert shown and "password" in str(shown[0])
     assert _status(db, good.request_id) == Status.AWAITING_APPROVAL
+    assert not view.notice.isVisibleTo(view)  # no "approved" for what was not
+    assert view.approve_button.isEnabled()  # and the supervisor can try again

@@ -108,3 +108,25 @@ def test_a_reset_password_must_be_changed_at_sign_in(
     dialog.try_sign_in()
     assert dialog.signed_in is not None and not dialog.signed_in.must_change_password
     assert _actions(demo_db)[-1] == "user.password_change"
+
+
+def test_the_last_user_is_remembered_not_the_os_login(
+    qtbot: QtBot, demo_db: Database, password_hash: str, tmp_path: Path
+) -> None:
+    """Issue 17 item 11: after sign-out the name went back to the OS login ("root")."""
+    from PySide6.QtCore import QSettings
+
+    from roi_desk.ui.signin import remembered_user
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    assert remembered_user(settings) == ""
+    give_passwords(demo_db, password_hash)
+    dialog = SignInDialog(demo_db, "tdoyle", settings=settings)
+    qtbot.addWidget(dialog)
+    dialog.password.setText(PASSWORD)
+    dialog.try_sign_in()
+    assert dialog.signed_in is not None
+    again = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    assert remembered_user(again) == "tdoyle"
+    # no password is ever kept
+    assert all("password" not in key.lower() for key in again.allKeys())

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from roi_desk.fees import PaymentStatus
-from roi_desk.models import Document, DocumentKind, Request, Status
+from roi_desk.models import DeliveryMethod, Document, DocumentKind, Request, Status
 from roi_desk.models.checklist import AuthorizationReviewRecord, FeeQuoteRecord
 from roi_desk.ui.checklist import ChecklistPanel
 from roi_desk.ui.checklist.lines_model import ChecklistModel
@@ -106,7 +106,10 @@ def test_save_puts_a_defective_request_on_hold_and_prints_the_letter(
     with ctx.db.transaction() as s:
         req = s.get(Request, panel.request_id)
         assert req is not None and req.status == Status.PENDING
-        assert s.scalar(select(AuthorizationReviewRecord.verdict)) == "defective"
+        verdict = select(AuthorizationReviewRecord.verdict).where(
+            AuthorizationReviewRecord.request_id == panel.request_id
+        )
+        assert s.scalar(verdict) == "defective"
     assert "pending: authorization incomplete" in panel.status_line.text()
     assert panel.deficiency_button.isEnabled()
     with qtbot.waitSignal(panel.changed):
@@ -133,7 +136,10 @@ def test_fee_quote_is_live_and_the_clerk_cannot_waive(
         panel.invoiced_button.click()
     wait_for_workers(panel.ctx)
     with ctx.db.transaction() as s:
-        assert s.scalar(select(FeeQuoteRecord.payment_status)) == PaymentStatus.INVOICED
+        status = select(FeeQuoteRecord.payment_status).where(
+            FeeQuoteRecord.request_id == panel.request_id
+        )
+        assert s.scalar(status) == PaymentStatus.INVOICED
     assert "Invoiced" in panel.payment_label.text()
 
 
@@ -188,3 +194,27 @@ def test_screenshot(qtbot: QtBot, panel: ChecklistPanel, tmp_path: Path) -> None
     _press(qtbot, panel, Qt.Key.Key_F)
     panel.pages.setValue(42)
     assert panel.grab().save(str(shots / "checklist_panel_defective.png"))
+
+
+def test_a_letter_to_a_fax_requester_can_be_faxed_as_well_as_printed(
+    qtbot: QtBot, panel: ChecklistPanel, ctx: AppContext
+) -> None:
+    # the attorney asked for fax: the deficiency letter is offered by fax beside Print
+    with ctx.db.transaction() as s:
+        req = s.get(Request, panel.request_id)
+        assert req is not None and req.requester is not None
+        req.delivery_method = DeliveryMethod.FAX
+        req.requester.fax = "617-555-0199"
+    panel.table.setFocus()
+    panel.table.setCurrentIndex(panel.model.index(1, 0))
+    _press(qtbot, panel, Qt.Key.Key_F)
+    with qtbot.waitSignal(panel.changed):
+        qtbot.keyClick(panel, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_for_workers(panel.ctx)
+    with qtbot.waitSignal(panel.changed):
+        panel.deficiency_button.click()
+    wait_for_workers(panel.ctx)
+    preview = panel.last_preview
+    assert preview is not None
+    faxes = [b for b in preview.findChildren(QPushButton) if "fax" in b.text().lower()]
+    assert len(faxes) == 1 and "(617) 555-0199" in faxes[0].text()

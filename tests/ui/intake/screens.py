@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from roi_desk.demo import request_letter_pdf
 from roi_desk.models import Patient
@@ -22,8 +22,9 @@ from roi_desk.ui.intake import IntakeDialog
 from .support import add_patient, make_context
 
 
-def _type(widget: object, text: str) -> None:
-    QTest.keyClicks(widget, text)  # type: ignore[arg-type]
+def _type(widget: QWidget, text: str) -> None:
+    # a date field is typed into through its text part
+    QTest.keyClicks(widget.focusProxy() or widget, text)
 
 
 def render_intake_screens(outdir: Path, db: Database | None = None) -> list[Path]:

@@ -40,9 +40,11 @@ def add_patient(db: Database, mrn: str, family: str, given: str, dob: date) -> P
 
 
 def type_into(qtbot: QtBot, widget: QWidget, text: str) -> None:
-    """Focus a field the way Tab would and type, as a clerk does."""
-    widget.setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.keyClicks(widget, text)
+    """Focus a field the way Tab would and type, as a clerk does (into a date field's
+    text part: the widget that takes its focus)."""
+    target = widget.focusProxy() or widget
+    target.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClicks(target, text)
 
 
 def fill_typical_request(qtbot: QtBot, dialog: IntakeDialog) -> None:

@@ -15,12 +15,12 @@ from pytestqt.qtbot import QtBot
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 
+from roi_desk.dates import US
 from roi_desk.errors import DiskFullError, DocumentError
 from roi_desk.models import Counter, Document, DocumentKind, Patient, Request, Status
 from roi_desk.storage import Database
 from roi_desk.ui.intake import IntakeDialog
 from roi_desk.ui.intake import dialog as dialog_module
-from roi_desk.ui.intake.fields import parse_typed_date
 from tests.helpers import SHARED_PDFS
 from tests.ui.workers import wait_for_workers
 
@@ -57,7 +57,13 @@ def three_page_pdf() -> bytes:
 def test_tab_walks_the_form_in_reading_order(qtbot: QtBot, dialog: IntakeDialog) -> None:
     f = dialog.form
     f.family_name.setFocus()
-    expected = [f.given_name, f.date_of_birth, f.phone, f.match.later_radio, f.match.mrn]
+    expected = [
+        f.given_name,
+        f.date_of_birth.edit,
+        f.phone,
+        f.match.later_radio,
+        f.received_at.edit,
+    ]
     for widget in expected:
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         assert QApplication.focusWidget() is widget
@@ -73,7 +79,7 @@ def test_keyed_request_is_saved_and_its_number_shown(
     qtbot: QtBot, dialog: IntakeDialog, db: Database
 ) -> None:
     fill_typical_request(qtbot, dialog)
-    assert dialog.form.date_of_birth.typed_date() == date(1971, 8, 14)
+    assert dialog.form.date_of_birth.date() == date(1971, 8, 14)
     with qtbot.waitSignal(dialog.saved) as saved:
         ctrl(qtbot, dialog, Qt.Key.Key_S)
 
@@ -145,7 +151,7 @@ def test_second_copy_of_a_request_is_flagged_as_duplicate(
     ],
 )
 def test_dates_are_typed_as_clerks_read_them(typed: str, expected: date | None) -> None:
-    assert parse_typed_date(typed, past=True, today=date(2026, 1, 5)) == expected
+    assert US.parse(typed, past=True, today=date(2026, 1, 5)) == expected
 
 
 # -- validation ----------------------------------------------------------------------

@@ -26,6 +26,7 @@ from roi_desk.ui.packet.packet_tab import PacketTab
 from roi_desk.ui.packet.print_queue import PrintQueue
 from roi_desk.ui.packet.printing import PrintError, paint_pdf, print_packet
 from tests.ui.conftest import make_context
+from tests.ui.workers import wait_for_workers
 from tests.unit.letters.pdfinspect import page_count, plain_text
 from tests.unit.packets.conftest import make_approved, sign_newest_packet
 from tests.unit.packets.factory import packet_input
@@ -114,25 +115,86 @@ def test_painted_printing_reaches_cups_page_for_page(qtbot: Any) -> None:
     printed.unlink()
 
 
-def test_mail_room_batch_through_cups(qtbot: Any, db: Database, tmp_path: Path) -> None:
+def page_sizes(pdf: bytes) -> set[tuple[int, int]]:
+    """The (width, height) in points of every page, rounded."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return {
+            (
+                round(float(p.mediabox[2]) - float(p.mediabox[0])),
+                round(float(p.mediabox[3]) - float(p.mediabox[1])),
+            )
+            for p in doc.pages
+        }
+
+
+@pytest.fixture
+def a4_default() -> Any:
+    """The queue's default paper set to A4, as on a European-configured print server; the
+    packets must still come out on Letter. Restored afterwards."""
+    done = subprocess.run(
+        ["lpadmin", "-p", QUEUE, "-o", "media-default=A4", "-o", "PageSize=A4"],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip("cannot change the CUPS queue's default paper here (not an administrator)")
+    yield
+    subprocess.run(
+        ["lpadmin", "-p", QUEUE, "-o", "media-default=Letter", "-o", "PageSize=Letter"],
+        capture_output=True,
+        check=False,
+    )
+
+
+def test_a_packet_prints_on_letter_on_a_queue_that_defaults_to_a4(
+    qtbot: Any, a4_default: Any
+) -> None:
+    packet = build_packet(packet_input(2))
+    before = snapshot()
+    print_packet(cups_printer(), packet.pdf, job_name=job_name())
+    (printed,) = new_outputs(before)
+    assert page_sizes(printed.read_bytes()) == {(612, 792)}  # US Letter, not 595 x 842
+    printed.unlink()
+    before = snapshot()
+    paint_pdf(cups_printer(), packet.pdf, job_name=job_name(), max_dpi=100)
+    (painted,) = new_outputs(before)
+    assert page_sizes(painted.read_bytes()) == {(612, 792)}
+    painted.unlink()
+
+
+def test_mail_room_batch_through_cups(
+    qtbot: Any, db: Database, tmp_path: Path, a4_default: Any
+) -> None:
     ctx = make_context(db)
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     for i in range(3):
         approved = make_approved(db, mrn=f"MRN92000{i}")
-        PacketTab(ctx, approved.request_id, settings=settings).build()
+        tab = PacketTab(ctx, approved.request_id, settings=settings)
+        qtbot.addWidget(tab)
+        wait_for_workers(ctx)  # the tab loads the request on a worker thread
+        tab.build()
+        wait_for_workers(ctx)
         sign_newest_packet(db, approved.request_id)  # the supervisor approved this packet
     queue = PrintQueue(ctx, choose_printer=lambda _w: cups_printer(), settings=settings)
     qtbot.addWidget(queue)
+    wait_for_workers(ctx)
+    pages = sum(r.pages for r in queue.to_print())
     before = snapshot()
-    with qtbot.waitSignal(queue.batchFinished) as finished:
+    with qtbot.waitSignal(queue.batchFinished, timeout=60000) as finished:
         queue.print_all()
+    wait_for_workers(ctx)
     assert finished.args == [3, ""]
-    outputs = new_outputs(before, 3)
-    assert (
-        sorted("Synthetic record page 1" in plain_text(f.read_bytes()) for f in outputs)
-        == [True] * 3
-    )
-    for f in outputs:
+    # one job for the batch, one for the labels
+    batch, labels = sorted(new_outputs(before, 2), key=lambda f: page_count(f.read_bytes()))[::-1]
+    data = batch.read_bytes()
+    assert page_count(data) == pages and plain_text(data).count("Synthetic record page 1") == 3
+    assert page_sizes(data) == {(612, 792)}
+    assert plain_text(labels.read_bytes()).count("Records Department") == 3
+    for f in (batch, labels):
         f.unlink()
 
 

@@ -21,10 +21,11 @@ from roi_desk.ui.context import AppContext
 from roi_desk.ui.packet import packet_tab as tab_module
 from roi_desk.ui.packet import print_queue as queue_module
 from roi_desk.ui.packet.packet_tab import FaxConfirmDialog, PacketTab
-from roi_desk.ui.packet.print_queue import PrintQueue
+from roi_desk.ui.packet.print_queue import MailedDialog, PrintQueue
 from roi_desk.ui.packet.printing import PrintError
 from tests.ui.conftest import make_context
 from tests.ui.workers import WAIT_MS, wait_for_workers
+from tests.unit.letters.pdfinspect import page_count, plain_text
 from tests.unit.packets.conftest import make_approved, sign_newest_packet
 
 
@@ -218,7 +219,7 @@ def test_electronic_copy_password_is_shown_not_stored(
     assert tab.last_password not in dump
 
 
-def test_print_queue_batch_is_resumable_after_the_printer_disappears(
+def test_print_queue_prints_the_batch_as_one_job_with_labels(
     qtbot: Any,
     qtmodeltester: Any,
     db: Database,
@@ -242,37 +243,61 @@ def test_print_queue_batch_is_resumable_after_the_printer_disappears(
     wait_for_workers(ctx)
     qtmodeltester.check(queue.model)
     assert len(queue.to_print()) == 3
+    packet_pages = sum(r.pages for r in queue.to_print())
 
     real = queue_module.print_packet
-    calls = {"n": 0}
+    jobs: list[tuple[str, bytes]] = []
+    gone = {"yes": True}
 
-    def flaky(*args: Any, **kwargs: Any) -> str:
-        calls["n"] += 1
-        if calls["n"] == 2:
+    def recording(printer: Any, pdf: bytes, *, job_name: str, **kwargs: Any) -> str:
+        if gone["yes"]:
             raise PrintError("The printer PDF is not available.")
-        return real(*args, **kwargs)
+        jobs.append((job_name, pdf))
+        return real(printer, pdf, job_name=job_name, **kwargs)
 
-    monkeypatch.setattr(queue_module, "print_packet", flaky)
+    monkeypatch.setattr(queue_module, "print_packet", recording)
     with qtbot.waitSignal(queue.batchFinished, timeout=WAIT_MS) as finished:
         queue.print_all()
     wait_for_workers(ctx)
-    assert finished.args[0] == 1 and "not available" in finished.args[1]
-    assert len(queue.to_print()) == 2  # the first one is remembered as printed
+    assert finished.args[0] == 0 and "not available" in finished.args[1]
+    assert len(queue.to_print()) == 3  # a refused job prints nothing: all still to print
     with db.transaction() as session:
         failed = session.scalars(
             select(DeliveryAttempt).where(DeliveryAttempt.status == AttemptStatus.FAILED)
         ).all()
-        assert len(failed) == 1
+        assert len(failed) == 3
+
+    gone["yes"] = False
     with qtbot.waitSignal(queue.batchFinished, timeout=WAIT_MS) as finished:
-        queue.print_all()  # resume
+        queue.print_all()
     wait_for_workers(ctx)
-    assert finished.args == [2, ""] and queue.to_print() == []
-    assert queue.mark_all_mailed() == 3
+    assert finished.args == [3, ""] and queue.to_print() == []
+    # ONE job for the three packets, then one sheet of address labels
+    assert [name for name, _ in jobs] == ["Mail batch (3 packets)", "Address labels"]
+    assert page_count(jobs[0][1]) == packet_pages
+    labels = plain_text(jobs[1][1])
+    assert page_count(jobs[1][1]) == 1 and labels.count("Records Department") == 3
+    assert all(r.number not in jobs[0][0] for r in requests)  # no request in the job name
+    # a print-to-file printer keeps the batch and writes the labels beside it
+    assert page_count((tmp_path / "batch.pdf").read_bytes()) == packet_pages
+    assert page_count((tmp_path / "batch-labels.pdf").read_bytes()) == 1
+
+    dialog = MailedDialog(queue.printed_rows())
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 3
+    dialog.set_tracking(0, "9400 1000 0000 0001")
+    queue.ask_tracking = lambda _rows: dialog.tracking_numbers()
+    queue._on_mailed()
     assert all(status_of(db, r.request_id) == Status.RELEASED for r in requests)
     assert disclosures(db) == 3 and queue.rows == []
+    with db.transaction() as session:
+        tracked = session.scalars(
+            select(DeliveryAttempt.tracking_number).where(DeliveryAttempt.step == "mailed")
+        ).all()
+    assert sorted(tracked) == ["", "", "9400 1000 0000 0001"]
 
 
-def test_print_queue_cancel_keeps_what_was_printed(
+def test_print_queue_cancel_prints_nothing(
     qtbot: Any,
     db: Database,
     tmp_path: Path,
@@ -293,21 +318,20 @@ def test_print_queue_cancel_keeps_what_was_printed(
     )
     qtbot.addWidget(queue)
     wait_for_workers(ctx)
-    real = queue_module.print_packet
-    calls = {"n": 0}
 
-    def cancelled_on_second(*args: Any, **kwargs: Any) -> str:
-        calls["n"] += 1
-        if calls["n"] == 2:  # the clerk pressed Cancel while the second job was painting
-            raise queue_module.PrintCancelled("Printing was cancelled.")
-        return real(*args, **kwargs)
+    def cancelled(*args: Any, **kwargs: Any) -> str:
+        # the clerk pressed Cancel while the batch was painting
+        raise queue_module.PrintCancelled("Printing was cancelled.")
 
-    monkeypatch.setattr(queue_module, "print_packet", cancelled_on_second)
+    monkeypatch.setattr(queue_module, "print_packet", cancelled)
     with qtbot.waitSignal(queue.batchFinished, timeout=WAIT_MS) as finished:
         queue.print_all()
     wait_for_workers(ctx)
     assert finished.args == [-1, "cancelled"]
-    assert len(queue.to_print()) == 1  # one printed and remembered, one left
+    assert len(queue.to_print()) == 2  # nothing recorded as printed
+    queue.ask_tracking = lambda _rows: None
+    queue._on_mailed()  # nothing printed: nothing to mark
+    assert disclosures(db) == 0
 
 
 def test_no_printer_is_said_before_anyone_prints(

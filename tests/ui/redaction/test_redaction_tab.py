@@ -47,6 +47,13 @@ def _tab(qtbot: QtBot, ctx: AppContext, request_id: uuid.UUID, **kwargs: Any) ->
     qtbot.addWidget(tab)
     tab.errors = []  # type: ignore[attr-defined]
     tab.error_presenter = lambda _w, exc: tab.errors.append(exc)  # type: ignore[attr-defined]
+    tab.asked = []  # type: ignore[attr-defined]
+
+    def reason(_w: QWidget, choices: Any, suggested: Any) -> tuple[str, str]:
+        tab.asked.append((list(choices), list(suggested)))  # type: ignore[attr-defined]
+        return ("hiv", "")
+
+    tab.box_reason_provider = reason
     tab.resize(1300, 850)
     tab.show()
     qtbot.waitExposed(tab)
@@ -158,7 +165,12 @@ def test_confirm_all_and_apply_through_the_inline_runner(qtbot: QtBot, tab: Reda
     wait_for_workers(tab.ctx)
     assert tab.errors == []  # type: ignore[attr-defined]
     assert tab.view.status == SetStatus.VERIFIED
-    assert "Verified" in tab.banner.text()
+    # the clerk now looks at the verified result, in plain words; hashes stay in the log
+    assert tab.showing_result and tab.page_view.read_only
+    assert "Showing the redacted result — verified" in tab.banner.text()
+    assert "SHA" not in tab.banner.text() and "SHA" not in tab.status.text()
+    assert tab.result_pages is not None and tab.result_pages.page_count == 2  # page 3 left out
+    assert tab.thumb_model.rowCount() == 2
     assert tab.view.output_sha256 and tab.view.output_sha256[:32] in tab.log_panel.summary.text()
     assert tab.log_panel.model.rowCount() == len(tab.view.boxes)
     assert changed
@@ -167,6 +179,17 @@ def test_confirm_all_and_apply_through_the_inline_runner(qtbot: QtBot, tab: Reda
         output = load_bytes(s, tab.view.output_document_id)
     text = "".join(text_pdfium(output).split()).lower()
     assert "viralload" not in text and "bloodpressurenormaltoday" in text
+    qtbot.keyClick(tab.page_view, Qt.Key.Key_V)  # back to the draft
+    assert not tab.showing_result and tab.thumb_model.rowCount() == 3
+    assert "<b>Verified</b>: the redacted copy is stored and checked" in tab.banner.text()
+    qtbot.keyClick(tab.page_view, Qt.Key.Key_V)
+    assert tab.showing_result
+    qtbot.keyClick(tab.page_view, Qt.Key.Key_V)
+    _drag(qtbot, tab, (300, 400), (420, 440))  # an edit after verification
+    assert tab.view.status == SetStatus.DRAFT
+    assert "Changed since it was verified" in tab.banner.text()
+    tab.act_result.trigger()
+    assert not tab.showing_result and "no verified result yet" in tab.status.text()
 
 
 def test_whole_page_and_every_occurrence(qtbot: QtBot, tab: RedactionTab) -> None:
@@ -184,16 +207,97 @@ def test_whole_page_and_every_occurrence(qtbot: QtBot, tab: RedactionTab) -> Non
     assert len(_clerk_boxes(tab)) == 1
 
 
-def test_reason_other_needs_a_note(qtbot: QtBot, tab: RedactionTab) -> None:
-    tab.reason_combo.setCurrentIndex(tab.reason_combo.findData(svc.REASON_OTHER))
+def test_a_drawn_box_asks_for_its_reason(qtbot: QtBot, tab: RedactionTab) -> None:
+    answers: list[tuple[str, str] | None] = [None, ("other", ""), ("other", "account number")]
+    asked: list[list[str]] = []
+
+    def provider(_w: QWidget, choices: Any, suggested: Any) -> tuple[str, str] | None:
+        asked.append(list(suggested))
+        return answers.pop(0)
+
+    tab.box_reason_provider = provider
+    _drag(qtbot, tab, (300, 400), (420, 440))
+    assert _clerk_boxes(tab) == [] and "No reason chosen" in tab.status.text()
+    assert asked == [["hiv"]]  # the categories not consented are offered first
     _drag(qtbot, tab, (300, 400), (420, 440))
     assert _clerk_boxes(tab) == []
     assert "needs a note" in str(tab.errors[-1])  # type: ignore[attr-defined]
     assert tab.undo_stack.count() == 0  # a refused step never enters the stack
-    tab.note_edit.setText("account number")
     _drag(qtbot, tab, (300, 400), (420, 440))
     (box,) = _clerk_boxes(tab)
     assert box.reason == "other" and box.note == "account number"
+
+
+def test_the_reason_panel_lists_the_two_counselling_categories_apart(tab: RedactionTab) -> None:
+    codes = [tab.reason_combo.itemData(i) for i in range(tab.reason_combo.count())]
+    assert "sexual_assault" in codes and "domestic_violence" in codes
+    assert "sexual_assault_dv" not in codes
+
+
+def test_the_reason_dialog_has_no_default(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from roi_desk.ui.redaction.reason_dialog import ReasonDialog
+
+    choices = svc.reason_choices()
+    dialog = ReasonDialog(None, choices, ["substance_use"])
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert dialog.choice() is None and not ok.isEnabled()  # nothing chosen for the clerk
+    assert dialog.combo.itemData(1) == "substance_use"
+    codes = [dialog.combo.itemData(i) for i in range(dialog.combo.count())]
+    assert "sexual_assault" in codes and "domestic_violence" in codes
+    assert "sexual_assault_dv" not in codes  # the former combined code is not offered
+    dialog.combo.setCurrentIndex(dialog.combo.findData("other"))
+    assert not ok.isEnabled()
+    dialog.note.setText("account number")
+    assert ok.isEnabled() and dialog.choice() == ("other", "account number")
+
+
+def test_a_section_over_two_pages_is_confirmed_in_one_key_press(
+    qtbot: QtBot, empty_ctx: AppContext
+) -> None:
+    from tests.data.redaction_set.build import build_all
+
+    doc = next(d for d in build_all() if d.name == "section_across_pages")
+    tab = _tab(qtbot, empty_ctx, _request(empty_ctx, doc.pdf, ["hiv"]))
+    tab.activateWindow()  # shortcuts go to the active window, as on the clerk's screen
+    qtbot.waitUntil(tab.isActiveWindow)
+    assert tab.view is not None
+    section = tab.view.proposals
+    assert {b.page for b in section} == {0, 1}
+    assert all(":section:" in b.proposed_by for b in section)
+    tab.page_view.select(min(section, key=lambda b: b.page).id)
+    tab._on_selection()
+    info = tab.box_info.text()
+    assert "Section — HIV/AIDS test results: heading “hiv care”" in info
+    assert "2 boxes on pages 1, 2; G confirms them all" in info
+    qtbot.keyClick(tab.page_view, Qt.Key.Key_G)
+    assert tab.view.proposals == []
+    assert all(b.status == BoxStatus.CONFIRMED for b in tab.view.boxes)
+    tab.release()
+
+
+def test_a_whole_record_is_confirmed_in_one_key_press(qtbot: QtBot, empty_ctx: AppContext) -> None:
+    from tests.data.redaction_set.build import build_all
+
+    doc = next(d for d in build_all() if d.name == "part2_program_note")
+    tab = _tab(qtbot, empty_ctx, _request(empty_ctx, doc.pdf, ["substance_use"]))
+    tab.activateWindow()  # shortcuts go to the active window, as on the clerk's screen
+    qtbot.waitUntil(tab.isActiveWindow)
+    assert tab.view is not None
+    record = tab.view.proposals
+    assert {b.page for b in record} == {0, 1}
+    assert all(":document:doc:substance_use|" in b.proposed_by for b in record)
+    qtbot.keyClick(tab.page_view, Qt.Key.Key_N)
+    assert "Whole record — Substance use disorder" in tab.box_info.text()
+    assert "2 boxes on pages 1, 2; G confirms them all" in tab.box_info.text()
+    qtbot.keyClick(tab.page_view, Qt.Key.Key_G)
+    assert tab.view.proposals == []
+    assert "Confirmed 2 box(es) of this whole record" in tab.status.text()
+    tab.undo_stack.undo()
+    assert len(tab.view.proposals) == 2
+    tab.release()
 
 
 def test_models_pass_the_model_tester(qtmodeltester: Any, tab: RedactionTab) -> None:
@@ -246,9 +350,9 @@ def test_broken_pdf_is_refused_with_a_clear_message(qtbot: QtBot, empty_ctx: App
 def test_the_clerk_is_told_when_ocr_is_absent(
     qtbot: QtBot, empty_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import roi_desk.redaction.candidates as candidates
+    import roi_desk.redaction.proposals as proposals
 
-    monkeypatch.setattr(candidates.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(proposals.shutil, "which", lambda _name: None)
     rid = _request(empty_ctx, image_only_pdf("Started Suboxone this week"), ["substance_use"])
     tab = _tab(qtbot, empty_ctx, rid)
     assert "OCR (tesseract) is not installed" in tab.banner.text()

@@ -122,7 +122,9 @@ def test_summary_wording_undated_and_leap_days() -> None:
     sel = select_abstract(docs, date(2024, 2, 29))
     assert years_before(date(2024, 2, 29), 3) == date(2021, 2, 28)
     assert [d.source_key for d in sel.documents] == ["a", "b", "e"]
-    assert sel.summary == "1 immunization, 1 visit, 1 lab since 2021-02-28 (1 undated not included)"
+    assert sel.summary == (
+        "1 immunization (all dates); 1 visit, 1 lab since 2021-02-28 (1 undated not included)"
+    )
     assert sel.undated_left_out == 1
 
 

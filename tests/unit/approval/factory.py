@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen.canvas import Canvas
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from roi_desk.auth.passwords import hash_password
 from roi_desk.lifecycle import transition
 from roi_desk.models import DeliveryMethod, PartyRole, Patient, RequestKind, Role, Status, User
-from roi_desk.models.checklist import AuthorizationReviewRecord, FeeQuoteRecord
+from roi_desk.models.checklist import FeeQuoteRecord
 from roi_desk.packets import PageSource
 from roi_desk.services.fee_quotes import FeeInput
 from roi_desk.services.intake import IntakeForm, PartyInput, save_request
@@ -125,15 +125,7 @@ def submit(
             session, form, user=clerk, now=received_at or datetime(2025, 3, 3, 15, 0, tzinfo=UTC)
         )
         assert request.patient_id is not None
-        session.add(
-            AuthorizationReviewRecord(
-                request_id=request.id,
-                verdict=verdict,
-                deficiencies=[{"message": "The authorization has expired."}]
-                if verdict == "defective"
-                else [],
-            )
-        )
+        _review(session, request.id, verdict, clerk)
         session.add(
             FeeQuoteRecord(
                 request_id=request.id,
@@ -167,3 +159,35 @@ def submit(
                 pass
         transition(session, request, Status.AWAITING_APPROVAL, user=clerk)
         return Submitted(request.id, request.number, clerk.id, supervisor.id, request.patient_id)
+
+
+def _review(session: Session, request_id: uuid.UUID, verdict: str, clerk: User) -> None:
+    """The checklist as a clerk saves it: every line confirmed from the form; "defective"
+    is a form that expired before it was checked (164.508(b)(2)(i))."""
+    from roi_desk.authorization import CATEGORY_CODES, LineStatus, SignerRole
+    from roi_desk.services import checklist
+
+    draft = checklist.load_review(session, request_id)
+    received = draft.facts.received_on
+    checklist.set_signer(draft, SignerRole.PATIENT)
+    checklist.update_facts(
+        draft,
+        signature_present=True,
+        signed_on=received - timedelta(days=2),
+        discloser="This facility",
+        expires_on=received - timedelta(days=1) if verdict == "defective" else date(2099, 3, 1),
+        statement_right_to_revoke=True,
+        statement_conditioning=True,
+        statement_redisclosure=True,
+        # every category initialed: these tests are about QA, not about redaction work
+        initialed=set(CATEGORY_CODES),
+        # a patient's own behavioral-health records: a clinician has approved them
+        # (MA c.112 §12CC), so only what a test is about can hold the release
+        clinician_decision="approved",
+        clinician_name="Dr. Factory",
+    )
+    for line in draft.checklist.lines:
+        if line.status is LineStatus.OPEN:
+            checklist.confirm_line(draft, line.code, LineStatus.PASS, by=CLERK)
+    draft.checklist.confirm_prefilled(CLERK)
+    checklist.save_review(session, draft, user=clerk, today=max(received, date.today()))

@@ -28,6 +28,7 @@ def test_clean_release_passes_qa_and_is_signed(db: Database) -> None:
             "patient_pages": "ok",
             "redaction": "ok",
             "fee": "ok",
+            "after_death": "ok",
             "delivery": "ok",
         }
         assert report.reviewed is not None and report.reviewed.kind == "packet"

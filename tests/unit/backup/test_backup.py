@@ -66,7 +66,11 @@ def test_backup_wipe_restore_round_trip(sqlite_db: Database, tmp_path: Path) -> 
     report = backup(sqlite_db, target)
     assert report.ok and report.audit_events == 5
     manifest = json.loads((target / "manifest.json").read_text())
-    assert set(manifest["files"]) == {DB_NAME, DB_NAME + ".key.json"}
+    assert set(manifest["files"]) == {
+        DB_NAME,
+        DB_NAME + ".key.json",
+        DB_NAME + ".audit-checkpoint.json",
+    }
     # encrypted at rest: plain SQLite cannot read it, and no raw key is in the folder
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(target / DB_NAME).execute("SELECT * FROM sqlite_master").fetchall()

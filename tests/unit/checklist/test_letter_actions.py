@@ -136,9 +136,11 @@ def test_deficiency_letter_lists_exactly_the_deficiencies(desk: Desk) -> None:
     for number, message in enumerate(messages, start=1):
         assert f"{number}. {message}" in text
     assert "AUTHORIZATION INCOMPLETE" in text
-    # nothing clinical and not the patient's name
-    for phi in ("O'Keefe", "Mathilda", "visit notes", "Laboratory"):
+    # nothing clinical; the patient named once, on the "Re:" line, for the attorney's
+    # office (many clients) — and nothing else about her
+    for phi in ("visit notes", "Laboratory"):
         assert phi not in text
+    assert "Re: Mathilda O'Keefe" in text and text.count("O'Keefe") == 1
     with desk.db.transaction() as s:
         summaries = s.scalars(select(RequestEvent.summary).where(RequestEvent.kind == "letter"))
         assert list(summaries) == ["Deficiency letter produced"]
@@ -157,3 +159,20 @@ def test_no_deficiency_letter_for_a_valid_form(desk: Desk) -> None:
     rid = desk.attorney()
     with pytest.raises(ValidationError, match="checklist first"), desk.db.transaction() as s:
         letters.send_deficiency_letter(s, rid, user=desk.user(s), today=TODAY)
+
+
+def test_no_authority_rejection_letter_says_who_may_ask(desk: Desk) -> None:
+    # DOMAIN.md "Signer authority": a requester with no legal authority (a sibling) is
+    # rejected with a letter that says who may ask
+    from roi_desk.authorization import SignerRole, Verdict
+
+    rid = desk.attorney()
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        checklist.set_signer(draft, SignerRole.NO_AUTHORITY)
+        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+        assert saved.review.verdict is Verdict.REJECTED and saved.hold is None
+        doc = letters.send_deficiency_letter(s, rid, user=desk.user(s), today=TODAY, reject=True)
+    text = " ".join(_letter_text(desk, doc.id).split())
+    assert "REQUEST CANNOT BE COMPLETED" in text
+    assert "no legal authority" in text and "letters of appointment" in text

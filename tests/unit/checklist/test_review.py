@@ -142,7 +142,24 @@ def test_behavioral_health_to_the_patient_waits_for_a_clinician(desk: Desk) -> N
         assert saved.status is Status.PENDING
         rec = s.scalar(select(AuthorizationReviewRecord))
         assert rec is not None and rec.notices == ["part2_2_32"]
-        assert rec.pending == ["clinician_approval_required"]
+        assert rec.pending == ["part2_notice", "clinician_approval"]
+
+
+def test_clinician_hold_is_applied_by_the_workflow_and_lifted_by_a_decision(desk: Desk) -> None:
+    # MA c.112 §12CC; 164.524(a)(3): even without "put on hold", the patient's own request
+    # for behavioral-health records waits until a clinician's decision is recorded
+    rid = desk.log(kind=RequestKind.PATIENT)
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        _complete(draft)
+        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=False)
+        assert saved.hold is PendingReason.CLINICIAN_APPROVAL and saved.status is Status.PENDING
+        with pytest.raises(ValidationError):
+            checklist.record_clinician_decision(draft, "approved", "  ")
+        checklist.record_clinician_decision(draft, "approved", "Dr. Reyes")
+        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+        assert saved.hold is None and saved.status is Status.LOGGED
+        assert not any(h.code == "clinician_approval" for h in saved.review.holds)
 
 
 def test_executor_without_letters_awaits_proof_then_attaches_it(desk: Desk) -> None:
@@ -198,22 +215,30 @@ def test_minor_consent_basis_changes_who_must_sign(desk: Desk) -> None:
         _complete(draft)
         checklist.set_signer(draft, SignerRole.PATIENT)
         assert "parent or the legal guardian" in checklist.evaluate(draft, TODAY).read_aloud()
-        # MA c.112 §12F: a pregnant minor consents alone, so she signs
-        checklist.set_signer(
-            draft, SignerRole.PATIENT, minor_consent_bases=[MinorConsentBasis.PREGNANT]
-        )
+        # MA c.112 §12F: a pregnant minor consents alone to that care, so she signs for it
+        checklist.set_minor_consent(draft, "reproductive", MinorConsentBasis.PREGNANT)
         assert checklist.evaluate(draft, TODAY).verdict is Verdict.VALID
+        # a parent signing instead: the chart goes, the minor's category is redacted even
+        # though it is initialed (164.502(g)(3)(i)) — never a rejection of the request
+        checklist.set_signer(draft, SignerRole.PARENT)
+        checklist.update_facts(draft, initialed={"reproductive"})
+        decision = checklist.evaluate(draft, TODAY)
+        assert decision.verdict is Verdict.VALID
+        assert "reproductive" in decision.redaction_obligations
 
 
-def test_signed_in_the_future_saves_nothing(desk: Desk) -> None:
+def test_signed_in_the_future_is_a_defect_of_the_form(desk: Desk) -> None:
+    # DOMAIN.md "Dates on the form": dated after receipt / after today → defective
+    # (164.508(b)(2)(ii)), said in the letter, not refused as a typing error
     rid = desk.attorney()
-    before = desk.rows()
-    with pytest.raises(ValidationError, match="future"), desk.db.transaction() as s:
+    with desk.db.transaction() as s:
         draft = checklist.load_review(s, rid)
         _complete(draft)
         checklist.update_facts(draft, signed_on=date(2026, 4, 1))
-        checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
-    assert desk.rows() == before
+        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+        assert saved.review.verdict is Verdict.DEFECTIVE
+        assert "after we received" in saved.review.read_aloud()
+        assert saved.hold is PendingReason.MISSING_ELEMENT
 
 
 def test_received_years_before_signed_saves_nothing(desk: Desk) -> None:
@@ -248,3 +273,47 @@ def test_stale_draft_is_refused(desk: Desk) -> None:
     with pytest.raises(TransitionError, match="Someone else"), desk.db.transaction() as s:
         checklist.save_review(s, mine, user=desk.user(s), today=TODAY)
     assert desk.rows() == before
+
+
+def test_fee_quote_is_saved_with_the_checklist(desk: Desk) -> None:
+    # issue 17: the panel showed the MA c.111 §70 fee but "Not saved yet"; the packet then
+    # went out with no invoice. The quote entered on the checklist is saved with it.
+    from roi_desk.services import fee_quotes
+    from roi_desk.services.fee_quotes import FeeInput
+
+    rid = desk.attorney()
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        _complete(draft)
+        assert checklist.evaluate(draft, TODAY).fee.kind == "missing"
+        draft.fee_input = FeeInput(pages=10)
+        decision = checklist.evaluate(draft, TODAY)
+        assert decision.fee.kind == "quote" and decision.fee.quote is not None
+        checklist.save_review(s, draft, user=desk.user(s), today=TODAY)
+        stored = fee_quotes.get_quote(s, rid)
+        assert stored is not None and stored.total == decision.fee.quote.total > 0
+        assert checklist.decision_for(s, rid, TODAY).fee.kind == "quote"
+
+
+def test_packet_refuses_a_third_party_release_without_a_fee_decision(desk: Desk) -> None:
+    # issue 17: the packet went out with "Fee $0.00" and no invoice. Now the packet asks
+    # the decision: no fee decided for a third party → a blocking warning; once the quote
+    # is saved with the checklist, the invoice comes from it.
+    from roi_desk.services import packets
+    from roi_desk.services.fee_quotes import FeeInput
+
+    rid = desk.attorney()
+    with desk.db.transaction() as s:
+        draft = checklist.load_review(s, rid)
+        _complete(draft)
+        checklist.save_review(s, draft, user=desk.user(s), today=TODAY)
+        facts = packets.request_facts(s, rid)
+        assert facts.fee_undecided
+        warnings = packets.packet_warnings(facts, None)
+        assert any(w.code == "fee_undecided" and w.blocking for w in warnings)
+        draft.fee_input = FeeInput(pages=12)
+        checklist.save_review(s, draft, user=desk.user(s), today=TODAY)
+        facts = packets.request_facts(s, rid)
+        assert not facts.fee_undecided and facts.fee_total > 0
+        invoice = packets.invoice_for(s, rid, today=TODAY)
+        assert invoice is not None and invoice.balance_due == facts.fee_total

@@ -51,9 +51,11 @@ def test_mentions_request_number_both_dates_and_whom_to_call(
 
 
 def test_carries_no_clinical_field() -> None:
-    # The dataclass is the guard: a field for records, diagnoses or the patient would let
-    # clinical information reach a letter that strangers may open.
+    # The dataclass is the guard: a field for records or diagnoses would let clinical
+    # information reach a letter that strangers may open. ``regarding`` names the patient
+    # for a third party (issue 17: an attorney's office has many clients), nothing more.
     allowed = {
+        "regarding",
         "request_number",
         "date_received",
         "respond_by",

@@ -456,7 +456,7 @@ def test_full_disk_leaves_request_unreleased(
 
     out = tmp_path / "usb"
     out.mkdir()
-    monkeypatch.setattr("roi_desk.delivery.electronic.os.replace", full)
+    monkeypatch.setattr("roi_desk.storage.files.os.replace", full)
     with pytest.raises(DiskFullError, match="full"):
         run(release.deliver_electronic(db, summary.id, out, user_id=approved.user_id))
     assert list(out.iterdir()) == []  # the partial file was removed

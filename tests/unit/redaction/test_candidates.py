@@ -14,6 +14,7 @@ from roi_desk.errors import ValidationError
 from roi_desk.redaction import RedactionSet, apply_redactions
 from roi_desk.redaction.candidates import find_candidates, find_steps
 from roi_desk.redaction.model import drive, rects_overlap
+from roi_desk.redaction.proposals import propose
 from roi_desk.redaction.terms import load_terms
 from tests.unit.redaction.pdfgen import ocr_layer_pdf, text_pdfium, text_rect
 
@@ -46,21 +47,19 @@ def chart() -> bytes:
     return buf.getvalue()
 
 
-def test_terms_found_with_positions() -> None:
+def test_the_sentence_is_proposed_with_its_trigger() -> None:
     found = find_candidates(chart(), ["hiv", "substance_use"])
-    terms = {(p.category, p.matched) for p in found if p.rule == "term"}
-    assert ("substance_use", "buprenorphine") in terms
-    assert ("hiv", "hiv") in terms and ("hiv", "viral load") in terms
-    assert ("substance_use", "audit-c") in terms
     assert all(p.status == "proposed" for p in found)
     line = "Started buprenorphine 8 mg daily; HIV viral load undetectable."
-    expected = text_rect(72, 666, line, 8, 21)
-    bup = next(p for p in found if p.matched == "buprenorphine")
-    assert bup.page == 0
+    expected = text_rect(72, 666, line, 0, len(line))
+    bup = next(p for p in found if p.matched.endswith("|buprenorphine"))
+    assert bup.rule == "sentence" and bup.category == "substance_use" and bup.page == 0
     assert bup.rect[0] == pytest.approx(expected[0], abs=0.6)
     assert bup.rect[2] == pytest.approx(expected[2], abs=0.6)
+    hiv = next(p for p in found if p.category == "hiv")
+    assert hiv.rect == bup.rect and hiv.matched.endswith("|HIV")
     # whole words only: "Shivers" does not contain a hit for HIV
-    assert not any(p.rect[1] < 580 < p.rect[3] for p in found if p.matched == "hiv")
+    assert not any(p.rect[1] < 575 < p.rect[3] for p in found)
 
 
 def test_section_runs_to_next_heading_and_across_pages() -> None:
@@ -83,7 +82,9 @@ def test_confirmed_proposals_redact_the_sensitive_text() -> None:
     result = apply_redactions(src, boxes)
     text = " ".join(text_pdfium(result.output).split())
     assert "buprenorphine" not in text and "AUDIT-C" not in text and "alcohol" not in text
-    assert "Chief Complaint" in text and "HIV viral load" in text and "Assessment" in text
+    # the reviewer's unit is the sentence: its HIV words go with it, the rest stays
+    assert "viral load" not in text
+    assert "Chief Complaint" in text and "Cough for three days" in text and "Assessment" in text
 
 
 def test_only_requested_categories_and_unknown_rejected() -> None:
@@ -93,13 +94,13 @@ def test_only_requested_categories_and_unknown_rejected() -> None:
         find_candidates(chart(), ["astrology"])
 
 
-def test_editable_term_file(tmp_path: Path) -> None:
+def test_editable_term_file_still_names_the_reasons(tmp_path: Path) -> None:
     path = tmp_path / "terms.json"
     path.write_text(json.dumps({"hiv": {"label": "HIV", "terms": ["cough"], "headings": []}}))
     terms = load_terms(path)
-    found = find_candidates(chart(), ["hiv"], terms)
-    assert [p.matched for p in found] == ["cough"]
+    assert terms["hiv"]["label"] == "HIV"
     assert "substance_use" in terms  # the defaults stay for the rest
+    assert {"sexual_assault", "domestic_violence"} <= set(terms)  # two checklist categories
 
 
 @pytest.mark.skipif(shutil.which("tesseract") is not None, reason="OCR installed here")
@@ -112,10 +113,9 @@ def test_image_only_page_reported_without_ocr() -> None:
     assert result.notes and "no text layer" in result.notes[0].message
 
 
-def test_hidden_ocr_layer_is_searched_like_text() -> None:
-    terms = load_terms()
-    terms["hiv"]["terms"].append("ZEBRAQUARTZ")
-    found = find_candidates(ocr_layer_pdf(), ["hiv"], terms)
-    assert any(p.matched == "zebraquartz" for p in found)
-    hit = next(p for p in found if p.matched == "zebraquartz")
-    assert rects_overlap(hit.rect, text_rect(72, 620, "scan ZEBRAQUARTZ scan", 5, 16))
+def test_hidden_ocr_layer_is_searched_like_text(tmp_path: Path) -> None:
+    extra = tmp_path / "site.json"
+    extra.write_text(json.dumps({"categories": {"hiv": {"phrases": ["ZEBRAQUARTZ"]}}}))
+    found = propose(ocr_layer_pdf(), ["hiv"], vocabulary_file=extra).passages
+    hit = next(p for p in found if p.trigger == "ZEBRAQUARTZ")
+    assert rects_overlap(hit.rects[0], text_rect(72, 620, "scan ZEBRAQUARTZ scan", 5, 16))

@@ -41,9 +41,10 @@ TEXT_CASES = [
     ("pysf_with-attachment.pdf", "glyph"),
     ("pdfjs_160F-2019.pdf", "glyph"),
     ("qpdf_xref-errors.pdf", "glyph"),  # repaired on open
-    ("pdfjs_issue918.pdf", "raster"),  # Type3 fonts
-    ("pysf_google-doc-document.pdf", "raster"),  # Type3 + CID
-    ("pdfjs_90ms_rksj_h_sample.pdf", "raster"),  # a predefined CJK CMap
+    ("pdfjs_issue918.pdf", "glyph"),  # Type3 fonts (issue 14: no longer rasterized)
+    ("pysf_google-doc-document.pdf", "glyph"),  # Type3 + CID
+    ("pdfjs_90ms_rksj_h_sample.pdf", "glyph"),  # a predefined CJK CMap (90ms-RKSJ-H)
+    ("pdfjs_simpletype3font.pdf", "glyph"),  # Type3 glyphs drawn by d1 procedures
 ]
 
 

@@ -9,14 +9,14 @@ import pikepdf
 from roi_desk.redaction import Box, verify
 from roi_desk.redaction.document import geometries, open_pdf
 from roi_desk.redaction.model import PageGeometry
-from tests.unit.redaction.pdfgen import SECRET, simple_pdf, text_rect
+from tests.unit.redaction.pdfgen import SECRET, raw_content_pdf, simple_pdf, text_rect
 
 
 def test_gate_fails_on_an_unredacted_document() -> None:
     line = f"Plain {SECRET} text"
     src = simple_pdf([(72, 700, line)])
     boxes = [Box(0, text_rect(72, 700, line, 6, 6 + len(SECRET))).confirm("t")]
-    report = verify(boxes, src, geometries(open_pdf(src).pdf))
+    report = verify(boxes, src, geometries(open_pdf(src).pdf), thorough=True)
     assert not report.ok
     assert report.checks["pdfium_text"] is False
     assert report.checks["pdfminer_text"] is False
@@ -42,3 +42,45 @@ def test_gate_ignores_text_that_only_touches_a_box() -> None:
     x0, y0, x1, _y1 = text_rect(72, 700, line)
     report = verify([Box(0, (x0, y0 - 20, x1, y0)).confirm("t")], src)
     assert report.checks["pdfminer_text"] is True
+
+
+def test_gate_reports_text_lost_outside_the_boxes() -> None:
+    line = f"Keep MRN4471 {SECRET} beside"
+    src = simple_pdf([(72, 700, line)])
+    inside = Box(0, text_rect(72, 700, line, 13, 13 + len(SECRET))).confirm("t")
+    # an output that lost "MRN4471" although only the secret was boxed: the gate must say so
+    lost = simple_pdf([(72, 700, "Keep")])
+    report = verify([inside], lost, geometries(open_pdf(src).pdf), source=src)
+    assert report.checks["kept"] is False
+    assert any("outside the boxes" in p for p in report.problems)
+    # the same check passes on an honest output (the secret gone, the rest kept)
+    honest = simple_pdf([(72, 700, "Keep MRN4471"), (72 + 300, 700, "beside")])
+    assert verify([inside], honest, source=src).checks["kept"] is True
+
+
+def test_gate_still_sees_text_among_thousands_of_paths() -> None:
+    # pdfminer reads boxed pages without their paths; text between them must still count
+    paths = b"".join(
+        f"{i % 500} {i % 700} m {i % 500 + 5} {i % 700 + 5} l S\n".encode() for i in range(3000)
+    )
+    content = paths + f"1 0 0 1 0 0 cm BT /F1 12 Tf 72 700 Td ({SECRET}) Tj ET\n".encode() + paths
+    src = raw_content_pdf(content)
+    report = verify([Box(0, text_rect(72, 700, SECRET)).confirm("t")], src, thorough=True)
+    assert report.checks["pdfminer_text"] is False
+
+
+def test_pdfminer_reads_only_pages_where_it_can_disagree() -> None:
+    from tests.unit.redaction.hardgen import type3_pdf
+
+    # a plain page (standard-14 Helvetica): PDFium's word stands, pdfminer is spared ...
+    line = f"Plain {SECRET} text"
+    plain = simple_pdf([(72, 700, line)])
+    boxes = [Box(0, text_rect(72, 700, line, 6, 6 + len(SECRET))).confirm("t")]
+    report = verify(boxes, plain)
+    assert report.checks["pdfium_text"] is False
+    assert report.checks["pdfminer_text"] is True
+    # ... a Type 3 page is read by both, in a process of its own when asked
+    src, rect = type3_pdf()
+    report = verify([Box(0, rect).confirm("t")], src, parallel=True)
+    assert report.checks["pdfium_text"] is False
+    assert report.checks["pdfminer_text"] is False

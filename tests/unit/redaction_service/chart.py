@@ -31,15 +31,16 @@ HIV_LINE = (72.0, 680.0, "Patient reports HIV viral load undetectable")
 KEEP_LINE = (72.0, 660.0, "Blood pressure normal today")
 KNEE_LINE = (72.0, 680.0, "Knee pain improving with therapy")
 SECRET_LINE = (72.0, 640.0, f"Clerk marks {SECRET} by hand")
+ART_LINE = (72.0, 600.0, "Started Biktarvy daily.")
 
 
 def chart_pdf() -> bytes:
-    """Three pages: an HIV line and a hand-redaction target on page 1, a plain page 2,
+    """Three pages: two HIV lines and a hand-redaction target on page 1, a plain page 2,
     and a page 3 the clerk leaves out."""
     import pikepdf
 
     pages = [
-        simple_pdf([(72, 700, "Progress note"), HIV_LINE, KEEP_LINE, SECRET_LINE]),
+        simple_pdf([(72, 700, "Progress note"), HIV_LINE, KEEP_LINE, SECRET_LINE, ART_LINE]),
         simple_pdf([(72, 700, "Follow-up visit"), KNEE_LINE]),
         simple_pdf([(72, 700, "Outside records"), (72, 680, "Unrelated page to leave out")]),
     ]

@@ -113,10 +113,13 @@ def test_reason_other_needs_a_note_and_boxes_stay_inside_the_page(desk: Desk) ->
 
 def test_proposals_are_proposals_until_confirmed_and_not_duplicated(desk: Desk) -> None:
     outcome = _propose(desk)
-    assert outcome.added >= 2  # "HIV" and "viral load"
+    assert outcome.added == 2  # the line naming HIV and its viral load once; Biktarvy
     view = desk.view()
     assert all(b.status == BoxStatus.PROPOSED for b in view.boxes)
-    assert {b.proposed_by for b in view.boxes} >= {"rule:hiv:term:hiv", "rule:hiv:term:viral load"}
+    first_line, art = sorted(view.boxes, key=lambda b: -b.rect[1])
+    assert first_line.proposed_by.startswith("rule:hiv:sentence:p0c")
+    assert first_line.proposed_by.endswith("|HIV")
+    assert art.proposed_by.endswith("|Biktarvy")
     assert all(b.page == 0 and b.reason == "hiv" for b in view.boxes)
     first = view.boxes[0]
     desk.call(svc.confirm_boxes, [first.id])
@@ -196,7 +199,7 @@ def test_apply_stores_a_verified_output_and_keeps_the_original(desk: Desk, tmp_p
     assert log["output_sha256"] == svc._sha256(output) == view.output_sha256
     assert log["excluded_pages"][0]["page"] == 2
     by = {b["proposed_by"] for b in log["boxes"]}
-    assert "clerk:mrivera" in by and "rule:hiv:term:viral load" in by
+    assert "clerk:mrivera" in by and any(p.startswith("rule:hiv:sentence:") for p in by)
     assert all(b["confirmed_by"] == "mrivera" and b["confirmed_at"] for b in log["boxes"])
 
 
@@ -310,11 +313,12 @@ def test_ocr_finds_a_term_on_an_image_only_page(db: Database) -> None:
     outcome = _propose(d)
     assert outcome.added == 1
     (box,) = d.view().boxes
-    assert box.proposed_by == "rule:substance_use:ocr-term:suboxone"
+    assert box.proposed_by.startswith("rule:substance_use:sentence:")
+    assert box.proposed_by.endswith("|Suboxone")
     assert box.page == 0
     x0, y0, x1, y1 = box.rect
-    # the word sits at baseline 650, from x=72 + the width of "Started " in 28 pt
-    assert 150 < x0 < 200 and 640 < y0 < 655 and 660 < y1 < 685 and x1 > x0 + 80
+    # the sentence sits at baseline 650 from x=72, 28 pt: the whole sentence is proposed
+    assert 66 < x0 < 80 and 635 < y0 < 655 and 660 < y1 < 690 and x1 > 330
     assert any("OCR" in message for _p, message in d.view().page_notes)
 
 

@@ -53,7 +53,6 @@ def _plain(exc: RoiError) -> None:
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"signed_on": D(2025, 3, 11)}, "signed_on"),  # signed tomorrow
         ({"received_on": D(2025, 3, 11)}, "received_on"),
         ({"received_on": D(2019, 1, 2), "signed_on": D(2025, 2, 27)}, "signed_on"),  # years
         ({"signed_on": D(1850, 1, 1)}, "signed_on"),
@@ -70,12 +69,23 @@ def test_impossible_authorization_dates(changes: dict[str, Any], field: str) -> 
     _plain(info.value)
 
 
-def test_signed_a_few_weeks_after_receipt_is_accepted() -> None:
-    # The request may arrive first and the authorization follow; only years are impossible.
-    facts = replace(GOOD, received_on=D(2025, 2, 1), signed_on=D(2025, 3, 1))
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"received_on": D(2025, 2, 1), "signed_on": D(2025, 3, 1)},  # weeks after receipt
+        {"signed_on": D(2025, 3, 11)},  # signed tomorrow
+    ],
+)
+def test_signed_after_receipt_or_today_is_defective(changes: dict[str, Any]) -> None:
+    # DOMAIN.md "Dates on the form": a signature dated after the request was received, or
+    # after the day it is checked, is not filled out correctly (164.508(b)(2)(ii)) — a
+    # defect the letter names, not a typing error to refuse.
+    facts = replace(GOOD, **changes)
     cl = prefill_checklist(facts)
     cl.confirm_prefilled(CLERK)
-    assert review(cl, facts, TODAY).valid
+    outcome = review(cl, facts, TODAY)
+    assert not outcome.valid
+    assert any(d.code == "signature" for d in outcome.deficiencies)
 
 
 def test_birth_after_signature_refused() -> None:

@@ -53,3 +53,12 @@ def test_printable_form_prints_every_statement_and_category() -> None:
 
 def test_attestation_printed_when_switched_on(fillable: bytes) -> None:
     assert "164.509" in _text(fillable)
+
+
+def test_sexual_assault_and_domestic_violence_have_their_own_boxes(fillable: bytes) -> None:
+    # MA c.233 §20J and §20K are two privileges: two initials boxes on the site's form
+    fields = set(PdfReader(io.BytesIO(fillable)).get_fields() or {})
+    assert {"initials_sexual_assault", "initials_domestic_violence"} <= fields
+    assert "initials_sexual_assault_dv" not in fields
+    text = _text(render_blank_form(facility_name="General Hospital"))
+    assert "Sexual-assault counseling" in text and "Domestic-violence counseling" in text

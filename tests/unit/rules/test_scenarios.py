@@ -133,7 +133,7 @@ AUTH_CASES = [
         "known revoked",
         "45 CFR 164.508(b)(2)(iii)",
         {"revoked_on": D(2025, 3, 5)},
-        Verdict.DEFECTIVE,
+        Verdict.REVOKED,  # shown as revoked, not "incomplete" (164.508(b)(5))
         (DefectKind.REVOKED,),
         (None,),
     ),
@@ -253,7 +253,7 @@ AUTH_CASES = [
         "expired and revoked: both said",
         "45 CFR 164.508(b)(2)(i), (iii)",
         {"expires_on": D(2025, 1, 1), "revoked_on": D(2025, 3, 1)},
-        Verdict.DEFECTIVE,
+        Verdict.REVOKED,
         (DefectKind.EXPIRED, DefectKind.REVOKED),
         ("expiration", None),
     ),
@@ -335,12 +335,14 @@ SIGNER_CASES = [
         "parent of an adult", "45 CFR 164.502(g)(2)", SignerRole.PARENT, ADULT, False, False
     ),
     SignerCase(
-        "minor alone for STD care: parent refused",
-        "MA c.112 §12F",
+        # the parent still signs for the chart; the minor's STD record becomes a
+        # redaction obligation in the decision, never a refusal (164.502(g)(3)(i))
+        "minor alone for STD care: parent signs for the rest",
+        "MA c.112 §12F; 45 CFR 164.502(g)(3)(i)",
         SignerRole.PARENT,
         MINOR,
-        False,
-        False,
+        True,
+        True,
         bases=frozenset({MinorConsentBasis.STD}),
     ),
     SignerCase(
@@ -541,7 +543,8 @@ def test_signer_problem_feeds_the_review() -> None:
     cl = prefill_checklist(facts)
     cl.confirm_prefilled(CLERK)
     result = review(cl, facts, TODAY, signer=signer)
-    assert result.verdict is Verdict.DEFECTIVE
+    # no finding of incapacity: nothing to wait for, the request is rejected with a letter
+    assert result.verdict is Verdict.REJECTED and signer.rejected
     assert [d.kind for d in result.deficiencies] == [DefectKind.SIGNER]
     assert "found in writing" in result.read_aloud()
     assert signer.required_proof == (
@@ -574,7 +577,8 @@ ALL = (
     "substance_use",
     "std",
     "reproductive",
-    "sexual_assault_dv",
+    "sexual_assault",
+    "domestic_violence",
 )
 CATEGORY_CASES = [
     CategoryCase("nothing initialed: all redacted", "MA c.111 §70F et al.", frozenset(), ALL),
@@ -628,8 +632,8 @@ CATEGORY_CASES = [
         "only categories present in the chart are obligations",
         "MA c.112 §12F; MA c.233 §20K",
         frozenset({"std"}),
-        ("sexual_assault_dv",),
-        present=frozenset({"std", "sexual_assault_dv"}),
+        ("domestic_violence",),
+        present=frozenset({"std", "domestic_violence"}),
     ),
 ]
 

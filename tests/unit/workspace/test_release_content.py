@@ -38,7 +38,8 @@ def save_review(
     redact: list[str],
     notices: list[str] = (),  # type: ignore[assignment]
 ) -> None:
-    """The saved authorization review, as the checklist stores it."""
+    """The saved authorization review, as the checklist stores it, with a fee decision
+    ($0 by rule: a benefit claim, MGL c.111 §70) — a third party's release needs one."""
     with db.transaction() as s:
         s.add(
             AuthorizationReviewRecord(
@@ -47,6 +48,11 @@ def save_review(
                 redaction_obligations=list(redact),
                 notices=list(notices),
             )
+        )
+        user = s.get(User, approved.user_id)
+        assert user is not None
+        fee_quotes.save_quote(
+            s, approved.request_id, FeeInput(pages=0, benefit_claim=True), user=user
         )
 
 

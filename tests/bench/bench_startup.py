@@ -1,0 +1,86 @@
+"""Process start → inbox painted, against the Qt floor: ``python -m tests.bench.bench_startup``.
+
+Goal (issue 13, item 2): at most 2x the Qt floor at 10,000, 100,000 and 1,000,000
+requests. The floor is ``tests/bench/qt_floor.py`` (a bare PySide6 window with a table
+view, painted); ROI Desk runs offscreen with ``ROI_DESK_BENCH_EXIT_AFTER_PAINT=1``
+(roi_desk/ui/startup_probe.py). Both print the seconds from their own process start to the
+first paint with rows, so the parent's load does not count. Runs alternate (floor, ROI Desk,
+floor, ...) on this shared machine; medians and their ratio are printed. With compiled
+bytecode, as users have it. Databases are synthetic (bench_data), built once and cached.
+
+``--quick``: 2 runs each, 10,000 and 100,000 only. ``--sizes 10000,1000000`` picks sizes.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.bench.bench_data import BENCH_PASSPHRASE, cipher_db
+
+SIZES = (10_000, 100_000, 1_000_000)
+RUNS = 5
+GOAL = 2.0
+
+
+def _env(home: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.update(
+        PYTHONPYCACHEPREFIX=str(Path(tempfile.gettempdir()) / "roi-bench-pyc"),
+        QT_QPA_PLATFORM="offscreen",
+        ROI_DESK_BENCH_EXIT_AFTER_PAINT="1",
+        ROI_DESK_PASSPHRASE=BENCH_PASSPHRASE,
+        ROI_DESK_HOME=home,
+    )
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def _painted(argv: list[str], env: dict[str, str]) -> float:
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300, check=False)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("ROI_DESK_PAINTED")), None)
+    if line is None:
+        raise SystemExit(f"no paint reported by {argv[2:]} (exit {done.returncode})")
+    return float(line.split()[2])
+
+
+def measure(rows: int, runs: int) -> tuple[float, float]:
+    """Median seconds to the first paint: (the Qt floor, ROI Desk)."""
+    path = cipher_db(rows)
+    floor = [sys.executable, "-m", "tests.bench.qt_floor"]
+    ours = [sys.executable, "-m", "roi_desk", "--database", str(path), "--user", "bench"]
+    with tempfile.TemporaryDirectory(prefix="roi-bench-home-") as home:
+        env = _env(home)
+        _painted(floor, env), _painted(ours, env)  # bytecode, file cache, schema upgrade
+        f: list[float] = []
+        o: list[float] = []
+        for _ in range(runs):
+            f.append(_painted(floor, env))
+            o.append(_painted(ours, env))
+    return statistics.median(f), statistics.median(o)
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    sizes: tuple[int, ...] = SIZES[:2] if quick else SIZES
+    if "--sizes" in argv:
+        sizes = tuple(int(x) for x in argv[argv.index("--sizes") + 1].split(","))
+    runs = 2 if quick else RUNS
+    print(f"start → inbox painted, median of {runs} alternating runs (compiled bytecode)")
+    print(f"{'requests':>10}{'Qt floor':>10}{'ROI Desk':>10}{'ratio':>8}  goal <= {GOAL:.0f}x")
+    for rows in sizes:
+        floor_s, ours_s = measure(rows, runs)
+        ratio = ours_s / floor_s
+        verdict = "met" if ratio <= GOAL else f"MISSED by {ratio / GOAL:.2f}x"
+        print(f"{rows:>10,}{floor_s:>9.2f}s{ours_s:>9.2f}s{ratio:>7.2f}x  {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

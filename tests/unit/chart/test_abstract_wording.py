@@ -1,0 +1,59 @@
+"""The abstract says truthfully what it holds: immunizations of any date, the look-back
+window only for visits, labs and radiology, and the cover says when the window is empty."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pypdf
+
+from roi_desk.abstract.selection import AbstractRules, select_abstract, window_is_empty
+from roi_desk.records.kinds import DocumentKind as Kind
+from roi_desk.services import chart, release_sets
+from roi_desk.services.chart import ImportFile, PatientTarget
+from roi_desk.storage import Database
+from tests.unit.abstract.test_selection import Doc
+from tests.unit.chart.support import STANLEY, add_request, clerk_id, drive
+
+#: Stanley's chart ends in 2020: a request in 2026 finds no visit in the 3-year window
+LATE = date(2026, 12, 4)
+
+
+def test_old_immunizations_are_not_said_to_be_from_the_window() -> None:
+    docs = [Doc(f"i{n}", Kind.IMMUNIZATION, "Flu", date(2012, 1, n + 1)) for n in range(13)]
+    docs.append(Doc("v", Kind.OFFICE_VISIT, "Visit", date(2015, 5, 5)))
+    sel = select_abstract(docs, date(2026, 12, 4))
+    assert sel.summary == (
+        "13 immunizations (all dates); no visits, labs or radiology reports since 2023-12-04"
+    )
+    assert window_is_empty(sel.counts, AbstractRules())
+    docs.append(Doc("w", Kind.LAB, "CBC", date(2025, 1, 1)))
+    sel = select_abstract(docs, date(2026, 12, 4))
+    assert sel.summary == "13 immunizations (all dates); 1 lab since 2023-12-04"
+    assert not window_is_empty(sel.counts, AbstractRules())
+
+
+def test_the_cover_says_the_window_holds_nothing(db: Database) -> None:
+    report = drive(
+        chart.import_files(
+            db,
+            [ImportFile(STANLEY.name, STANLEY.read_bytes())],
+            PatientTarget(mrn="RGH-1001"),
+            user_id=clerk_id(db),
+        )
+    )
+    with db.transaction() as s:
+        request_id = add_request(s, report.patient_id, LATE).id
+        draft = release_sets.start_draft(s, request_id)
+    assert draft.window_empty
+    assert draft.summary.startswith("7 immunizations (all dates); no visits")
+    built = drive(release_sets.assemble(db, draft, today=LATE, user_id=clerk_id(db)))
+    assert built is not None
+    with db.transaction() as s:
+        info = release_sets.latest_release_set(s, request_id)
+        assert info is not None
+        pdf = release_sets.release_pdf(s, info.id)
+    cover = " ".join(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "The chart holds no visits, labs or radiology reports dated since" in cover
+    assert "this abstract therefore has none" in cover
