@@ -51,6 +51,15 @@ def pytest_configure(config: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _keyring_kept() -> Iterator[None]:
+    """A test that empties the keyring (a new computer, a lost key) empties it for itself
+    only: the session's template databases keep their keys for the tests after it."""
+    saved = dict(MEMORY_KEYRING.store)
+    yield
+    MEMORY_KEYRING.store.update(saved)  # keys made meanwhile (session templates) stay
+
+
+@pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test gets its own ROI_DESK_HOME: nothing touches the developer's real files."""
     monkeypatch.setenv("ROI_DESK_HOME", str(tmp_path / "home"))

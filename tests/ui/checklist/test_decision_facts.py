@@ -21,6 +21,7 @@ from roi_desk.models.checklist import FeeQuoteRecord
 from roi_desk.ui.checklist import ChecklistPanel
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.date_field import DateField
+from tests.ui.workers import wait_for_workers
 
 TODAY = dt.date(2026, 12, 4)
 
@@ -55,6 +56,7 @@ def _open(qtbot: QtBot, ctx: AppContext, rid: uuid.UUID) -> ChecklistPanel:
     panel.show()
     qtbot.waitExposed(panel)
     panel.activateWindow()
+    wait_for_workers(ctx)  # the checklist, the scan and the fee are loaded
     return panel
 
 
@@ -153,6 +155,7 @@ def test_no_legal_authority_rejects_with_who_may_ask(
     assert "can be released to" in third.read_aloud.toPlainText()
     with qtbot.waitSignal(third.changed):
         qtbot.keyClick(third, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_for_workers(third.ctx)
     assert third.reject_button.isEnabled()
 
 
@@ -205,6 +208,7 @@ def test_fee_is_saved_with_the_checklist(
     assert "Not saved yet" in third.payment_label.text()
     with qtbot.waitSignal(third.changed):
         qtbot.keyClick(third, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_for_workers(third.ctx)
     with ctx.db.transaction() as s:
         total = s.scalar(
             select(FeeQuoteRecord.total_cents).where(FeeQuoteRecord.request_id == third.request_id)
