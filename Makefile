@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-local deps venv lint typecheck contracts unit ui e2e bench bundle screenshots clean
+.PHONY: run test test-local deps venv lint typecheck contracts unit ui e2e e2e-x bench bundle screenshots clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt scripts/system-deps.sh
 	./scripts/system-deps.sh
@@ -28,6 +28,11 @@ test: $(STAMP) lint typecheck contracts
 ## The test suite on SQLCipher only (no PostgreSQL server needed).
 test-local: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+## The clerk's whole day under a real X server (Xvfb + openbox, installed when missing), at
+## 1600x1000 and 1366x768; a screenshot per step under out/e2e-x/<size>/.
+e2e-x: $(STAMP)
+	./scripts/e2e-x.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check roi_desk tests

@@ -19,3 +19,10 @@ else
   echo "note: no CUPS test printer here; the printing tests will say they are skipped" >&2
 fi
 ROI_DESK_TEST_PG_URL=$url QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q "$@"
+rc=$?
+# the clerk's whole day once more, in a real X server with a window manager (focus, window
+# sizes and the event loop as on a desk), at the common office laptop's 1366x768
+if [ $# -eq 0 ]; then
+  E2E_X_SIZES=1366x768 ./scripts/e2e-x.sh || rc=$((rc ? rc : 1))
+fi
+exit $rc

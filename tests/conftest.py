@@ -54,11 +54,10 @@ def pytest_configure(config: Any) -> None:
 def _keyring_as_it_was() -> Iterator[None]:
     """Whatever a test does to the process-wide keyring is undone after it: a test that
     swaps the backend or forgets keys must not leave every later test unable to open the
-    template database (session fixtures are set up first, so its key is in the snapshot)."""
+    template databases. Keys made meanwhile (a session template built lazily) stay."""
     saved = dict(MEMORY_KEYRING.store)
     yield
     keyring.set_keyring(MEMORY_KEYRING)
-    MEMORY_KEYRING.store.clear()
     MEMORY_KEYRING.store.update(saved)
 
 

@@ -222,14 +222,16 @@ def test_a_search_beyond_the_cap_shows_plus_and_grows_to_every_match(
     assert matches > 6
     model = InboxModel(ctx, page_size=4, count_cap=5)
     model.set_filter(flt)
+    wait_for_workers(ctx)
     assert model.rowCount() == 5 and not model.count_is_exact
     assert model.count_label() == "5+ requests"
     qtmodeltester.check(model, force_py=True)  # it fetches more itself, then keeps watching
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
+        wait_for_workers(ctx)
     assert model.count_is_exact and model.rowCount() == matches
     assert model.count_label() == f"{matches} requests"
-    ids = [model.data(model.index(r, 0), RequestIdRole) for r in range(model.rowCount())]
+    ids = [_data(ctx, model, r, 0, RequestIdRole) for r in range(model.rowCount())]
     assert len(set(ids)) == matches and None not in ids  # the tester watched every insert
 
 
@@ -237,6 +239,7 @@ def test_a_search_within_the_cap_is_counted_exactly(ctx: AppContext) -> None:
     flt, matches = _broad_search(ctx)
     model = InboxModel(ctx, count_cap=matches)
     model.set_filter(flt)
+    wait_for_workers(ctx)
     assert model.rowCount() == matches and model.count_is_exact
     assert not model.canFetchMore(QModelIndex())
 
@@ -247,7 +250,7 @@ def test_deep_pages_come_through_the_row_map_unchanged(
     from roi_desk.ui import inbox_model
 
     def every_id(model: InboxModel) -> list[Any]:
-        return [model.data(model.index(r, 0), RequestIdRole) for r in range(model.rowCount())]
+        return [_data(model.ctx, model, r, 0, RequestIdRole) for r in range(model.rowCount())]
 
     plain = _model(ctx, page_size=10)
     assert plain._rows_map is None  # a short list pages with OFFSET

@@ -9,17 +9,20 @@ from pytestqt.qtbot import QtBot
 from roi_desk.storage import Database
 from roi_desk.ui.approval import ApprovalQueueView
 from tests.ui.conftest import make_context
+from tests.ui.workers import wait_for_workers
 from tests.unit.approval.factory import SUPERVISOR, submit
 
 
 def test_decision_lines_with_rules_on_the_approval_screen(qtbot: QtBot, db: Database) -> None:
     good = submit(db)
     bad = submit(db, verdict="defective", mrn="MRN900003")
-    view = ApprovalQueueView(make_context(db, SUPERVISOR))
+    ctx = make_context(db, SUPERVISOR)
+    view = ApprovalQueueView(ctx)
     qtbot.addWidget(view)
     view.resize(1200, 800)
     view.show()
     qtbot.waitExposed(view)
+    wait_for_workers(ctx)  # the queue, its QA and the first review are loaded
     assert view.report is not None and view.report.request_id == good.request_id
     assert not view.decision_lines.isVisible()
     qtbot.keyClick(view, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
@@ -32,6 +35,7 @@ def test_decision_lines_with_rules_on_the_approval_screen(qtbot: QtBot, db: Data
     assert "Every element and statement is present" in text
     # the defective one: the problem line and its rule
     view.table.selectRow(1)
+    wait_for_workers(ctx)
     qtbot.waitUntil(lambda: view.report is not None and view.report.request_id == bad.request_id)
     text = view.decision_lines.text()
     assert "expired" in text and "164.508(b)(2)(i)" in text

@@ -14,7 +14,7 @@ from roi_desk.storage import Database
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.intake import IntakeDialog
 
-from ..workers import real_runner
+from ..workers import real_runner, wait_for_workers
 
 
 def make_context(db: Database, username: str = "clerk1") -> AppContext:
@@ -65,3 +65,4 @@ def fill_typical_request(qtbot: QtBot, dialog: IntakeDialog) -> None:
     f.info_checks["lab"].setFocus()
     qtbot.keyClick(f.info_checks["lab"], Qt.Key.Key_Space)
     type_into(qtbot, f.info_description, "Labs 2023 to present")
+    wait_for_workers(dialog.ctx)  # the patient look-up answers as the clerk types

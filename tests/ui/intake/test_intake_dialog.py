@@ -22,7 +22,7 @@ from roi_desk.storage import Database
 from roi_desk.ui.intake import IntakeDialog
 from roi_desk.ui.intake import dialog as dialog_module
 from tests.helpers import SHARED_PDFS
-from tests.ui.workers import wait_for_workers
+from tests.ui.workers import WAIT_MS, wait_for_workers
 
 from .support import add_patient, fill_typical_request, type_into
 
@@ -80,8 +80,9 @@ def test_keyed_request_is_saved_and_its_number_shown(
 ) -> None:
     fill_typical_request(qtbot, dialog)
     assert dialog.form.date_of_birth.date() == date(1971, 8, 14)
-    with qtbot.waitSignal(dialog.saved) as saved:
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS) as saved:
         ctrl(qtbot, dialog, Qt.Key.Key_S)
+    wait_for_workers(dialog.ctx)
 
     request_id = saved.args[0]
     assert isinstance(request_id, uuid.UUID)
