@@ -36,6 +36,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
@@ -52,7 +53,7 @@ from roi_desk.ui.checklist.panel import ChecklistPanel
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.intake import IntakeDialog
 from roi_desk.ui.main_window import MainWindow
-from roi_desk.ui.packet.packet_tab import FaxConfirmDialog, PacketTab
+from roi_desk.ui.packet.packet_tab import FaxConfirmDialog, PacketTab, PickupDialog
 from roi_desk.ui.records.tab import RecordsTab
 from roi_desk.ui.redaction.tab import RedactionTab
 from roi_desk.ui.request_view import RequestView
@@ -60,7 +61,10 @@ from roi_desk.ui.signin import SignedIn, SignInDialog
 from tests.e2e.test_fax_to_inbox import drop_file
 from tests.helpers import SHARED_FHIR, SHARED_PDFS
 from tests.ui.modal import answer_next
+from tests.ui.packet.test_cups_printing import QUEUE as CUPS_QUEUE
+from tests.ui.packet.test_cups_printing import new_outputs, snapshot
 from tests.ui.workers import WAIT_MS, RecordingPresenter, real_runner, wait_for_workers
+from tests.unit.letters.pdfinspect import page_count, plain_text
 
 FAX = SHARED_PDFS / "pysf_minimal-document.pdf"
 CHART = SHARED_FHIR / "Florencia_Meléndez_6237cb1b-3c2d-4561-a0da-27281f8ddca7.json"
@@ -565,32 +569,92 @@ def fax_to_the_hot_folder(day: Day, window: MainWindow, request_id: uuid.UUID) -
     workspace.close()
 
 
-def mail_batch_and_pickup(day: Day, window: MainWindow) -> None:
-    """The mail room's batch of three with labels on the CUPS PDF printer, and a pick-up.
-
-    They need approved requests with a signed packet: the demo has none yet."""
+def mail_batch(day: Day, window: MainWindow) -> None:
+    """The mail room's batch (one job) and its Avery 5160 label sheet (a second job) on
+    the CUPS PDF printer (``scripts/cups-test-server.sh start``)."""
     mail_room = window.open_print_queue()
     day.settle()
     day.shot("mail-room")
     queue = mail_room.queue  # type: ignore[attr-defined]
-    waiting = len(queue.to_print())
-    if waiting < 3:
+    waiting = queue.to_print()
+    if len(waiting) < 3:
         day.gap(
-            f"the mail room has {waiting} packet(s) to print, not a batch of three: demo "
-            "requests shown as approved have no signed packet (item 13)"
+            f"the mail room has {len(waiting)} packet(s) to print, not a batch of three: "
+            "demo requests shown as approved have no signed packet (item 13)"
         )
-    elif shutil.which("lpstat") is None or not os.environ.get("CUPS_SERVER"):
-        day.gap("no CUPS server with a PDF queue here (scripts/cups-test-server.sh)")
-    if not any("label" in a.text().lower() for a in mail_room.findChildren(_action_type())):
-        day.gap("the mail room prints no address labels (item 13)")
+    info = QPrinterInfo.printerInfo(CUPS_QUEUE)
+    if shutil.which("lpstat") is None or not os.environ.get("CUPS_SERVER") or info.isNull():
+        day.gap(f"no CUPS server with the PDF queue {CUPS_QUEUE} (scripts/cups-test-server.sh)")
+        mail_room.close()
+        return
+    assert queue.labels_box.isChecked(), "the labels print with the batch unless unticked"
+    # what the clerk picks in the print dialog (a native dialog a test cannot key into)
+    queue._choose = lambda _w: QPrinter(info, QPrinter.PrinterMode.HighResolution)
+    before = snapshot()
+    with day.qtbot.waitSignal(queue.batchFinished, timeout=120_000) as finished:
+        queue.print_button.click()
+    day.settle()
+    assert finished.args == [len(waiting), ""], finished.args
+    # one job for the batch, one for the label sheet
+    batch, labels = sorted(
+        new_outputs(before, 2), key=lambda f: page_count(f.read_bytes()), reverse=True
+    )
+    assert page_count(batch.read_bytes()) == sum(r.pages for r in waiting)
+    sheet = plain_text(labels.read_bytes())
+    for row in waiting:
+        assert row.recipient.split(",")[0].strip() in sheet, "a label for every packet"
+    for f in (batch, labels):
+        f.unlink()
+    day.shot("mail-room-printed")
     mail_room.close()
-    day.gap("pick-up: no demo request is approved with a signed pick-up packet (item 13)")
 
 
-def _action_type() -> type:
-    from PySide6.QtGui import QAction
+def pick_up(day: Day, window: MainWindow) -> None:
+    """An approved pick-up request from the demo: the patient comes to the desk, shows a
+    photo ID, and the supervisor records who took the records (DOMAIN.md "Identity")."""
+    with day.db.transaction() as session:
+        found = session.scalars(
+            select(Request.id)
+            .where(Request.status == Status.APPROVED)
+            .where(Request.delivery_method == DeliveryMethod.PICKUP)
+            .order_by(Request.number)
+        ).first()
+    if found is None:
+        day.gap("pick-up: no demo request is approved with a signed pick-up packet (item 13)")
+        return
+    workspace = window.open_request(found)
+    day.qtbot.waitExposed(workspace)
+    activate(day, workspace)
+    day.settle()
+    day.key(workspace, Qt.Key.Key_5, CTRL)
+    tab = workspace.tab_widget("packet")
+    assert isinstance(tab, PacketTab) and tab.facts is not None
+    assert tab.pickup_button.isEnabled(), tab.pickup_button.toolTip()
+    who = tab.facts.patient_display
 
-    return QAction
+    def at_the_desk(dialog: PickupDialog) -> None:
+        dialog.name.setFocus()
+        day.qtbot.keyClicks(dialog.name, who)
+        dialog.last4.setFocus()
+        day.qtbot.keyClicks(dialog.last4, "4471")
+        dialog.checked.setFocus()
+        day.qtbot.keyClick(dialog.checked, Qt.Key.Key_Space)
+        day.qtbot.waitUntil(dialog.checked.isChecked, timeout=WAIT_MS)
+        day.qtbot.keyClick(dialog.last4, Qt.Key.Key_Return)
+
+    with (
+        answer_next(PickupDialog, at_the_desk) as asked,
+        day.qtbot.waitSignal(tab.released, timeout=WAIT_MS),
+    ):
+        tab.pickup_button.click()
+    assert len(asked) == 1
+    day.settle()
+    assert status_of(day.db, found) == Status.RELEASED
+    with day.db.transaction() as session:
+        rows = session.scalars(select(Disclosure).where(Disclosure.request_id == found)).all()
+    assert len(rows) == 1, "the pick-up is recorded as the disclosure"
+    day.shot("picked-up")
+    workspace.close()
 
 
 def disclosures_and_accounting(day: Day, window: MainWindow, request_id: uuid.UUID) -> None:
@@ -662,7 +726,8 @@ def test_a_clerks_whole_day(day: Day) -> None:
     boss = sign_in(day, SUPERVISOR)
     approve_in_the_queue(day, boss, request_id)
     fax_to_the_hot_folder(day, boss, request_id)
-    mail_batch_and_pickup(day, boss)
+    mail_batch(day, boss)
+    pick_up(day, boss)
     disclosures_and_accounting(day, boss, request_id)
     assert presented(boss) == [], "no error box during the supervisor's day"
     assert day.boxes.seen == [], "no message box the supervisor did not ask for"
