@@ -81,6 +81,10 @@ class IntakeForm:
     given_name: str = ""
     date_of_birth: date | None = None
     phone: str = ""
+    #: the patient's own mailing address as the request gives it ("12 Elm St, Springfield,
+    #: MA 01105"): the accounting of disclosures is mailed to the individual (164.528(c));
+    #: kept on the patient, filled in when the patient has none on file
+    patient_address: str = ""
     channel: Channel = Channel.FAX
     kind: RequestKind = RequestKind.PATIENT
     received_at: datetime | None = None
@@ -332,13 +336,23 @@ def save_request(
                 f"MRN {mrn} already belongs to another patient.",
                 fields={"create_patient_mrn": "This MRN is taken."},
             )
-        patient = Patient(mrn=mrn, date_of_birth=form.date_of_birth, phone=form.phone.strip())
+        patient = Patient(
+            mrn=mrn,
+            date_of_birth=form.date_of_birth,
+            phone=form.phone.strip(),
+            address=form.patient_address.strip(),
+        )
         patient.set_names(form.family_name.strip(), form.given_name.strip())
         session.add(patient)
         session.flush()
         audit.record(
             session, "patient.create", user=user, object_type="patient", object_id=patient.id
         )
+
+    if patient is not None and not patient.address.strip() and form.patient_address.strip():
+        # an address on file is the patient index's and is not replaced by a request's;
+        # a patient without one gets the address the request gives
+        patient.address = form.patient_address.strip()
 
     requester = _party(form.requester)
     recipient = requester if form.recipient_same_as_requester else _party(form.recipient)
@@ -565,6 +579,7 @@ def form_of(session: Session, request_id: uuid.UUID) -> IntakeForm:
         given_name=request.stated_given_name,
         date_of_birth=request.stated_dob,
         phone=request.stated_phone,
+        patient_address=request.patient.address if request.patient else "",
         channel=Channel(request.channel),
         kind=RequestKind(request.kind),
         received_at=request.received_at,
@@ -639,6 +654,10 @@ def correct_request(
     put(request, "stated_given_name", "First name", form.given_name.strip())
     put(request, "stated_dob", "Date of birth", form.date_of_birth)
     put(request, "stated_phone", "Patient phone", form.phone.strip())
+    if request.patient is not None and form.patient_address.strip():
+        # the address the accounting of disclosures goes to (164.528): a clerk corrects
+        # it here before release; an empty field never erases the one on file
+        put(request.patient, "address", "Patient address", form.patient_address.strip())
     request.stated_family_folded = fold(request.stated_family_name)
     if request.patient is None:
         request.patient_sort = patient_sort_key(

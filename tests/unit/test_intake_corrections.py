@@ -97,3 +97,47 @@ def test_mail_room_may_not_correct(db: Database) -> None:
         mail.role = "mailroom"
         with pytest.raises(PermissionDeniedError):
             intake.correct_request(s, r.id, intake.form_of(s, r.id), user=mail)
+
+
+def test_the_patients_mailing_address_is_kept_and_corrected(db: Database) -> None:
+    """The accounting of disclosures is mailed to the patient (164.528): intake keeps the
+    address the request gives, a correction fixes it, an empty field erases nothing."""
+    with db.transaction() as s:
+        clerk = _clerk(s)
+        new = intake.save_request(
+            s,
+            _form(create_patient_mrn="MRN777", patient_address="12 Elm St, Quincy, MA 02169"),
+            user=clerk,
+            now=RECEIVED,
+        )
+        assert new.patient is not None and new.patient.address == "12 Elm St, Quincy, MA 02169"
+        form = intake.form_of(s, new.id)
+        assert form.patient_address == "12 Elm St, Quincy, MA 02169"
+        fixed = dataclasses.replace(form, patient_address="14 Elm St, Quincy, MA 02169")
+        changes = intake.correct_request(s, new.id, fixed, user=clerk)
+        assert [c.line() for c in changes] == [
+            "Patient address: 12 Elm St, Quincy, MA 02169 → 14 Elm St, Quincy, MA 02169"
+        ]
+        assert new.patient.address == "14 Elm St, Quincy, MA 02169"
+        blank = dataclasses.replace(fixed, patient_address="")
+        assert intake.correct_request(s, new.id, blank, user=clerk) == []
+        assert new.patient.address == "14 Elm St, Quincy, MA 02169"
+
+        # a patient on file without an address gets the request's; one with an address
+        # keeps the patient index's
+        on_file = _patient(s, "MRN778")
+        r = intake.save_request(
+            s,
+            _form(patient_id=on_file.id, patient_address="9 Oak Rd, Quincy, MA 02169"),
+            user=clerk,
+            now=RECEIVED,
+        )
+        assert on_file.address == "9 Oak Rd, Quincy, MA 02169"
+        intake.save_request(
+            s,
+            _form(patient_id=on_file.id, patient_address="1 Other Way, Boston, MA 02108"),
+            user=clerk,
+            now=RECEIVED,
+        )
+        assert on_file.address == "9 Oak Rd, Quincy, MA 02169"
+        assert r.patient is on_file

@@ -56,6 +56,7 @@ FIELD_NAMES: dict[str, str] = {
     "given_name": "first name",
     "date_of_birth": "date of birth",
     "phone": "phone",
+    "patient_address": "patient's address",
     "received_at": "date received",
     "create_patient_mrn": "patient",
     "info_types": "information requested",
@@ -287,6 +288,15 @@ class IntakeFormWidget(QWidget):
         add("date_of_birth", self.date_of_birth, "Date of &birth", row, 0)
         add("phone", self.phone, "P&hone", row, 2)
         row += 1
+        # the patient's own address: the accounting of disclosures is mailed to her
+        self.patient_address = QLineEdit(self)
+        self.patient_address.setPlaceholderText(
+            "Street, city, state ZIP (for letters to the patient)"
+        )
+        self.patient_address.setMaxLength(400)
+        self.patient_address.setAccessibleName("Patient address")
+        add("patient_address", self.patient_address, "Mailing address", row, 0, 3)
+        row += 1
         self.match = PatientMatchPanel(lookup, self)
         grid.addWidget(self.match, row, 1, 1, 3)
         self.fields["create_patient_mrn"] = self.match.mrn_field
@@ -443,6 +453,7 @@ class IntakeFormWidget(QWidget):
             self.given_name,
             self.date_of_birth.edit,
             self.phone,
+            self.patient_address,
             self.match.candidates,
             self.match.match_radio,
             self.match.new_radio,
@@ -553,6 +564,7 @@ class IntakeFormWidget(QWidget):
             given_name=self.given_name.text(),
             date_of_birth=self.date_of_birth.date(),
             phone=self.phone.text(),
+            patient_address=self.patient_address.text(),
             channel=Channel(self.channel.currentData()),
             kind=RequestKind(self.kind.currentData()),
             # the clock starts at the local time of receipt; stored in UTC by the model
@@ -617,6 +629,7 @@ class IntakeFormWidget(QWidget):
         self.given_name.setText(form.given_name)
         self.date_of_birth.set_date(form.date_of_birth)
         self.phone.setText(form.phone)
+        self.patient_address.setText(form.patient_address)
         if form.received_at is not None:
             self.received_at.set_value(form.received_at.astimezone().replace(tzinfo=None))
         _select(self.channel, Channel(form.channel).value)
@@ -640,6 +653,7 @@ class IntakeFormWidget(QWidget):
             self.family_name,
             self.given_name,
             self.phone,
+            self.patient_address,
             self.info_description,
             self.purpose,
         ):

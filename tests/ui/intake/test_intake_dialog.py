@@ -61,6 +61,7 @@ def test_tab_walks_the_form_in_reading_order(qtbot: QtBot, dialog: IntakeDialog)
         f.given_name,
         f.date_of_birth.edit,
         f.phone,
+        f.patient_address,  # the accounting of disclosures is mailed there
         f.match.later_radio,
         f.received_at.edit,
     ]
