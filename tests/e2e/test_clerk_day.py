@@ -13,8 +13,10 @@ people sign in through the sign-in dialog with the published demo password.
 5. QA, the packet built for the requester's fax number, with its fee; submitted;
 6. she signs out; kpatel (supervisor) signs in and approves in the approval queue;
 7. the packet goes out by fax to the hot folder in the data folder;
-8. the mail room prints a batch of three to the CUPS PDF printer with labels; a pick-up;
-9. the patient's disclosures, and the accounting of disclosures.
+8. the mail room prints its batch (one job) and the Avery 5160 label sheet to the CUPS PDF
+   printer; an approved demo pick-up is handed over with the photo ID checked;
+9. the patient's disclosures, and the accounting of disclosures mailed to the address
+   keyed at intake.
 
 A step that cannot work yet on ``main`` is recorded with the missing piece and the day goes
 on where it can; the test then ends as xfail naming every missing piece (never faked).
@@ -358,6 +360,7 @@ def log_the_fax_by_keyboard(day: Day, window: MainWindow) -> uuid.UUID:
     assert f"Request {saved.number} logged" in intake.confirmation.headline.text()
     day.shot("intake-saved")
     keys = day.non_text_keys
+    print(f"\nnon-text keys to log the faxed third-party request: {keys}")
     if keys > MAX_NON_TEXT_KEYS:
         day.gap(f"intake took {keys} non-text keys (goal {MAX_NON_TEXT_KEYS}, item 5)")
     with day.db.transaction() as session:
