@@ -92,9 +92,16 @@ class Worker(QRunnable):
 
 def _owner_gone(callback: Callable[..., Any]) -> bool:
     """True when ``callback`` is a method of a Qt object that has been deleted meanwhile
-    (the clerk closed the window while its work was running)."""
-    owner = getattr(callback, "__self__", None)
-    return isinstance(owner, QObject) and not isValid(owner)
+    (the clerk closed the window while its work was running), or a function defined in
+    one that closes over it (``def done(result): self.model...``): calling it would touch
+    a deleted C++ object."""
+    owners: list[object] = [getattr(callback, "__self__", None)]
+    for cell in getattr(callback, "__closure__", None) or ():
+        try:
+            owners.append(cell.cell_contents)
+        except ValueError:  # a cell not filled yet
+            continue
+    return any(isinstance(owner, QObject) and not isValid(owner) for owner in owners)
 
 
 class Runner(Protocol):

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from roi_desk.demo import seed_demo
 from roi_desk.services.users import current_user
@@ -21,6 +22,18 @@ from .workers import finish, real_runner
 DEMO_REQUESTS = 120
 #: the demo clerk the UI tests work as
 CLERK = "mrivera"
+
+
+@pytest.fixture(autouse=True)
+def _no_window_left_open(qapp: QApplication) -> Iterator[None]:
+    """Each test ends with no window of its own still on screen: a letter preview or a
+    dialog left open stays the active window and takes the next test's keys (its Alt+P
+    is "Print…", not the intake form's "Purpose")."""
+    before = {id(w) for w in qapp.topLevelWidgets() if w.isVisible()}
+    yield
+    for widget in qapp.topLevelWidgets():
+        if widget.isVisible() and id(widget) not in before:
+            widget.close()
 
 
 @pytest.fixture(scope="session")

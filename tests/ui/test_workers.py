@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Generator, Iterator
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -20,7 +21,7 @@ from roi_desk.ui.context import AppContext
 from roi_desk.ui.operations import Cancelled, CancelToken, ThreadRunner
 
 from .conftest import make_context
-from .workers import RecordingPresenter, finish, presenter_of, wait_for_workers
+from .workers import WAIT_MS, RecordingPresenter, finish, presenter_of, wait_for_workers
 
 ROUNDS = 3
 OPERATIONS = 60
@@ -205,3 +206,27 @@ def test_work_finishing_after_its_window_closed_neither_crashes_nor_is_lost(
     # the load's answer has nowhere to go; the failed save is still told to the clerk
     errors = presenter_of(empty_ctx).take()
     assert [type(e) for e in errors] == [DatabaseLockedError]
+
+
+def test_an_answer_for_a_closed_window_is_dropped(qtbot: QtBot, churn_ctx: AppContext) -> None:
+    """A callback defined inside a window (closing over it) is not called once the window
+    is deleted: it would touch a deleted C++ object and crash the event loop."""
+    ctx = churn_ctx
+    window = QWidget()
+    seen: list[object] = []
+
+    def done(result: object) -> None:
+        seen.append((window.objectName(), result))
+
+    gate = threading.Event()
+
+    def work(_token: CancelToken) -> int:
+        gate.wait(WAIT_MS / 1000)
+        return 1
+
+    ctx.runner.start(work, success=done)
+    window.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(window))
+    gate.set()
+    wait_for_workers(ctx)
+    assert seen == []
