@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from roi_desk.errors import DocumentError, RoiError, ValidationError
@@ -408,9 +409,10 @@ class IntakeDialog(QDialog):
     def _lookup(self, family: str, given: str, dob: date | None) -> list[PatientCandidate]:
         try:
             return self.ctx.call(lambda s, _u: patient_candidates(s, family, given, dob))
-        except RoiError:
-            # a busy database must not interrupt typing; saving will say what is wrong
-            log.warning("patient lookup failed", exc_info=False)
+        except (RoiError, OperationalError) as exc:
+            # a busy database or a lost server must not interrupt typing (a look-up runs
+            # from a timer, even after the dialog has gone); saving will say what is wrong
+            log.warning("patient lookup failed: %s", type(exc).__name__)
             return []
 
     # -- saving ------------------------------------------------------------------------
