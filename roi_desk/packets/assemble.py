@@ -25,11 +25,11 @@ import hashlib
 import io
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import pikepdf
 
-from roi_desk.errors import DocumentError, RoiError, ValidationError
+from roi_desk.errors import DocumentError, ValidationError
 from roi_desk.letters import (
     FaxCover,
     HandoverSheet,
@@ -47,6 +47,8 @@ from roi_desk.letters import (
     redisclosure_notice,
 )
 from roi_desk.packets.footer import FooterInfo, FooterStamper, footer_left_text
+from roi_desk.work import Cancellable as Cancellable
+from roi_desk.work import Cancelled, Progress
 
 __all__ = [
     "AssembledPacket",
@@ -64,21 +66,11 @@ __all__ = [
     "build_packet",
 ]
 
-Progress = tuple[int, int, str]
 #: how many record pages between two progress reports
 _REPORT_EVERY = 25
 
 
-class Cancellable(Protocol):
-    """Anything with a ``cancelled`` flag (the UI's ``CancelToken`` fits)."""
-
-    @property
-    def cancelled(self) -> bool: ...
-
-
-class AssemblyCancelled(RoiError):
-    title = "Cancelled"
-
+class AssemblyCancelled(Cancelled):
     def __init__(self) -> None:
         super().__init__("Building the packet was cancelled. Nothing was saved.")
 

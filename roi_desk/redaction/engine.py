@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import pikepdf
 
-from roi_desk.errors import DocumentError, RoiError, ValidationError
+from roi_desk.errors import DocumentError, ValidationError
 from roi_desk.redaction.content import NeedsRaster, Rewriter
 from roi_desk.redaction.document import geometries, open_pdf
 from roi_desk.redaction.model import (
@@ -37,13 +37,14 @@ from roi_desk.redaction.raster import (
 )
 from roi_desk.redaction.sanitize import prepare, sanitize, write_fresh
 from roi_desk.redaction.verify import verify
+from roi_desk.work import Cancelled
 
 ENGINE_VERSION = "1"
 #: a box may stick out of the page by this much (a drag that overshoots the edge)
 _EDGE_TOLERANCE = 2.0
 
 
-class RedactionCancelled(RoiError):
+class RedactionCancelled(Cancelled):
     title = "Redaction cancelled"
 
 

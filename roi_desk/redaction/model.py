@@ -12,16 +12,20 @@ growing downwards; :func:`view_rect_to_pdf` and :func:`pdf_rect_to_view` convert
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Literal, TypeVar
 
 from roi_desk.errors import ValidationError
 
+# progress and driving live in roi_desk.work (one plumbing for all long work);
+# re-exported here for this package's modules
+from roi_desk.work import Progress as Progress
+from roi_desk.work import ProgressCallback as ProgressCallback
+from roi_desk.work import drive as drive
+
 Rect = tuple[float, float, float, float]
-#: progress of a long operation: (pages done, pages in all, what happens now — no PHI)
-Progress = tuple[int, int, str]
-ProgressCallback = Callable[[int, int, str], None]
+
 PageMethod = Literal["glyph", "raster", "unchanged"]
 ProposalStatus = Literal["proposed", "confirmed", "rejected"]
 T = TypeVar("T")
@@ -314,23 +318,3 @@ class RedactionResult:
             if p.page == page:
                 return p.method
         return "unchanged"
-
-
-def drive(
-    steps: Generator[Progress, None, T],
-    progress: ProgressCallback | None = None,
-) -> T:
-    """Run a progress generator to its end and return its result.
-
-    The generators of this package yield ``(done, total, message)``; a worker thread
-    (or the command line) iterates them to drive a progress bar, and stops a job by
-    simply not asking for the next step (``steps.close()``).
-    """
-    while True:
-        try:
-            done, total, message = next(steps)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
-        if progress is not None:
-            progress(done, total, message)

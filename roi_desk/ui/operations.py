@@ -18,7 +18,6 @@ Signals of ``Worker``: ``progressed(int, int, str)``, ``succeeded(object)``,
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
@@ -27,31 +26,14 @@ from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
 from roi_desk.ui.errors import show_error
+from roi_desk.work import Cancelled, CancelToken, Progress, drive
+
+__all__ = ["CancelToken", "Cancelled", "Progress", "Runner", "ThreadRunner", "Worker"]
 
 log = logging.getLogger(__name__)
 
-Progress = tuple[int, int, str]
-
 #: shows an error to the clerk: ``(parent window or None, exception)``
 ErrorPresenter = Callable[[QWidget | None, BaseException], None]
-
-
-class CancelToken:
-    """Checked by long work between pages; set from the GUI thread's Cancel button."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-
-class Cancelled(Exception):
-    """Raised inside an operation that noticed its token was cancelled."""
 
 
 class _Signals(QObject):
@@ -79,15 +61,7 @@ class Worker(QRunnable):
             self.signals.succeeded.emit(result)
 
     def _drive(self, gen: Generator[Progress, None, Any]) -> Any:
-        try:
-            while True:
-                if self.token.cancelled:
-                    gen.close()
-                    raise Cancelled()
-                done, total, message = next(gen)
-                self.signals.progressed.emit(done, total, message)
-        except StopIteration as stop:
-            return stop.value
+        return drive(gen, self.signals.progressed.emit, self.token)
 
 
 def _owner_gone(callback: Callable[..., Any]) -> bool:
