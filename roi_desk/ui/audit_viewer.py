@@ -254,4 +254,6 @@ class AuditViewer(QWidget):
                 self.status.setStyleSheet("color: #b3261e; font-weight: bold;")
             self.verified.emit(report)
 
-        self.ctx.runner.start(op, success=done, failure=lambda exc: show_error(self, exc))
+        self.ctx.runner.start(
+            op, success=done, failure=lambda exc: show_error(self, exc), owner=self
+        )

@@ -164,7 +164,7 @@ class DisclosuresView(QWidget):
             self.letter_ready.emit(pdf)
             self.show_letter(pdf)
 
-        self.ctx.runner.start(op, success=done, failure=lambda e: show_error(self, e))
+        self.ctx.runner.start(op, success=done, failure=lambda e: show_error(self, e), owner=self)
 
     def _preview(self, pdf: bytes) -> None:
         preview = LetterPreview(pdf, "Accounting of disclosures", self)

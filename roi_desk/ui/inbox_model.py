@@ -200,7 +200,7 @@ class InboxModel(QAbstractTableModel):
             if generation == self._generation:
                 self.loadFailed.emit(exc)
 
-        self.ctx.runner.start(load, success=done, failure=failed)
+        self.ctx.runner.start(load, success=done, failure=failed, owner=self)
 
     def _load_rows_map(self, generation: int) -> None:
         """In the background, after the first page is shown: the map that makes a page
@@ -222,7 +222,7 @@ class InboxModel(QAbstractTableModel):
             # only deep pages are slower without it
             log.warning("inbox row map failed: %s", type(exc).__name__)
 
-        self.ctx.runner.start(load, success=store, failure=failed)
+        self.ctx.runner.start(load, success=store, failure=failed, owner=self)
 
     # -------------------------------------------------------------- Qt model API
 
@@ -274,7 +274,7 @@ class InboxModel(QAbstractTableModel):
                 self._loading.discard(number)
                 log.warning("inbox rows beyond %d failed to load: %s", number, type(exc).__name__)
 
-        self.ctx.runner.start(load, success=grow, failure=failed)
+        self.ctx.runner.start(load, success=grow, failure=failed, owner=self)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -395,7 +395,7 @@ class InboxModel(QAbstractTableModel):
 
         self._sync_page = number
         try:
-            self.ctx.runner.start(load, success=store, failure=failed)
+            self.ctx.runner.start(load, success=store, failure=failed, owner=self)
         finally:
             self._sync_page = None
 

@@ -180,7 +180,7 @@ class InboxPanel(QWidget):
             # counts are a convenience: leave the last ones shown rather than interrupt
             pass
 
-        self.ctx.runner.start(load, success=show, failure=failed)
+        self.ctx.runner.start(load, success=show, failure=failed, owner=self)
 
     # ------------------------------------------------------------- internals
 

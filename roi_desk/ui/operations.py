@@ -28,7 +28,16 @@ from shiboken6 import isValid
 from roi_desk.ui.errors import show_error
 from roi_desk.work import Cancelled, CancelToken, Progress, drive
 
-__all__ = ["CancelToken", "Cancelled", "Progress", "Runner", "ThreadRunner", "Worker"]
+__all__ = [
+    "CancelToken",
+    "Cancelled",
+    "ErrorPresenter",
+    "OwnerWatch",
+    "Progress",
+    "Runner",
+    "ThreadRunner",
+    "Worker",
+]
 
 log = logging.getLogger(__name__)
 
@@ -64,18 +73,39 @@ class Worker(QRunnable):
         return drive(gen, self.signals.progressed.emit, self.token)
 
 
-def _owner_gone(callback: Callable[..., Any]) -> bool:
-    """True when ``callback`` is a method of a Qt object that has been deleted meanwhile
-    (the clerk closed the window while its work was running), or a function defined in
-    one that closes over it (``def done(result): self.model...``): calling it would touch
-    a deleted C++ object."""
-    owners: list[object] = [getattr(callback, "__self__", None)]
-    for cell in getattr(callback, "__closure__", None) or ():
-        try:
-            owners.append(cell.cell_contents)
-        except ValueError:  # a cell not filled yet
-            continue
-    return any(isinstance(owner, QObject) and not isValid(owner) for owner in owners)
+class OwnerWatch:
+    """Whether the widget that asked for some work still exists.
+
+    It listens to the owner's ``destroyed`` signal (Qt says so itself) instead of looking
+    inside the callbacks for a deleted object: a window the clerk closed while its work was
+    running must not have its callbacks run against deleted C++ objects.
+    """
+
+    def __init__(self, owner: QObject | None) -> None:
+        self.owner = owner
+        self._gone = False
+        if owner is not None:
+            # a method of this plain object, which outlives the owner it watches
+            owner.destroyed.connect(self._mark_gone)
+
+    def _mark_gone(self, *_: object) -> None:
+        self._gone = True
+
+    @property
+    def gone(self) -> bool:
+        if self.owner is None:
+            return False
+        # ``isValid`` as well: a wrapper whose C++ side went without a signal (app teardown)
+        return self._gone or not isValid(self.owner)
+
+
+def _implicit_owner(callbacks: tuple[Callable[..., Any] | None, ...]) -> QObject | None:
+    """The Qt object a bound-method callback belongs to, for callers that name no owner."""
+    for callback in callbacks:
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, QObject):
+            return owner
+    return None
 
 
 class Runner(Protocol):
@@ -89,6 +119,7 @@ class Runner(Protocol):
         success: Callable[[Any], None] | None = None,
         failure: Callable[[BaseException], None] | None = None,
         progress: Callable[[int, int, str], None] | None = None,
+        owner: QObject | None = None,
     ) -> CancelToken: ...
 
 
@@ -119,8 +150,17 @@ class ThreadRunner:
         success: Callable[[Any], None] | None = None,
         failure: Callable[[BaseException], None] | None = None,
         progress: Callable[[int, int, str], None] | None = None,
+        owner: QObject | None = None,
     ) -> CancelToken:
+        """Run ``fn(token)`` on the pool; the callbacks run on the GUI thread.
+
+        ``owner`` is the widget the callbacks write to: once it is destroyed (the clerk
+        closed its window) they are dropped. Without one, the object of a bound-method
+        callback is the owner; a closure callback must name its owner (``ui.job.Job``
+        always does).
+        """
         token = CancelToken()
+        watch = OwnerWatch(owner or _implicit_owner((success, failure, progress)))
         worker = Worker(fn, token)
         self._live.add(worker)
 
@@ -134,19 +174,21 @@ class ThreadRunner:
 
         def succeeded(result: object) -> None:
             callback = slots.get("success")
-            if callback is not None and not _owner_gone(callback):
+            if callback is not None and not watch.gone:
                 callback(result)  # a closed window has nothing left to show
 
         def failed(exc: BaseException) -> None:
             callback = slots.get("failure")
-            if callback is not None and not _owner_gone(callback):
+            if callback is not None and not watch.gone:
                 callback(exc)
+            elif watch.gone and isinstance(exc, Cancelled):
+                return  # the window was closed and its work stopped: nothing to tell
             else:  # nobody to handle it, or its window is gone: the clerk is still told
                 self.presenter(None, exc)
 
         def progressed(done: int, total: int, message: str) -> None:
             callback = slots.get("progress")
-            if callback is not None and not _owner_gone(callback):
+            if callback is not None and not watch.gone:
                 callback(done, total, message)
 
         worker.signals.succeeded.connect(succeeded)

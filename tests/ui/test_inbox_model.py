@@ -180,7 +180,13 @@ class DeferredRunner:
         self.presenter = RecordingPresenter()
 
     def start(
-        self, fn: Any, *, success: Any = None, failure: Any = None, progress: Any = None
+        self,
+        fn: Any,
+        *,
+        success: Any = None,
+        failure: Any = None,
+        progress: Any = None,
+        owner: Any = None,
     ) -> Any:
         token = CancelToken()
         self.jobs.append(lambda: success(fn(token)) if success else fn(token))

@@ -210,7 +210,8 @@ def test_work_finishing_after_its_window_closed_neither_crashes_nor_is_lost(
 
 def test_an_answer_for_a_closed_window_is_dropped(qtbot: QtBot, churn_ctx: AppContext) -> None:
     """A callback defined inside a window (closing over it) is not called once the window
-    is deleted: it would touch a deleted C++ object and crash the event loop."""
+    it names as its owner is deleted: it would touch a deleted C++ object and crash the
+    event loop."""
     ctx = churn_ctx
     window = QWidget()
     seen: list[object] = []
@@ -224,7 +225,7 @@ def test_an_answer_for_a_closed_window_is_dropped(qtbot: QtBot, churn_ctx: AppCo
         gate.wait(WAIT_MS / 1000)
         return 1
 
-    ctx.runner.start(work, success=done)
+    ctx.runner.start(work, success=done, owner=window)
     window.deleteLater()
     qtbot.waitUntil(lambda: not shiboken6.isValid(window))
     gate.set()

@@ -287,7 +287,7 @@ class ApprovalQueueView(QWidget):
             self.model.set_qa(request_id, "fail")
             self._check_next()
 
-        self.ctx.runner.start(op, success=done, failure=failed)
+        self.ctx.runner.start(op, success=done, failure=failed, owner=self)
 
     def current_item(self) -> QueueItem | None:
         index = self.table.currentIndex()
@@ -387,7 +387,7 @@ class ApprovalQueueView(QWidget):
             self._set_buttons(self.report)
             show_error(self, exc)
 
-        self.ctx.runner.start(op, success=done, failure=failed)
+        self.ctx.runner.start(op, success=done, failure=failed, owner=self)
 
     def _say(self, text: str) -> None:
         self.notice.setText(text)

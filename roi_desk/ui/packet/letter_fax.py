@@ -97,7 +97,7 @@ class LetterFaxButton(QPushButton):
 
         self.busy = True
         self.setEnabled(False)
-        self.ctx.runner.start(op, success=done, failure=failed)
+        self.ctx.runner.start(op, success=done, failure=failed, owner=self)
 
 
 def letter_fax_button(
