@@ -47,9 +47,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from roi_desk import __version__, audit
+from roi_desk import __version__
 from roi_desk.errors import DatabaseLockedError, StorageError
-from roi_desk.storage import checkpoint, keys, require_database
+from roi_desk.storage import checkpoint, keys, require_database, trail
 from roi_desk.storage.engine import Database, acquire_lock, make_engine
 from roi_desk.storage.files import ensure_private_dir, secure_file, write_private
 from roi_desk.storage.migrate import (
@@ -116,7 +116,7 @@ def _audit_tail(session: Session) -> tuple[int, str]:
     row = session.execute(
         text("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
     ).first()
-    return (int(row[0]), str(row[1])) if row else (0, audit.GENESIS)
+    return (int(row[0]), str(row[1])) if row else (0, trail.GENESIS)
 
 
 def _vacuum_into(engine: Engine, target: Path, key: bytes) -> tuple[str | None, int, str]:
@@ -240,7 +240,7 @@ def _backup(
     manifest_path = target / MANIFEST_NAME
     write_private(manifest_path, json.dumps(manifest, indent=2).encode("utf-8"))
     with Session(engine) as session, session.begin():
-        audit.record(
+        trail.record(
             session,
             "database.backup",
             object_type="database",
@@ -309,7 +309,7 @@ def verify_backup(
                 "to restore it."
             )
         with Session(engine) as session:
-            report = audit.verify_chain(session)
+            report = trail.verify_chain(session)
             seq, last_hash = _audit_tail(session)
         if not report.ok:
             first_bad = report.first_bad_seq
@@ -447,7 +447,7 @@ def restore(
                 engine, anchor, checkpoint.anchor_key(key), keys.read_key_info(target).db_id
             )
             with Session(engine) as session, session.begin():
-                audit.record(
+                trail.record(
                     session,
                     "database.restore",
                     object_type="database",

@@ -309,7 +309,7 @@ def watch(engine: Engine, path: Path, key: bytes, db_id: str) -> CheckpointRepor
     _ANCHORS[engine] = anchor
     if not report.ok:
         log.warning("Audit trail: %s", report.describe())
-        from roi_desk import audit  # here: audit imports the storage package
+        from roi_desk.storage import trail  # here: trail imports this module
 
         action = (
             "audit.checkpoint_missing"
@@ -318,7 +318,7 @@ def watch(engine: Engine, path: Path, key: bytes, db_id: str) -> CheckpointRepor
         )
         cp = report.checkpoint
         with Session(engine) as session, session.begin():
-            audit.record(
+            trail.record(
                 session,
                 action,
                 object_type="database",

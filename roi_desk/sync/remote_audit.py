@@ -17,7 +17,7 @@ from roi_desk.models.sync import RemoteAuditEvent
 
 
 def digest_of(ev: RemoteAuditEvent) -> str:
-    return audit._digest(  # the origin's own chain rule, on purpose not re-implemented
+    return audit.digest(  # the origin's own chain rule, on purpose not re-implemented
         seq=ev.seq,
         at=ev.at,
         user_id=ev.user_id,

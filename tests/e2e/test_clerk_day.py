@@ -206,7 +206,7 @@ def _contexts() -> list[AppContext]:
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Database]:
     """The demo database, made by the same code as ``roi-desk demo``."""
-    from roi_desk.cli import cmd_demo
+    from roi_desk.cli.main import cmd_demo
 
     path = tmp_path / "demo" / "roi-desk-demo.db"
     assert cmd_demo(Namespace(database=str(path), if_missing=False, reset=False, requests=120)) == 0

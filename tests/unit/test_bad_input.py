@@ -13,9 +13,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from roi_desk.cli import chart_import as records_cli
 from roi_desk.cli import main
 from roi_desk.errors import DocumentError
-from roi_desk.records import cli as records_cli
 from roi_desk.records.fhir import read_bundle
 from roi_desk.records.pdf_import import import_pdf
 from roi_desk.storage import keys

@@ -31,7 +31,7 @@ def _pdf() -> bytes:
 
 
 def test_admin_commands_are_part_of_roi_desk() -> None:
-    assert "roi_desk.storage.cli" in cli.PLUGIN_MODULES
+    assert "roi_desk.cli.backup" in cli.PLUGIN_MODULES
 
 
 def _fill(db: Database) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from roi_desk.records import cli
+from roi_desk.cli import chart_import as cli
 from roi_desk.storage import open_database
 from tests.unit.chart.support import BROKEN_PDF, STANLEY
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from roi_desk.redaction import cli
+from roi_desk.cli import redact as cli
 from tests.helpers import SHARED_PDFS
 from tests.unit.redaction.pdfgen import SECRET, simple_pdf, text_pdfium, text_rect
 

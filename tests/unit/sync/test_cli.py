@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from roi_desk.cli import sync as sync_cli
 from roi_desk.errors import RoiError
 from roi_desk.storage import Database
-from roi_desk.sync import cli as sync_cli
 from tests.unit.packets.conftest import make_approved
 from tests.unit.sync.conftest import SYNC_PASSPHRASE
 

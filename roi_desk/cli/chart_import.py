@@ -17,7 +17,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from roi_desk.cli_support import open_for_script, read_password_file
+from roi_desk.cli.support import open_for_script, read_password_file
 from roi_desk.errors import RoiError, ValidationError
 from roi_desk.records.kinds import DocumentKind
 
@@ -146,19 +146,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m roi_desk.records.cli import ...``)."""
-    from roi_desk.cli import build_parser
+    """Stand-alone entry (``python -m roi_desk.cli.chart_import import ...``)."""
+    from roi_desk.cli.main import build_parser
 
-    parser = build_parser()
-    if "import" not in parser.format_help():
-        # not yet listed in roi_desk.cli.PLUGIN_MODULES: add it to a parser of our own
-        parser = argparse.ArgumentParser(prog="roi-desk")
-        parser.add_argument("--database")
-        parser.add_argument("--demo", action="store_true")
-        parser.add_argument("--passphrase-file")
-        parser.add_argument("--user")
-        register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
+    args = build_parser(command="import").parse_args(argv)
     code: int = args.func(args)
     return code
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from roi_desk.cli_support import open_for_script, passphrase_source, read_passphrase_file
+from roi_desk.cli.support import open_for_script, passphrase_source, read_passphrase_file
 from roi_desk.models.sync import SyncPeer
 from roi_desk.storage.files import write_private
 from roi_desk.sync import SyncError, site

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from roi_desk import audit
-from roi_desk.cli_support import database_path, read_passphrase_file, script_passphrase
+from roi_desk.cli.support import database_path, read_passphrase_file, script_passphrase
 from roi_desk.storage import checkpoint, keys, require_database
 from roi_desk.storage.backup import backup_file, restore, verify_backup
 from roi_desk.storage.engine import make_engine

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     # heavy modules only when the command runs
     from sqlalchemy import select
 
-    from roi_desk.cli_support import open_for_script
+    from roi_desk.cli.support import open_for_script
     from roi_desk.errors import RoiError
     from roi_desk.models import Request
     from roi_desk.services.checklist import decision_for

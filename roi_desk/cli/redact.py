@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from roi_desk.cli_support import read_password_file
+from roi_desk.cli.support import read_password_file
 from roi_desk.errors import RoiError, ValidationError
 from roi_desk.redaction.engine import VerificationFailed, redact_steps
 from roi_desk.redaction.model import RedactionSet
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m roi_desk.redaction.cli redact ...``)."""
+    """Stand-alone entry (``python -m roi_desk.cli.redact redact ...``)."""
     parser = argparse.ArgumentParser(prog="roi-desk")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)

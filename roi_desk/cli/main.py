@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from roi_desk import __version__
-from roi_desk.cli_support import (
+from roi_desk.cli.support import (
     DEMO_PASSPHRASE,
     _app_paths,
     database_path,
@@ -39,9 +39,6 @@ __all__ = [
     "main",
     "open_for_script",
 ]
-
-#: the former private name, still imported by sub-commands outside PLUGIN_MODULES
-_passphrase_source = passphrase_source
 
 # --------------------------------------------------------------------------------- commands
 
@@ -102,7 +99,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     db.close()
     where = "this computer's keyring" if passphrase is None else "your passphrase"
     print(f"Created an encrypted database at {path} (key kept by {where}).")
-    from roi_desk.storage.recover import print_recovery_key
+    from roi_desk.cli.recover import print_recovery_key
 
     print_recovery_key(db.recovery_key, args.recovery_key_file)
     return 0
@@ -240,12 +237,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
             registered.add(module)
     for c in SUBCOMMANDS:
         if c.module not in registered and c.name not in sub.choices:
-            _placeholder(sub, c)
+            _name_only_parser(sub, c)
     return parser
 
 
 class Subcommand(NamedTuple):
-    """A sub-command contributed by a core package: its name, the module whose
+    """A sub-command in a module of its own under roi_desk.cli: its name, the module whose
     ``register(subparsers)`` adds it (imported only when that command runs), and the help
     line shown by ``roi-desk --help`` (a unit test keeps it equal to the module's own)."""
 
@@ -254,52 +251,54 @@ class Subcommand(NamedTuple):
     help: str
 
 
-#: one line per sub-command; a new command from a core package is one more line here
+#: one line per sub-command; a new command is a module in roi_desk/cli/ and one more line here
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "checklist",
-        "roi_desk.checklist_cli",
+        "roi_desk.cli.checklist",
         "print the authorization decision on a request (read-only)",
     ),
     Subcommand(
         "redact",
-        "roi_desk.redaction.cli",
+        "roi_desk.cli.redact",
         "remove boxed regions from a PDF for real, sanitize it and verify the result",
     ),
     Subcommand(
         "propose",
-        "roi_desk.redaction.propose_cli",
+        "roi_desk.cli.propose",
         "propose redaction boxes for the sensitive categories the patient did not initial",
     ),
     Subcommand(
-        "import", "roi_desk.records.cli", "import FHIR R4 bundles and PDFs into a patient's chart"
+        "import",
+        "roi_desk.cli.chart_import",
+        "import FHIR R4 bundles and PDFs into a patient's chart",
     ),
     Subcommand(
         "backup",
-        "roi_desk.storage.cli",
+        "roi_desk.cli.backup",
         "write an encrypted backup of the database (works while it is open)",
     ),
-    Subcommand("verify-backup", "roi_desk.storage.cli", "check a backup without restoring it"),
+    Subcommand("verify-backup", "roi_desk.cli.backup", "check a backup without restoring it"),
     Subcommand(
-        "restore", "roi_desk.storage.cli", "check a backup, then put it in place of the database"
+        "restore", "roi_desk.cli.backup", "check a backup, then put it in place of the database"
     ),
-    Subcommand("audit", "roi_desk.storage.cli", "audit-trail tools"),
+    Subcommand("audit", "roi_desk.cli.backup", "audit-trail tools"),
     Subcommand(
         "recover",
-        "roi_desk.storage.recover",
+        "roi_desk.cli.recover",
         "open a database again with its recovery key (keyring or passphrase lost)",
     ),
     Subcommand(
         "recovery-key",
-        "roi_desk.storage.recover",
+        "roi_desk.cli.recover",
         "make a new recovery key for the database (the old one stops)",
     ),
     Subcommand(
-        "sync", "roi_desk.sync.cli", "exchange work with the department server or a satellite"
+        "sync", "roi_desk.cli.sync", "exchange work with the department server or a satellite"
     ),
 )
 
-#: core packages that add sub-commands of their own (each owns its arguments)
+#: the modules of roi_desk.cli that add sub-commands of their own (each owns its arguments)
 PLUGIN_MODULES: tuple[str, ...] = tuple(dict.fromkeys(c.module for c in SUBCOMMANDS))
 
 Registration = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
@@ -314,16 +313,19 @@ def _registration(module: str) -> Registration | None:
     return register
 
 
-def _placeholder(sub: argparse._SubParsersAction[argparse.ArgumentParser], c: Subcommand) -> None:
-    """The command by name and help only; what follows it is parsed once its module is
-    imported (see :func:`main`)."""
+def _name_only_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], c: Subcommand
+) -> None:
+    """The lazy stand-in of a sub-command whose module is not imported: its name and help
+    line only, with the rest of the command line kept unparsed until :func:`_parse` imports
+    that one module and parses again (so ``--help`` imports no command's engine)."""
     p = sub.add_parser(c.name, help=c.help, add_help=False)
     p.add_argument("_rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p.set_defaults(_lazy_command=c.name)
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
-    """Parse with placeholders first; when a contributed sub-command was chosen, parse
+    """Parse with name-only stand-ins first; when a contributed sub-command was chosen, parse
     again with that one module registered (argparse itself finds the command word, so the
     global options before it keep their meaning)."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -16,7 +16,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from roi_desk.cli_support import read_password_file
+from roi_desk.cli.support import read_password_file
 from roi_desk.errors import RoiError, ValidationError
 
 EXIT_OK = 0

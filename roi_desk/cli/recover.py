@@ -18,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from roi_desk.cli_support import (
+from roi_desk.cli.support import (
     database_path,
     new_passphrase,
     read_passphrase_file,
