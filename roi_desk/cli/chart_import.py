@@ -17,7 +17,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from roi_desk.cli.support import open_for_script, read_password_file
+from roi_desk.cli.support import open_for_script, read_input_file, read_password_file, run_steps
 from roi_desk.errors import RoiError, ValidationError
 from roi_desk.records.kinds import DocumentKind
 
@@ -94,16 +94,10 @@ def run(args: argparse.Namespace) -> int:
         bounds = _boundaries(args.boundaries)
         files: list[ImportFile] = []
         for path in args.files:
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise ValidationError(
-                    f"The file {path.name} cannot be read ({exc.strerror})."
-                ) from None
             files.append(
                 ImportFile(
                     path.name,
-                    data,
+                    read_input_file(path),
                     password=password,
                     boundaries=bounds,
                     kind=DocumentKind(args.kind) if args.kind else None,
@@ -115,25 +109,13 @@ def run(args: argparse.Namespace) -> int:
         try:
             with db.transaction() as session:
                 user_id = current_user(session, getattr(args, "user", None)).id
-            steps = import_files(db, files, target, user_id=user_id)
-            while True:
-                try:
-                    done, total, message = next(steps)
-                except StopIteration as stop:
-                    report = stop.value
-                    break
-                if not args.quiet:
-                    print(f"\r[{done}/{total}] {message:<48}", end="", file=sys.stderr, flush=True)
+            report = run_steps(import_files(db, files, target, user_id=user_id), quiet=args.quiet)
         except KeyboardInterrupt:
-            # closing the generator rolls the storing transaction back: nothing imported
-            if not args.quiet:
-                print(file=sys.stderr)
+            # closing the generator rolled the storing transaction back: nothing imported
             print("Cancelled: nothing was imported.", file=sys.stderr)
             return EXIT_CANCELLED
         finally:
             db.close()
-        if not args.quiet:
-            print(file=sys.stderr)
         print(report.summary())
         for line in report.lines():
             print(f"  {line}")

@@ -16,7 +16,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from roi_desk.cli.support import read_password_file
+from roi_desk.cli.support import read_input_pdf, run_steps
 from roi_desk.errors import RoiError, ValidationError
 
 EXIT_OK = 0
@@ -107,10 +107,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValidationError(
                 "Say which categories the patient did not initial, e.g. --not-consented hiv,sud."
             )
-        try:
-            data = args.input.read_bytes()
-        except OSError as exc:
-            raise ValidationError(f"The file {args.input.name} cannot be read.") from exc
+        data, password = read_input_pdf(args.input, args.password_file)
         # heavy imports here, not at start-up: every roi-desk command loads this module
         from roi_desk.redaction.proposals import DocumentFacts, describe, propose_steps
         from roi_desk.redaction.proposals.vocabulary import load_vocabulary
@@ -128,19 +125,10 @@ def run(args: argparse.Namespace) -> int:
             facts=facts,
             vocabulary=vocab,
             family_history=args.family_history,
-            password=read_password_file(args.password_file),
+            password=password,
             ocr=not args.no_ocr,
         )
-        while True:
-            try:
-                done, total, _message = next(steps)
-            except StopIteration as stop:
-                result = stop.value
-                break
-            if not args.quiet:
-                print(f"\r[{done}/{total}] pages read", end="", file=sys.stderr, flush=True)
-        if not args.quiet:
-            print(file=sys.stderr)
+        result = run_steps(steps, quiet=args.quiet, line=lambda d, t, _m: f"[{d}/{t}] pages read")
         labels = {c: v.label for c, v in vocab.categories.items()}
         boxes = [
             {
@@ -174,8 +162,8 @@ def run(args: argparse.Namespace) -> int:
                 "a person must confirm them (roi-desk redact --confirmed-by NAME).",
                 file=sys.stderr,
             )
-            for n in result.notes:
-                print(f"  page {n.page + 1}: {n.message}", file=sys.stderr)
+            for note in result.notes:
+                print(f"  page {note.page + 1}: {note.message}", file=sys.stderr)
         return EXIT_OK
     except RoiError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from roi_desk.cli.support import read_password_file
+from roi_desk.cli.support import read_input_pdf, run_steps
 from roi_desk.errors import RoiError, ValidationError
 from roi_desk.redaction.engine import VerificationFailed, redact_steps
 from roi_desk.redaction.model import RedactionSet
@@ -68,25 +68,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.output.resolve() == args.input.resolve():
             raise ValidationError("The output must be a new file; the original is never changed.")
-        try:
-            src = args.input.read_bytes()
-        except OSError as exc:
-            raise ValidationError(f"The file {args.input.name} cannot be read.") from exc
-        password = read_password_file(args.password_file)
+        src, password = read_input_pdf(args.input, args.password_file)
         boxes = _read_boxes(args.boxes, args.confirmed_by)
         steps = redact_steps(
             src, boxes, password=password, force_raster=args.force_raster, raster_dpi=args.dpi
         )
-        while True:
-            try:
-                done, total, message = next(steps)
-            except StopIteration as stop:
-                result = stop.value
-                break
-            if not args.quiet:
-                print(f"\r[{done}/{total}] {message:<40}", end="", file=sys.stderr, flush=True)
-        if not args.quiet:
-            print(file=sys.stderr)
+        result = run_steps(steps, quiet=args.quiet)
         args.output.write_bytes(result.output)
         if args.log is not None:
             args.log.write_text(json.dumps(result.log, indent=2), encoding="utf-8")

@@ -14,13 +14,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from roi_desk.errors import RoiError, ValidationError, WrongPassphraseError
+from roi_desk.work import Steps, drive
 
 if TYPE_CHECKING:
     from roi_desk.paths import AppPaths
     from roi_desk.storage import Database
+
+T = TypeVar("T")
 
 __all__ = [
     "DEMO_PASSPHRASE",
@@ -28,8 +31,11 @@ __all__ = [
     "new_passphrase",
     "open_for_script",
     "passphrase_source",
+    "read_input_file",
+    "read_input_pdf",
     "read_passphrase_file",
     "read_password_file",
+    "run_steps",
     "script_passphrase",
 ]
 
@@ -52,6 +58,41 @@ def read_passphrase_file(path: str | Path, *, what: str = "passphrase file") -> 
             "Put the passphrase on its first line."
         )
     return text
+
+
+def read_input_file(path: Path) -> bytes:
+    """The bytes of a file named on the command line (it is never modified); a sentence the
+    user understands when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"The file {path.name} cannot be read ({exc.strerror}).") from None
+
+
+def read_input_pdf(path: Path, password_file: Path | None) -> tuple[bytes, str | None]:
+    """A PDF named on the command line and its password from ``--password-file``."""
+    return read_input_file(path), read_password_file(password_file)
+
+
+def run_steps(
+    steps: Steps[T], *, quiet: bool, line: Callable[[int, int, str], str] | None = None
+) -> T:
+    """Drive long work (``roi_desk.work``) to its result, showing each step on one line of
+    stderr that is rewritten in place (``line`` words it; default ``[done/total] message``).
+    Ctrl-C closes the generator, so its open transaction rolls back."""
+
+    def show(done: int, total: int, message: str) -> None:
+        text = line(done, total, message) if line else f"[{done}/{total}] {message:<48}"
+        print(f"\r{text}", end="", file=sys.stderr, flush=True)
+
+    try:
+        return drive(steps, None if quiet else show)
+    except KeyboardInterrupt:
+        steps.close()
+        raise
+    finally:
+        if not quiet:
+            print(file=sys.stderr)
 
 
 def read_password_file(path: Path | None) -> str | None:
