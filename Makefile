@@ -44,6 +44,11 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
+## The core's tests (tests/unit) with PySide6 and pytest-qt blocked: the core runs without Qt.
+.PHONY: core-without-qt
+core-without-qt: $(STAMP)
+	./scripts/test-core-without-qt.sh
+
 bench: $(STAMP)
 	for m in tests/bench/bench_*.py; do \
 	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench.$$(basename $$m .py) || exit 1; \

@@ -24,5 +24,7 @@ rc=$?
 # sizes and the event loop as on a desk), at the common office laptop's 1366x768
 if [ $# -eq 0 ]; then
   E2E_X_SIZES=1366x768 ./scripts/e2e-x.sh || rc=$((rc ? rc : 1))
+  # the core's tests once more on an interpreter that cannot import Qt (issue 15)
+  ./scripts/test-core-without-qt.sh || rc=$((rc ? rc : 1))
 fi
 exit $rc
