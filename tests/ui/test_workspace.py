@@ -4,6 +4,7 @@ window, a change in one tab refreshing the header, the history and the other tab
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,17 @@ def _first_with(ctx: AppContext, status: Status) -> uuid.UUID:
     return rid
 
 
+@pytest.fixture(autouse=True)
+def _close_views(qtbot: QtBot) -> Iterator[None]:
+    """Closes the workspaces a test left open. They are not handed to qtbot.addWidget: a
+    workspace deletes itself on close (Ctrl+W), and pytest-qt would then close a wrapper
+    whose C++ object may already be gone, depending on when the deferred delete ran."""
+    yield
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, RequestView):
+            widget.close()
+
+
 def _open(qtbot: QtBot, ctx: AppContext, made: list[FakeTab], **kwargs: object) -> RequestView:
     def fake(parent: QWidget) -> QWidget:
         made.append(FakeTab(parent))
@@ -65,7 +77,6 @@ def _open(qtbot: QtBot, ctx: AppContext, made: list[FakeTab], **kwargs: object) 
 
     factories = {key: fake for key in ("checklist", "records", "redaction", "packet")}
     view = RequestView(ctx, _first_with(ctx, Status.IN_PROGRESS), tab_factories=factories, **kwargs)
-    qtbot.addWidget(view)
     view.show()
     qtbot.waitExposed(view)
     view.activateWindow()
