@@ -43,7 +43,7 @@ from roi_desk.models import (
 )
 from roi_desk.models.base import utcnow
 from roi_desk.models.chart import ChartDocument
-from roi_desk.models.enums import INFO_TYPES
+from roi_desk.models.enums import INFO_TYPES, OPEN_STATUSES
 from roi_desk.models.packet import AttemptStatus, DeliveryAttempt, DeliveryStep, Packet
 from roi_desk.packets import (
     AssembledPacket,
@@ -639,7 +639,7 @@ def build_and_store(
     """
     require(user, Permission.BUILD_PACKET)
     facts = request_facts(session, request_id)
-    if facts.status in (Status.RELEASED, Status.CLOSED, Status.CANCELLED, Status.REJECTED):
+    if facts.status not in OPEN_STATUSES:
         raise ValidationError(
             f"Request {facts.number} is {facts.status.label.lower()}; a new packet cannot be "
             "built for it."

@@ -71,6 +71,7 @@ from roi_desk.errors import RoiError, ValidationError
 from roi_desk.fees import Delivery, FeeQuote, PaymentStatus, RequesterType
 from roi_desk.letters.layout import format_date, format_money
 from roi_desk.models import Document, DocumentKind, PendingReason, Request, Status, User
+from roi_desk.models.enums import OPEN_STATUSES
 from roi_desk.services import checklist, fee_quotes, letters
 from roi_desk.services.checklist import ReviewDraft
 from roi_desk.services.documents import load_bytes
@@ -928,13 +929,7 @@ class ChecklistPanel(QWidget):
             return
         defective = self.review is not None and self.review.verdict is Verdict.DEFECTIVE
         saved_defective = defective and state.draft.revision > 0
-        open_request = state.status not in (
-            Status.CLOSED,
-            Status.REJECTED,
-            Status.CANCELLED,
-            Status.REDIRECTED,
-            Status.RELEASED,
-        )
+        open_request = state.status in OPEN_STATUSES
         rejected = self.review is not None and self.review.verdict in (
             Verdict.REJECTED,
             Verdict.REVOKED,

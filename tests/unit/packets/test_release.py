@@ -165,6 +165,20 @@ def test_cancelled_build_stores_nothing(db: Database, approved: Approved) -> Non
     assert count(db, Document, kind="packet") == 0
 
 
+@pytest.mark.parametrize("closed", [Status.REDIRECTED, Status.RELEASED, Status.CANCELLED])
+def test_no_packet_for_a_request_that_is_no_longer_open(
+    db: Database, approved: Approved, closed: Status
+) -> None:
+    # a redirected request went to another custodian: like a released one, it gets no packet
+    with db.transaction() as session:
+        request = session.get(Request, approved.request_id)
+        assert request is not None
+        request.status = closed
+    with pytest.raises(ValidationError, match="a new packet cannot be built"):
+        build(db, approved)
+    assert count(db, Packet) == 0
+
+
 def test_mail_packet_without_address_is_refused_with_a_warning(db: Database) -> None:
     approved = make_approved(db, address=False)
     with pytest.raises(ValidationError, match="no complete mailing address"):
