@@ -21,7 +21,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pikepdf
-from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -60,6 +59,7 @@ from roi_desk.packets.assemble import Cancellable
 from roi_desk.services import checklist, fee_quotes, release_sets
 from roi_desk.services import redaction as redaction_service
 from roi_desk.services import settings as site_settings
+from roi_desk.services.consent import authorization_pdf
 from roi_desk.services.documents import PDF, load_bytes, store_document
 
 __all__ = [
@@ -487,40 +487,6 @@ def invoice_for(
     )
 
 
-def _consent_pdf(session: Session, request_id: uuid.UUID) -> tuple[bytes, str] | None:
-    # the signed authorization if it was filed on its own, else the request as received
-    # (a faxed request usually *is* the signed authorization; the checklist reads it too)
-    docs = list(
-        session.scalars(
-            select(Document)
-            .where(
-                Document.request_id == request_id,
-                Document.kind.in_([DocumentKind.AUTHORIZATION, DocumentKind.REQUEST_SCAN]),
-            )
-            .order_by(Document.created_at.desc())
-        )
-    )
-    docs.sort(key=lambda d: d.kind != DocumentKind.AUTHORIZATION)
-    if not docs:
-        return None
-    doc = docs[0]
-    data = load_bytes(session, doc.id)
-    if doc.media_type != PDF:
-        # a faxed consent is a TIFF: convert in memory, never via a temp file (PHI)
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                frames = []
-                for i in range(getattr(image, "n_frames", 1)):
-                    image.seek(i)
-                    frames.append(image.convert("L"))
-            buffer = io.BytesIO()
-            frames[0].save(buffer, format="PDF", save_all=True, append_images=frames[1:])
-            data = buffer.getvalue()
-        except OSError as exc:
-            raise DocumentError("The stored consent cannot be read.") from exc
-    return data, str(doc.id)
-
-
 # ------------------------------------------------------------------------------ build
 
 
@@ -649,7 +615,7 @@ def build_and_store(
         invoice = invoice_for(session, request_id, today=options.letter_date)
         if invoice is not None:
             options = replace(options, invoice=invoice)
-    consent = _consent_pdf(session, request_id) if release.part2 else None
+    consent = authorization_pdf(session, request_id) if release.part2 else None
     data = packet_input(
         facts,
         release,
