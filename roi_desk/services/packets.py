@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import io
 import uuid
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -72,6 +72,7 @@ __all__ = [
     "RequestFacts",
     "approved_mail_queue",
     "build_and_store",
+    "cover_fax_number",
     "default_release_content",
     "describe_disclosure",
     "invoice_for",
@@ -587,6 +588,25 @@ def _summary(packet: Packet, built_by: str) -> PacketSummary:
     )
 
 
+#: the manifest key holding the digits the fax cover sheet names (release.send_fax dials
+#: only this number: a cover addressed to one office must not reach another's machine)
+COVER_FAX_KEY = "cover_fax"
+
+
+def _with_cover_fax(
+    manifest: dict[str, object], number: VerifiedNumber | None
+) -> dict[str, object]:
+    if number is not None:
+        manifest[COVER_FAX_KEY] = number.digits
+    return manifest
+
+
+def cover_fax_number(manifest: Mapping[str, object]) -> str:
+    """The digits the packet's fax cover sheet names, or "" (not a fax packet, or one built
+    before the number was recorded)."""
+    return str(manifest.get(COVER_FAX_KEY) or "")
+
+
 def build_and_store(
     session: Session,
     request_id: uuid.UUID,
@@ -647,8 +667,9 @@ def build_and_store(
         page_count=assembled.page_count,
         record_pages=assembled.manifest.record_pages,
         fee_cents=int(fee * 100),
-        manifest=assembled.manifest.to_json(
-            built_by=user.username if user else "", built_at=built_at
+        manifest=_with_cover_fax(
+            assembled.manifest.to_json(built_by=user.username if user else "", built_at=built_at),
+            options.fax_number if method == DeliveryMethod.FAX else None,
         ),
         built_at=built_at,
         built_by_id=user.id if user else None,
