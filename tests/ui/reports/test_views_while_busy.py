@@ -1,0 +1,93 @@
+"""The supervisor's windows while their work runs: asked again, closed, or cancelled.
+
+Each window runs its long work through ``roi_desk.ui.job.Job``; the work is held at a gate
+(a threading.Event) so the test acts while it is running, never after a guessed delay."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import shiboken6
+from pytestqt.qtbot import QtBot
+
+from roi_desk.services import reports
+from roi_desk.storage import Database
+from roi_desk.ui.context import AppContext
+from roi_desk.ui.reports import ReportsView
+from tests.ui.conftest import make_context
+from tests.ui.workers import WAIT_MS, finish, presenter_of, wait_for_workers
+from tests.unit.approval.factory import SUPERVISOR, submit
+
+GATE_S = WAIT_MS / 1000
+
+
+class Gate:
+    """Wraps a core function so that each call says it started and waits to be let go."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.started = threading.Event()
+        self.go = threading.Event()
+        self.calls: list[tuple[Any, ...]] = []
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append(args)
+        self.started.set()
+        self.go.wait(GATE_S)
+        return self.real(*args, **kwargs)
+
+
+@pytest.fixture
+def supervisor(db: Database) -> Iterator[AppContext]:
+    submit(db, build_packet=False)
+    context = make_context(db, SUPERVISOR)
+    yield context
+    finish(context)
+
+
+def _close(qtbot: QtBot, widget: Any) -> None:
+    """What the Tools menu's windows do on close (WA_DeleteOnClose): the widget goes."""
+    widget.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(widget), timeout=WAIT_MS)
+
+
+def test_reports_asked_again_while_running_run_once_more_for_the_new_period(
+    qtbot: QtBot, supervisor: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = Gate(reports.all_reports)
+    monkeypatch.setattr(reports, "all_reports", gate)
+    view = ReportsView(supervisor)
+    qtbot.addWidget(view)
+    loaded: list[int] = []
+    view.loaded.connect(loaded.append)
+    assert gate.started.wait(GATE_S)
+    assert view.job.busy and view.progress.isVisibleTo(view)
+    assert view.status.text() == "Running the reports…"
+    view.period.setCurrentIndex(2)  # "Last 90 days" while the 30 days still run
+    view.refresh_button.click()  # and Refresh on top: still one more run, not two
+    gate.go.set()
+    wait_for_workers(supervisor)
+    spans = [(p.end - p.start).days + 1 for _session, p in gate.calls]
+    assert spans == [30, 90]
+    assert loaded == [6]  # the 30-day answer was not shown
+    assert not view.job.busy and not view.progress.isVisibleTo(view)
+    assert view.status.text() == ""
+
+
+def test_closing_the_reports_while_they_run_drops_their_answer(
+    qtbot: QtBot, supervisor: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = Gate(reports.all_reports)
+    monkeypatch.setattr(reports, "all_reports", gate)
+    view = ReportsView(supervisor)
+    loaded: list[int] = []
+    view.loaded.connect(loaded.append)
+    assert gate.started.wait(GATE_S)
+    _close(qtbot, view)
+    gate.go.set()
+    wait_for_workers(supervisor)
+    assert loaded == []
+    assert presenter_of(supervisor).errors == []
