@@ -12,14 +12,18 @@ from typing import Any
 import pytest
 import shiboken6
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
-from roi_desk.services import reports
+from roi_desk.models import Patient, RequestKind
+from roi_desk.services import disclosures, reports
 from roi_desk.storage import Database
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.disclosures_view import DisclosuresView
 from roi_desk.ui.reports import ReportsView
 from tests.ui.conftest import make_context
 from tests.ui.workers import WAIT_MS, finish, presenter_of, wait_for_workers
 from tests.unit.approval.factory import SUPERVISOR, submit
+from tests.unit.reports.factory import released, utc
 
 GATE_S = WAIT_MS / 1000
 
@@ -90,4 +94,55 @@ def test_closing_the_reports_while_they_run_drops_their_answer(
     gate.go.set()
     wait_for_workers(supervisor)
     assert loaded == []
+    assert presenter_of(supervisor).errors == []
+
+
+def _patient_with_two_disclosures(db: Database) -> Any:
+    """One disclosure the accounting lists (legal) and one it excludes (to the patient)."""
+    released(db, kind=RequestKind.LEGAL, received=utc(2024, 5, 1), disclosed=utc(2024, 5, 3))
+    released(db, kind=RequestKind.PATIENT, received=utc(2024, 6, 1), disclosed=utc(2024, 6, 3))
+    with db.transaction() as s:
+        patient = s.scalar(select(Patient).where(Patient.mrn == "MRN900001"))
+        assert patient is not None
+        patient.address = "7 Harbor Road, Quincy, MA 02169"  # the letter needs it
+        return patient.id
+
+
+def test_disclosures_filtered_while_loading_load_once_more_with_the_filter(
+    qtbot: QtBot, db: Database, supervisor: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    patient_id = _patient_with_two_disclosures(db)
+    gate = Gate(disclosures.disclosure_history)
+    monkeypatch.setattr(disclosures, "disclosure_history", gate)
+    view = DisclosuresView(supervisor, patient_id)
+    qtbot.addWidget(view)
+    assert gate.started.wait(GATE_S)
+    # busy: the letter waits (its button is off), the bar shows the work
+    assert view.progress.isVisibleTo(view) and not view.letter_button.isEnabled()
+    view.only_listed.setChecked(True)
+    gate.go.set()
+    wait_for_workers(supervisor)
+    assert len(gate.calls) == 2
+    assert view.model.rowCount() == 1  # the listed one only: the unfiltered answer was dropped
+    assert view.letter_button.isEnabled() and not view.progress.isVisibleTo(view)
+
+
+def test_closing_the_disclosures_while_the_letter_is_built_shows_no_letter(
+    qtbot: QtBot, db: Database, supervisor: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    patient_id = _patient_with_two_disclosures(db)
+    view = DisclosuresView(supervisor, patient_id)
+    wait_for_workers(supervisor)
+    gate = Gate(disclosures.accounting_letter_pdf)
+    monkeypatch.setattr(disclosures, "accounting_letter_pdf", gate)
+    shown: list[bytes] = []
+    view.show_letter = shown.append
+    view.letter_ready.connect(shown.append)
+    view.letter_button.click()
+    assert gate.started.wait(GATE_S)
+    assert not view.letter_button.isEnabled()
+    _close(qtbot, view)
+    gate.go.set()
+    wait_for_workers(supervisor)
+    assert shown == []
     assert presenter_of(supervisor).errors == []
