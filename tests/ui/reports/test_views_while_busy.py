@@ -14,9 +14,11 @@ import shiboken6
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from roi_desk import audit
 from roi_desk.models import Patient, RequestKind
 from roi_desk.services import disclosures, reports
 from roi_desk.storage import Database
+from roi_desk.ui.audit_viewer import AuditViewer
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.disclosures_view import DisclosuresView
 from roi_desk.ui.reports import ReportsView
@@ -145,4 +147,25 @@ def test_closing_the_disclosures_while_the_letter_is_built_shows_no_letter(
     gate.go.set()
     wait_for_workers(supervisor)
     assert shown == []
+    assert presenter_of(supervisor).errors == []
+
+
+def test_the_audit_chain_is_checked_once_at_a_time_and_a_closed_viewer_says_nothing(
+    qtbot: QtBot, supervisor: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = Gate(audit.verify_chain)
+    monkeypatch.setattr(audit, "verify_chain", gate)
+    viewer = AuditViewer(supervisor)
+    reports_seen: list[object] = []
+    viewer.verified.connect(reports_seen.append)
+    viewer.verify_button.click()
+    assert gate.started.wait(GATE_S)
+    assert viewer.status.text() == "Verifying the audit chain…"
+    assert not viewer.verify_button.isEnabled() and viewer.progress.isVisibleTo(viewer)
+    viewer.verify()  # asked again while it runs: refused, not a second check
+    _close(qtbot, viewer)
+    gate.go.set()
+    wait_for_workers(supervisor)
+    assert len(gate.calls) == 1
+    assert reports_seen == []
     assert presenter_of(supervisor).errors == []
