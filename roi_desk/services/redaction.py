@@ -47,23 +47,26 @@ from roi_desk.models.redaction import (
     SetStatus,
 )
 from roi_desk.pdfium_lock import pdfium_serialized
-from roi_desk.redaction.candidates import find_steps
+from roi_desk.redaction.candidates import find_steps, provenance_of
 from roi_desk.redaction.document import open_pdf
 from roi_desk.redaction.engine import VerificationFailed, redact_steps
-from roi_desk.redaction.model import Box, Progress, Rect, normalize_rect
-from roi_desk.redaction.proposals import DocumentFacts
+from roi_desk.redaction.model import Box, Progress, Rect, normalize_rect, rects_overlap
+from roi_desk.redaction.proposals import LEGACY_CODES, DocumentFacts
+from roi_desk.redaction.provenance import NoteKind, PageNote, Provenance
 from roi_desk.redaction.sanitize import write_fresh
 from roi_desk.redaction.terms import load_terms
 from roi_desk.services.documents import PDF, InspectedFile, load_bytes, store_document
 
 __all__ = [
+    "EXCLUSION_REASONS",
+    "OCCURRENCE_OVERLAP_PT",
     "REASON_OTHER",
     "ApplyOutcome",
     "BoxView",
     "ExclusionView",
     "NewBox",
+    "PageMarks",
     "PasswordRequired",
-    "ProposalInfo",
     "ProposeOutcome",
     "SetView",
     "add_box",
@@ -72,6 +75,7 @@ __all__ = [
     "check_pdf",
     "confirm_all",
     "confirm_boxes",
+    "default_reason",
     "delete_boxes",
     "exclude_page",
     "find_source_document",
@@ -82,19 +86,36 @@ __all__ = [
     "latest_set",
     "load_set",
     "move_box",
+    "next_in_reading_order",
     "ocr_available",
+    "offered_reasons",
     "open_set",
-    "proposal_info",
+    "page_marks",
     "propose_steps",
+    "reading_order",
     "reason_choices",
     "reject_boxes",
     "restore_boxes",
     "set_box_reason",
     "text_in_rect",
+    "uncovered_occurrences",
     "verified_output",
 ]
 
 REASON_OTHER = "other"
+#: why a whole page is left out of a release (the clerk may also type another reason)
+EXCLUSION_REASONS = (
+    "Not part of the request",
+    "Another patient's page",
+    "Duplicate page",
+    "Sensitive category not consented",
+)
+#: "Redact every occurrence" skips an occurrence a live box already covers: one that a
+#: proposed or confirmed box on its page overlaps by more than this many points across
+#: *and* down. Half a point is the engine's own notion of overlap (rects_overlap): boxes
+#: that merely touch, like the line just below a box, do not count, while any real
+#: overlap means the clerk already boxed that text and a second box would stack on it.
+OCCURRENCE_OVERLAP_PT = 0.5
 #: a box may stick out of the page by this much (the engine's own tolerance)
 _EDGE = 2.0
 #: smallest box side a person can mean (points)
@@ -140,6 +161,11 @@ class BoxView:
     def is_confirmed(self) -> bool:
         return self.status == BoxStatus.CONFIRMED
 
+    @property
+    def provenance(self) -> Provenance:
+        """Who put the box there: a rule (category, level, group, trigger) or a clerk."""
+        return Provenance.parse(self.proposed_by)
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ExclusionView:
@@ -163,7 +189,7 @@ class SetView:
     verification: dict[str, Any] | None
     log: dict[str, Any] | None
     failure: str
-    page_notes: tuple[tuple[int, str], ...]
+    page_notes: tuple[PageNote, ...]
     proposed_at: datetime | None
     applied_at: datetime | None
     boxes: tuple[BoxView, ...]
@@ -183,6 +209,10 @@ class SetView:
     def box(self, box_id: uuid.UUID) -> BoxView | None:
         return next((b for b in self.boxes if b.id == box_id), None)
 
+    def pages_noted(self, kind: NoteKind) -> list[int]:
+        """The pages (0-based, in order) with a note of ``kind``."""
+        return sorted({n.page for n in self.page_notes if n.kind == kind})
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class NewBox:
@@ -199,7 +229,7 @@ class NewBox:
 class ProposeOutcome:
     added: int
     kept: int
-    notes: tuple[tuple[int, str], ...]
+    notes: tuple[PageNote, ...]
     cancelled: bool = False
 
 
@@ -239,7 +269,7 @@ def _set_view(rec: RedactionSetRecord) -> SetView:
         verification=rec.verification,
         log=rec.log,
         failure=rec.failure,
-        page_notes=tuple((int(n["page"]), str(n["message"])) for n in rec.page_notes),
+        page_notes=tuple(PageNote.from_dict(n) for n in rec.page_notes),
         proposed_at=rec.proposed_at,
         applied_at=rec.applied_at,
         boxes=tuple(_box_view(b) for b in rec.boxes),
@@ -258,6 +288,28 @@ def reason_choices() -> list[tuple[str, str]]:
     return [(code, entry["label"]) for code, entry in terms.items()] + [
         (REASON_OTHER, "Other (say why in the note)")
     ]
+
+
+def offered_reasons(
+    categories: Iterable[str] = (), *, suggested_first: bool = False
+) -> list[tuple[str, str]]:
+    """The (code, label) reasons offered for a new box of a set redacting ``categories``.
+
+    A former combined code (``LEGACY_CODES``, e.g. one code for sexual assault *and*
+    domestic violence) is only offered to a set that still redacts under it; new sets use
+    the two checklist categories. With ``suggested_first`` the set's own categories (the
+    ones the patient did not initial: the likely reasons) come first.
+    """
+    keep = set(categories)
+    offered = [(c, label) for c, label in reason_choices() if c not in LEGACY_CODES or c in keep]
+    if not suggested_first:
+        return offered
+    return [c for c in offered if c[0] in keep] + [c for c in offered if c[0] not in keep]
+
+
+def default_reason(view: SetView) -> str | None:
+    """The reason preselected for a new box: the set's first category not consented."""
+    return view.categories[0] if view.categories else None
 
 
 def _check_reason(reason: str, note: str) -> None:
@@ -487,7 +539,7 @@ def _new_box(
         reason=item.reason,
         note=item.note.strip(),
         status=item.status,
-        proposed_by=f"clerk:{user.username}",
+        proposed_by=Provenance.clerk(user.username).encode(),
         confirmed_by=user.username if item.status == BoxStatus.CONFIRMED else None,
         confirmed_at=now if item.status == BoxStatus.CONFIRMED else None,
         created_at=now,
@@ -828,47 +880,94 @@ def text_in_rect(data: bytes, page: int, rect: Rect, password: str | None = None
 # -- proposing -------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class ProposalInfo:
-    """What a rule's proposal says about itself, read from its ``proposed_by``."""
-
-    category: str
-    level: str  # document, page, section, item, sentence
-    group: str  # proposals of one group are confirmed together
-    trigger: str  # the vocabulary entry, heading or marker (never the page's text)
-
-    def describe(self, labels: dict[str, str]) -> str:
-        """Plain words: "Section — Substance use disorder: heading “substance use”"."""
-        from roi_desk.redaction.proposals.analyze import LEVEL_WORDS
-
-        level = LEVEL_WORDS.get(self.level, self.level)
-        return f"{level} — {labels.get(self.category, self.category)}: {self.trigger}"
-
-
-def proposal_info(proposed_by: str) -> ProposalInfo | None:
-    """``rule:CATEGORY:LEVEL:GROUP|TRIGGER`` → its parts; ``None`` for a clerk's box."""
-    parts = proposed_by.split(":", 3)
-    if len(parts) != 4 or parts[0] != "rule":
-        return None
-    group, bar, trigger = parts[3].partition("|")
-    if not bar:  # a proposal stored before groups existed: one box, its own group
-        return ProposalInfo(parts[1], parts[2], proposed_by, parts[3])
-    return ProposalInfo(parts[1], parts[2], group, trigger)
-
-
 def group_of(view: SetView, box_id: uuid.UUID) -> list[BoxView]:
     """The open proposals that go with ``box_id``: its section, page or whole record."""
     box = view.box(box_id)
-    info = proposal_info(box.proposed_by) if box is not None else None
-    if box is None or info is None:
-        return [box] if box is not None else []
+    if box is None:
+        return []
+    info = box.provenance
+    if not info.is_rule:
+        return [box]
     return [
         b
         for b in view.proposals
-        if (other := proposal_info(b.proposed_by)) is not None
+        if (other := b.provenance).is_rule
         and other.group == info.group
         and other.category == info.category
     ] or [box]
+
+
+def reading_key(box: BoxView) -> tuple[int, float, float]:
+    """Page, then top to bottom, then left to right (PDF y grows upwards)."""
+    return (box.page, -box.rect[3], box.rect[0])
+
+
+def reading_order(boxes: Iterable[BoxView]) -> list[BoxView]:
+    """``boxes`` in the order a clerk reads them: the order proposals are decided in."""
+    return sorted(boxes, key=reading_key)
+
+
+def next_in_reading_order(
+    boxes: Iterable[BoxView], after: BoxView | None, direction: int = +1
+) -> BoxView | None:
+    """The box after (``direction`` > 0) or before ``after`` in reading order, wrapping round.
+
+    With no ``after``, the first (or last) one; ``None`` when there is none at all.
+    """
+    todo = reading_order(boxes)
+    if not todo:
+        return None
+    if after is None:
+        return todo[0] if direction > 0 else todo[-1]
+    key = reading_key(after)
+    if direction > 0:
+        later = [b for b in todo if reading_key(b) > key and b.id != after.id]
+        return later[0] if later else todo[0]
+    earlier = [b for b in todo if reading_key(b) < key and b.id != after.id]
+    return earlier[-1] if earlier else todo[-1]
+
+
+def uncovered_occurrences(
+    view: SetView, found: Iterable[tuple[int, Rect]]
+) -> list[tuple[int, Rect]]:
+    """The occurrences (page, rect) no live box of the set covers yet.
+
+    Rejected boxes do not count: the clerk turned that proposal down, but now asks for
+    every occurrence of the text. See :data:`OCCURRENCE_OVERLAP_PT` for "covers".
+    """
+    live = [b for b in view.boxes if b.status != BoxStatus.REJECTED]
+    return [
+        (page, rect)
+        for page, rect in found
+        if not any(
+            b.page == page and rects_overlap(b.rect, rect, OCCURRENCE_OVERLAP_PT) for b in live
+        )
+    ]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PageMarks:
+    """What a page's thumbnail shows: open proposals, boxes to apply, left out."""
+
+    proposed: int = 0
+    confirmed: int = 0
+    excluded: bool = False
+
+
+def page_marks(view: SetView) -> dict[int, PageMarks]:
+    """The marks of every page that has one (rejected boxes are not shown)."""
+    counts: dict[int, list[int]] = {}
+    for b in view.boxes:
+        if b.status == BoxStatus.REJECTED:
+            continue
+        c = counts.setdefault(b.page, [0, 0])
+        c[0 if b.is_proposal else 1] += 1
+    excluded = {e.page for e in view.exclusions}
+    marks: dict[int, PageMarks] = {}
+    for page in sorted(counts.keys() | excluded):
+        proposed, confirmed = counts.get(page, [0, 0])
+        marks[page] = PageMarks(proposed, confirmed, page in excluded)
+    return marks
 
 
 def _rect_key(page: int, rect: Rect, reason: str) -> tuple[int, int, int, int, int, str]:
@@ -907,13 +1006,13 @@ def propose_steps(
     if not categories:
         yield 1, 1, "no categories to look for"
         found_proposals = []
-        notes: list[tuple[int, str]] = []
+        notes: list[PageNote] = []
     else:
         result = yield from find_steps(
             data, categories, password=password, ocr=ocr, cancel=cancel, facts=facts
         )
         found_proposals = result.proposals
-        notes = [(n.page, n.message) for n in result.notes]
+        notes = list(result.notes)
     if cancel is not None and cancel():
         return ProposeOutcome(0, 0, tuple(notes), cancelled=True)
     with db.transaction() as session:
@@ -925,7 +1024,7 @@ def propose_steps(
         stale = [
             b
             for b in rec.boxes
-            if b.status == BoxStatus.PROPOSED and b.proposed_by.startswith("rule:")
+            if b.status == BoxStatus.PROPOSED and Provenance.parse(b.proposed_by).is_rule
         ]
         for b in stale:
             rec.boxes.remove(b)
@@ -948,12 +1047,12 @@ def propose_steps(
                 note="",
                 status=BoxStatus.PROPOSED,
                 # the rule's own term from the term list, never the page's text
-                proposed_by=f"rule:{p.category}:{p.rule}:{p.matched}"[:200],
+                proposed_by=provenance_of(p).encode(),
                 created_at=now,
             )
             rec.boxes.append(box)
             made.append(box)
-        rec.page_notes = [{"page": page, "message": message} for page, message in notes]
+        rec.page_notes = [n.to_dict() for n in notes]
         rec.proposed_at = now
         session.flush()
         audit.record(
@@ -966,7 +1065,7 @@ def propose_steps(
                 "categories": categories,
                 "proposed": len(made),
                 "replaced": len(stale),
-                "pages_noted": sorted({page for page, _m in notes}),
+                "pages_noted": sorted({n.page for n in notes}),
             },
         )
     return ProposeOutcome(added=len(made), kept=len(stale), notes=tuple(notes))

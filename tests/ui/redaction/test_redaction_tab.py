@@ -239,7 +239,8 @@ def test_the_reason_dialog_has_no_default(qtbot: QtBot) -> None:
 
     from roi_desk.ui.redaction.reason_dialog import ReasonDialog
 
-    choices = svc.reason_choices()
+    # what is offered, and in which order, is the core's (services.redaction)
+    choices = svc.offered_reasons(["substance_use"], suggested_first=True)
     dialog = ReasonDialog(None, choices, ["substance_use"])
     qtbot.addWidget(dialog)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)

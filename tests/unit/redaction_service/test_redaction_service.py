@@ -20,6 +20,7 @@ from roi_desk.models import AuditEvent, Document, DocumentKind
 from roi_desk.models.redaction import BoxStatus, SetStatus
 from roi_desk.redaction.engine import VerificationFailed
 from roi_desk.redaction.model import VerificationReport, drive
+from roi_desk.redaction.provenance import NoteKind
 from roi_desk.services import redaction as svc
 from roi_desk.services.documents import PDF, InspectedFile, load_bytes, store_document
 from roi_desk.storage import Database
@@ -319,15 +320,17 @@ def test_ocr_finds_a_term_on_an_image_only_page(db: Database) -> None:
     x0, y0, x1, y1 = box.rect
     # the sentence sits at baseline 650 from x=72, 28 pt: the whole sentence is proposed
     assert 66 < x0 < 80 and 635 < y0 < 655 and 660 < y1 < 690 and x1 > 330
-    assert any("OCR" in message for _p, message in d.view().page_notes)
+    assert any("OCR" in note.message for note in d.view().page_notes)
 
 
 def test_without_ocr_the_clerk_is_told_to_draw_by_hand(db: Database) -> None:
     d = _desk(db, image_only_pdf("Started Suboxone this week"), ["substance_use"])
     outcome = drive(svc.propose_steps(d.db, d.set_id, user_id=d.user_id, ocr=False))
     assert outcome.added == 0
-    ((page, message),) = d.view().page_notes
-    assert page == 0 and "draw the boxes by hand" in message
+    (note,) = d.view().page_notes
+    assert note.page == 0 and "draw the boxes by hand" in note.message
+    assert note.kind == NoteKind.NO_TEXT_NO_OCR
+    assert d.view().pages_noted(NoteKind.NO_TEXT_NO_OCR) == [0]
 
 
 def test_a_category_added_after_redaction_needs_redacting_again(
