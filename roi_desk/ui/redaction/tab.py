@@ -35,14 +35,14 @@ from sqlalchemy.orm import Session
 from roi_desk.errors import DocumentError, RoiError
 from roi_desk.models import User
 from roi_desk.models.redaction import BoxStatus, SetStatus
-from roi_desk.redaction.engine import RedactionCancelled
 from roi_desk.redaction.model import Rect, pdf_rect_to_view, view_rect_to_pdf
 from roi_desk.redaction.provenance import NoteKind
 from roi_desk.services import redaction as svc
 from roi_desk.services.documents import load_bytes
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.operations import Cancelled, CancelToken
+from roi_desk.ui.job import Job
+from roi_desk.ui.operations import CancelToken
 from roi_desk.ui.redaction import commands as cmd
 from roi_desk.ui.redaction.document import PdfPages
 from roi_desk.ui.redaction.log_view import LogPanel
@@ -125,8 +125,6 @@ class RedactionTab(QWidget):
         self.page = 0
         self._data = b""
         self._password: str | None = None
-        self._busy = False
-        self._token: CancelToken | None = None
         self._labels = dict(svc.reason_choices())
         self.undo_stack = QUndoStack(self)
         self._build()
@@ -275,7 +273,15 @@ class RedactionTab(QWidget):
         self.progress.setMaximumWidth(240)
         self.status = QLabel(self)
         self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.clicked.connect(self.cancel_job)
+        #: the long work of this tab (propose, find everywhere, apply): one at a time
+        self.job = Job(
+            self,
+            self.ctx.runner,
+            progress=self.progress,
+            cancel_button=self.cancel_button,
+            status=self.status,
+            on_busy=self._set_busy,
+        )
         row = QHBoxLayout()
         row.setContentsMargins(8, 2, 8, 4)
         row.addWidget(self.status, 1)
@@ -803,21 +809,12 @@ class RedactionTab(QWidget):
 
     # -- long work -------------------------------------------------------------------------
 
-    def _set_busy(self, busy: bool, label: str = "") -> None:
-        self._busy = busy
-        self.progress.setVisible(busy)
+    def _set_busy(self, busy: bool) -> None:
+        # the Job shows progress and Cancel; the tab only disables what would start more
         self.cancel_button.setVisible(busy)
-        if busy:
-            self.progress.setRange(0, 0)
-            self.status.setText(label)
         for act in (self.act_find, self.act_apply, self.act_every):
             act.setEnabled(not busy and self.pages is not None)
         self.apply_button.setEnabled(not busy and self.pages is not None)
-
-    def _progress(self, done: int, total: int, message: str) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        self.status.setText(message)
 
     def _start(
         self,
@@ -825,33 +822,21 @@ class RedactionTab(QWidget):
         fn: Callable[[CancelToken], Any],
         on_success: Callable[[Any], None],
     ) -> None:
-        if self._busy:
-            return
-        self._set_busy(True, label)
-
-        def success(result: Any) -> None:
-            self._token = None
-            self._set_busy(False)
-            on_success(result)
-
         def failure(exc: BaseException) -> None:
-            self._token = None
-            self._set_busy(False)
-            if isinstance(exc, Cancelled | RedactionCancelled):
-                self.status.setText("Cancelled; nothing was changed.")
-            else:
-                self.status.setText("")
-                self.report(exc)
+            self.report(exc)
             self.reload()
 
-        token = self.ctx.runner.start(fn, success=success, failure=failure, progress=self._progress)
-        if self._busy:  # an inline runner has finished already
-            self._token = token
+        self.job.start(
+            fn,
+            success=on_success,
+            failure=failure,
+            cancelled=self.reload,
+            label=label,
+            cancelled_message="Cancelled; nothing was changed.",
+        )
 
     def cancel_job(self) -> None:
-        if self._token is not None:
-            self._token.cancel()
-            self.status.setText("Cancelling…")
+        self.job.cancel()
 
     def find_proposals(self) -> None:
         if self.pages is None:
