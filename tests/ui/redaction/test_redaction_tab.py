@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from roi_desk.models.redaction import BoxStatus, SetStatus
 from roi_desk.services import redaction as svc
 from roi_desk.services.documents import load_bytes
+from roi_desk.services.redaction import sets
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.redaction import RedactionTab
 from roi_desk.ui.redaction.items import BoxItem
@@ -333,7 +334,7 @@ def test_broken_pdf_is_refused_with_a_clear_message(qtbot: QtBot, empty_ctx: App
         req = make_request(s)
         # stored through the document store (sealed like any document), never inspected:
         # the broken file must reach the workspace as it would from a chart import
-        inspected = InspectedFile(PDF, 1, len(junk), svc._sha256(junk))
+        inspected = InspectedFile(PDF, 1, len(junk), sets.sha256(junk))
         store_document(
             s,
             junk,

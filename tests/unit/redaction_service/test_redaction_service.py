@@ -23,6 +23,7 @@ from roi_desk.redaction.model import VerificationReport, drive
 from roi_desk.redaction.provenance import NoteKind
 from roi_desk.services import redaction as svc
 from roi_desk.services.documents import PDF, InspectedFile, load_bytes, store_document
+from roi_desk.services.redaction import gate, pipelines, sets
 from roi_desk.storage import Database
 from tests.unit.redaction.pdfgen import SECRET, text_pdfium, text_pdfminer, text_rect
 
@@ -90,7 +91,7 @@ def test_set_round_trip(desk: Desk) -> None:
     assert view.categories == ("hiv",)
     assert view.status == SetStatus.DRAFT
     assert view.page_count == 3
-    assert view.input_sha256 == svc._sha256(desk.source)
+    assert view.input_sha256 == sets.sha256(desk.source)
     (stored,) = view.boxes
     assert stored == box
     assert stored.rect == (80, 600, 200, 620)
@@ -196,8 +197,8 @@ def test_apply_stores_a_verified_output_and_keeps_the_original(desk: Desk, tmp_p
         assert "Kneepainimproving" in squashed
     log = view.log
     assert log is not None
-    assert log["input_sha256"] == svc._sha256(desk.source)
-    assert log["output_sha256"] == svc._sha256(output) == view.output_sha256
+    assert log["input_sha256"] == sets.sha256(desk.source)
+    assert log["output_sha256"] == sets.sha256(output) == view.output_sha256
     assert log["excluded_pages"][0]["page"] == 2
     by = {b["proposed_by"] for b in log["boxes"]}
     assert "clerk:mrivera" in by and any(p.startswith("rule:hiv:sentence:") for p in by)
@@ -227,7 +228,7 @@ def test_failed_verification_marks_the_set_failed(
         report.fail("pdfium_text", "text remains inside a box on page 1 (PDFium)")
         raise VerificationFailed(report, report.problems)
 
-    monkeypatch.setattr(svc, "redact_steps", failing)
+    monkeypatch.setattr(pipelines, "redact_steps", failing)
     desk.call(svc.add_box, desk.set_id, 0, (80, 600, 200, 620), reason="hiv")
     with pytest.raises(VerificationFailed):
         _apply(desk)
@@ -278,7 +279,7 @@ def test_a_broken_pdf_is_refused_with_a_clear_message(db: Database) -> None:
         junk = b"%PDF-1.7\n" + b"\x00garbage" * 50
         # stored through the document store (sealed like any document), never inspected:
         # the broken file must reach the workspace as it would from a chart import
-        inspected = InspectedFile(PDF, 1, len(junk), svc._sha256(junk))
+        inspected = InspectedFile(PDF, 1, len(junk), sets.sha256(junk))
         store_document(
             s,
             junk,
@@ -342,7 +343,7 @@ def test_a_category_added_after_redaction_needs_redacting_again(
         assert svc.is_release_redaction_verified(s, desk.request_id)
     covered = tuple(desk.view().categories)
     # the checklist is saved again: mental health was not initialed either
-    monkeypatch.setattr(svc, "_obligations", lambda _s, _r: (*covered, "mental_health"))
+    monkeypatch.setattr(gate, "obligations_of", lambda _s, _r: (*covered, "mental_health"))
     with desk.db.transaction() as s:
         assert not svc.is_release_redaction_verified(s, desk.request_id)
         assert svc.verified_output(s, desk.request_id) is None
