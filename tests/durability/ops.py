@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from roi_desk.delivery import HotFolderGateway, VerifiedNumber
 from roi_desk.models import DeliveryMethod, Patient
-from roi_desk.records.kinds import DocumentKind as Kind
+from roi_desk.records.kinds import RecordKind as Kind
 from roi_desk.redaction.model import drive
 from roi_desk.services import chart, release, release_sets
 from roi_desk.services import redaction as redaction_svc

@@ -3,7 +3,7 @@ sections are labs or imaging, which document and encounter codes give which reco
 
 from __future__ import annotations
 
-from roi_desk.records.kinds import DocumentKind
+from roi_desk.records.kinds import RecordKind
 
 #: clinical resource types this importer turns into documents
 SUPPORTED_TYPES: frozenset[str] = frozenset(
@@ -67,30 +67,30 @@ IMAGING_SECTIONS = frozenset(
 IMAGING_SECTIONS_LOWER = frozenset({"imaging", "radiology"})
 
 #: DocumentReference.type LOINC codes that make a document of its own kind
-DOCREF_KINDS: dict[str, DocumentKind] = {
-    "18842-5": DocumentKind.DISCHARGE_SUMMARY,
-    "11488-4": DocumentKind.CONSULT,
-    "18748-4": DocumentKind.RADIOLOGY,  # Diagnostic imaging study
-    "11502-2": DocumentKind.LAB,  # Laboratory report
-    "11526-1": DocumentKind.LAB,  # Pathology study
-    "34133-9": DocumentKind.CLINICAL_SUMMARY,  # Summary of episode note
-    "60591-5": DocumentKind.CLINICAL_SUMMARY,  # Patient summary document
+DOCREF_KINDS: dict[str, RecordKind] = {
+    "18842-5": RecordKind.DISCHARGE_SUMMARY,
+    "11488-4": RecordKind.CONSULT,
+    "18748-4": RecordKind.RADIOLOGY,  # Diagnostic imaging study
+    "11502-2": RecordKind.LAB,  # Laboratory report
+    "11526-1": RecordKind.LAB,  # Pathology study
+    "34133-9": RecordKind.CLINICAL_SUMMARY,  # Summary of episode note
+    "60591-5": RecordKind.CLINICAL_SUMMARY,  # Patient summary document
 }
-DOCREF_CATEGORY_KINDS: dict[str, DocumentKind] = {
-    "correspondence": DocumentKind.CORRESPONDENCE,
-    "letter": DocumentKind.CORRESPONDENCE,
-    "scanned-document": DocumentKind.CORRESPONDENCE,
+DOCREF_CATEGORY_KINDS: dict[str, RecordKind] = {
+    "correspondence": RecordKind.CORRESPONDENCE,
+    "letter": RecordKind.CORRESPONDENCE,
+    "scanned-document": RecordKind.CORRESPONDENCE,
 }
 
-ENCOUNTER_KINDS: dict[str, DocumentKind] = {
-    "AMB": DocumentKind.OFFICE_VISIT,
-    "VR": DocumentKind.OFFICE_VISIT,  # virtual visit: an office visit by video/phone
-    "EMER": DocumentKind.EMERGENCY_VISIT,
-    "IMP": DocumentKind.INPATIENT_STAY,
-    "ACUTE": DocumentKind.INPATIENT_STAY,
-    "NONAC": DocumentKind.INPATIENT_STAY,
-    "OBSENC": DocumentKind.INPATIENT_STAY,
-    "SS": DocumentKind.INPATIENT_STAY,
+ENCOUNTER_KINDS: dict[str, RecordKind] = {
+    "AMB": RecordKind.OFFICE_VISIT,
+    "VR": RecordKind.OFFICE_VISIT,  # virtual visit: an office visit by video/phone
+    "EMER": RecordKind.EMERGENCY_VISIT,
+    "IMP": RecordKind.INPATIENT_STAY,
+    "ACUTE": RecordKind.INPATIENT_STAY,
+    "NONAC": RecordKind.INPATIENT_STAY,
+    "OBSENC": RecordKind.INPATIENT_STAY,
+    "SS": RecordKind.INPATIENT_STAY,
 }
 
 IGNORED_REASONS: dict[str, str] = {

@@ -33,8 +33,8 @@ from roi_desk.records.fhir_values import (
     string,
 )
 from roi_desk.records.kinds import (
-    DocumentKind,
     PatientInfo,
+    RecordKind,
     SensitivityCategory,
     SensitivityMark,
 )
@@ -136,7 +136,7 @@ class DocumentBuilder:
     def _draft(
         self,
         main: JsonObj,
-        kind: DocumentKind,
+        kind: RecordKind,
         title: str,
         members: list[JsonObj],
         body_fields: list[tuple[str, str]],
@@ -253,7 +253,7 @@ class DocumentBuilder:
         ]
         return self._draft(
             imm,
-            DocumentKind.IMMUNIZATION,
+            RecordKind.IMMUNIZATION,
             f"Immunization: {vaccine}",
             [],
             fields,
@@ -265,7 +265,7 @@ class DocumentBuilder:
     def _encounter(self, g: Group) -> DocumentDraft:
         enc = g.main
         cls = self._encounter_class(enc)
-        kind = ENCOUNTER_KINDS.get(cls or "", DocumentKind.OTHER_ENCOUNTER)
+        kind = ENCOUNTER_KINDS.get(cls or "", RecordKind.OTHER_ENCOUNTER)
         what = concept_text((objs(enc.get("type")) or [{}])[0]) or kind.label
         author, dept = self._enc_people(enc)
         start = first_date(enc, "period.start")
@@ -310,9 +310,9 @@ class DocumentBuilder:
             *g.observations,
         ]
         kind_word = {
-            DocumentKind.OFFICE_VISIT: "Office visit",
-            DocumentKind.EMERGENCY_VISIT: "Emergency visit",
-            DocumentKind.INPATIENT_STAY: "Inpatient stay",
+            RecordKind.OFFICE_VISIT: "Office visit",
+            RecordKind.EMERGENCY_VISIT: "Emergency visit",
+            RecordKind.INPATIENT_STAY: "Inpatient stay",
         }.get(kind, "Encounter")
         return self._draft(
             enc,
@@ -449,11 +449,11 @@ class DocumentBuilder:
         if text:
             sections.append(Section("Report text", note=text))
         if cls == "lab":
-            kind, word = DocumentKind.LAB, "Lab"
+            kind, word = RecordKind.LAB, "Lab"
         elif cls == "note":
-            kind, word = DocumentKind.CLINICAL_NOTE, "Note"
+            kind, word = RecordKind.CLINICAL_NOTE, "Note"
         else:
-            kind, word = DocumentKind.RADIOLOGY, "Report"
+            kind, word = RecordKind.RADIOLOGY, "Report"
         return self._draft(
             dr,
             kind,
@@ -524,7 +524,7 @@ class DocumentBuilder:
         ]
         return self._draft(
             study,
-            DocumentKind.RADIOLOGY,
+            RecordKind.RADIOLOGY,
             f"Imaging: {what}",
             [],
             fields,
@@ -586,7 +586,7 @@ class DocumentBuilder:
             out.append(
                 self._draft(
                     dref,
-                    kind or DocumentKind.CLINICAL_NOTE,
+                    kind or RecordKind.CLINICAL_NOTE,
                     title,
                     [],
                     fields,
@@ -600,7 +600,7 @@ class DocumentBuilder:
             out.append(
                 self._draft(
                     dref,
-                    kind or DocumentKind.CORRESPONDENCE,
+                    kind or RecordKind.CORRESPONDENCE,
                     title,
                     [],
                     [],
@@ -623,7 +623,7 @@ class DocumentBuilder:
         return replace(d, resource_types=())
 
     def _loose_observations(self, day: date | None, is_lab: bool, g: Group) -> DocumentDraft:
-        kind = DocumentKind.LAB if is_lab else DocumentKind.OTHER
+        kind = RecordKind.LAB if is_lab else RecordKind.OTHER
         title = "Lab results (not in a report)" if is_lab else "Observations"
         stamp = day.isoformat() if day else "undated"
         key = f"fhir:observations:{'lab' if is_lab else 'other'}:{stamp}:{self.patient.source_key}"
@@ -646,7 +646,7 @@ class DocumentBuilder:
         main = members[0]
         return self._draft(
             main,
-            DocumentKind.CLINICAL_SUMMARY,
+            RecordKind.CLINICAL_SUMMARY,
             "Clinical summary: problems, procedures, medications, allergies",
             members[1:],
             [("As of", format_date(day))],

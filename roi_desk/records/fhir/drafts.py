@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from roi_desk.records.kinds import (
-    DocumentKind,
     DocumentSource,
     PatientInfo,
     RecordDocument,
+    RecordKind,
     SensitivityMark,
 )
 from roi_desk.records.render import DocumentBody, render_body
@@ -33,7 +33,7 @@ class DocumentDraft:
     """A document found in the bundle, indexed but not yet rendered to PDF."""
 
     source_key: str
-    kind: DocumentKind
+    kind: RecordKind
     title: str
     date_of_service: date | None
     body: DocumentBody | None

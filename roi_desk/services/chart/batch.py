@@ -9,7 +9,7 @@ from datetime import date
 
 from roi_desk.errors import ValidationError
 from roi_desk.records.kinds import (
-    DocumentKind,
+    RecordKind,
 )
 
 
@@ -48,7 +48,7 @@ class ImportFile:
     password: str | None = field(default=None, repr=False)
     #: 1-based first pages of the documents in a scanned chart (page 1 always starts one)
     boundaries: tuple[int, ...] | None = None
-    kind: DocumentKind | None = None
+    kind: RecordKind | None = None
     date_of_service: date | None = None
 
     @property
@@ -87,7 +87,7 @@ class ImportReport:
     patient_created: bool = False
     imported: int = 0
     imported_pages: int = 0
-    by_kind: dict[DocumentKind, int] = field(default_factory=dict)
+    by_kind: dict[RecordKind, int] = field(default_factory=dict)
     skipped: list[SkippedItem] = field(default_factory=list)
     warnings: list[SkippedItem] = field(default_factory=list)
     failed: list[FailedFile] = field(default_factory=list)

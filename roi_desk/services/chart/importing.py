@@ -1,4 +1,4 @@
-"""The patient's chart in the database: import FHIR bundles and PDFs, mark, list.
+"""The chart import pipeline: FHIR bundles and PDFs into one patient's chart.
 
 Import is a generator yielding ``(done, total, message)`` (STYLE.md point 3) in two
 phases, chosen so that nothing is ever half-stored *and* the database is never locked
@@ -43,8 +43,8 @@ from roi_desk.models import User
 from roi_desk.models.chart import ChartDocument, ChartSensitivity
 from roi_desk.records.fhir import index_bundle, read_bundle
 from roi_desk.records.kinds import (
-    DocumentKind,
     RecordDocument,
+    RecordKind,
 )
 from roi_desk.services.chart.batch import (
     FailedFile,
@@ -253,7 +253,7 @@ def _store_all(
                 )
             }
             stored_resources: set[str] = set().union(*stored.values()) if stored else set()
-            kinds: Counter[DocumentKind] = Counter()
+            kinds: Counter[RecordKind] = Counter()
             done = 0
             for p in prepared:
                 for doc in p.documents:

@@ -17,8 +17,8 @@ from roi_desk.errors import NotFoundError
 from roi_desk.models import Patient, User
 from roi_desk.models.chart import ChartDocument, ChartSensitivity
 from roi_desk.records.kinds import (
-    DocumentKind,
     DocumentSource,
+    RecordKind,
     SensitivityCategory,
     SensitivityMark,
     SensitivityOrigin,
@@ -38,7 +38,7 @@ class ChartRow:
 
     id: uuid.UUID
     source_key: str
-    kind: DocumentKind
+    kind: RecordKind
     title: str
     date_of_service: date | None
     page_count: int
@@ -64,19 +64,19 @@ class ChartRow:
 class ChartFilter:
     """Filters of the chart index; empty means everything. Applied in SQL."""
 
-    kinds: frozenset[DocumentKind] = frozenset()
+    kinds: frozenset[RecordKind] = frozenset()
     since: date | None = None
     until: date | None = None
     category: SensitivityCategory | None = None
     needs_review: bool | None = None
 
 
-def document_kind(value: str) -> DocumentKind:
-    """The stored kind string as a DocumentKind."""
+def document_kind(value: str) -> RecordKind:
+    """The stored kind string as a RecordKind."""
     try:
-        return DocumentKind(value)
+        return RecordKind(value)
     except ValueError:  # a kind a newer version wrote: show it as "other", never crash
-        return DocumentKind.OTHER
+        return RecordKind.OTHER
 
 
 def _mark(row: ChartSensitivity) -> SensitivityMark | None:
@@ -253,7 +253,7 @@ def confirm_document(
     session: Session,
     chart_document_id: uuid.UUID,
     *,
-    kind: DocumentKind,
+    kind: RecordKind,
     date_of_service: date | None,
     title: str | None = None,
     user: User | None = None,

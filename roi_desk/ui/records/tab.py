@@ -55,7 +55,7 @@ from PySide6.QtWidgets import (
 from roi_desk.abstract.selection import AbstractRules
 from roi_desk.errors import RoiError
 from roi_desk.models.chart import ReleaseKind
-from roi_desk.records.kinds import DocumentKind, SensitivityCategory
+from roi_desk.records.kinds import RecordKind, SensitivityCategory
 from roi_desk.services import chart, release_sets
 from roi_desk.services.chart import ChartFilter, ChartRow, ImportFile, ImportReport, PatientTarget
 from roi_desk.services.release_sets import BuiltRelease, ReleaseDraft
@@ -132,7 +132,7 @@ class RecordsTab(QWidget):
         self.import_pdf_button.setToolTip("Import scanned or sent PDFs (Ctrl+Shift+I)")
         self.pdf_kind = QComboBox()
         self.pdf_kind.addItem("Type: suggest from text", None)
-        for k in DocumentKind:
+        for k in RecordKind:
             self.pdf_kind.addItem(k.label, k.value)
         self.pdf_date = DateField(empty_text="date of service")
         self.pdf_split = QLineEdit()
@@ -172,7 +172,7 @@ class RecordsTab(QWidget):
         # chart index
         self.kind_filter = QComboBox()
         self.kind_filter.addItem("All types", None)
-        for k in DocumentKind:
+        for k in RecordKind:
             self.kind_filter.addItem(k.label, k.value)
         # one date format on every screen: the site's (MM/DD/YYYY for a US site)
         self.since_filter = DateField(empty_text="from")
@@ -382,7 +382,7 @@ class RecordsTab(QWidget):
         kind = self.kind_filter.currentData()
         category = self.category_filter.currentData()
         return ChartFilter(
-            kinds=frozenset({DocumentKind(kind)}) if kind else frozenset(),
+            kinds=frozenset({RecordKind(kind)}) if kind else frozenset(),
             since=_parse_day(self.since_filter),
             until=_parse_day(self.until_filter),
             category=SensitivityCategory(category) if category else None,
@@ -523,9 +523,7 @@ class RecordsTab(QWidget):
         if self.patient_id is None or self.job.busy:
             return
         try:
-            kind = (
-                DocumentKind(self.pdf_kind.currentData()) if self.pdf_kind.currentData() else None
-            )
+            kind = RecordKind(self.pdf_kind.currentData()) if self.pdf_kind.currentData() else None
             day = _parse_day(self.pdf_date)
             split = self.pdf_split.text().replace(" ", "")
             bounds = tuple(int(x) for x in split.split(",") if x) if split else None

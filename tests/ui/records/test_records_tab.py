@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QApplication
 
-from roi_desk.records.kinds import DocumentKind
+from roi_desk.records.kinds import RecordKind
 from roi_desk.services import chart, release_sets
 from roi_desk.services.chart import ImportFile, PatientTarget
 from roi_desk.ui.context import AppContext
@@ -107,7 +107,7 @@ def test_import_build_and_preview(qtbot: Any, tab: RecordsTab) -> None:
     assert not tab.progress.isVisible()
 
     # filter the index by type (in SQL)
-    tab.kind_filter.setCurrentIndex(tab.kind_filter.findData(DocumentKind.LAB.value))
+    tab.kind_filter.setCurrentIndex(tab.kind_filter.findData(RecordKind.LAB.value))
     wait_for_workers(tab.ctx)
     assert tab.chart_model.rowCount() == 2
 

@@ -41,7 +41,7 @@ from roi_desk.models import (
 from roi_desk.models.chart import ChartDocument
 from roi_desk.models.packet import DeliveryStep
 from roi_desk.packets import PageSource
-from roi_desk.records.kinds import DocumentKind as ChartKind
+from roi_desk.records.kinds import RecordKind as ChartKind
 from roi_desk.records.kinds import SensitivityCategory
 from roi_desk.services import (
     approval,

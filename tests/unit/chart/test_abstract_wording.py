@@ -9,7 +9,7 @@ from datetime import date
 import pypdf
 
 from roi_desk.abstract.selection import AbstractRules, select_abstract, window_is_empty
-from roi_desk.records.kinds import DocumentKind as Kind
+from roi_desk.records.kinds import RecordKind as Kind
 from roi_desk.services import chart, release_sets
 from roi_desk.services.chart import ImportFile, PatientTarget
 from roi_desk.storage import Database

@@ -12,7 +12,7 @@ from roi_desk import audit
 from roi_desk.errors import ValidationError
 from roi_desk.models import Document, DocumentContent, Patient, User
 from roi_desk.models.chart import ChartDocument, ChartSensitivity
-from roi_desk.records.kinds import DocumentKind, SensitivityCategory, SensitivityOrigin
+from roi_desk.records.kinds import RecordKind, SensitivityCategory, SensitivityOrigin
 from roi_desk.services import chart
 from roi_desk.services.chart import ChartFilter, ImportFile, PatientTarget
 from roi_desk.services.users import current_user
@@ -185,7 +185,7 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_imports(db: Database) ->
         ImportFile(BROKEN_PDF.name, BROKEN_PDF.read_bytes()),
         ImportFile(LOOPED_PDF.name, LOOPED_PDF.read_bytes()),
         ImportFile(PASSWORD_PDF.name, PASSWORD_PDF.read_bytes()),
-        ImportFile("letter.pdf", GOOD_PDF.read_bytes(), kind=DocumentKind.CORRESPONDENCE),
+        ImportFile("letter.pdf", GOOD_PDF.read_bytes(), kind=RecordKind.CORRESPONDENCE),
         ImportFile(
             "unlocked.pdf", PASSWORD_PDF.read_bytes(), password=PASSWORD, date_of_service=None
         ),
@@ -193,7 +193,7 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_imports(db: Database) ->
             "scanned-chart.pdf",
             THIRTY_PAGES.read_bytes(),
             boundaries=(1, 11, 21),
-            kind=DocumentKind.OFFICE_VISIT,
+            kind=RecordKind.OFFICE_VISIT,
             date_of_service=date(2019, 5, 1),
         ),
     ]
@@ -219,9 +219,9 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_imports(db: Database) ->
         rows = chart.list_chart(s, pid)
     parts = sorted((r for r in rows if r.source_name == "scanned-chart.pdf"), key=lambda r: r.title)
     assert [r.page_count for r in parts] == [10, 10, 10]
-    assert all(r.kind == DocumentKind.OFFICE_VISIT and not r.needs_review for r in parts)
+    assert all(r.kind == RecordKind.OFFICE_VISIT and not r.needs_review for r in parts)
     letter = next(r for r in rows if r.source_name == "letter.pdf")
-    assert letter.kind == DocumentKind.CORRESPONDENCE
+    assert letter.kind == RecordKind.CORRESPONDENCE
     assert letter.needs_review  # the date was only suggested from the text
 
 
@@ -352,7 +352,7 @@ def test_a_resource_with_no_date_is_indexed_for_review(db: Database) -> None:
     with db.transaction() as s:
         clerk = current_user(s, "mrivera")  # made by the import above
         fixed = chart.confirm_document(
-            s, row.id, kind=DocumentKind.IMMUNIZATION, date_of_service=date(2019, 10, 1), user=clerk
+            s, row.id, kind=RecordKind.IMMUNIZATION, date_of_service=date(2019, 10, 1), user=clerk
         )
     assert not fixed.needs_review and fixed.date_of_service == date(2019, 10, 1)
 
@@ -370,8 +370,8 @@ def test_filters_and_clerk_sensitivity_marks(db: Database) -> None:
         rows = chart.list_chart(s, pid)
         dates = [r.date_of_service for r in rows]
         assert dates == sorted(dates, reverse=True)  # newest first
-        labs = chart.list_chart(s, pid, ChartFilter(kinds=frozenset({DocumentKind.LAB})))
-        assert len(labs) == 2 and {r.kind for r in labs} == {DocumentKind.LAB}
+        labs = chart.list_chart(s, pid, ChartFilter(kinds=frozenset({RecordKind.LAB})))
+        assert len(labs) == 2 and {r.kind for r in labs} == {RecordKind.LAB}
         recent = chart.list_chart(s, pid, ChartFilter(since=date(2019, 1, 1)))
         assert recent and all(r.date_of_service >= date(2019, 1, 1) for r in recent)  # type: ignore[operator]
         hiv = ChartFilter(category=SensitivityCategory.HIV)

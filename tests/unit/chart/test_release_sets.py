@@ -17,7 +17,7 @@ from roi_desk.abstract.selection import AbstractRules, select_abstract
 from roi_desk.errors import ValidationError
 from roi_desk.models import AuditEvent, Base, Document, DocumentKind
 from roi_desk.models.chart import ReleaseKind, ReleaseSet
-from roi_desk.records.kinds import DocumentKind as Kind
+from roi_desk.records.kinds import RecordKind as Kind
 from roi_desk.services import chart, release_sets
 from roi_desk.services.chart import ImportFile, PatientTarget
 from roi_desk.storage import Database
