@@ -233,12 +233,16 @@ def pdfium_chars(
             continue  # most characters of a page: on the lines above or below the boxes
         left, right = rect.left, rect.right
         x0, x1 = (left, right) if left <= right else (right, left)
-        if near is not None and (
-            x1 <= ux0
-            or x0 >= ux1
-            or not any(x0 < q[2] and q[0] < x1 and y0 < q[3] and q[1] < y1 for q in near)
-        ):
-            continue
+        if near is not None:
+            if x1 <= ux0 or x0 >= ux1:
+                continue
+            # a plain loop, not any(<generator>): boxes far apart on a page leave most
+            # characters inside their union, and this test ran for each of them
+            for q in near:
+                if y0 < q[3] and q[1] < y1 and x0 < q[2] and q[0] < x1:
+                    break
+            else:
+                continue
         code = unicode(raw, i)
         ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
         if ch.strip():
