@@ -123,6 +123,11 @@ class TextRuns(RewriterBase):
         lo = rise + font.bottom * fs
         edges_y = (lo, rise + font.top * fs, lo + fs)
         y0, y1 = min(edges_y), max(edges_y)
+        if font.inks is None:  # no ink boxes (all but Type 3): two lists, no loop
+            width = font.width
+            lefts = [gpos for _key, _raw, gpos, _adv in glyphs]
+            rights = [gpos + width(key) * fs * th for key, _raw, gpos, _adv in glyphs]
+            return (min(min(lefts), min(rights)), y0, max(max(lefts), max(rights)), y1)
         x0 = x1 = glyphs[0][2]
         for key, _raw, gpos, _adv in glyphs:
             right = gpos + font.width(key) * fs * th
