@@ -70,6 +70,7 @@ from roi_desk.models.chart import ReleaseSet
 from roi_desk.models.packet import Packet
 from roi_desk.packets import Part
 from roi_desk.pdfium_lock import pdfium_serialized
+from roi_desk.services.release_pages import Origin, release_pages
 from roi_desk.services.requests import check_can_approve
 from roi_desk.text import fold
 
@@ -381,10 +382,9 @@ def _reviewed(session: Session, request: Request) -> tuple[Reviewed | None, byte
             ),
             data,
         )
-    from roi_desk.services.redaction import verified_output
-
-    redacted = verified_output(session, request.id)
-    if redacted is not None:
+    pages = release_pages(session, request.id)
+    if pages is not None and pages.origin is Origin.REDACTED:
+        redacted = pages.documents[0]
         data = _bytes(session, redacted)
         count = len(page_texts(data)) if data else 0
         return (
@@ -397,12 +397,8 @@ def _reviewed(session: Session, request: Request) -> tuple[Reviewed | None, byte
             ),
             data,
         )
-    rs = session.scalars(
-        select(ReleaseSet)
-        .where(ReleaseSet.request_id == request.id)
-        .order_by(ReleaseSet.built_at.desc())
-    ).first()
-    if rs is not None:
+    if pages is not None and pages.origin is Origin.RELEASE and pages.release_set is not None:
+        rs = session.get_one(ReleaseSet, pages.release_set.id)
         data = _bytes(session, rs.document_id)
         records = tuple(i.output_page for i in rs.items if i.role == "record")
         return (
@@ -417,6 +413,8 @@ def _reviewed(session: Session, request: Request) -> tuple[Reviewed | None, byte
             ),
             data,
         )
+    # records attached by hand are several documents, and a signature binds one: they are
+    # reviewed in the packet built from them
     return None, None
 
 

@@ -60,7 +60,13 @@ from roi_desk.services import checklist, fee_quotes, release_sets
 from roi_desk.services import redaction as redaction_service
 from roi_desk.services import settings as site_settings
 from roi_desk.services.consent import authorization_pdf
-from roi_desk.services.documents import PDF, load_bytes, store_document
+from roi_desk.services.documents import load_bytes, store_document
+from roi_desk.services.release_pages import (
+    Origin,
+    ReleasePages,
+    release_pages,
+    unredacted_pages,
+)
 
 __all__ = [
     "PacketOptions",
@@ -328,8 +334,9 @@ def _redaction_known_done(session: Session, request_id: uuid.UUID) -> bool:
 
 
 def _redacted_content(
-    session: Session, request_id: uuid.UUID, output_id: uuid.UUID, part2: bool
+    session: Session, request_id: uuid.UUID, pages: ReleasePages, part2: bool
 ) -> ReleaseContent | None:
+    output_id = pages.documents[0]
     view = redaction_service.latest_set(session, request_id)
     if view is None or view.output_document_id != output_id:  # pragma: no cover - raced
         return None
@@ -337,7 +344,7 @@ def _redacted_content(
     # the engine leaves out the excluded pages; the rest keep their order
     excluded = set(view.excluded_pages)
     kept = [p for p in range(view.page_count) if p not in excluded]
-    info = release_sets.latest_release_set(session, request_id)
+    info = pages.release_set
     from_release = info is not None and info.document_id == view.source_document_id
     if from_release:
         assert info is not None
@@ -361,16 +368,9 @@ def _redacted_content(
 
 
 def _attached_records(
-    session: Session, request_id: uuid.UUID, part2: bool
-) -> ReleaseContent | None:
-    docs = session.scalars(
-        select(Document)
-        .where(Document.request_id == request_id, Document.kind == DocumentKind.RECORD)
-        .where(Document.media_type == PDF)
-        .order_by(Document.created_at)
-    ).all()
-    if not docs:
-        return None
+    session: Session, request_id: uuid.UUID, pages: ReleasePages, part2: bool
+) -> ReleaseContent:
+    docs = [session.get_one(Document, doc_id) for doc_id in pages.documents]
     out = pikepdf.new()
     sources: list[PageSource] = []
     for doc in docs:
@@ -393,25 +393,27 @@ def _attached_records(
 
 
 def default_release_content(session: Session, request_id: uuid.UUID) -> ReleaseContent | None:
-    """The pages this request releases, best source first:
+    """The pages this request releases (:func:`services.release_pages.release_pages`: the
+    verified redaction output, else the newest release set, else the records attached by
+    hand), as bytes with their sources.
 
-    1. the verified redaction output (:func:`services.redaction.verified_output`): the
-       categories the patient did not initial are gone from it;
-    2. else the newest assembled release set (abstract or full release); when the patient
-       did not initial a category, it is not redacted yet and :func:`packet_warnings` says
-       so and blocks delivery — it may be previewed, never sent;
-    3. else the record PDFs attached to the request by hand (an outside record).
-
-    The Part 2 notice goes with it when the saved review says so (42 CFR 2.32).
+    Release-set or hand-attached pages are not redacted yet when the patient did not
+    initial a category: :func:`packet_warnings` says so and blocks delivery — they may be
+    previewed, never sent. The Part 2 notice goes with them when the saved review says so
+    (42 CFR 2.32).
     """
     part2 = PART2_NOTICE in checklist.release_notices(session, request_id)
-    output = redaction_service.verified_output(session, request_id)
-    if output is not None:
-        content = _redacted_content(session, request_id, output, part2)
+    pages = release_pages(session, request_id)
+    if pages is not None and pages.origin is Origin.REDACTED:
+        content = _redacted_content(session, request_id, pages, part2)
         if content is not None:
             return content
-    info = release_sets.latest_release_set(session, request_id)
-    if info is not None:
+        pages = unredacted_pages(session, request_id)  # pragma: no cover - raced
+    if pages is None:
+        return None
+    if pages.origin is Origin.RELEASE:
+        info = pages.release_set
+        assert info is not None  # a release set's pages name it
         return ReleaseContent(
             release_sets.release_pdf(session, info.id),
             tuple(_release_set_sources(session, info)),
@@ -420,7 +422,7 @@ def default_release_content(session: Session, request_id: uuid.UUID) -> ReleaseC
             has_footers=True,
             origin="release",
         )
-    return _attached_records(session, request_id, part2)
+    return _attached_records(session, request_id, pages, part2)
 
 
 def policy_for(content: ReleaseContent, policy: PacketPolicy | None = None) -> PacketPolicy:
