@@ -34,10 +34,8 @@ import itertools
 import re
 import uuid
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
 
 import pypdfium2 as pdfium
 from sqlalchemy import select
@@ -73,6 +71,7 @@ from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.services.release_pages import Origin, release_pages
 from roi_desk.services.requests import check_can_approve
 from roi_desk.text import fold
+from roi_desk.work import SessionFactory
 
 __all__ = [
     "CheckStatus",
@@ -80,7 +79,6 @@ __all__ = [
     "QaReport",
     "QueueItem",
     "Reviewed",
-    "TransactionFactory",
     "approval_queue",
     "approve",
     "check_pages",
@@ -91,10 +89,6 @@ __all__ = [
     "sign_and_approve",
     "signatures",
 ]
-
-
-class TransactionFactory(Protocol):
-    def transaction(self) -> AbstractContextManager[Session]: ...
 
 
 class CheckStatus(StrEnum):
@@ -879,7 +873,7 @@ def approve(
 
 
 def sign_and_approve(
-    db: TransactionFactory,
+    db: SessionFactory,
     request_id: uuid.UUID,
     *,
     user_id: uuid.UUID,

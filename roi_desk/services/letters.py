@@ -20,9 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -61,6 +59,7 @@ from roi_desk.services.acknowledgement import regarding
 from roi_desk.services.checklist import received_on
 from roi_desk.services.documents import load_bytes, store_document
 from roi_desk.services.requests import get_request
+from roi_desk.work import SessionFactory
 
 __all__ = [
     "INFO_TYPE_ROUTES",
@@ -264,10 +263,6 @@ def redirect_request(
 # --------------------------------------------------------------------------- faxing a letter
 
 
-class _Transactions(Protocol):
-    def transaction(self) -> AbstractContextManager[Session]: ...
-
-
 @dataclass(frozen=True)
 class LetterFax:
     """A letter the fax gateway accepted."""
@@ -291,7 +286,7 @@ def letter_fax_number(session: Session, request_id: uuid.UUID) -> str:
 
 
 def fax_letter(
-    db: _Transactions,
+    db: SessionFactory,
     document_id: uuid.UUID,
     gateway: FaxGateway,
     *,

@@ -20,7 +20,7 @@ A failed delivery writes only a ``DeliveryAttempt(status=failed)`` and an audit 
 its own transaction; the request stays where it was. A cancelled one writes nothing.
 
 Fax and electronic copies span two transactions around the slow or external step (the
-TIFF, the gateway, the disk), so they take a :class:`TransactionFactory` (the ``Database``)
+TIFF, the gateway, the disk), so they take a :class:`roi_desk.work.SessionFactory` (the ``Database``)
 rather than a Session, and are generators that yield progress for a worker thread.
 """
 
@@ -29,10 +29,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Generator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,6 +64,7 @@ from roi_desk.services.packets import (
     load_packet_pdf,
     request_facts,
 )
+from roi_desk.work import SessionFactory
 
 __all__ = [
     "STEP_METHOD",
@@ -74,7 +73,6 @@ __all__ = [
     "FaxResult",
     "MailBatch",
     "ReleaseAction",
-    "TransactionFactory",
     "deliver_electronic",
     "disclosures_for_request",
     "mail_batch",
@@ -91,10 +89,6 @@ __all__ = [
 #: what the accounting says when the request gives no purpose and the patient asked
 #: (45 CFR 164.508(c)(1)(iv): "at the request of the individual" suffices)
 PATIENT_PURPOSE = "At the request of the individual"
-
-
-class TransactionFactory(Protocol):
-    def transaction(self) -> AbstractContextManager[Session]: ...
 
 
 class DeliveryRecordError(RoiError):
@@ -452,7 +446,7 @@ def disclosures_for_request(session: Session, request_id: uuid.UUID) -> list[Dis
 
 
 def _fail(
-    db: TransactionFactory,
+    db: SessionFactory,
     packet_id: uuid.UUID,
     user_id: uuid.UUID | None,
     step: str,
@@ -489,7 +483,7 @@ def _check_cover_number(packet: Packet, number: VerifiedNumber) -> None:
 
 
 def send_fax(
-    db: TransactionFactory,
+    db: SessionFactory,
     packet_id: uuid.UUID,
     number: VerifiedNumber,
     gateway: FaxGateway,
@@ -560,7 +554,7 @@ def send_fax(
 
 
 def deliver_electronic(
-    db: TransactionFactory,
+    db: SessionFactory,
     packet_id: uuid.UUID,
     folder: Path,
     *,
