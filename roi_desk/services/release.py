@@ -20,8 +20,9 @@ A failed delivery writes only a ``DeliveryAttempt(status=failed)`` and an audit 
 its own transaction; the request stays where it was. A cancelled one writes nothing.
 
 Fax and electronic copies span two transactions around the slow or external step (the
-TIFF, the gateway, the disk), so they take a :class:`roi_desk.work.SessionFactory` (the ``Database``)
-rather than a Session, and are generators that yield progress for a worker thread.
+TIFF, the gateway, the disk), so they take a :class:`roi_desk.work.SessionFactory` (the
+``Database``) rather than a Session, and are generators that yield progress for a worker
+thread.
 """
 
 from __future__ import annotations
