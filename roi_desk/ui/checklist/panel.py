@@ -646,7 +646,7 @@ class ChecklistPanel(QWidget):
             with ctx.transaction() as (session, user):
                 return op(session, user)
 
-        ctx.runner.start(work, success=done, failure=self._failed)
+        ctx.runner.start(work, success=done, failure=self._failed, owner=self)
 
     def _failed(self, exc: BaseException) -> None:
         show_error(self, exc)
