@@ -30,14 +30,7 @@ from roi_desk.delivery.directory import FaxDirectory, VerifiedNumber, format_fax
 from roi_desk.errors import DocumentError, NotFoundError, ValidationError
 from roi_desk.fees import PaymentStatus
 from roi_desk.letters import Invoice, InvoiceLine, MailingAddress, SiteInfo
-from roi_desk.models import (
-    DeliveryMethod,
-    DocumentKind,
-    Request,
-    RequestKind,
-    Status,
-    User,
-)
+from roi_desk.models import DeliveryMethod, DocumentKind, Request, RequestKind, Status, User
 from roi_desk.models.base import utcnow
 from roi_desk.models.enums import OPEN_STATUSES
 from roi_desk.models.packet import AttemptStatus, DeliveryAttempt, DeliveryStep, Packet

@@ -25,12 +25,7 @@ from roi_desk.packets import PageSource
 from roi_desk.services import checklist, release_sets
 from roi_desk.services import redaction as redaction_service
 from roi_desk.services.documents import load_bytes
-from roi_desk.services.release_pages import (
-    Origin,
-    ReleasePages,
-    release_pages,
-    unredacted_pages,
-)
+from roi_desk.services.release_pages import Origin, ReleasePages, release_pages, unredacted_pages
 
 __all__ = ["PART2_NOTICE", "ReleaseContent", "default_release_content"]
 
