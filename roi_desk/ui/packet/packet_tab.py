@@ -59,7 +59,7 @@ from roi_desk.models import DeliveryMethod, User
 from roi_desk.models.packet import DeliveryStep
 from roi_desk.paths import app_paths
 from roi_desk.services import packets as packet_service
-from roi_desk.services import release
+from roi_desk.services import release, release_readiness
 from roi_desk.services import settings as site_settings
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
@@ -235,7 +235,7 @@ class PacketTab(QWidget):
         self._injected_gateway = gateway
         self.gateway = gateway
         self.fax = FaxSetup(gateway, "the fax gateway") if gateway is not None else None
-        self.release_state: dict[str, release.ReleaseAction] = {}
+        self.release_state: dict[str, release_readiness.ReleaseAction] = {}
         self.policy = policy or packet_service.PacketPolicy()
         self.settings = settings or QSettings()
         self._choose = choose_printer or (lambda w: choose_printer_with_dialog(w, self.settings))
@@ -353,7 +353,7 @@ class PacketTab(QWidget):
             packet = packet_service.latest_packet(session, self.request_id)
             content = self.release_provider(session, self.request_id)
             pdf = packet_service.load_packet_pdf(session, packet.id) if packet else None
-            actions = release.release_actions(
+            actions = release_readiness.release_actions(
                 session,
                 self.request_id,
                 fax_problem=fax_problem,
