@@ -55,6 +55,7 @@ from roi_desk.redaction.proposals import DocumentFacts
 from roi_desk.redaction.sanitize import write_fresh
 from roi_desk.redaction.terms import load_terms
 from roi_desk.services.documents import PDF, InspectedFile, load_bytes, store_document
+from roi_desk.services.release_pages import redaction_source
 
 __all__ = [
     "REASON_OTHER",
@@ -296,20 +297,8 @@ def _obligations(session: Session, request_id: uuid.UUID) -> tuple[str, ...]:
 
 
 def find_source_document(session: Session, request_id: uuid.UUID) -> uuid.UUID | None:
-    """The PDF to redact: the newest assembled release, else the newest other PDF."""
-    base = (
-        select(Document.id)
-        .where(Document.request_id == request_id, Document.media_type == PDF)
-        .order_by(Document.created_at.desc())
-        .limit(1)
-    )
-    release = session.scalar(base.where(Document.kind == "release"))
-    if release is not None:
-        return release
-    # our own outputs and outgoing packets are not inputs to redact
-    return session.scalar(
-        base.where(Document.kind.not_in([DocumentKind.REDACTED.value, DocumentKind.PACKET.value]))
-    )
+    """The PDF to redact (:func:`roi_desk.services.release_pages.redaction_source`)."""
+    return redaction_source(session, request_id)
 
 
 def _get_set(session: Session, set_id: uuid.UUID) -> RedactionSetRecord:
