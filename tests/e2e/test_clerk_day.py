@@ -26,6 +26,7 @@ real X server). Synthetic data only.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
@@ -400,6 +401,14 @@ def checklist_with_typed_dates(day: Day, workspace: RequestView) -> None:
     shown = editor.text() if isinstance(editor, QLineEdit) else ""
     if "12/31/2027" not in shown:
         day.gap(f"the checklist's Expires field shows {shown!r} for a typed 12/31/2027 (item 4)")
+    # the form was signed two days before it arrived: a Pass on "Signature and date"
+    # needs the date typed (45 CFR 164.508(c)(1)(vi))
+    signed = panel.draft.facts.received_on - dt.timedelta(days=2)
+    panel.signed_on.setFocus(Qt.FocusReason.TabFocusReason)
+    panel.signed_on.edit.selectAll()
+    day.type(f"{signed:%m/%d/%Y}")
+    day.key(panel.signed_on.edit, Qt.Key.Key_Tab)
+    assert panel.signed_on.date() == signed
     for code, box in panel.category_boxes.items():
         box.setChecked(code != "mental_health")
     panel.table.setFocus()
