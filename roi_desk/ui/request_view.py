@@ -159,6 +159,7 @@ class RequestView(QWidget):
         self.warning.hide()
         self.status_actions = StatusActions(self, role=ctx.role)
         self.status_actions.requested.connect(self._move)
+        self.status_actions.releaseRequested.connect(lambda: self.show_tab("packet"))
         self.addActions(list(self.status_actions.actions.values()))
         self.action_bar = QHBoxLayout()
         self.action_bar.setSpacing(6)
@@ -651,7 +652,8 @@ class RequestView(QWidget):
                 button.setEnabled(False)
                 button.setToolTip(refused[target])
             else:
-                button.setToolTip(f"{action.text()} ({action.shortcut().toString()})")
+                keys = action.shortcut().toString()
+                button.setToolTip(f"{action.toolTip()} ({keys})" if keys else action.toolTip())
                 button.clicked.connect(action.trigger)
             self.action_bar.addWidget(button)
 
