@@ -370,6 +370,7 @@ def save_request(
         stated_family_folded=fold(form.family_name),
         stated_dob=form.date_of_birth,
         stated_phone=form.phone.strip(),
+        stated_address=form.patient_address.strip(),
         patient_sort=patient_sort_key(
             patient.family_name if patient else form.family_name,
             patient.given_name if patient else form.given_name,
@@ -466,6 +467,10 @@ def match_patient(
     require(user, Permission.LOG_REQUEST)
     request.patient = patient
     request.patient_sort = patient_sort_key(patient.family_name, patient.given_name)
+    if not patient.address.strip() and request.stated_address.strip():
+        # the address typed at intake, kept while no patient was matched; one on file is
+        # the patient index's and is not replaced by a request's
+        patient.address = request.stated_address.strip()
     session.add(
         RequestEvent(
             request=request,
@@ -579,7 +584,8 @@ def form_of(session: Session, request_id: uuid.UUID) -> IntakeForm:
         given_name=request.stated_given_name,
         date_of_birth=request.stated_dob,
         phone=request.stated_phone,
-        patient_address=request.patient.address if request.patient else "",
+        patient_address=(request.patient.address if request.patient else "")
+        or request.stated_address,
         channel=Channel(request.channel),
         kind=RequestKind(request.kind),
         received_at=request.received_at,
@@ -654,6 +660,9 @@ def correct_request(
     put(request, "stated_given_name", "First name", form.given_name.strip())
     put(request, "stated_dob", "Date of birth", form.date_of_birth)
     put(request, "stated_phone", "Patient phone", form.phone.strip())
+    if request.patient is None and form.patient_address.strip():
+        # not matched yet: the address stays on the request until it is
+        put(request, "stated_address", "Patient address", form.patient_address.strip())
     if request.patient is not None and form.patient_address.strip():
         # the address the accounting of disclosures goes to (164.528): a clerk corrects
         # it here before release; an empty field never erases the one on file

@@ -141,3 +141,14 @@ def test_the_patients_mailing_address_is_kept_and_corrected(db: Database) -> Non
         )
         assert on_file.address == "9 Oak Rd, Quincy, MA 02169"
         assert r.patient is on_file
+
+
+def test_an_unmatched_requests_address_is_corrected_on_the_request(db: Database) -> None:
+    with db.transaction() as s:
+        clerk = _clerk(s)
+        r = intake.save_request(s, _form(patient_address="12 Elm St"), user=clerk, now=RECEIVED)
+        assert r.patient is None
+        fixed = dataclasses.replace(intake.form_of(s, r.id), patient_address="14 Elm St")
+        changes = intake.correct_request(s, r.id, fixed, user=clerk)
+        assert [c.line() for c in changes] == ["Patient address: 12 Elm St → 14 Elm St"]
+        assert r.stated_address == "14 Elm St"
