@@ -150,6 +150,19 @@ class RequestFacts:
     #: a third party's release has no fee decision yet (no quote, waiver or $0 by rule):
     #: the authorization decision refuses to let it go (issue 17: Fee $0.00, no invoice)
     fee_undecided: bool = False
+    #: the stored quote's payment status ("" when no quote is stored)
+    fee_payment: str = ""
+
+    @property
+    def build_refusal(self) -> str:
+        """Why no new packet can be built ("" when one can): after release the packet is
+        the record of what was disclosed (45 CFR 164.528); a closed request is done."""
+        if self.status in (Status.RELEASED, Status.CLOSED, Status.CANCELLED, Status.REJECTED):
+            return (
+                f"Request {self.number} is {self.status.label.lower()}; a new packet cannot "
+                "be built for it."
+            )
+        return ""
 
     @property
     def has_mailing_address(self) -> bool:
@@ -277,6 +290,7 @@ def request_facts(session: Session, request_id: uuid.UUID) -> RequestFacts:
         fee_settled=settled,
         payment_required=payment_by_decision or fee_quotes.release_blocked(session, request_id),
         fee_undecided=fee_undecided,
+        fee_payment=quote.payment_status if quote is not None else "",
         **_party_facts(party),  # type: ignore[arg-type]
     )
 
@@ -639,11 +653,8 @@ def build_and_store(
     """
     require(user, Permission.BUILD_PACKET)
     facts = request_facts(session, request_id)
-    if facts.status in (Status.RELEASED, Status.CLOSED, Status.CANCELLED, Status.REJECTED):
-        raise ValidationError(
-            f"Request {facts.number} is {facts.status.label.lower()}; a new packet cannot be "
-            "built for it."
-        )
+    if facts.build_refusal:
+        raise ValidationError(facts.build_refusal)
     policy = policy_for(release, policy)
     if options.invoice is None:
         invoice = invoice_for(session, request_id, today=options.letter_date)

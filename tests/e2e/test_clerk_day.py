@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import uuid
 from argparse import Namespace
@@ -510,8 +511,10 @@ def build_the_fax_packet(day: Day, workspace: RequestView) -> PacketTab:
     assert tab.packet is not None
     day.shot("packet-built")
     # the quote was paid at the checklist: the packet carries no balance due and no
-    # invoice (packets.build_packet bills the unpaid balance of the stored quote only)
-    assert "Fee: $0.00" in tab.details.text(), tab.details.text()
+    # invoice (packets.build_packet bills the unpaid balance of the stored quote only);
+    # the fee line says what was charged and that it is paid
+    assert tab.packet.fee == 0
+    assert re.search(r"Fee: \$\d+\.\d\d, paid", tab.details.text()), tab.details.text()
     assert not any("unpaid" in w.text.lower() for w in tab.warnings), tab.warnings
     return tab
 
