@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from roi_desk.letters.address import format_phone
 from roi_desk.models import Status
 from roi_desk.models.enums import (
     INFO_TYPES,
@@ -68,6 +69,12 @@ def _d(value: date | None) -> str:
 
 def _dt(value: datetime | None) -> str:
     return show_datetime(value, "—")
+
+
+def _numbers(phone: str, fax: str) -> list[str]:
+    """Phone and fax as letters print them: "Phone (617) 555-0199"."""
+    out = [f"Phone {format_phone(phone)}"] if phone.strip() else []
+    return out + ([f"Fax {format_phone(fax)}"] if fax.strip() else [])
 
 
 def _label(enum: type[Channel] | type[DeliveryMethod], value: str) -> str:
@@ -518,19 +525,20 @@ class RequestView(QWidget):
         span = "—"
         if d.date_from or d.date_to:
             span = f"{_d(d.date_from)} to {_d(d.date_to)}"
-        recipient = [d.recipient, *d.recipient_address]
-        if d.recipient_fax:
-            recipient.append(f"Fax {d.recipient_fax}")
-        if d.recipient_email:
-            recipient.append(d.recipient_email)
+        recipient = [d.recipient, *d.recipient_address, *_numbers(d.recipient_phone, "")]
+        recipient += [*_numbers("", d.recipient_fax), d.recipient_email]
+        requester = [d.requester, *d.requester_address]
+        requester += _numbers(d.requester_phone, d.requester_fax)
+        patient_contact = [d.patient_address, *_numbers(d.patient_phone, "")]
         rows: list[tuple[str, str]] = [
             ("Patient", patient),
             ("MRN", d.mrn or "—"),
             ("Date of birth", _d(d.date_of_birth)),
             ("As written", d.stated_patient),
+            ("Mailing address", "\n".join(x for x in patient_contact if x) or "—"),
             ("Kind", kind_text(d.kind)),
             ("Received", f"{_dt(d.received_at)} by {_label(Channel, d.channel).lower()}"),
-            ("Requester", "\n".join([d.requester, *d.requester_address]) or "—"),
+            ("Requester", "\n".join(x for x in requester if x) or "—"),
             ("Recipient", "\n".join(x for x in recipient if x) or "—"),
             ("Purpose", d.purpose or "—"),
             ("Information", info),
