@@ -211,7 +211,7 @@ class RequestView(QWidget):
         self.scan_view.setObjectName("requestScan")
         self._scan_shown: uuid.UUID | None = None
         # keyed data is corrected before approval, old → new in the history (the core
-        # says when: services.intake.correction_refusal)
+        # says when: services.intake_corrections.correction_refusal)
         self.correct_button = QPushButton("Co&rrect details…", self)
         self.correct_button.setObjectName("correctDetails")
         self.correct_button.setAutoDefault(False)
@@ -563,7 +563,7 @@ class RequestView(QWidget):
 
     def _fill_correct(self, d: RequestDetail) -> None:
         from roi_desk.auth.permissions import Permission, denial_message
-        from roi_desk.services.intake import correction_refusal
+        from roi_desk.services.intake_corrections import correction_refusal
 
         refusal = correction_refusal(d.status)
         if refusal is None and not self.ctx.can(Permission.EDIT_REQUEST):

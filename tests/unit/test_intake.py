@@ -21,7 +21,7 @@ from roi_desk.models import (
     Status,
     User,
 )
-from roi_desk.services import intake
+from roi_desk.services import intake, intake_corrections
 from roi_desk.services.documents import inspect_file, load_bytes
 from roi_desk.services.intake import IntakeForm, PartyInput, ScanInput
 from roi_desk.services.users import current_user
@@ -111,7 +111,9 @@ def test_an_address_typed_before_the_match_reaches_the_patient(db: Database) -> 
     with db.transaction() as s:
         r = intake.save_request(s, _form(patient_address=address), user=_clerk(s), now=RECEIVED)
         assert r.patient_id is None and r.stated_address == address
-        assert intake.form_of(s, r.id).patient_address == address  # shown for a correction
+        assert (
+            intake_corrections.form_of(s, r.id).patient_address == address
+        )  # shown for a correction
         p = _patient(s)
         intake.match_patient(s, r, p, user=_clerk(s))
         assert p.address == address
