@@ -830,6 +830,8 @@ class ChecklistPanel(QWidget):
         text, fg, bg = VERDICT_STYLE[outcome.verdict]
         if outcome.verdict is Verdict.NEEDS_CONFIRMATION and not outcome.unconfirmed:
             text = "SAY WHO SIGNED OR ASKS"
+        elif outcome.verdict is Verdict.NEEDS_CONFIRMATION and outcome.missing:
+            text = "ENTER THE SIGNATURE DATE"
         elif outcome.verdict is Verdict.NEEDS_CONFIRMATION:
             n = len(outcome.unconfirmed)
             text = f"{n} LINE{'S' if n != 1 else ''} TO CHECK"
@@ -843,6 +845,8 @@ class ChecklistPanel(QWidget):
             )
         elif outcome.verdict is Verdict.VALID:
             self.read_aloud.setPlainText(outcome.read_aloud())
+        elif outcome.missing:
+            self.read_aloud.setPlainText("\n".join(outcome.missing))
         elif not outcome.unconfirmed:
             self.read_aloud.setPlainText(
                 "\n".join(ln.text for ln in outcome.lines if ln.effect is LineEffect.PROBLEM)
