@@ -29,7 +29,7 @@ from roi_desk.abstract.frontmatter import (
 from roi_desk.abstract.selection import chronological_key
 from roi_desk.errors import DocumentError
 from roi_desk.records.kinds import RecordKind
-from roi_desk.records.render import format_date, pdf_text
+from roi_desk.records.render import pdf_text
 from roi_desk.work import Progress
 
 FOOTER_FONT_SIZE = 7.5
@@ -84,7 +84,7 @@ def footer_text(header: ReleaseHeader) -> str:
     ident = (
         f"MRN {header.mrn}"
         if (header.footer_uses_mrn and header.mrn) or not header.birth_date
-        else f"DOB {format_date(header.birth_date)}"
+        else f"DOB {header.day(header.birth_date)}"
     )
     if ident == "MRN None":
         ident = "DOB not recorded"
@@ -374,7 +374,7 @@ def assemble_release(
             outline.root.append(OutlineItem("Cover", dest(0)))
             outline.root.append(OutlineItem("Contents", dest(1)))
             for e in entries:
-                day = e.date_of_service.isoformat() if e.date_of_service else "undated"
+                day = header.day(e.date_of_service, "undated")
                 outline.root.append(OutlineItem(f"{day}  {e.title}", dest(e.first_page - 1)))
 
         out.docinfo[Name.Title] = pdf_text(f"Release {header.request_number}")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from roi_desk import audit
 from roi_desk.auth.permissions import Permission, require
 from roi_desk.errors import DocumentError, NotFoundError, ValidationError
-from roi_desk.models import Document, DocumentKind, User
+from roi_desk.models import Document, User
 from roi_desk.models.redaction import (
     RedactionBoxRecord,
     RedactionSetRecord,
@@ -25,6 +25,7 @@ from roi_desk.services.redaction.views import (
     SetView,
     set_view,
 )
+from roi_desk.services.release_pages import redaction_source
 
 
 def sha256(data: bytes) -> str:
@@ -41,20 +42,8 @@ def obligations_of(session: Session, request_id: uuid.UUID) -> tuple[str, ...]:
 
 
 def find_source_document(session: Session, request_id: uuid.UUID) -> uuid.UUID | None:
-    """The PDF to redact: the newest assembled release, else the newest other PDF."""
-    base = (
-        select(Document.id)
-        .where(Document.request_id == request_id, Document.media_type == PDF)
-        .order_by(Document.created_at.desc())
-        .limit(1)
-    )
-    release = session.scalar(base.where(Document.kind == "release"))
-    if release is not None:
-        return release
-    # our own outputs and outgoing packets are not inputs to redact
-    return session.scalar(
-        base.where(Document.kind.not_in([DocumentKind.REDACTED.value, DocumentKind.PACKET.value]))
-    )
+    """The PDF to redact (:func:`roi_desk.services.release_pages.redaction_source`)."""
+    return redaction_source(session, request_id)
 
 
 def get_set(session: Session, set_id: uuid.UUID) -> RedactionSetRecord:
