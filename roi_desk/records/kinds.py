@@ -103,6 +103,26 @@ class SensitivityCategory(StrEnum):
     SEXUAL_ASSAULT = "sexual_assault"  # MA c.233 §20J
     DOMESTIC_VIOLENCE = "domestic_violence"  # MA c.233 §20K
 
+    @property
+    def short_label(self) -> str:
+        """A few words for a table column: "HIV", "Substance use", "Assault/DV"."""
+        return CATEGORY_SHORT_LABELS[self]
+
+
+#: short names of the categories, for narrow places (the chart index's "Sensitive" column)
+CATEGORY_SHORT_LABELS: dict[SensitivityCategory, str] = {
+    SensitivityCategory.HIV: "HIV",
+    SensitivityCategory.GENETIC: "Genetic",
+    SensitivityCategory.MENTAL_HEALTH: "Mental health",
+    SensitivityCategory.PSYCHOTHERAPY_NOTES: "Psychotherapy",
+    SensitivityCategory.SUBSTANCE_USE: "Substance use",
+    SensitivityCategory.STD: "STD",
+    SensitivityCategory.REPRODUCTIVE: "Reproductive",
+    SensitivityCategory.SEXUAL_ASSAULT_DV: "Assault/DV",
+    SensitivityCategory.SEXUAL_ASSAULT: "Sexual assault",
+    SensitivityCategory.DOMESTIC_VIOLENCE: "Domestic violence",
+}
+
 
 class SensitivityOrigin(StrEnum):
     """Why a document carries a category: the clerk must know what to double-check."""
