@@ -29,7 +29,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -65,7 +64,7 @@ from roi_desk.services.chart.patients import (
     target_person,
 )
 from roi_desk.services.documents import InspectedFile, store_document
-from roi_desk.work import Cancelled, Progress, SessionFactory, drive
+from roi_desk.work import Cancelled, Progress, SessionFactory, drive, rescaled
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +72,6 @@ log = logging.getLogger(__name__)
 #: storing the last 10% (it is fast: no rendering happens inside the transaction)
 _SCALE_TOTAL = 1000
 _READ_SHARE = 900
-T = TypeVar("T")
 
 
 class ImportCancelled(Cancelled):
@@ -93,20 +91,6 @@ class _Prepared:
     name: str
     documents: list[RecordDocument] = field(default_factory=list)
     person: Person | None = None
-
-
-def _scaled(
-    gen: Generator[Progress, None, T], base: int, span: int, prefix: str
-) -> Generator[Progress, None, T]:
-    """Map a sub-task's progress into its share of the whole batch (one steady bar)."""
-    while True:
-        try:
-            done, total, message = next(gen)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
-        share = base + (span * done // total if total else 0)
-        yield (share, _SCALE_TOTAL, f"{prefix}{message}")
 
 
 def _read_bundle(
@@ -139,7 +123,7 @@ def _read_bundle(
     own_mrn = (target.mrn or "").strip() or (known.mrn if known is not None else None)
     if own_mrn:
         result.patient = replace(result.patient, mrn=own_mrn)
-    docs = yield from _scaled(result.render(cancel), base, span, prefix)
+    docs = yield from rescaled(result.render(cancel), base, span, _SCALE_TOTAL, prefix)
     # a resource with no date is indexed, flagged so the clerk dates it before selecting
     docs = [d if d.date_of_service else _flag_review(d) for d in docs]
     return _Prepared(item.name, docs, person)
