@@ -196,7 +196,7 @@ def check_the_authorization(qtbot: QtBot, workspace: RequestView) -> None:
     press(qtbot, workspace, Qt.Key.Key_2, CTRL)
     panel = workspace.tab_widget("checklist")
     assert isinstance(panel, ChecklistPanel) and panel.isVisible()
-    for code, box in panel.category_boxes.items():
+    for code, box in panel.form.category_boxes.items():
         box.setChecked(code != "mental_health")
     panel.table.setFocus()
     panel.table.setCurrentIndex(panel.model.index(0, 0))
@@ -210,9 +210,9 @@ def check_the_authorization(qtbot: QtBot, workspace: RequestView) -> None:
     # before the records go out (the site releases third parties after payment)
     assert panel.state is not None and panel.state.quote is not None
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
-        panel.invoiced_button.click()
+        panel.fee.invoiced_button.click()
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
-        panel.paid_button.click()
+        panel.fee.paid_button.click()
     settle(panel)  # the workspace reloads the request the payment changed
 
 
