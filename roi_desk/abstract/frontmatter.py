@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from roi_desk.records.render import MARGIN, PAGE_HEIGHT, PAGE_WIDTH, format_date, pdf_text
+from roi_desk.dates import ISO, DateFormat
+from roi_desk.records.render import MARGIN, PAGE_HEIGHT, PAGE_WIDTH, pdf_text
 
 TOC_ROWS_PER_PAGE = 38
 _ROW_HEIGHT = 15.5
@@ -39,6 +40,11 @@ class ReleaseHeader:
     prepared_on: date | None = None
     #: footer shows the MRN instead of the date of birth when True (site setting)
     footer_uses_mrn: bool = False
+    #: how the site writes dates (cover, contents, bookmarks): one format throughout
+    date_format: DateFormat = ISO
+
+    def day(self, value: date | None, empty: str = "") -> str:
+        return self.date_format.format(value) if value else empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +103,11 @@ def render_front_matter(
     y -= 40
     lines = [
         ("Patient", header.patient_name),
-        ("Date of birth", format_date(header.birth_date) if header.birth_date else ""),
+        ("Date of birth", header.day(header.birth_date)),
         ("MRN", header.mrn or ""),
         ("Request number", header.request_number),
-        ("Request date", format_date(header.request_date) if header.request_date else ""),
-        ("Prepared on", format_date(header.prepared_on) if header.prepared_on else ""),
+        ("Request date", header.day(header.request_date)),
+        ("Prepared on", header.day(header.prepared_on)),
         ("Contents", f"{len(rows)} documents, {total_pages} pages including this cover"),
     ]
     for label, value in lines:
@@ -169,7 +175,7 @@ def render_front_matter(
                 break
             row = rows[idx]
             ry = _TOC_TOP - i * _ROW_HEIGHT
-            c.drawString(col_date, ry, row.day.isoformat() if row.day else "undated")
+            c.drawString(col_date, ry, header.day(row.day, "undated"))
             c.drawString(col_kind, ry, _fit(row.kind_label, "Helvetica", 9, 126))
             c.drawString(col_title, ry, _fit(row.title, "Helvetica", 9, title_width))
             c.drawRightString(col_page_right, ry, str(row.first_page))

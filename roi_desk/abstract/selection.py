@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, Protocol, TypeVar
 
+from roi_desk.dates import ISO, DateFormat
 from roi_desk.errors import ValidationError
 from roi_desk.records.kinds import DocumentKind
 
@@ -107,14 +108,17 @@ def _none_of(kinds: Sequence[DocumentKind]) -> str:
     return f"no {listed}"
 
 
-def window_words(since: date | None, until: date | None, request_date: date | None) -> str:
-    """ " since 2023-12-04", or " from A to B" when the window does not end at the request."""
+def window_words(
+    since: date | None, until: date | None, request_date: date | None, fmt: DateFormat = ISO
+) -> str:
+    """ " since 12/04/2023", or " from A to B" when the window does not end at the request;
+    dates in the site's format ``fmt``."""
     if since and until and until != request_date:
-        return f" from {since.isoformat()} to {until.isoformat()}"
+        return f" from {fmt.format(since)} to {fmt.format(until)}"
     if since:
-        return f" since {since.isoformat()}"
+        return f" since {fmt.format(since)}"
     if until:
-        return f" up to {until.isoformat()}"
+        return f" up to {fmt.format(until)}"
     return ""
 
 
@@ -143,7 +147,10 @@ def window_is_empty(counts: Mapping[DocumentKind, int], rules: AbstractRules) ->
 
 
 def select_abstract(
-    documents: Iterable[D], request_date: date, rules: AbstractRules | None = None
+    documents: Iterable[D],
+    request_date: date,
+    rules: AbstractRules | None = None,
+    fmt: DateFormat = ISO,
 ) -> Selection[D]:
     """Apply the abstract rules as of ``request_date``.
 
@@ -165,14 +172,17 @@ def select_abstract(
                 chosen.append(doc)
     chosen.sort(key=chronological_key)
     counts = dict(Counter(d.kind for d in chosen))
-    summary = abstract_summary(counts, rules, f" since {since.isoformat()}")
+    summary = abstract_summary(counts, rules, f" since {fmt.format(since)}")
     if undated:
         summary += f" ({undated} undated not included)"
     return Selection(tuple(chosen), summary, counts, since, request_date, undated)
 
 
 def select_range(
-    documents: Iterable[D], start: date | None = None, end: date | None = None
+    documents: Iterable[D],
+    start: date | None = None,
+    end: date | None = None,
+    fmt: DateFormat = ISO,
 ) -> Selection[D]:
     """A full release: every document dated in ``[start, end]`` (open ends allowed).
 
@@ -196,11 +206,11 @@ def select_range(
     chosen.sort(key=chronological_key)
     counts = dict(Counter(d.kind for d in chosen))
     if start and end:
-        tail = f" from {start.isoformat()} to {end.isoformat()}"
+        tail = f" from {fmt.format(start)} to {fmt.format(end)}"
     elif start:
-        tail = f" since {start.isoformat()}"
+        tail = f" since {fmt.format(start)}"
     elif end:
-        tail = f" up to {end.isoformat()}"
+        tail = f" up to {fmt.format(end)}"
     else:
         tail = " (whole chart)"
     summary = _summary(counts, list(DocumentKind), tail)

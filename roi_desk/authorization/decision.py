@@ -39,6 +39,7 @@ from roi_desk.authorization.categories import (
 )
 from roi_desk.authorization.elements import load_sensitive_categories
 from roi_desk.authorization.review import (
+    SIGNATURE_DATE_CITATION,
     AuthorizationFacts,
     AuthorizationReview,
     Checklist,
@@ -188,6 +189,11 @@ class Decision:
     fee: FeeDecision
     #: the 164.508 checklist review (only for a third party's authorization)
     review: AuthorizationReview | None = None
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What the clerk must still enter (not a defect of the form)."""
+        return self.review.missing if self.review is not None else ()
 
     @property
     def redaction_obligations(self) -> tuple[str, ...]:
@@ -477,16 +483,22 @@ def decide(
                 lines.append(
                     DecisionLine("Authorization", d.message, d.citation, LineEffect.PROBLEM)
                 )
-        if unconfirmed:
+        for text in the_review.missing:
+            lines.append(
+                DecisionLine("Authorization", text, SIGNATURE_DATE_CITATION, LineEffect.PROBLEM)
+            )
+        # the dateless signature line is said above in words, not counted again
+        still_to_check = len(unconfirmed) - (1 if the_review.missing else 0)
+        if still_to_check > 0:
             lines.append(
                 DecisionLine(
                     "Authorization",
-                    f"{len(unconfirmed)} checklist line(s) still to check against the form.",
+                    f"{still_to_check} checklist line(s) still to check against the form.",
                     "45 CFR 164.508(c)",
                     LineEffect.PROBLEM,
                 )
             )
-        elif not deficiencies:
+        elif not deficiencies and not unconfirmed:
             lines.append(
                 DecisionLine(
                     "Authorization",

@@ -24,6 +24,8 @@ from roi_desk.authorization.signer import SignerAuthority
 from roi_desk.errors import ValidationError
 
 __all__ = [
+    "SIGNATURE_DATE_CITATION",
+    "SIGNATURE_DATE_MISSING",
     "AuthorizationFacts",
     "AuthorizationReview",
     "Checklist",
@@ -40,6 +42,12 @@ __all__ = [
 MAX_SIGNED_AFTER_RECEIPT = dt.timedelta(days=366)
 #: Signature dates before this are typing errors.
 EARLIEST_SIGNATURE = dt.date(1900, 1, 1)
+#: What the verdict says when the signature line is passed but no date was typed.
+SIGNATURE_DATE_MISSING = (
+    "“Signature and date” is marked Pass but “Signed on” is empty: type the date the form "
+    "was signed (or fail the line if the form is not dated)."
+)
+SIGNATURE_DATE_CITATION = "45 CFR 164.508(c)(1)(vi)"
 
 
 class LineStatus(StrEnum):
@@ -196,6 +204,9 @@ class AuthorizationReview:
     unconfirmed: tuple[str, ...]
     categories: CategoryDecision
     lines: tuple[ChecklistLine, ...]
+    #: what the clerk must still enter before a line can count as passed (not a defect of
+    #: the form, so never in a deficiency letter)
+    missing: tuple[str, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -471,6 +482,14 @@ def review(
             defs.append(Deficiency(DefectKind.SIGNER, "signature", problem, signer.citation))
 
     unconfirmed = tuple(checklist.unconfirmed)
+    # 164.508(c)(1)(vi) asks for a signature *and date*: a Pass on that line with no date
+    # typed cannot be checked against the date received or today (DOMAIN.md "Dates on the
+    # form"), so the line is not taken as passed until "Signed on" is filled in.
+    missing: tuple[str, ...] = ()
+    if _dateless_signature_pass(checklist, facts):
+        missing = (SIGNATURE_DATE_MISSING,)
+        if "signature" not in unconfirmed:
+            unconfirmed = (*unconfirmed, "signature")
     if any(d.kind is DefectKind.REVOKED for d in defs):
         verdict = Verdict.REVOKED
     elif signer is not None and signer.rejected:
@@ -487,4 +506,11 @@ def review(
         unconfirmed=unconfirmed,
         categories=categories,
         lines=tuple(checklist.lines),
+        missing=missing,
     )
+
+
+def _dateless_signature_pass(checklist: Checklist, facts: AuthorizationFacts) -> bool:
+    if facts.signed_on is not None:
+        return False
+    return any(ln.code == "signature" and ln.status is LineStatus.PASS for ln in checklist.lines)

@@ -49,6 +49,10 @@ class Request(UuidPk, Base):
     stated_family_folded: Mapped[str] = mapped_column(String(128), default="")
     stated_dob: Mapped[date | None] = mapped_column(Date, default=None)
     stated_phone: Mapped[str] = mapped_column(String(32), default="")
+    #: the patient's mailing address as the request gives it, kept while no patient is
+    #: matched and handed to the patient on matching (the accounting of disclosures is
+    #: sent there, 45 CFR 164.528)
+    stated_address: Mapped[str] = mapped_column(Text, default="")
     # denormalised, folded sort keys and display labels for the inbox (a million rows)
     patient_sort: Mapped[str] = mapped_column(String(260), default="")
     requester_sort: Mapped[str] = mapped_column(String(260), default="")

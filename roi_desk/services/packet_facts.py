@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from roi_desk.errors import NotFoundError
 from roi_desk.fees import PaymentStatus
 from roi_desk.models import DeliveryMethod, Party, Request, RequestKind, Status
-from roi_desk.models.enums import INFO_TYPES
+from roi_desk.models.enums import INFO_TYPES, OPEN_STATUSES
 from roi_desk.services import checklist, fee_quotes
 
 __all__ = ["RequestFacts", "describe_disclosure", "request_facts"]
@@ -61,6 +61,20 @@ class RequestFacts:
     #: a third party's release has no fee decision yet (no quote, waiver or $0 by rule):
     #: the authorization decision refuses to let it go (issue 17: Fee $0.00, no invoice)
     fee_undecided: bool = False
+    #: the stored quote's payment status ("" when no quote is stored)
+    fee_payment: str = ""
+
+    @property
+    def build_refusal(self) -> str:
+        """Why no new packet can be built ("" when one can): after release the packet is
+        the record of what was disclosed (45 CFR 164.528); a closed or redirected request
+        gets none (OPEN_STATUSES)."""
+        if self.status not in OPEN_STATUSES:
+            return (
+                f"Request {self.number} is {self.status.label.lower()}; a new packet cannot "
+                "be built for it."
+            )
+        return ""
 
     @property
     def has_mailing_address(self) -> bool:
@@ -138,6 +152,7 @@ def request_facts(session: Session, request_id: uuid.UUID) -> RequestFacts:
         fee_settled=settled,
         payment_required=payment_by_decision or fee_quotes.release_blocked(session, request_id),
         fee_undecided=fee_undecided,
+        fee_payment=quote.payment_status if quote is not None else "",
         **_party_facts(party),  # type: ignore[arg-type]
     )
 

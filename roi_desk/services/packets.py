@@ -32,7 +32,6 @@ from roi_desk.fees import PaymentStatus
 from roi_desk.letters import Invoice, InvoiceLine, MailingAddress, SiteInfo
 from roi_desk.models import DeliveryMethod, DocumentKind, Request, RequestKind, Status, User
 from roi_desk.models.base import utcnow
-from roi_desk.models.enums import OPEN_STATUSES
 from roi_desk.models.packet import AttemptStatus, DeliveryAttempt, DeliveryStep, Packet
 from roi_desk.packets import (
     AssembledPacket,
@@ -343,11 +342,8 @@ def build_and_store(
     """
     require(user, Permission.BUILD_PACKET)
     facts = request_facts(session, request_id)
-    if facts.status not in OPEN_STATUSES:
-        raise ValidationError(
-            f"Request {facts.number} is {facts.status.label.lower()}; a new packet cannot be "
-            "built for it."
-        )
+    if facts.build_refusal:
+        raise ValidationError(facts.build_refusal)
     policy = policy_for(release, policy)
     if options.invoice is None:
         invoice = invoice_for(session, request_id, today=options.letter_date)

@@ -38,13 +38,16 @@ from roi_desk.abstract.selection import (
     years_before,
 )
 from roi_desk.auth.permissions import Permission, require
+from roi_desk.dates import ISO, DateFormat
 from roi_desk.errors import DocumentError, NotFoundError, ValidationError
 from roi_desk.models import DocumentKind as StoredKind
 from roi_desk.models import Patient, Request, User
 from roi_desk.models.chart import ChartDocument, ReleaseItem, ReleaseKind, ReleaseSet
-from roi_desk.records.kinds import DocumentKind, Progress
-from roi_desk.services.chart import ChartRow, SessionSource, document_kind, list_chart
+from roi_desk.records.kinds import DocumentKind
+from roi_desk.services.chart import ChartRow, document_kind, list_chart
 from roi_desk.services.documents import PDF, InspectedFile, load_bytes, store_document
+from roi_desk.services.settings import date_format as site_date_format
+from roi_desk.work import Progress, SessionFactory
 
 __all__ = [
     "BuiltRelease",
@@ -134,6 +137,8 @@ class ReleaseDraft:
     until: date | None = None
     added: frozenset[uuid.UUID] = frozenset()
     removed: frozenset[uuid.UUID] = frozenset()
+    #: how the site writes dates: the summary, the cover and the contents use it
+    date_format: DateFormat = ISO
 
     # -- the rule ----------------------------------------------------------------------
 
@@ -190,7 +195,9 @@ class ReleaseDraft:
         docs = self.selected
         counts = Counter(d.kind for d in docs)
         if self.kind == ReleaseKind.ABSTRACT:
-            window = window_words(self.since, self.until, self.request.received_on)
+            window = window_words(
+                self.since, self.until, self.request.received_on, self.date_format
+            )
             return self._with_extra(abstract_summary(counts, self.rules, window))
         first = [k for k in DocumentKind if k in self.rules.all_kinds]
         if self.kind == ReleaseKind.ABSTRACT:
@@ -204,12 +211,8 @@ class ReleaseDraft:
         text = ", ".join(parts) if parts else "no documents"
         if self.kind == ReleaseKind.CUSTOM:
             text += " (chosen by hand)"
-        elif self.since and self.until and self.until != self.request.received_on:
-            text += f" from {self.since.isoformat()} to {self.until.isoformat()}"
-        elif self.since:
-            text += f" since {self.since.isoformat()}"
-        elif self.until:
-            text += f" up to {self.until.isoformat()}"
+        elif self.since or self.until:
+            text += window_words(self.since, self.until, self.request.received_on, self.date_format)
         elif self.kind == ReleaseKind.FULL:
             text += " (whole chart)"
         return self._with_extra(text)
@@ -312,7 +315,9 @@ def _window_note(draft: ReleaseDraft) -> str:
         return ""
     kinds = [k.plural for k in DocumentKind if k in draft.rules.windowed_kinds]
     listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
-    window = window_words(draft.since, draft.until, draft.request.received_on).strip()
+    window = window_words(
+        draft.since, draft.until, draft.request.received_on, draft.date_format
+    ).strip()
     return (
         f"The chart holds no {listed} dated {window or 'in the look-back window'}; "
         "this abstract therefore has none."
@@ -333,7 +338,12 @@ def start_draft(
     """
     header = request_header(session, request_id)
     chart = tuple(list_chart(session, header.patient_id))
-    draft = ReleaseDraft(request=header, chart=chart, rules=rules or AbstractRules())
+    draft = ReleaseDraft(
+        request=header,
+        chart=chart,
+        rules=rules or AbstractRules(),
+        date_format=site_date_format(session),
+    )
     return draft.with_kind(kind)
 
 
@@ -408,7 +418,7 @@ def _load(session: Session, draft: ReleaseDraft) -> tuple[RequestHeader, list[_L
 
 
 def assemble(
-    db: SessionSource,
+    db: SessionFactory,
     draft: ReleaseDraft,
     *,
     user_id: uuid.UUID | None = None,
@@ -428,7 +438,7 @@ def assemble(
         # checked before any page is read; there is no anonymous build (the UI and the
         # scripts pass a signed-in or workstation user)
         require(session.get(User, user_id) if user_id else None, Permission.BUILD_RELEASE)
-    yield Progress(0, 1, "Loading the selected documents")
+    yield (0, 1, "Loading the selected documents")
     with db.transaction() as session:
         header, docs = _load(session, draft)
     if facility is None:
@@ -448,6 +458,7 @@ def assemble(
         facility=facility,
         prepared_on=today or date.today(),
         footer_uses_mrn=footer_uses_mrn,
+        date_format=draft.date_format,
     )
     # docs are already in chronological order (draft.selected); keep exactly that order
     result: AssembledRelease | None = yield from assemble_release(

@@ -89,6 +89,13 @@ class RequestDetail:
     allowed: list[Status]
     history: list[HistoryLine]
     documents: list[DocumentLine]
+    #: the patient's mailing address (the one on file, else the one the request gives):
+    #: where the accounting of disclosures goes (45 CFR 164.528)
+    patient_address: str = ""
+    patient_phone: str = ""
+    requester_phone: str = ""
+    requester_fax: str = ""
+    recipient_phone: str = ""
 
 
 def get_request(session: Session, request_id: uuid.UUID) -> Request:
@@ -152,6 +159,11 @@ def detail(session: Session, request_id: uuid.UUID, *, user: User | None) -> Req
         allowed=sorted(allowed_targets(Status(r.status)), key=list(Status).index),
         history=history,
         documents=docs,
+        patient_address=(p.address if p else "") or r.stated_address,
+        patient_phone=(p.phone if p else "") or r.stated_phone,
+        requester_phone=r.requester.phone if r.requester else "",
+        requester_fax=r.requester.fax if r.requester else "",
+        recipient_phone=r.recipient.phone if r.recipient else "",
     )
 
 

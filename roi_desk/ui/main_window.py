@@ -42,7 +42,7 @@ from roi_desk.ui.inbox_panel import QUEUES, InboxPanel, queue_filter
 from roi_desk.ui.inbox_poll import InboxPoller
 from roi_desk.ui.lock import SessionLock
 from roi_desk.ui.request_view import RequestView
-from roi_desk.ui.status_actions import StatusActions, move_request
+from roi_desk.ui.status_actions import NO_REQUEST, StatusActions, move_request
 from roi_desk.ui.tools_menu import ToolWindows
 from roi_desk.ui.widgets import fit_to_screen
 
@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.doubleClicked.connect(lambda _index: self.open_current())
         self.status_actions.requested.connect(self._move_current)
+        self.status_actions.releaseRequested.connect(self.release_current)
 
         self._restore_settings()
         # Sorting on (with the restored or default indicator) runs the first query.
@@ -408,6 +409,14 @@ class MainWindow(QMainWindow):
             view.show()
         return view
 
+    def release_current(self) -> QWidget | None:
+        """ "Release on the Packet tab…": a release happens on the Packet tab, with its
+        cover sheet and checks, never as a bare status change."""
+        row = self.current_row()
+        if row is None:
+            return None
+        return self.open_request(row.id).show_tab("packet")
+
     def new_request(self) -> QDialog | None:
         try:
             # imported when first used: intake pulls in the PDF stack, start-up should not
@@ -578,6 +587,9 @@ class MainWindow(QMainWindow):
         row = self.current_row()
         self.status_actions.update_for(row.status if row else None)
         self.open_action.setEnabled(row is not None)
+        tip = "Open the request in its own window" if row is not None else NO_REQUEST
+        self.open_action.setToolTip(tip)
+        self.open_action.setStatusTip(tip)
 
     # ------------------------------------------------------------------ settings
 

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from roi_desk.letters.address import format_phone
 from roi_desk.models import Status
 from roi_desk.models.enums import (
     INFO_TYPES,
@@ -68,6 +69,12 @@ def _d(value: date | None) -> str:
 
 def _dt(value: datetime | None) -> str:
     return show_datetime(value, "—")
+
+
+def _numbers(phone: str, fax: str) -> list[str]:
+    """Phone and fax as letters print them: "Phone (617) 555-0199"."""
+    out = [f"Phone {format_phone(phone)}"] if phone.strip() else []
+    return out + ([f"Fax {format_phone(fax)}"] if fax.strip() else [])
 
 
 def _label(enum: type[Channel] | type[DeliveryMethod], value: str) -> str:
@@ -159,6 +166,7 @@ class RequestView(QWidget):
         self.warning.hide()
         self.status_actions = StatusActions(self, role=ctx.role)
         self.status_actions.requested.connect(self._move)
+        self.status_actions.releaseRequested.connect(lambda: self.show_tab("packet"))
         self.addActions(list(self.status_actions.actions.values()))
         self.action_bar = QHBoxLayout()
         self.action_bar.setSpacing(6)
@@ -203,7 +211,7 @@ class RequestView(QWidget):
         self.scan_view.setObjectName("requestScan")
         self._scan_shown: uuid.UUID | None = None
         # keyed data is corrected before approval, old → new in the history (the core
-        # says when: services.intake.correction_refusal)
+        # says when: services.intake_corrections.correction_refusal)
         self.correct_button = QPushButton("Co&rrect details…", self)
         self.correct_button.setObjectName("correctDetails")
         self.correct_button.setAutoDefault(False)
@@ -517,19 +525,20 @@ class RequestView(QWidget):
         span = "—"
         if d.date_from or d.date_to:
             span = f"{_d(d.date_from)} to {_d(d.date_to)}"
-        recipient = [d.recipient, *d.recipient_address]
-        if d.recipient_fax:
-            recipient.append(f"Fax {d.recipient_fax}")
-        if d.recipient_email:
-            recipient.append(d.recipient_email)
+        recipient = [d.recipient, *d.recipient_address, *_numbers(d.recipient_phone, "")]
+        recipient += [*_numbers("", d.recipient_fax), d.recipient_email]
+        requester = [d.requester, *d.requester_address]
+        requester += _numbers(d.requester_phone, d.requester_fax)
+        patient_contact = [d.patient_address, *_numbers(d.patient_phone, "")]
         rows: list[tuple[str, str]] = [
             ("Patient", patient),
             ("MRN", d.mrn or "—"),
             ("Date of birth", _d(d.date_of_birth)),
             ("As written", d.stated_patient),
+            ("Mailing address", "\n".join(x for x in patient_contact if x) or "—"),
             ("Kind", kind_text(d.kind)),
             ("Received", f"{_dt(d.received_at)} by {_label(Channel, d.channel).lower()}"),
-            ("Requester", "\n".join([d.requester, *d.requester_address]) or "—"),
+            ("Requester", "\n".join(x for x in requester if x) or "—"),
             ("Recipient", "\n".join(x for x in recipient if x) or "—"),
             ("Purpose", d.purpose or "—"),
             ("Information", info),
@@ -554,7 +563,7 @@ class RequestView(QWidget):
 
     def _fill_correct(self, d: RequestDetail) -> None:
         from roi_desk.auth.permissions import Permission, denial_message
-        from roi_desk.services.intake import correction_refusal
+        from roi_desk.services.intake_corrections import correction_refusal
 
         refusal = correction_refusal(d.status)
         if refusal is None and not self.ctx.can(Permission.EDIT_REQUEST):
@@ -651,7 +660,8 @@ class RequestView(QWidget):
                 button.setEnabled(False)
                 button.setToolTip(refused[target])
             else:
-                button.setToolTip(f"{action.text()} ({action.shortcut().toString()})")
+                keys = action.shortcut().toString()
+                button.setToolTip(f"{action.toolTip()} ({keys})" if keys else action.toolTip())
                 button.clicked.connect(action.trigger)
             self.action_bar.addWidget(button)
 

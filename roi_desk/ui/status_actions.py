@@ -45,8 +45,31 @@ SHORTCUTS: dict[Status, str] = {
     Status.REDIRECTED: "Ctrl+Shift+D",
 }
 
-#: moves the core makes itself after a real step (delivery); offered, but never enabled
+#: moves the core makes itself after a real step (delivery): the menu item does not make
+#: the move, it opens the request where the step happens (the Packet tab, with its cover
+#: sheet, its checks and the disclosure it records — 45 CFR 164.528)
 SYSTEM_ONLY: frozenset[Status] = frozenset({Status.RELEASED})
+#: what the menu says for each move (a release is not a status one "marks")
+LABELS: dict[Status, str] = {**ACTION_LABELS, Status.RELEASED: "Release on the Packet tab…"}
+RELEASE_HINT = (
+    "Open this request on its Packet tab: a release happens there, with its cover sheet and checks"
+)
+NO_REQUEST = "Select a request first"
+
+
+def _sources(target: Status) -> list[Status]:
+    """The statuses a request can be in for this move to be offered."""
+    return [s for s in Status if target in allowed_targets(s)]
+
+
+def not_now(target: Status, current: Status) -> str:
+    """Why the move is greyed for a request in ``current``, in a clerk's words."""
+    sources = _sources(target)
+    if not sources:
+        return f"Done by the program, never from this menu (this request is {current.label})"
+    wanted = ", ".join(s.label for s in sources[:-1])
+    wanted = f"{wanted} or {sources[-1].label}" if wanted else sources[-1].label
+    return f"Only for a request that is {wanted}; this one is {current.label}"
 
 
 class ReasonDialog(QDialog):
@@ -161,26 +184,26 @@ class StatusActions(QObject):
     """
 
     requested = Signal(object)
+    #: "Release on the Packet tab…": open the request on its Packet tab
+    releaseRequested = Signal()
 
     def __init__(self, parent: QWidget, *, role: str | None = None) -> None:
         super().__init__(parent)
         self.role = role
         self.actions: dict[Status, QAction] = {}
         self._refusals: dict[Status, str] = {}
-        for target, label in ACTION_LABELS.items():
+        for target, label in LABELS.items():
             action = QAction(label, parent)
             action.setObjectName(f"status_{target.value}")
             if SHORTCUTS.get(target):
                 action.setShortcut(QKeySequence(SHORTCUTS[target]))
-            if target in SYSTEM_ONLY:
-                action.setStatusTip(
-                    "Done by the delivery step (print, fax, pick-up), once it succeeds"
-                )
-            action.setEnabled(False)
             action.triggered.connect(self._emitter(target))
             self.actions[target] = action
+        self.update_for(None)
 
     def _emitter(self, target: Status) -> Callable[[], None]:
+        if target in SYSTEM_ONLY:
+            return self.releaseRequested.emit
         return lambda: self.requested.emit(target)
 
     def refusal(self, target: Status) -> str | None:
@@ -190,14 +213,27 @@ class StatusActions(QObject):
         return requests.move_refusal(self.role, target)
 
     def update_for(self, current: Status | None) -> None:
+        """Enable what the request's status and the role allow; a greyed item says why
+        (tooltip and status bar), so nobody wonders what is missing."""
         allowed = allowed_targets(current) if current is not None else frozenset()
         self._refusals = {}
         for target, action in self.actions.items():
             refusal = self.refusal(target) if target in allowed else None
             if refusal:
                 self._refusals[target] = refusal
-            action.setEnabled(target in allowed and target not in SYSTEM_ONLY and not refusal)
-            action.setToolTip(refusal or action.text().rstrip("…"))
+            action.setEnabled(target in allowed and not refusal)
+            if current is None:
+                tip = NO_REQUEST
+            elif target not in allowed:
+                tip = not_now(target, current)
+            elif refusal:
+                tip = refusal
+            elif target in SYSTEM_ONLY:
+                tip = RELEASE_HINT
+            else:
+                tip = action.text().rstrip("…")
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
 
     def enabled(self) -> list[Status]:
         return [t for t, a in self.actions.items() if a.isEnabled()]
@@ -207,4 +243,12 @@ class StatusActions(QObject):
         return dict(self._refusals)
 
 
-__all__ = ["SHORTCUTS", "ReasonDialog", "StatusActions", "move_request"]
+__all__ = [
+    "LABELS",
+    "NO_REQUEST",
+    "SHORTCUTS",
+    "ReasonDialog",
+    "StatusActions",
+    "move_request",
+    "not_now",
+]

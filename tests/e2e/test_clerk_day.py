@@ -26,7 +26,9 @@ real X server). Synthetic data only.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 import uuid
 from argparse import Namespace
@@ -400,6 +402,14 @@ def checklist_with_typed_dates(day: Day, workspace: RequestView) -> None:
     shown = editor.text() if isinstance(editor, QLineEdit) else ""
     if "12/31/2027" not in shown:
         day.gap(f"the checklist's Expires field shows {shown!r} for a typed 12/31/2027 (item 4)")
+    # the form was signed two days before it arrived: a Pass on "Signature and date"
+    # needs the date typed (45 CFR 164.508(c)(1)(vi))
+    signed = panel.draft.facts.received_on - dt.timedelta(days=2)
+    panel.form.signed_on.setFocus(Qt.FocusReason.TabFocusReason)
+    panel.form.signed_on.edit.selectAll()
+    day.type(f"{signed:%m/%d/%Y}")
+    day.key(panel.form.signed_on.edit, Qt.Key.Key_Tab)
+    assert panel.form.signed_on.date() == signed
     for code, box in panel.form.category_boxes.items():
         box.setChecked(code != "mental_health")
     panel.table.setFocus()
@@ -501,8 +511,10 @@ def build_the_fax_packet(day: Day, workspace: RequestView) -> PacketTab:
     assert tab.packet is not None
     day.shot("packet-built")
     # the quote was paid at the checklist: the packet carries no balance due and no
-    # invoice (packets.build_packet bills the unpaid balance of the stored quote only)
-    assert "Fee: $0.00" in tab.details.text(), tab.details.text()
+    # invoice (packets.build_packet bills the unpaid balance of the stored quote only);
+    # the fee line says what was charged and that it is paid
+    assert tab.packet.fee == 0
+    assert re.search(r"Fee: \$\d+\.\d\d, paid", tab.details.text()), tab.details.text()
     assert not any("unpaid" in w.text.lower() for w in tab.warnings), tab.warnings
     return tab
 

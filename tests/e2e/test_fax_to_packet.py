@@ -23,6 +23,7 @@ The story, in order:
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 from collections.abc import Iterator
@@ -202,6 +203,13 @@ def check_the_authorization(qtbot: QtBot, workspace: RequestView) -> None:
     panel.table.setCurrentIndex(panel.model.index(0, 0))
     for _ in range(panel.model.rowCount()):
         press(qtbot, panel.table, Qt.Key.Key_P)
+    # a Pass on "Signature and date" needs the date typed (45 CFR 164.508(c)(1)(vi))
+    assert panel.verdict.text() == "ENTER THE SIGNATURE DATE"
+    signed = panel.draft.facts.received_on - dt.timedelta(days=2)
+    panel.form.signed_on.setFocus()
+    panel.form.signed_on.edit.selectAll()
+    qtbot.keyClicks(panel.form.signed_on.edit, f"{signed:%m/%d/%Y}")
+    press(qtbot, panel.form.signed_on.edit, Qt.Key.Key_Tab)
     assert panel.verdict.text() == "AUTHORIZATION VALID", panel.read_aloud.toPlainText()
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
         press(qtbot, panel.table, Qt.Key.Key_S, CTRL)

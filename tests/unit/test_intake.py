@@ -20,7 +20,7 @@ from roi_desk.models import (
     Status,
     User,
 )
-from roi_desk.services import intake
+from roi_desk.services import intake, intake_corrections
 from roi_desk.services.documents import inspect_file, load_bytes
 from roi_desk.services.intake import IntakeForm, PartyInput, ScanInput
 from roi_desk.services.users import current_user
@@ -89,6 +89,31 @@ def test_unmatched_patient_waits_in_its_queue_then_matches(db: Database) -> None
         p = add_patient(s)
         intake.match_patient(s, r, p, user=_clerk(s))
         assert r.patient_id == p.id and r.status == Status.LOGGED
+
+
+def test_an_address_typed_before_the_match_reaches_the_patient(db: Database) -> None:
+    """Seen in the real window: an address typed for an unmatched request was lost."""
+    address = "12 Elm St, Quincy, MA 02169"
+    with db.transaction() as s:
+        r = intake.save_request(s, _form(patient_address=address), user=_clerk(s), now=RECEIVED)
+        assert r.patient_id is None and r.stated_address == address
+        assert (
+            intake_corrections.form_of(s, r.id).patient_address == address
+        )  # shown for a correction
+        p = add_patient(s)
+        intake.match_patient(s, r, p, user=_clerk(s))
+        assert p.address == address
+
+
+def test_matching_keeps_the_address_on_file(db: Database) -> None:
+    with db.transaction() as s:
+        r = intake.save_request(
+            s, _form(patient_address="1 New Rd, Boston, MA"), user=_clerk(s), now=RECEIVED
+        )
+        p = add_patient(s)
+        p.address = "12 Elm St, Quincy, MA 02169"
+        intake.match_patient(s, r, p, user=_clerk(s))
+        assert p.address == "12 Elm St, Quincy, MA 02169"  # the patient index's, not replaced
 
 
 def test_create_patient_with_mrn_and_taken_mrn(db: Database) -> None:

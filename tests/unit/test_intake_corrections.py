@@ -11,6 +11,7 @@ from roi_desk.errors import PermissionDeniedError, ValidationError
 from roi_desk.lifecycle import transition
 from roi_desk.models import AuditEvent, DeliveryMethod, RequestEvent, Status
 from roi_desk.services import intake
+from roi_desk.services import intake_corrections as corrections
 from roi_desk.services.intake import PartyInput
 from roi_desk.services.users import current_user
 from roi_desk.storage import Database
@@ -23,7 +24,7 @@ def test_a_typo_is_corrected_and_the_history_says_old_and_new(db: Database) -> N
         clerk = _clerk(s)
         p = add_patient(s)
         r = intake.save_request(s, _form(patient_id=p.id), user=clerk, now=RECEIVED)
-        form = intake.form_of(s, r.id)
+        form = corrections.form_of(s, r.id)
         assert form.requester.name == "Mathilda O'Keefe" and form.requester.state == "MA"
         fixed = dataclasses.replace(
             form,
@@ -31,7 +32,7 @@ def test_a_typo_is_corrected_and_the_history_says_old_and_new(db: Database) -> N
             purpose="Continuing care",
             delivery_method=DeliveryMethod.FAX,
         )
-        changes = intake.correct_request(s, r.id, fixed, user=clerk)
+        changes = corrections.correct_request(s, r.id, fixed, user=clerk)
         assert [c.line() for c in changes] == [
             "Requester ZIP: 02169 → 02170",
             "Requester fax: (empty) → 617-555-0199",
@@ -53,16 +54,16 @@ def test_a_typo_is_corrected_and_the_history_says_old_and_new(db: Database) -> N
         assert audit_event.detail == {"fields": [c.field for c in changes]}
         assert "02170" not in str(audit_event.detail)
         # nothing changed: nothing written
-        assert intake.correct_request(s, r.id, fixed, user=clerk) == []
+        assert corrections.correct_request(s, r.id, fixed, user=clerk) == []
 
 
 def test_a_correction_is_validated_like_the_intake(db: Database) -> None:
     with db.transaction() as s:
         clerk = _clerk(s)
         r = intake.save_request(s, _form(), user=clerk, now=RECEIVED)
-        bad = dataclasses.replace(intake.form_of(s, r.id), requester=PartyInput())
+        bad = dataclasses.replace(corrections.form_of(s, r.id), requester=PartyInput())
         with pytest.raises(ValidationError) as caught:
-            intake.correct_request(s, r.id, bad, user=clerk)
+            corrections.correct_request(s, r.id, bad, user=clerk)
         assert "requester.name" in caught.value.fields
 
 
@@ -73,10 +74,10 @@ def test_no_correction_once_approved_or_released(db: Database, status: Status) -
         p = add_patient(s)
         r = intake.save_request(s, _form(patient_id=p.id), user=clerk, now=RECEIVED)
         r.status = status  # (how it got there is the lifecycle's business)
-        refusal = intake.correction_refusal(status)
+        refusal = corrections.correction_refusal(status)
         assert refusal is not None
         with pytest.raises(ValidationError, match=refusal[:30]):
-            intake.correct_request(s, r.id, intake.form_of(s, r.id), user=clerk)
+            corrections.correct_request(s, r.id, corrections.form_of(s, r.id), user=clerk)
 
 
 def test_correctable_until_approval(db: Database) -> None:
@@ -85,9 +86,9 @@ def test_correctable_until_approval(db: Database) -> None:
         p = add_patient(s)
         r = intake.save_request(s, _form(patient_id=p.id), user=clerk, now=RECEIVED)
         transition(s, r, Status.IN_PROGRESS, user=clerk)
-        assert intake.correction_refusal(r.status) is None
-        fixed = dataclasses.replace(intake.form_of(s, r.id), notes="Called: wants labs too")
-        assert len(intake.correct_request(s, r.id, fixed, user=clerk)) == 1
+        assert corrections.correction_refusal(r.status) is None
+        fixed = dataclasses.replace(corrections.form_of(s, r.id), notes="Called: wants labs too")
+        assert len(corrections.correct_request(s, r.id, fixed, user=clerk)) == 1
 
 
 def test_mail_room_may_not_correct(db: Database) -> None:
@@ -97,7 +98,7 @@ def test_mail_room_may_not_correct(db: Database) -> None:
         mail = current_user(s, "mailroom1")
         mail.role = "mailroom"
         with pytest.raises(PermissionDeniedError):
-            intake.correct_request(s, r.id, intake.form_of(s, r.id), user=mail)
+            corrections.correct_request(s, r.id, corrections.form_of(s, r.id), user=mail)
 
 
 def test_the_patients_mailing_address_is_kept_and_corrected(db: Database) -> None:
@@ -112,16 +113,16 @@ def test_the_patients_mailing_address_is_kept_and_corrected(db: Database) -> Non
             now=RECEIVED,
         )
         assert new.patient is not None and new.patient.address == "12 Elm St, Quincy, MA 02169"
-        form = intake.form_of(s, new.id)
+        form = corrections.form_of(s, new.id)
         assert form.patient_address == "12 Elm St, Quincy, MA 02169"
         fixed = dataclasses.replace(form, patient_address="14 Elm St, Quincy, MA 02169")
-        changes = intake.correct_request(s, new.id, fixed, user=clerk)
+        changes = corrections.correct_request(s, new.id, fixed, user=clerk)
         assert [c.line() for c in changes] == [
             "Patient address: 12 Elm St, Quincy, MA 02169 → 14 Elm St, Quincy, MA 02169"
         ]
         assert new.patient.address == "14 Elm St, Quincy, MA 02169"
         blank = dataclasses.replace(fixed, patient_address="")
-        assert intake.correct_request(s, new.id, blank, user=clerk) == []
+        assert corrections.correct_request(s, new.id, blank, user=clerk) == []
         assert new.patient.address == "14 Elm St, Quincy, MA 02169"
 
         # a patient on file without an address gets the request's; one with an address
@@ -142,3 +143,14 @@ def test_the_patients_mailing_address_is_kept_and_corrected(db: Database) -> Non
         )
         assert on_file.address == "9 Oak Rd, Quincy, MA 02169"
         assert r.patient is on_file
+
+
+def test_an_unmatched_requests_address_is_corrected_on_the_request(db: Database) -> None:
+    with db.transaction() as s:
+        clerk = _clerk(s)
+        r = intake.save_request(s, _form(patient_address="12 Elm St"), user=clerk, now=RECEIVED)
+        assert r.patient is None
+        fixed = dataclasses.replace(corrections.form_of(s, r.id), patient_address="14 Elm St")
+        changes = corrections.correct_request(s, r.id, fixed, user=clerk)
+        assert [c.line() for c in changes] == ["Patient address: 12 Elm St → 14 Elm St"]
+        assert r.stated_address == "14 Elm St"

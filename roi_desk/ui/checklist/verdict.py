@@ -19,6 +19,8 @@ def verdict_banner(outcome: Decision) -> tuple[str, str, str]:
     text, fg, bg = VERDICT_STYLE[outcome.verdict]
     if outcome.verdict is Verdict.NEEDS_CONFIRMATION and not outcome.unconfirmed:
         text = "SAY WHO SIGNED OR ASKS"
+    elif outcome.verdict is Verdict.NEEDS_CONFIRMATION and outcome.missing:
+        text = "ENTER THE SIGNATURE DATE"
     elif outcome.verdict is Verdict.NEEDS_CONFIRMATION:
         n = len(outcome.unconfirmed)
         text = f"{n} LINE{'S' if n != 1 else ''} TO CHECK"
@@ -34,6 +36,8 @@ def read_aloud_text(outcome: Decision, draft: ReviewDraft) -> str:
         return "\n".join(f"{i}. {d.message}" for i, d in enumerate(outcome.deficiencies, 1))
     if outcome.verdict is Verdict.VALID:
         return outcome.read_aloud()
+    if outcome.missing:
+        return "\n".join(outcome.missing)
     if not outcome.unconfirmed:
         return "\n".join(ln.text for ln in outcome.lines if ln.effect is LineEffect.PROBLEM)
     first = draft.checklist.line(outcome.unconfirmed[0]).label

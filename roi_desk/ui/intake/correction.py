@@ -3,8 +3,9 @@
 The same form as the intake, filled with the stored values; the patient match, the date
 received, the channel and the kind are not corrected here (they set the deadline and the
 fee, and matching has its own step). Whether a correction is allowed, the validation and
-the history line "field: old → new" are the core's (``services.intake.correct_request``);
-this dialog only shows the form and the messages.
+the history line "field: old → new" are the core's
+(``services.intake_corrections.correct_request``); this dialog only shows the form and the
+messages.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from roi_desk.errors import ValidationError
 from roi_desk.models import Request
-from roi_desk.services import intake
-from roi_desk.services.intake import Correction
+from roi_desk.services import intake, intake_corrections
+from roi_desk.services.intake_corrections import Correction
 from roi_desk.ui import errors as ui_errors
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.intake.form import IntakeFormWidget
@@ -107,7 +108,7 @@ class CorrectionDialog(QDialog):
     def _stored(self, session: Session) -> intake.IntakeForm:
         request = session.get(Request, self.request_id)
         self.version = int(request.version) if request is not None else 0
-        return intake.form_of(session, self.request_id)
+        return intake_corrections.form_of(session, self.request_id)
 
     def save(self) -> None:
         local = self.form.local_errors()
@@ -120,7 +121,7 @@ class CorrectionDialog(QDialog):
         version = self.version
         try:
             changes = self.ctx.call(
-                lambda session, user: intake.correct_request(
+                lambda session, user: intake_corrections.correct_request(
                     session, self.request_id, form, user=user, expected_version=version
                 )
             )

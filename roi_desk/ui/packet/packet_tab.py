@@ -64,6 +64,7 @@ from roi_desk.services import settings as site_settings
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.job import Job
+from roi_desk.ui.packet.details import packet_details
 from roi_desk.ui.packet.print_queue import choose_printer_with_dialog
 from roi_desk.ui.packet.printing import print_packet
 from roi_desk.work import Cancelled, CancelToken
@@ -377,14 +378,7 @@ class PacketTab(QWidget):
             policy=self.policy,
         )
         self.title.setText(f"<b>Request {self.facts.number}</b> — {self.facts.status.label}")
-        if self.packet is not None:
-            self.details.setText(
-                f"Delivery: {self.method.label}\nPages: {self.packet.page_count} "
-                f"({self.packet.record_pages} of records)\nFee: ${self.packet.fee:,.2f}\n"
-                f"Built {self.packet.built_at:%Y-%m-%d %H:%M} UTC by {self.packet.built_by}"
-            )
-        else:
-            self.details.setText(f"Delivery: {self.method.label}\nNo packet built yet.")
+        self.details.setText(packet_details(self.method, self.packet, self.facts))
         self.warning_list.clear()
         for warning in self.warnings:
             # "⛔" is missing from common UI fonts (an empty box): words say it everywhere
@@ -432,7 +426,9 @@ class PacketTab(QWidget):
     def _update_buttons(self) -> None:
         busy = self.job.busy
         method = self.method
-        self.build_button.setEnabled(not busy and self.content is not None)
+        no_build = self.facts.build_refusal if self.facts is not None else ""
+        self.build_button.setEnabled(not busy and self.content is not None and not no_build)
+        self.build_button.setToolTip(no_build)
         missing: list[str] = []
         for step, button in self._step_buttons().items():
             # only this request's delivery is offered: the others would only be noise

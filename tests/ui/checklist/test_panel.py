@@ -3,6 +3,7 @@ scan beside it, saving, a deficiency letter with its preview, the fee and the du
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from pathlib import Path
@@ -19,6 +20,7 @@ from roi_desk.models.checklist import AuthorizationReviewRecord, FeeQuoteRecord
 from roi_desk.ui.checklist import ChecklistPanel
 from roi_desk.ui.checklist.lines_model import ChecklistModel
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.date_field import DateField
 from tests.ui.conftest import make_context
 from tests.ui.workers import wait_for_workers
 
@@ -62,8 +64,15 @@ def test_keys_drive_the_lines_and_the_verdict_follows(qtbot: QtBot, panel: Check
     panel.table.setCurrentIndex(panel.model.index(0, 0))
     rows = panel.model.rowCount()
     _press(qtbot, panel, Qt.Key.Key_P, rows)  # pass everything, line by line
-    # the representative-authority line refuses P? no: it is N/A for a patient's signature
+    # every line passed, but "Signed on" is empty: not valid, and the checklist says why
+    # (45 CFR 164.508(c)(1)(vi); seen in the real window as VALID with no date)
+    assert panel.form.signed_on.date() is None
+    assert panel.verdict.text() == "ENTER THE SIGNATURE DATE"
+    assert "“Signed on” is empty" in panel.read_aloud.toPlainText()
+    assert "[45 CFR 164.508(c)(1)(vi)]" in panel.decision_lines.text()
+    _type_date(qtbot, panel.form.signed_on, panel.draft.facts.received_on - dt.timedelta(days=2))
     assert panel.verdict.text() == "AUTHORIZATION VALID", panel.read_aloud.toPlainText()
+    assert "“Signed on” is empty" not in panel.decision_lines.text()
     # back up to "right to revoke" and fail it
     code_row = next(r for r in range(rows) if panel.model.line(r).code == "right_to_revoke")
     panel.table.setCurrentIndex(panel.model.index(code_row, 0))
@@ -75,6 +84,14 @@ def test_keys_drive_the_lines_and_the_verdict_follows(qtbot: QtBot, panel: Check
     panel.table.setCurrentIndex(panel.model.index(0, 0))
     _press(qtbot, panel, Qt.Key.Key_N)
     assert "cannot be not applicable" in panel.status_line.text()
+
+
+def _type_date(qtbot: QtBot, field: DateField, day: dt.date) -> None:
+    """Type the date as a clerk does (MM/DD/YYYY), then Tab on."""
+    field.setFocus()
+    qtbot.keyClick(field.edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(field.edit, f"{day:%m/%d/%Y}")
+    qtbot.keyClick(field.edit, Qt.Key.Key_Tab)
 
 
 def test_enter_writes_a_note(qtbot: QtBot, panel: ChecklistPanel) -> None:

@@ -88,6 +88,7 @@ def test_build_preview_print_and_mark_mailed(
     assert tab.packet is not None and tab.packet.page_count == 5
     assert tab.document.pageCount() == 5  # the preview, loaded from memory
     assert "Pages: 5" in tab.details.text()
+    assert "Fee: none" in tab.details.text(), tab.details.text()
     assert tab.print_button.isEnabled() and not tab.fax_button.isEnabled()
     assert tab.fax_button.isHidden()  # only this request's delivery is offered
     assert not tab.mailed_button.isEnabled() and "Print the packet" in tab.missing.text()
@@ -104,6 +105,11 @@ def test_build_preview_print_and_mark_mailed(
     assert status_of(db, approved.request_id) == Status.RELEASED
     assert disclosures(db) == 1
     assert not tab.mailed_button.isEnabled()
+    # after release the packet is the record of what went out: no rebuilding, and why
+    tab.refresh()
+    wait_for_workers(ctx)
+    assert not tab.build_button.isEnabled()
+    assert "released; a new packet cannot be built" in tab.build_button.toolTip()
 
 
 def test_fax_number_is_shown_large_and_keyed_twice(qtbot: Any) -> None:

@@ -4,6 +4,7 @@ window only for visits, labs and radiology, and the cover says when the window i
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pypdf
@@ -57,3 +58,13 @@ def test_the_cover_says_the_window_holds_nothing(db: Database) -> None:
     cover = " ".join(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     assert "The chart holds no visits, labs or radiology reports dated since" in cover
     assert "this abstract therefore has none" in cover
+    # one date format throughout: the site's (MM/DD/YYYY here), never YYYY-MM-DD
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert f"since {draft.since:%m/%d/%Y}" in cover and "Request date 12/04/2026" in cover
+    contents = reader.pages[1].extract_text()
+    assert re.search(r"\b\d\d/\d\d/\d{4}\b", contents) and not re.search(
+        r"\d{4}-\d\d-\d\d", contents
+    )
+    # the release stamp on every page (the record pages themselves are rendered at import)
+    assert "DOB 04/30/1992  ·  Request" in reader.pages[-1].extract_text()
+    assert not any(re.search(r"\d{4}-\d\d-\d\d", o.title) for o in reader.outline)  # type: ignore[union-attr]

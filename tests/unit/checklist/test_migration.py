@@ -11,8 +11,7 @@ TABLES = {"authorization_reviews", "fee_quotes", "deadline_extensions"}
 
 
 def test_checklist_tables_match_the_models(db: Database) -> None:
-    with db.engine.connect() as conn:
-        diff = schema_diff(conn)
+    diff = schema_diff(db.engine)
     # only differences that touch our three tables matter here
     ours = [d for d in diff if any(t in repr(d) for t in TABLES)]
     assert ours == []

@@ -25,8 +25,7 @@ def _tables(diff: object) -> set[str]:
 
 
 def test_packet_tables_match_the_models(db: Database) -> None:
-    with db.engine.connect() as conn:
-        diffs = schema_diff(conn)
+    diffs = schema_diff(db.engine)
     mine = [d for d in diffs if _tables(d) & MINE]
     assert mine == []
     with db.engine.connect() as conn:
