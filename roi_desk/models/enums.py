@@ -48,7 +48,12 @@ STATUS_LABELS: dict[Status, str] = {
     Status.REDIRECTED: "Redirected",
 }
 
-#: statuses in which the clock runs and the request is still the desk's work
+#: The one set of "open" statuses: the request is still the desk's work, its clock runs,
+#: and a packet may be built, a letter or referral sent for it. Received through approved
+#: are open; released, closed, rejected, cancelled and redirected are not. A redirected
+#: request was handed to another custodian (DOMAIN.md, "A request's life"), so it gets no
+#: packet and no letter from this desk, just as a released or rejected one doesn't. The
+#: inbox, reports, letters, the checklist's actions and the packet build all read this set.
 OPEN_STATUSES: frozenset[Status] = frozenset(
     {
         Status.RECEIVED,

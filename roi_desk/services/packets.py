@@ -16,12 +16,11 @@ import datetime as dt
 import hashlib
 import io
 import uuid
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pikepdf
-from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -43,7 +42,7 @@ from roi_desk.models import (
 )
 from roi_desk.models.base import utcnow
 from roi_desk.models.chart import ChartDocument
-from roi_desk.models.enums import INFO_TYPES
+from roi_desk.models.enums import INFO_TYPES, OPEN_STATUSES
 from roi_desk.models.packet import AttemptStatus, DeliveryAttempt, DeliveryStep, Packet
 from roi_desk.packets import (
     AssembledPacket,
@@ -60,6 +59,7 @@ from roi_desk.packets.assemble import Cancellable
 from roi_desk.services import checklist, fee_quotes, release_sets
 from roi_desk.services import redaction as redaction_service
 from roi_desk.services import settings as site_settings
+from roi_desk.services.consent import authorization_pdf
 from roi_desk.services.documents import PDF, load_bytes, store_document
 
 __all__ = [
@@ -72,6 +72,7 @@ __all__ = [
     "RequestFacts",
     "approved_mail_queue",
     "build_and_store",
+    "cover_fax_number",
     "default_release_content",
     "describe_disclosure",
     "invoice_for",
@@ -157,7 +158,7 @@ class RequestFacts:
     def build_refusal(self) -> str:
         """Why no new packet can be built ("" when one can): after release the packet is
         the record of what was disclosed (45 CFR 164.528); a closed request is done."""
-        if self.status in (Status.RELEASED, Status.CLOSED, Status.CANCELLED, Status.REJECTED):
+        if self.status not in OPEN_STATUSES:
             return (
                 f"Request {self.number} is {self.status.label.lower()}; a new packet cannot "
                 "be built for it."
@@ -501,40 +502,6 @@ def invoice_for(
     )
 
 
-def _consent_pdf(session: Session, request_id: uuid.UUID) -> tuple[bytes, str] | None:
-    # the signed authorization if it was filed on its own, else the request as received
-    # (a faxed request usually *is* the signed authorization; the checklist reads it too)
-    docs = list(
-        session.scalars(
-            select(Document)
-            .where(
-                Document.request_id == request_id,
-                Document.kind.in_([DocumentKind.AUTHORIZATION, DocumentKind.REQUEST_SCAN]),
-            )
-            .order_by(Document.created_at.desc())
-        )
-    )
-    docs.sort(key=lambda d: d.kind != DocumentKind.AUTHORIZATION)
-    if not docs:
-        return None
-    doc = docs[0]
-    data = load_bytes(session, doc.id)
-    if doc.media_type != PDF:
-        # a faxed consent is a TIFF: convert in memory, never via a temp file (PHI)
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                frames = []
-                for i in range(getattr(image, "n_frames", 1)):
-                    image.seek(i)
-                    frames.append(image.convert("L"))
-            buffer = io.BytesIO()
-            frames[0].save(buffer, format="PDF", save_all=True, append_images=frames[1:])
-            data = buffer.getvalue()
-        except OSError as exc:
-            raise DocumentError("The stored consent cannot be read.") from exc
-    return data, str(doc.id)
-
-
 # ------------------------------------------------------------------------------ build
 
 
@@ -635,6 +602,25 @@ def _summary(packet: Packet, built_by: str) -> PacketSummary:
     )
 
 
+#: the manifest key holding the digits the fax cover sheet names (release.send_fax dials
+#: only this number: a cover addressed to one office must not reach another's machine)
+COVER_FAX_KEY = "cover_fax"
+
+
+def _with_cover_fax(
+    manifest: dict[str, object], number: VerifiedNumber | None
+) -> dict[str, object]:
+    if number is not None:
+        manifest[COVER_FAX_KEY] = number.digits
+    return manifest
+
+
+def cover_fax_number(manifest: Mapping[str, object]) -> str:
+    """The digits the packet's fax cover sheet names, or "" (not a fax packet, or one built
+    before the number was recorded)."""
+    return str(manifest.get(COVER_FAX_KEY) or "")
+
+
 def build_and_store(
     session: Session,
     request_id: uuid.UUID,
@@ -660,7 +646,7 @@ def build_and_store(
         invoice = invoice_for(session, request_id, today=options.letter_date)
         if invoice is not None:
             options = replace(options, invoice=invoice)
-    consent = _consent_pdf(session, request_id) if release.part2 else None
+    consent = authorization_pdf(session, request_id) if release.part2 else None
     data = packet_input(
         facts,
         release,
@@ -692,8 +678,9 @@ def build_and_store(
         page_count=assembled.page_count,
         record_pages=assembled.manifest.record_pages,
         fee_cents=int(fee * 100),
-        manifest=assembled.manifest.to_json(
-            built_by=user.username if user else "", built_at=built_at
+        manifest=_with_cover_fax(
+            assembled.manifest.to_json(built_by=user.username if user else "", built_at=built_at),
+            options.fax_number if method == DeliveryMethod.FAX else None,
         ),
         built_at=built_at,
         built_by_id=user.id if user else None,

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from roi_desk import audit
 from roi_desk.auth.permissions import Permission, delivery_permission, require
-from roi_desk.delivery.directory import VerifiedNumber
+from roi_desk.delivery.directory import VerifiedNumber, format_fax_number
 from roi_desk.delivery.electronic import encrypt_pdf, write_atomically
 from roi_desk.delivery.gateways import FaxGateway, FaxJob
 from roi_desk.errors import NotFoundError, RoiError, TransitionError, ValidationError
@@ -61,6 +61,7 @@ from roi_desk.packets import Manifest, Part, Progress
 from roi_desk.packets.batch import concatenate
 from roi_desk.services.packets import (
     RequestFacts,
+    cover_fax_number,
     describe_disclosure,
     load_packet_pdf,
     request_facts,
@@ -469,6 +470,24 @@ def _fail(
         )
 
 
+def _check_cover_number(packet: Packet, number: VerifiedNumber) -> None:
+    # the cover sheet tells whoever picks the pages off the machine whom they are for; sent
+    # to another number, records reach someone the authorization does not name
+    # (45 CFR 164.530(c): reasonable safeguards against a misdirected fax)
+    cover = cover_fax_number(packet.manifest)
+    if not cover:
+        raise ValidationError(
+            "This packet's cover sheet does not record the fax number it names. Rebuild the "
+            "packet for the number you are sending to."
+        )
+    if cover != number.digits:
+        raise ValidationError(
+            f"The packet's cover sheet names the fax number {format_fax_number(cover)}, not "
+            f"{format_fax_number(number.digits)}. Rebuild the packet for this number first, "
+            "or send it to the number on its cover."
+        )
+
+
 def send_fax(
     db: TransactionFactory,
     packet_id: uuid.UUID,
@@ -479,11 +498,16 @@ def send_fax(
 ) -> Generator[Progress, None, FaxResult]:
     """Convert the stored packet to TIFF Class F, hand it to the gateway, release on
     acceptance. A refusal is recorded as a failed attempt and re-raised; cancelling before
-    the hand-over sends and records nothing."""
+    the hand-over sends and records nothing.
+
+    ``number`` must be the one the cover sheet names (recorded in the packet's manifest when
+    the cover was built): else :class:`ValidationError` before anything is sent, whoever
+    calls (the Packet tab, a tab reopened later, the command line)."""
     with db.transaction() as session:
         require(_user(session, user_id), delivery_permission(DeliveryMethod.FAX))
         packet = _packet(session, packet_id)
         _check_deliverable(session, packet, DeliveryStep.FAX)
+        _check_cover_number(packet, number)
         pdf = load_packet_pdf(session, packet_id)
         manifest = Manifest.from_json(packet.manifest)
         request_number = session.get(Request, packet.request_id).number  # type: ignore[union-attr]

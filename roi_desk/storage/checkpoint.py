@@ -268,6 +268,8 @@ _HEAD = "audit_checkpoint_head"
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: only the outer commit makes its events durable
     # read the head inside the transaction, on its own connection: the chain is
     # serialized (audit.record), so this is exactly what the commit will make durable
     if session.info.get(DIRTY) and _anchor_of(session) is not None:
@@ -281,6 +283,8 @@ def _anchor_of(session: Session) -> _Anchor | None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # the events stay marked for the outer commit (Database.transaction)
     head = session.info.pop(_HEAD, None)
     if not session.info.pop(DIRTY, False):
         return
@@ -296,6 +300,8 @@ def _after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # back to a savepoint: the outer transaction's own events still count
     session.info.pop(DIRTY, None)
     session.info.pop(_HEAD, None)
 

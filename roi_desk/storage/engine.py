@@ -12,6 +12,12 @@ new ones, so over a working day that pool closed connections other threads were 
 (MemoryError, "Cannot operate on a closed database", segfaults with 8 threads). The pool is
 therefore named explicitly: a ``QueuePool`` hands each checkout a connection no other thread
 holds, exactly as for any file database.
+
+A unit of work (:meth:`Database.transaction`) on the file begins ``IMMEDIATE``: it takes the
+write lock at ``BEGIN``, where the busy timeout applies. A deferred transaction that read
+first and writes later cannot wait for the lock — when another worker wrote in between, its
+snapshot is stale and SQLite answers "database is busy" at once. Alembic migrations, PRAGMA
+work and read-only sessions begin deferred, as before.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import contextlib
 import errno
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +50,8 @@ BUSY_TIMEOUT_MS = 5000
 POOL_SIZE = 5
 POOL_OVERFLOW = 10
 POOL_TIMEOUT_S = 30
+#: execution option naming how the "begin" event starts a transaction on the file
+BEGIN_OPTION = "roi_desk_begin"
 
 
 def lock_file_for(db_path: Path) -> Path:
@@ -99,7 +108,10 @@ def make_engine(db_path: Path, key: bytes) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE only when a unit of work asks for it (Database.transaction); everything
+        # else (migrations, PRAGMA work, read-only sessions) keeps the deferred default
+        mode = conn.get_execution_options().get(BEGIN_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
     # Open one connection now so a wrong key fails here, in one place.
     with translate_errors(), engine.connect():
@@ -197,6 +209,8 @@ class Database:
         self.sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={"document_key": self.document_key}
         )
+        #: the units of work each thread holds open (see transaction)
+        self._local = threading.local()
 
     @property
     def is_server(self) -> bool:
@@ -210,20 +224,54 @@ class Database:
         return self.sessions()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
         """One unit of work: committed as a whole or not at all (nothing half-written).
+
+        On the file it holds the write lock from the start (``BEGIN IMMEDIATE``),
+        so two workers that read and then write wait for each other instead of failing.
+        ``read_only`` work begins deferred and never waits for a writer (WAL readers see
+        the last commit). Opened again on the same thread inside a unit of work that holds
+        the lock, it becomes a SAVEPOINT of that one (as Django's nested ``atomic``): a
+        second connection would wait for a lock its own thread holds. Such an inner unit is
+        undone alone when it fails, and saved when the outer one commits.
 
         A failure while handing the connection back to the pool after the commit is
         logged, not raised: the work is saved, and the clerk must not be told otherwise."""
+        immediate = not read_only and not self.is_server
+        outer = self._writer_on_this_thread() if immediate else None
+        if outer is not None:
+            with translate_errors(server=False), outer.begin_nested():
+                yield outer
+            return
         session = self.sessions()
+        opened = self._opened_here()
         try:
             with translate_errors(server=self.is_server), session.begin():
+                if immediate:
+                    # take the lock now, where the busy timeout applies
+                    session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
+                    opened.append(session)
                 yield session
         finally:
+            if immediate and session in opened:
+                opened.remove(session)
             try:
                 session.close()
             except Exception as exc:  # committed or already failing: say nothing more
                 log.warning("closing a database session failed: %s", type(exc).__qualname__)
+
+    def _writer_on_this_thread(self) -> Session | None:
+        """The innermost unit of work this thread holds open on the file, if any."""
+        for session in reversed(self._opened_here()):
+            if session.in_transaction():
+                return session
+        return None
+
+    def _opened_here(self) -> list[Session]:
+        opened: list[Session] | None = getattr(self._local, "writers", None)
+        if opened is None:
+            opened = self._local.writers = []
+        return opened
 
     def close(self) -> None:
         self.engine.dispose()

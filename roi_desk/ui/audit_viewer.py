@@ -5,7 +5,8 @@ first, filtered by user, action (a prefix ending in "." finds a family: ``reques
 object and date range. Rows are fetched a page at a time as the table scrolls
 (``canFetchMore``/``fetchMore``, keyset-paged on the sequence number), so a trail of
 millions of events opens at once. **Verify chain** recomputes every hash and says where
-it breaks, if it does.
+it breaks, if it does (in a worker, through :class:`~roi_desk.ui.job.Job`: a busy bar,
+and the button off until it is done).
 
 Signals: ``verified(object)`` with the :class:`roi_desk.audit.ChainReport`.
 """
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -38,6 +40,7 @@ from roi_desk.storage import Database
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.date_field import DateField, show_datetime
 from roi_desk.ui.errors import show_error
+from roi_desk.ui.job import Job
 from roi_desk.ui.widgets import ROOT, Index, RowsTableModel, close_on_escape, read_only_table
 
 PAGE = 200
@@ -163,6 +166,11 @@ class AuditViewer(QWidget):
         self.apply_button = QPushButton("&Apply", self)
         self.verify_button = QPushButton("&Verify chain", self)
         self.status = QLabel(self)
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(160)
+        self.job = Job(
+            self, ctx.runner, progress=self.progress, status=self.status, on_busy=self._busy
+        )
         self.model = AuditTableModel(ctx.db, self, user_id=ctx.user_id)
         self.table = read_only_table(
             self,
@@ -193,7 +201,10 @@ class AuditViewer(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.status)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.progress)
+        layout.addLayout(bottom)
 
         self.apply_button.clicked.connect(self.apply)
         self.user.returnPressed.connect(self.apply)
@@ -254,6 +265,13 @@ class AuditViewer(QWidget):
                 self.status.setStyleSheet("color: #b3261e; font-weight: bold;")
             self.verified.emit(report)
 
-        self.ctx.runner.start(
-            op, success=done, failure=lambda exc: show_error(self, exc), owner=self
-        )
+        def failed(exc: BaseException) -> None:
+            self.ctx.runner.presenter(self, exc)
+            self.status.setText(f"{self.model.total} events match.")
+
+        self.job.start(op, success=done, failure=failed, label="Verifying the audit chain…")
+
+    def _busy(self, busy: bool) -> None:
+        self.verify_button.setEnabled(not busy)
+        if busy:
+            self.status.setStyleSheet("")  # a broken chain said before is checked again

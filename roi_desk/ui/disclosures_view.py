@@ -4,7 +4,8 @@
 records (the full history: date, request, recipient, what, purpose, and whether the
 accounting of 45 CFR 164.528 lists it), and **Accounting letter…** builds the letter for
 an accounting requested on the chosen date and shows it in a preview with **Print…**
-(:class:`roi_desk.ui.checklist.pdf.LetterPreview`, from memory: never a temp file).
+(:class:`roi_desk.ui.checklist.pdf.LetterPreview`, from memory: never a temp file). Both
+run in a worker through one :class:`~roi_desk.ui.job.Job` (a busy bar while they run).
 
 Signals: ``letter_ready(bytes)`` when the accounting letter has been produced.
 """
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -34,6 +36,7 @@ from roi_desk.ui.checklist.pdf import LetterPreview
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.date_field import DateField, show_date
 from roi_desk.ui.errors import show_error
+from roi_desk.ui.job import Job
 from roi_desk.ui.widgets import Index, RowsTableModel, close_on_escape, read_only_table
 
 
@@ -98,9 +101,15 @@ class DisclosuresView(QWidget):
         self.summary = QLabel(self)
         # wrapped: unwrapped, this sentence alone made the window wider than the screen
         self.summary.setWordWrap(True)
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(120)
+        self.job = Job(self, ctx.runner, progress=self.progress, on_busy=self._busy)
+        #: the filter changed while the work ran: load the history again once it ends
+        self._again = False
         top = QHBoxLayout()
         top.addWidget(self.only_listed)
         top.addStretch(1)
+        top.addWidget(self.progress)
         label = QLabel("Accounting &requested on:", self)
         label.setBuddy(self.requested_on)
         top.addWidget(label)
@@ -117,6 +126,12 @@ class DisclosuresView(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        """Load the history; asked again while work runs (the clerk ticked "only what the
+        accounting lists"), it loads once more afterwards with the filter as it is then."""
+        if self.job.busy:
+            self._again = True
+            return
+        self._again = False
         patient_id = self.patient_id
         listed_only = self.only_listed.isChecked()
 
@@ -125,10 +140,25 @@ class DisclosuresView(QWidget):
                 rows = disclosures.disclosure_history(session, patient_id)
             return [r for r in rows if r.accountable] if listed_only else rows
 
-        self.ctx.runner.start(op, success=self._loaded, failure=lambda e: show_error(self, e))
+        self.job.start(op, success=self._loaded, failure=self._failed, label="Loading…")
+
+    def _busy(self, busy: bool) -> None:
+        self.letter_button.setEnabled(not busy)
+
+    def _run_again(self) -> bool:
+        if not self._again:
+            return False
+        self.reload()
+        return True
+
+    def _failed(self, exc: BaseException) -> None:
+        self.ctx.runner.presenter(self, exc)
+        self._run_again()
 
     def _loaded(self, rows: object) -> None:
         assert isinstance(rows, list)
+        if self._run_again():
+            return  # rows for a filter the clerk no longer looks at
         self.model.set_rows(rows)
         listed = sum(1 for r in rows if r.accountable)
         self.summary.setText(
@@ -161,10 +191,11 @@ class DisclosuresView(QWidget):
 
         def done(pdf: object) -> None:
             assert isinstance(pdf, bytes)
+            self._run_again()
             self.letter_ready.emit(pdf)
             self.show_letter(pdf)
 
-        self.ctx.runner.start(op, success=done, failure=lambda e: show_error(self, e), owner=self)
+        self.job.start(op, success=done, failure=self._failed, label="Building the letter…")
 
     def _preview(self, pdf: bytes) -> None:
         preview = LetterPreview(pdf, "Accounting of disclosures", self)

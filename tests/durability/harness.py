@@ -66,6 +66,65 @@ class _LineReader:
 
 
 @dataclass
+class Killed:
+    """One child killed at a random step: the last step it reported, and how it ended."""
+
+    last: str
+    returncode: int
+    stderr: str
+
+
+def kill_at_random_step(
+    argv: list[str],
+    env: dict[str, str],
+    rng: random.Random,
+    steps: tuple[str, ...],
+    *,
+    start_s: float,
+    run_s: float,
+    linger_s: float,
+) -> Killed | str:
+    """Start ``python -m argv…`` (a child that prints ``step N <name>`` after each
+    committed step), wait for a randomly chosen step of a random pass, then up to
+    ``linger_s`` more, and SIGKILL it. Returns the reason instead when it never started.
+
+    The kill lands *inside* the next step: a spread of moments over every kind of
+    transaction, not only the slowest one.
+    """
+    child = subprocess.Popen(
+        [sys.executable, "-m", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=env,
+    )
+    assert child.stdout is not None
+    reader = _LineReader(child.stdout.fileno())
+    # "step 0 ready": imports and opening are done
+    first = reader.readline(start_s) or ""
+    if not first.startswith("step"):
+        child.kill()
+        return child.communicate()[1].decode(errors="replace").strip()
+    target = rng.choice(steps)
+    passes = rng.randint(0, 1) if target != "ready" else -1
+    seen: list[str] = [first.strip()]
+    deadline = time.monotonic() + run_s
+    while passes >= 0 and time.monotonic() < deadline:
+        line = reader.readline(deadline - time.monotonic())
+        if line is None:
+            break  # the child died by itself or hung: the caller sees how it ended
+        seen.append(line)
+        if line.split()[-1] == target:
+            passes -= 1
+    time.sleep(rng.uniform(0.0, linger_s))
+    os.kill(child.pid, signal.SIGKILL)
+    out, err = child.communicate()
+    lines = [*seen, *reader.rest(out)]
+    last = lines[-1].split()[-1] if lines else "?"
+    return Killed(last, child.returncode, err.decode(errors="replace").strip())
+
+
+@dataclass
 class Outcome:
     kill_points: int = 0
     #: the last step the child reported before each kill ("intake", "packet"...)
@@ -125,49 +184,14 @@ def run(kill_points: int, *, seed: int = 1, workdir: Path | None = None) -> Outc
     env = {**os.environ, "PYTHONPATH": str(REPO), "ROI_DESK_HOME": str(workdir / "home")}
     try:
         for _ in range(kill_points):
-            child = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "tests.durability.child",
-                    str(db_path),
-                    PASSPHRASE,
-                    SUPERVISOR_PASSWORD,
-                ],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=REPO,
-                env=env,
-            )
-            assert child.stdout is not None
-            reader = _LineReader(child.stdout.fileno())
-            # "step 0 ready": imports and opening are done
-            first = reader.readline(60) or ""
-            if not first.startswith("step"):
-                child.kill()
-                err = child.communicate()[1].decode(errors="replace")
-                outcome.failures.append(f"child did not start: {err.strip()[-400:]}")
+            argv = ["tests.durability.child", str(db_path), PASSPHRASE, SUPERVISOR_PASSWORD]
+            # a short linger: the kills must not all land in the slowest step (the
+            # password check of the approval)
+            killed = kill_at_random_step(argv, env, rng, STEPS, start_s=60, run_s=30, linger_s=0.12)
+            if isinstance(killed, str):
+                outcome.failures.append(f"child did not start: {killed[-400:]}")
                 break
-            # a spread of moments: wait for a randomly chosen step of a random pass, then a
-            # little longer, so kills land inside every kind of transaction, not only the
-            # slowest one (the password check of the approval)
-            target = rng.choice(STEPS)
-            passes = rng.randint(0, 1) if target != "ready" else -1
-            seen: list[str] = [first.strip()]
-            deadline = time.monotonic() + 30
-            while passes >= 0 and time.monotonic() < deadline:
-                line = reader.readline(deadline - time.monotonic())
-                if line is None:
-                    break  # the child died by itself or hung: reported below
-                seen.append(line)
-                if line.split()[-1] == target:
-                    passes -= 1
-            time.sleep(rng.uniform(0.0, 0.12))
-            os.kill(child.pid, signal.SIGKILL)
-            out, _err = child.communicate()
-            lines = [*seen, *reader.rest(out)]
-            last = lines[-1].split()[-1] if lines else "?"
-            outcome.steps[last] = outcome.steps.get(last, 0) + 1
+            outcome.steps[killed.last] = outcome.steps.get(killed.last, 0) + 1
             outcome.kill_points += 1
             problems, released, events = check(db_path)
             outcome.released, outcome.audit_events = released, events
@@ -283,52 +307,17 @@ def run_op(op: str, kill_points: int, *, seed: int = 1, workdir: Path | None = N
     steps = OP_STEPS[op]
     try:
         for _ in range(kill_points):
-            child = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "tests.durability.ops",
-                    op,
-                    str(db_path),
-                    PASSPHRASE,
-                    str(hot),
-                ],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=REPO,
-                env=env,
-            )
-            assert child.stdout is not None
-            reader = _LineReader(child.stdout.fileno())
-            first = reader.readline(90) or ""
-            if not first.startswith("step"):
-                child.kill()
-                err = child.communicate()[1].decode(errors="replace")
-                outcome.failures.append(f"child did not start: {err.strip()[-600:]}")
-                break
-            target = rng.choice(steps)
-            passes = rng.randint(0, 1) if target != "ready" else -1
-            seen: list[str] = [first.strip()]
-            deadline = time.monotonic() + 60
-            while passes >= 0 and time.monotonic() < deadline:
-                line = reader.readline(deadline - time.monotonic())
-                if line is None:
-                    break
-                seen.append(line)
-                if line.split()[-1] == target:
-                    passes -= 1
+            argv = ["tests.durability.ops", op, str(db_path), PASSPHRASE, str(hot)]
             # a spread of moments inside the next step, the slow one included
-            time.sleep(rng.uniform(0.0, 0.6))
-            os.kill(child.pid, signal.SIGKILL)
-            out, err_bytes = child.communicate()
-            if child.returncode != -signal.SIGKILL:
-                # it ended by itself before the kill: the operation failed, not the test
-                tail = err_bytes.decode(errors="replace").strip()[-600:]
-                outcome.failures.append(f"{op} worker failed on its own: {tail}")
+            killed = kill_at_random_step(argv, env, rng, steps, start_s=90, run_s=60, linger_s=0.6)
+            if isinstance(killed, str):
+                outcome.failures.append(f"child did not start: {killed[-600:]}")
                 break
-            lines = [*seen, *reader.rest(out)]
-            last = lines[-1].split()[-1] if lines else "?"
-            outcome.steps[last] = outcome.steps.get(last, 0) + 1
+            if killed.returncode != -signal.SIGKILL:
+                # it ended by itself before the kill: the operation failed, not the test
+                outcome.failures.append(f"{op} worker failed on its own: {killed.stderr[-600:]}")
+                break
+            outcome.steps[killed.last] = outcome.steps.get(killed.last, 0) + 1
             outcome.kill_points += 1
             folders = [db_path.parent, db_path.parent / "backups", hot]
             outcome.partial_after_kill += _partials(folders, child_tmp)

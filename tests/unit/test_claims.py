@@ -14,15 +14,13 @@ from roi_desk.errors import DatabaseLockedError, PermissionDeniedError
 from roi_desk.models import Request, Role, User
 from roi_desk.services.claims import ClaimedError, StaleEditError, claim, edit_notes, release_claim
 from roi_desk.storage import Database
+from tests.factories import add_user
 from tests.unit.packets.conftest import make_approved
 
 
 def clerk(db: Database, username: str, role: Role = Role.CLERK) -> uuid.UUID:
     with db.transaction() as s:
-        user = User(username=username, display_name=username.title(), role=role)
-        s.add(user)
-        s.flush()
-        return user.id
+        return add_user(s, username, role).id
 
 
 def queued(db: Database) -> uuid.UUID:

@@ -14,7 +14,6 @@ from roi_desk.errors import DocumentError, ValidationError
 from roi_desk.models import (
     DeliveryMethod,
     Document,
-    Patient,
     PendingReason,
     Request,
     RequestKind,
@@ -26,6 +25,7 @@ from roi_desk.services.documents import inspect_file, load_bytes
 from roi_desk.services.intake import IntakeForm, PartyInput, ScanInput
 from roi_desk.services.users import current_user
 from roi_desk.storage import Database
+from tests.factories import PATIENT_DOB, add_patient, patient_requester
 from tests.helpers import SHARED_PDFS
 
 RECEIVED = datetime(2026, 11, 2, 14, 30, tzinfo=UTC)
@@ -35,29 +35,15 @@ def _form(**kw: object) -> IntakeForm:
     base: dict[str, object] = dict(
         family_name="O'Keefe",
         given_name="Mathilda",
-        date_of_birth=date(1961, 4, 9),
+        date_of_birth=PATIENT_DOB,
         phone="(617) 555-0101",
         received_at=RECEIVED,
-        requester=PartyInput(
-            name="Mathilda O'Keefe",
-            address_line1="12 Elm St",
-            city="Quincy",
-            state="ma",
-            postal_code="02169",
-        ),
+        requester=patient_requester(state="ma"),
         info_types=["abstract"],
         delivery_method=DeliveryMethod.MAIL,
     )
     base.update(kw)
     return IntakeForm(**base)  # type: ignore[arg-type]
-
-
-def _patient(session, mrn: str = "MRN100") -> Patient:  # type: ignore[no-untyped-def]
-    p = Patient(mrn=mrn, date_of_birth=date(1961, 4, 9))
-    p.set_names("O'Keefe", "Mathilda")
-    session.add(p)
-    session.flush()
-    return p
 
 
 def _clerk(s: Session) -> User:
@@ -69,7 +55,7 @@ def _clerk(s: Session) -> User:
 def test_save_numbers_dates_and_logs(db: Database) -> None:
     with db.transaction() as s:
         user = current_user(s, "clerk1")
-        p = _patient(s)
+        p = add_patient(s)
         r1 = intake.save_request(s, _form(patient_id=p.id), user=user, now=RECEIVED)
         r2 = intake.save_request(
             s,
@@ -100,7 +86,7 @@ def test_unmatched_patient_waits_in_its_queue_then_matches(db: Database) -> None
         assert r.patient_id is None
         assert r.status == Status.PENDING
         assert r.pending_reason == PendingReason.UNMATCHED_PATIENT
-        p = _patient(s)
+        p = add_patient(s)
         intake.match_patient(s, r, p, user=_clerk(s))
         assert r.patient_id == p.id and r.status == Status.LOGGED
 
@@ -114,7 +100,7 @@ def test_an_address_typed_before_the_match_reaches_the_patient(db: Database) -> 
         assert (
             intake_corrections.form_of(s, r.id).patient_address == address
         )  # shown for a correction
-        p = _patient(s)
+        p = add_patient(s)
         intake.match_patient(s, r, p, user=_clerk(s))
         assert p.address == address
 
@@ -124,7 +110,7 @@ def test_matching_keeps_the_address_on_file(db: Database) -> None:
         r = intake.save_request(
             s, _form(patient_address="1 New Rd, Boston, MA"), user=_clerk(s), now=RECEIVED
         )
-        p = _patient(s)
+        p = add_patient(s)
         p.address = "12 Elm St, Quincy, MA 02169"
         intake.match_patient(s, r, p, user=_clerk(s))
         assert p.address == "12 Elm St, Quincy, MA 02169"  # the patient index's, not replaced
@@ -143,11 +129,9 @@ def test_create_patient_with_mrn_and_taken_mrn(db: Database) -> None:
 
 def test_candidates_by_name_alias_and_dob(db: Database) -> None:
     with db.transaction() as s:
-        p = _patient(s)
-        other = Patient(mrn="MRN200", date_of_birth=date(1961, 4, 9))
-        other.set_names("Smith", "Mathilda")  # married name, same first name and DOB
-        s.add(other)
-        s.flush()
+        p = add_patient(s)
+        # married name, same first name and DOB
+        other = add_patient(s, family="Smith", mrn="MRN200")
         found = intake.patient_candidates(s, "okeefe", "mathilda", date(1961, 4, 9))
         assert [c.patient_id for c in found][:1] == [p.id]
         assert found[0].score == 3
@@ -159,7 +143,7 @@ def test_candidates_by_name_alias_and_dob(db: Database) -> None:
 
 def test_same_requester_same_patient_is_flagged_duplicate(db: Database) -> None:
     with db.transaction() as s:
-        p = _patient(s)
+        p = add_patient(s)
         first = intake.save_request(s, _form(patient_id=p.id), user=_clerk(s), now=RECEIVED)
         second = intake.save_request(s, _form(patient_id=p.id), user=_clerk(s), now=RECEIVED)
         other_requester = intake.save_request(

@@ -15,13 +15,14 @@ from roi_desk.services import intake_corrections as corrections
 from roi_desk.services.intake import PartyInput
 from roi_desk.services.users import current_user
 from roi_desk.storage import Database
-from tests.unit.test_intake import RECEIVED, _clerk, _form, _patient
+from tests.factories import add_patient
+from tests.unit.test_intake import RECEIVED, _clerk, _form
 
 
 def test_a_typo_is_corrected_and_the_history_says_old_and_new(db: Database) -> None:
     with db.transaction() as s:
         clerk = _clerk(s)
-        p = _patient(s)
+        p = add_patient(s)
         r = intake.save_request(s, _form(patient_id=p.id), user=clerk, now=RECEIVED)
         form = corrections.form_of(s, r.id)
         assert form.requester.name == "Mathilda O'Keefe" and form.requester.state == "MA"
@@ -70,7 +71,7 @@ def test_a_correction_is_validated_like_the_intake(db: Database) -> None:
 def test_no_correction_once_approved_or_released(db: Database, status: Status) -> None:
     with db.transaction() as s:
         clerk = _clerk(s)
-        p = _patient(s)
+        p = add_patient(s)
         r = intake.save_request(s, _form(patient_id=p.id), user=clerk, now=RECEIVED)
         r.status = status  # (how it got there is the lifecycle's business)
         refusal = corrections.correction_refusal(status)
@@ -82,7 +83,7 @@ def test_no_correction_once_approved_or_released(db: Database, status: Status) -
 def test_correctable_until_approval(db: Database) -> None:
     with db.transaction() as s:
         clerk = _clerk(s)
-        p = _patient(s)
+        p = add_patient(s)
         r = intake.save_request(s, _form(patient_id=p.id), user=clerk, now=RECEIVED)
         transition(s, r, Status.IN_PROGRESS, user=clerk)
         assert corrections.correction_refusal(r.status) is None
@@ -126,7 +127,7 @@ def test_the_patients_mailing_address_is_kept_and_corrected(db: Database) -> Non
 
         # a patient on file without an address gets the request's; one with an address
         # keeps the patient index's
-        on_file = _patient(s, "MRN778")
+        on_file = add_patient(s, mrn="MRN778")
         r = intake.save_request(
             s,
             _form(patient_id=on_file.id, patient_address="9 Oak Rd, Quincy, MA 02169"),

@@ -2,44 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 import pytest
+from sqlalchemy.orm import Session
 
 from roi_desk import audit
 from roi_desk.errors import TransitionError
 from roi_desk.lifecycle import TRANSITIONS, TransitionContext, transition
-from roi_desk.models import (
-    Channel,
-    DeliveryMethod,
-    Patient,
-    PendingReason,
-    Request,
-    RequestKind,
-    Status,
-)
+from roi_desk.models import PendingReason, Request, Status
 from roi_desk.storage import Database
+from tests.factories import add_patient, add_request
 
 
-def _request(session, *, with_patient: bool = True) -> Request:  # type: ignore[no-untyped-def]
-    patient = None
-    if with_patient:
-        patient = Patient(mrn="MRN1", date_of_birth=date(1980, 1, 1))
-        patient.set_names("Testpatient", "Alex")
-        session.add(patient)
-    r = Request(
-        number="2026-000001",
-        received_at=datetime(2026, 11, 2, 14, 0, tzinfo=UTC),
-        channel=Channel.FAX,
-        kind=RequestKind.PATIENT,
-        status=Status.RECEIVED,
-        patient=patient,
-        delivery_method=DeliveryMethod.MAIL,
-        due_on=date(2026, 12, 2),
-    )
-    session.add(r)
-    session.flush()
-    return r
+def _request(session: Session, *, with_patient: bool = True) -> Request:
+    return add_request(session, patient=add_patient(session) if with_patient else None)
 
 
 def test_happy_path_is_recorded_in_history_and_audit(db: Database) -> None:

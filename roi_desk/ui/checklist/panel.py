@@ -50,7 +50,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_desk import routing
@@ -70,8 +69,9 @@ from roi_desk.authorization.signer import PROOF_NAMES
 from roi_desk.errors import RoiError, ValidationError
 from roi_desk.fees import Delivery, FeeQuote, PaymentStatus, RequesterType
 from roi_desk.letters.layout import format_date, format_money
-from roi_desk.models import Document, DocumentKind, PendingReason, Request, Status, User
-from roi_desk.services import checklist, fee_quotes, letters
+from roi_desk.models import PendingReason, Request, Status, User
+from roi_desk.models.enums import OPEN_STATUSES
+from roi_desk.services import checklist, consent, fee_quotes, letters
 from roi_desk.services.checklist import ReviewDraft
 from roi_desk.services.documents import load_bytes
 from roi_desk.services.fee_quotes import FeeInput, StoredQuote
@@ -172,19 +172,7 @@ def load_state(
         raise RoiError("That request no longer exists.")
     draft = checklist.load_review(session, request_id)
     quote = fee_quotes.get_quote(session, request_id)
-    # the signed authorization if it was filed separately, else the request as received
-    docs = list(
-        session.scalars(
-            select(Document)
-            .where(
-                Document.request_id == request_id,
-                Document.kind.in_([DocumentKind.AUTHORIZATION, DocumentKind.REQUEST_SCAN]),
-            )
-            .order_by(Document.created_at.desc())
-        )
-    )
-    docs.sort(key=lambda d: d.kind != DocumentKind.AUTHORIZATION)
-    scan = docs[0] if docs else None
+    scan = consent.authorization_document(session, request_id)
     decision = letters.routing_for(request)
     return PanelState(
         number=request.number,
@@ -932,13 +920,7 @@ class ChecklistPanel(QWidget):
             return
         defective = self.review is not None and self.review.verdict is Verdict.DEFECTIVE
         saved_defective = defective and state.draft.revision > 0
-        open_request = state.status not in (
-            Status.CLOSED,
-            Status.REJECTED,
-            Status.CANCELLED,
-            Status.REDIRECTED,
-            Status.RELEASED,
-        )
+        open_request = state.status in OPEN_STATUSES
         rejected = self.review is not None and self.review.verdict in (
             Verdict.REJECTED,
             Verdict.REVOKED,

@@ -54,6 +54,7 @@ from roi_desk.ui.intake.form import IntakeFormWidget
 from roi_desk.ui.intake.letter_preview import LetterPreviewDialog
 from roi_desk.ui.intake.pages import PageView, open_source
 from roi_desk.ui.intake.style import INTAKE_STYLE
+from roi_desk.ui.job import Job
 from roi_desk.ui.operations import CancelToken
 from roi_desk.ui.packet.letter_fax import letter_fax_button
 from roi_desk.ui.widgets import fit_to_screen
@@ -65,6 +66,8 @@ LAST_SCAN_FOLDER = "intake/last_scan_folder"
 
 #: asks for a file: (parent, start folder) -> chosen path or "" (a test injects one)
 FilePicker = Callable[[QWidget, str], str]
+#: reads a scan off the GUI thread: its bytes and what they are
+ScanReader = Callable[[CancelToken], tuple[bytes, InspectedFile]]
 
 
 def pick_scan_file(parent: QWidget, folder: str) -> str:
@@ -236,6 +239,11 @@ class IntakeDialog(QDialog):
         self.viewer = PageView(left, empty_text=EMPTY_SCAN_TEXT)
         self.viewer.leading.addWidget(self.open_button)
         self.viewer.leading.addWidget(self.scan_label)
+        # reading a scan: one file at a time; the label says which file is being read,
+        # then what was read (or the scan kept before)
+        self.scan_job = Job(self, ctx.runner, status=self.scan_label)
+        #: a file chosen while another was read: read next (the last one chosen is shown)
+        self._next_scan: tuple[ScanReader, str] | None = None
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 4, 8)
         left_layout.addWidget(self.viewer)
@@ -358,15 +366,28 @@ class IntakeDialog(QDialog):
 
         self._load(work, filename)
 
-    def _load(
-        self, work: Callable[[CancelToken], tuple[bytes, InspectedFile]], filename: str
-    ) -> None:
-        self.scan_label.setText(f"Opening {filename}…")
+    def _load(self, work: ScanReader, filename: str) -> None:
+        if self.scan_job.busy:
+            self._next_scan = (work, filename)
+            return
 
         def success(result: tuple[bytes, InspectedFile]) -> None:
-            self._show_scan(result[0], filename, result[1])
+            if not self._read_next():  # a file chosen meanwhile replaces this one anyway
+                self._show_scan(result[0], filename, result[1])
 
-        self.ctx.runner.start(work, success=success, failure=self._scan_failed)
+        def failure(exc: BaseException) -> None:
+            self._scan_failed(exc)
+            self._read_next()
+
+        self.scan_job.start(work, success=success, failure=failure, label=f"Opening {filename}…")
+
+    def _read_next(self) -> bool:
+        if self._next_scan is None:
+            return False
+        work, filename = self._next_scan
+        self._next_scan = None
+        self._load(work, filename)
+        return True
 
     def _show_scan(self, data: bytes, filename: str, inspected: InspectedFile) -> None:
         try:

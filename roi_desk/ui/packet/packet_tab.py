@@ -565,15 +565,7 @@ class PacketTab(QWidget):
             problem = self.fax.problem if self.fax is not None else ""
             show_error(self, ValidationError(problem or "Faxing is not set up for this site."))
             return
-        if self.fax_number is not None and number.digits != self.fax_number.digits:
-            show_error(
-                self,
-                ValidationError(
-                    "The packet's cover sheet names another fax number. Rebuild the packet "
-                    "for this number first."
-                ),
-            )
-            return
+        # release.send_fax refuses a number other than the one on the packet's cover sheet
         db, user_id, packet_id, gateway = (
             self.ctx.db,
             self.ctx.user_id,

@@ -1,10 +1,10 @@
 """Supervisor reports: a chart and the numbers behind it for each report, and CSV export.
 
 ``ReportsView(ctx, parent)`` runs every report of :mod:`roi_desk.services.reports` for the
-chosen period (in a worker: they are SQL aggregates, but a big desk still takes a moment)
-and shows one tab per report — a QtCharts bar chart above a table of the same numbers —
-with **Export CSV…** for a spreadsheet. Only supervisors and administrators may run
-reports (``RUN_REPORTS``).
+chosen period (in a worker, through :class:`~roi_desk.ui.job.Job`: they are SQL aggregates,
+but a big desk still takes a moment, shown by a busy bar) and shows one tab per report — a
+QtCharts bar chart above a table of the same numbers — with **Export CSV…** for a
+spreadsheet. Only supervisors and administrators may run reports (``RUN_REPORTS``).
 
 Signals: ``loaded(int)`` with the number of reports shown.
 """
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
@@ -46,6 +47,7 @@ from roi_desk.services import reports
 from roi_desk.services.reports import Period, Table
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
+from roi_desk.ui.job import Job
 from roi_desk.ui.widgets import close_on_escape
 
 Index = QModelIndex | QPersistentModelIndex
@@ -193,12 +195,20 @@ class ReportsView(QWidget):
         self.period.setCurrentIndex(1)
         self.refresh_button = QPushButton("&Refresh", self)
         self.tabs = QTabWidget(self)
+        self.status = QLabel(self)
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(160)
+        self.job = Job(self, ctx.runner, progress=self.progress, status=self.status)
+        #: the period changed while the reports ran: run them again once they end
+        self._again = False
         top = QHBoxLayout()
         period_label = QLabel("&Period:", self)
         period_label.setBuddy(self.period)
         top.addWidget(period_label)
         top.addWidget(self.period)
+        top.addWidget(self.status)
         top.addStretch(1)
+        top.addWidget(self.progress)
         top.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -211,16 +221,35 @@ class ReportsView(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        """Run the reports for the chosen period. Asked again while they run (the clerk
+        picked another period), they run once more afterwards with the period chosen by
+        then, and the answer for the old one is not shown."""
+        if self.job.busy:
+            self._again = True
+            return
+        self._again = False
         days = int(self.period.currentData())
 
         def op(_token: object) -> list[Table]:
             with self.ctx.transaction() as (session, user):
                 return reports.all_reports(session, Period.last_days(days), user=user)
 
-        self.ctx.runner.start(op, success=self._show, failure=lambda e: show_error(self, e))
+        self.job.start(op, success=self._show, failure=self._failed, label="Running the reports…")
+
+    def _run_again(self) -> bool:
+        if not self._again:
+            return False
+        self.reload()
+        return True
+
+    def _failed(self, exc: BaseException) -> None:
+        self.ctx.runner.presenter(self, exc)
+        self._run_again()
 
     def _show(self, tables: object) -> None:
         assert isinstance(tables, list)
+        if self._run_again():
+            return  # the answer for a period the clerk no longer looks at
         current = self.tabs.currentIndex()
         self.tabs.clear()
         self.tables = tables

@@ -3,24 +3,21 @@ checks it, builds a packet from synthetic record pages; a supervisor with a pass
 
 from __future__ import annotations
 
-import io
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from reportlab.lib.pagesizes import letter
-from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy.orm import Session
 
-from roi_desk.auth.passwords import hash_password
 from roi_desk.lifecycle import transition
-from roi_desk.models import DeliveryMethod, PartyRole, Patient, RequestKind, Role, Status, User
+from roi_desk.models import DeliveryMethod, Patient, RequestKind, Role, Status, User
 from roi_desk.models.checklist import FeeQuoteRecord
 from roi_desk.packets import PageSource
 from roi_desk.services.fee_quotes import FeeInput
-from roi_desk.services.intake import IntakeForm, PartyInput, save_request
+from roi_desk.services.intake import IntakeForm, save_request
 from roi_desk.services.packets import PacketOptions, ReleaseContent, build_and_store
 from roi_desk.storage import Database
+from tests.factories import add_patient, add_user, attorney_requester, text_pdf
 
 SUPERVISOR_PASSWORD = "Second-look 2025!"
 CLERK = "mrivera"
@@ -48,30 +45,12 @@ def record_page_text(who: tuple[str, str, date, str], n: int) -> list[str]:
     ]
 
 
-def records_pdf(pages: list[list[str]]) -> bytes:
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=letter, invariant=1)
-    for lines in pages:
-        canvas.setFont("Helvetica", 11)
-        for i, line in enumerate(lines):
-            canvas.drawString(72, 700 - 16 * i, line)
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+#: the name tests/durability imports
+records_pdf = text_pdf
 
 
 def user(session: Session, username: str, role: Role, password: str | None = None) -> User:
-    from sqlalchemy import select
-
-    found = session.scalar(select(User).where(User.username == username))
-    if found is None:
-        found = User(username=username, display_name=username.upper(), role=role)
-        session.add(found)
-    found.role = role
-    if password:
-        found.password_hash = hash_password(password)
-    session.flush()
-    return found
+    return add_user(session, username, role, display_name=username.upper(), password=password or "")
 
 
 def submit(
@@ -95,9 +74,15 @@ def submit(
         from sqlalchemy import select
 
         if session.scalar(select(Patient.id).where(Patient.mrn == OTHER[3])) is None:
-            other = Patient(mrn=OTHER[3], date_of_birth=OTHER[2], address="1 Elm St, Lowell, MA")
-            other.set_names(OTHER[0], OTHER[1])
-            session.add(other)
+            family, given, dob, other_mrn = OTHER
+            add_patient(
+                session,
+                family=family,
+                given=given,
+                dob=dob,
+                mrn=other_mrn,
+                address="1 Elm St, Lowell, MA",
+            )
         existing = session.scalar(select(Patient.id).where(Patient.mrn == mrn))
         form = IntakeForm(
             family_name=OWN[0],
@@ -105,16 +90,7 @@ def submit(
             date_of_birth=OWN[2],
             kind=kind,
             received_at=received_at or datetime(2025, 3, 3, 14, 0, tzinfo=UTC),
-            requester=PartyInput(
-                name="Records Department",
-                organization="Example & Partners LLP",
-                role=PartyRole.ATTORNEY,
-                address_line1="12 Main Street",
-                city="Springfield",
-                state="MA",
-                postal_code="01105",
-                fax="(617) 555-0123",
-            ),
+            requester=attorney_requester(fax="(617) 555-0123"),
             purpose="Legal claim",
             info_types=["visit_notes"],
             delivery_method=method,

@@ -10,7 +10,8 @@ from roi_desk.packets import PageSource
 from roi_desk.services import approval
 from roi_desk.services.packets import PacketOptions, ReleaseContent, build_and_store
 from roi_desk.storage import Database
-from tests.unit.approval.factory import OTHER, OWN, records_pdf, submit, user
+from tests.factories import text_pdf
+from tests.unit.approval.factory import OTHER, OWN, submit, user
 
 #: what a FHIR export's Patient.id looks like (a source-system id, not our MRN)
 SOURCE_ID = "e8c2a98e-5bd4-4b5e-9a63-2f1c0f2b9d11"
@@ -52,7 +53,7 @@ def _packet(db: Database, request_id: uuid.UUID, texts: list[list[str]]) -> None
     with db.transaction() as s:
         clerk = user(s, "mrivera", "clerk")  # type: ignore[arg-type]
         content = ReleaseContent(
-            records_pdf(texts),
+            text_pdf(texts),
             tuple(PageSource("doc-1", n) for n in range(1, len(texts) + 1)),
             redaction_verified=True,
         )

@@ -15,7 +15,7 @@ from roi_desk.lifecycle import transition
 from roi_desk.models import Role, Status, User
 from roi_desk.services.intake import save_request
 from roi_desk.storage import Database
-from tests.factories import LOGGED_AT, third_party_form
+from tests.factories import LOGGED_AT, add_user, third_party_form
 
 #: every test account's password (synthetic, passes the policy)
 PASSWORD = "quiet harbor lantern 42"
@@ -51,19 +51,12 @@ def password_hash() -> str:
 def desk(db: Database, password_hash: str) -> Desk:
     with db.transaction() as s:
         users = {
-            role: User(
-                username=name, display_name=name.title(), role=role, password_hash=password_hash
-            )
+            role: add_user(s, name, role, password_hash=password_hash)
             for role, name in NAMES.items()
         }
-        second = User(
-            username="sokafor",
-            display_name="Sam Okafor",
-            role=Role.SUPERVISOR,
-            password_hash=password_hash,
+        second = add_user(
+            s, "sokafor", Role.SUPERVISOR, display_name="Sam Okafor", password_hash=password_hash
         )
-        s.add_all([*users.values(), second])
-        s.flush()
         return Desk(db, {r: u.id for r, u in users.items()}, second.id)
 
 

@@ -19,6 +19,7 @@ from roi_desk.auth.passwords import (
 from roi_desk.errors import ValidationError
 from roi_desk.models import Role, User
 from roi_desk.storage import Database
+from tests.factories import add_user
 from tests.unit.auth.conftest import PASSWORD, Desk
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -82,9 +83,7 @@ def test_unknown_disabled_and_passwordless_users_never_match(desk: Desk, db: Dat
         assert clerk is not None
         clerk.active = False
         assert not verify_password(s, clerk.id, PASSWORD)
-        bare = User(username="nopass", display_name="No Pass", role=Role.CLERK)
-        s.add(bare)
-        s.flush()
+        bare = add_user(s, "nopass", display_name="No Pass")
         assert not verify_password(s, bare.id, "")
         assert not verify_password(s, bare.id, PASSWORD)
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import sqlite3
 import uuid
 from pathlib import Path
 
-import pikepdf
 import pytest
 from sqlalchemy import select, text
 
@@ -20,14 +18,7 @@ from roi_desk.models import AuditEvent, Document, DocumentContent, DocumentKind
 from roi_desk.services.documents import load_bytes, store_document
 from roi_desk.storage import Database, keys, open_database
 from roi_desk.storage.backup import DB_NAME, backup, backup_file, restore, verify_backup
-
-
-def _pdf() -> bytes:
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    out = io.BytesIO()
-    pdf.save(out)
-    return out.getvalue()
+from tests.factories import text_pdf
 
 
 def test_admin_commands_are_part_of_roi_desk() -> None:
@@ -38,7 +29,9 @@ def _fill(db: Database) -> str:
     with db.transaction() as s:
         for i in range(5):
             audit.record(s, "request.view", object_type="request", object_id=f"r{i}")
-        doc = store_document(s, _pdf(), kind=DocumentKind.RECORD, title="Synthetic")
+        doc = store_document(
+            s, text_pdf(["Synthetic record"]), kind=DocumentKind.RECORD, title="Synthetic"
+        )
         s.flush()
         return str(doc.id)
 

@@ -9,11 +9,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from roi_desk.models import Channel, DeliveryMethod, Patient, Request, RequestKind
+from roi_desk.models import Patient, Request, RequestKind
 from roi_desk.records.fhir import import_bundle
 from roi_desk.records.kinds import RecordDocument
 from roi_desk.services.users import current_user
 from roi_desk.storage import Database
+from tests import factories
 from tests.helpers import SHARED_FHIR, SHARED_PDFS
 
 #: the smallest sample bundle (7 visits, 7 immunizations, 2 lab reports; 2011-2020)
@@ -55,28 +56,22 @@ def add_patient(
     dob: date = STANLEY_DOB,
     mrn: str = "RGH-0000001",
 ) -> Patient:
-    p = Patient(mrn=mrn, date_of_birth=dob)
-    p.set_names(family, given)
-    session.add(p)
-    session.flush()
-    return p
+    """Stanley, whose sample bundle the chart tests import (tests.factories.add_patient)."""
+    return factories.add_patient(session, family=family, given=given, dob=dob, mrn=mrn)
 
 
 def add_request(
     session: Session, patient_id: uuid.UUID | None, received: date, number: str = "2020-000001"
 ) -> Request:
-    req = Request(
+    """A provider's request received at 10:00 on ``received`` (tests.factories.add_request)."""
+    return factories.add_request(
+        session,
+        patient=patient_id,
         number=number,
         received_at=datetime.combine(received, time(10, 0)).astimezone(UTC),
-        channel=Channel.FAX,
         kind=RequestKind.PROVIDER,
-        delivery_method=DeliveryMethod.MAIL,
         due_on=received + timedelta(days=30),
-        patient_id=patient_id,
     )
-    session.add(req)
-    session.flush()
-    return req
 
 
 def clerk_id(db: Database) -> uuid.UUID:

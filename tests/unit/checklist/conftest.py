@@ -3,7 +3,6 @@ patient and helpers that log requests through the real intake service."""
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from roi_desk.models import (
     DeliveryMethod,
     Document,
     PartyRole,
-    Patient,
     RequestKind,
     Role,
     User,
@@ -27,22 +25,10 @@ from roi_desk.models import (
 from roi_desk.services import intake
 from roi_desk.services.intake import IntakeForm, PartyInput
 from roi_desk.storage import Database
+from tests.factories import PATIENT_DOB, add_patient, add_user, patient_requester
 
 #: the day the tests pretend it is
 TODAY = date(2026, 3, 16)
-PATIENT_DOB = date(1961, 4, 9)
-
-
-def scan_pdf(text: str) -> bytes:
-    """A one-page synthetic "scan" (a real PDF, made up for the test)."""
-    from reportlab.pdfgen.canvas import Canvas
-
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, invariant=1)
-    canvas.drawString(72, 720, text)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
 
 
 @dataclass
@@ -69,14 +55,7 @@ class Desk:
             date_of_birth=PATIENT_DOB,
             received_at=received,
             kind=kind,
-            requester=PartyInput(
-                name="Mathilda O'Keefe",
-                role=PartyRole.PATIENT,
-                address_line1="12 Elm St",
-                city="Quincy",
-                state="MA",
-                postal_code="02169",
-            ),
+            requester=patient_requester(),
             info_types=["visit_notes", "lab"],
             date_from=date(2023, 1, 1),
             date_to=date(2025, 12, 31),
@@ -133,13 +112,9 @@ class Desk:
 @pytest.fixture
 def desk(db: Database) -> Desk:
     with db.transaction() as s:
-        clerk = User(username="clerk1", display_name="Maria Rivera", role=Role.CLERK)
-        boss = User(username="super1", display_name="Sam Okafor", role=Role.SUPERVISOR)
-        patient = Patient(mrn="MRN100", date_of_birth=PATIENT_DOB)
-        patient.set_names("O'Keefe", "Mathilda")
-        s.add_all([clerk, boss, patient])
-        s.flush()
-        return Desk(db, clerk.id, boss.id, patient.id)
+        clerk = add_user(s, "clerk1", display_name="Maria Rivera")
+        boss = add_user(s, "super1", Role.SUPERVISOR, display_name="Sam Okafor")
+        return Desk(db, clerk.id, boss.id, add_patient(s).id)
 
 
 @pytest.fixture

@@ -25,7 +25,8 @@ from roi_desk.models.checklist import AuthorizationReviewRecord
 from roi_desk.services import checklist
 from roi_desk.services.checklist import ReviewDraft
 from roi_desk.services.intake import PartyInput
-from tests.unit.checklist.conftest import TODAY, Desk, scan_pdf
+from tests.factories import text_pdf
+from tests.unit.checklist.conftest import TODAY, Desk
 
 SIGNED = date(2026, 3, 10)
 
@@ -192,7 +193,7 @@ def test_executor_without_letters_awaits_proof_then_attaches_it(desk: Desk) -> N
         doc = checklist.attach_proof(
             s,
             draft,
-            scan_pdf("Letters of appointment (synthetic)"),
+            text_pdf(["Letters of appointment (synthetic)"]),
             proof=ProofDocument.LETTERS_OF_APPOINTMENT,
             user=desk.user(s),
             today=TODAY,

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 from reportlab.lib.pagesizes import letter
-from reportlab.pdfgen.canvas import Canvas
 
 from roi_desk.letters import Invoice, InvoiceLine, MailingAddress, load_site_info
 from roi_desk.packets import (
@@ -17,6 +15,7 @@ from roi_desk.packets import (
     PacketInput,
     PageSource,
 )
+from tests.factories import text_pdf
 
 LETTER_DATE = dt.date(2025, 3, 14)
 PATIENT = "Zielinski, Ada"
@@ -30,17 +29,13 @@ RECIPIENT = MailingAddress(
 
 def records_pdf(pages: int, *, marker: str = "Synthetic record", landscape: bool = False) -> bytes:
     """``pages`` pages of made-up record text, each saying which page it is."""
-    buffer = io.BytesIO()
-    size = (letter[1], letter[0]) if landscape else letter
-    canvas = Canvas(buffer, pagesize=size, invariant=1)
-    for n in range(1, pages + 1):
-        canvas.setFont("Helvetica", 11)
-        canvas.drawString(72, size[1] - 90, f"{marker} page {n}")
-        for line in range(30):
-            canvas.drawString(72, size[1] - 120 - 18 * line, f"Line {line} of visit note {n}.")
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return text_pdf(
+        [
+            [f"{marker} page {n}", *(f"Line {line} of visit note {n}." for line in range(30))]
+            for n in range(1, pages + 1)
+        ],
+        pagesize=(letter[1], letter[0]) if landscape else letter,
+    )
 
 
 def sources(pages: int, document_id: str = "doc-1") -> tuple[PageSource, ...]:

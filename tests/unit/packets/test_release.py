@@ -165,6 +165,20 @@ def test_cancelled_build_stores_nothing(db: Database, approved: Approved) -> Non
     assert count(db, Document, kind="packet") == 0
 
 
+@pytest.mark.parametrize("closed", [Status.REDIRECTED, Status.RELEASED, Status.CANCELLED])
+def test_no_packet_for_a_request_that_is_no_longer_open(
+    db: Database, approved: Approved, closed: Status
+) -> None:
+    # a redirected request went to another custodian: like a released one, it gets no packet
+    with db.transaction() as session:
+        request = session.get(Request, approved.request_id)
+        assert request is not None
+        request.status = closed
+    with pytest.raises(ValidationError, match="a new packet cannot be built"):
+        build(db, approved)
+    assert count(db, Packet) == 0
+
+
 def test_mail_packet_without_address_is_refused_with_a_warning(db: Database) -> None:
     approved = make_approved(db, address=False)
     with pytest.raises(ValidationError, match="no complete mailing address"):
@@ -306,6 +320,17 @@ class Refusing:
         raise FaxGatewayError("The fax server is offline.")
 
 
+class Recording:
+    name = "test gateway"
+
+    def __init__(self) -> None:
+        self.jobs: list[FaxJob] = []
+
+    def send(self, job: FaxJob) -> GatewayReceipt:
+        self.jobs.append(job)
+        return GatewayReceipt(self.name, job.number, "accepted")
+
+
 def test_failed_fax_gateway_leaves_the_request_unreleased(db: Database) -> None:
     approved = make_approved(db, method=DeliveryMethod.FAX)
     summary = build(db, approved, DeliveryMethod.FAX)
@@ -317,6 +342,34 @@ def test_failed_fax_gateway_leaves_the_request_unreleased(db: Database) -> None:
         attempt = session.scalars(select(DeliveryAttempt)).one()
         assert attempt.status == AttemptStatus.FAILED and "offline" in attempt.detail
         assert attempt.target == "6175550123"
+
+
+def test_a_fax_to_another_number_than_the_covers_is_refused(db: Database) -> None:
+    approved = make_approved(db, method=DeliveryMethod.FAX)
+    summary = build(db, approved, DeliveryMethod.FAX)
+    gateway = Recording()
+    other = VerifiedNumber("6175550199", "keyed twice")
+    with pytest.raises(ValidationError, match=r"cover sheet names the fax number \(617\) 555-0123"):
+        run(release.send_fax(db, summary.id, other, gateway, user_id=approved.user_id))
+    assert gateway.jobs == [] and status(db, approved) == Status.APPROVED
+    assert count(db, DeliveryAttempt) == 0
+    run(release.send_fax(db, summary.id, NUMBER, gateway, user_id=approved.user_id))
+    assert [job.number for job in gateway.jobs] == [NUMBER.digits]
+
+
+def test_a_fax_packet_without_a_recorded_cover_number_is_refused(db: Database) -> None:
+    approved = make_approved(db, method=DeliveryMethod.FAX)
+    summary = build(db, approved, DeliveryMethod.FAX)
+    with db.transaction() as session:
+        packet = session.get(Packet, summary.id)
+        assert packet is not None
+        manifest = dict(packet.manifest)
+        del manifest[packet_service.COVER_FAX_KEY]
+        packet.manifest = manifest
+    gateway = Recording()
+    with pytest.raises(ValidationError, match="does not record the fax number"):
+        run(release.send_fax(db, summary.id, NUMBER, gateway, user_id=approved.user_id))
+    assert gateway.jobs == []
 
 
 def test_missing_hot_folder_is_a_clear_failure(db: Database, tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from typing import Any
 
 import pypdf
 import pytest
-from reportlab.pdfgen.canvas import Canvas
 
 from roi_desk.errors import DocumentError, ValidationError
 from roi_desk.records.fhir import (
@@ -27,6 +26,7 @@ from roi_desk.records.kinds import (
     SensitivityCategory,
     SensitivityOrigin,
 )
+from tests.factories import text_pdf
 from tests.helpers import SHARED_FHIR
 from tests.unit.records import fhir_counts as ref
 
@@ -233,15 +233,6 @@ def test_odd_entries_are_reported_and_the_rest_goes_on() -> None:
     assert "date not recorded" in text and "Smith" in text
 
 
-def _tiny_pdf(text: str) -> bytes:
-    buf = io.BytesIO()
-    c = Canvas(buf)
-    c.drawString(72, 720, text)
-    c.showPage()
-    c.save()
-    return buf.getvalue()
-
-
 def test_security_labels_attachments_and_orphans() -> None:
     enc = {
         "resourceType": "Encounter",
@@ -289,7 +280,7 @@ def test_security_labels_attachments_and_orphans() -> None:
         "resourceType": "Binary",
         "id": "b1",
         "contentType": "application/pdf",
-        "data": base64.b64encode(_tiny_pdf("Letter from Dr. Who")).decode(),
+        "data": base64.b64encode(text_pdf(["Letter from Dr. Who"])).decode(),
     }
     allergy = {
         "resourceType": "AllergyIntolerance",

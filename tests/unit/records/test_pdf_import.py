@@ -9,7 +9,6 @@ from pathlib import Path
 import pikepdf
 import pypdf
 import pytest
-from reportlab.pdfgen.canvas import Canvas
 
 from roi_desk.errors import DocumentError, ValidationError
 from roi_desk.records.kinds import DocumentKind, DocumentSource
@@ -19,6 +18,7 @@ from roi_desk.records.pdf_import import (
     suggest_date,
     suggest_kind,
 )
+from tests.factories import text_pdf
 from tests.helpers import SHARED_PDFS
 
 #: files that cannot be imported without help, and the message the clerk sees
@@ -32,19 +32,6 @@ UNREADABLE = {
     "qpdf_20-pages.pdf": "password",
     "qpdf_enc-R2_V1_U-view_O-master.pdf": "password",
 }
-
-
-def _pdf(pages: list[str]) -> bytes:
-    buf = io.BytesIO()
-    c = Canvas(buf)
-    for text in pages:
-        y = 720
-        for line in text.splitlines():
-            c.drawString(72, y, line)
-            y -= 14
-        c.showPage()
-    c.save()
-    return buf.getvalue()
 
 
 def test_every_shared_pdf_imports_or_gets_a_clear_message() -> None:
@@ -91,7 +78,7 @@ def test_password_opens_and_split_at_clerk_marked_pages() -> None:
 
 
 def test_type_and_date_are_suggested_from_the_text() -> None:
-    chart = _pdf(
+    chart = text_pdf(
         [
             "Radiology Report\nPatient DOB: 01/02/1950\nDate of service: 03/14/2019\n"
             "IMPRESSION: no acute findings on chest x-ray",

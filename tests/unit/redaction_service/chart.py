@@ -6,7 +6,6 @@ The PDFs come from :mod:`tests.unit.redaction.pdfgen`, so every line's box is kn
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
 
 import pypdfium2 as pdfium
 from reportlab.lib.utils import ImageReader
@@ -14,8 +13,6 @@ from reportlab.pdfgen import canvas
 from sqlalchemy.orm import Session
 
 from roi_desk.models import (
-    Channel,
-    DeliveryMethod,
     Document,
     DocumentKind,
     Request,
@@ -25,6 +22,7 @@ from roi_desk.models import (
 )
 from roi_desk.services.documents import store_document
 from roi_desk.services.users import current_user
+from tests.factories import add_request
 from tests.unit.redaction.pdfgen import SECRET, simple_pdf
 
 HIV_LINE = (72.0, 680.0, "Patient reports HIV viral load undetectable")
@@ -76,18 +74,9 @@ def image_only_pdf(text: str) -> bytes:
 
 
 def make_request(session: Session, number: str = "2026-000001") -> Request:
-    r = Request(
-        number=number,
-        received_at=datetime(2026, 11, 2, 14, 0, tzinfo=UTC),
-        channel=Channel.FAX,
-        kind=RequestKind.THIRD_PARTY,
-        status=Status.IN_PROGRESS,
-        delivery_method=DeliveryMethod.MAIL,
-        due_on=date(2026, 12, 2),
+    return add_request(
+        session, number=number, kind=RequestKind.THIRD_PARTY, status=Status.IN_PROGRESS
     )
-    session.add(r)
-    session.flush()
-    return r
 
 
 def attach(session: Session, request: Request, data: bytes, title: str = "Chart") -> Document:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from roi_desk.models import Role, User
+from tests.factories import add_user
 from tests.unit.checklist.conftest import Desk
 from tests.unit.checklist.conftest import desk as desk
 
@@ -15,10 +16,7 @@ from tests.unit.checklist.conftest import desk as desk
 @pytest.fixture
 def admin_id(desk: Desk) -> uuid.UUID:
     with desk.db.transaction() as s:
-        admin = User(username="admin1", display_name="Alex Admin", role=Role.ADMIN)
-        s.add(admin)
-        s.flush()
-        return admin.id
+        return add_user(s, "admin1", Role.ADMIN, display_name="Alex Admin").id
 
 
 def get_user(session: Session, user_id: uuid.UUID) -> User:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from roi_desk import audit
-from roi_desk.models import Document, DocumentContent, Request, RequestEvent, User
+from roi_desk.models import Document, DocumentContent, Request, RequestEvent, Role, User
 from roi_desk.models.packet import Disclosure
 from roi_desk.models.sync import RemoteAuditEvent, SyncConflict
 from roi_desk.services import release
@@ -21,6 +21,7 @@ from roi_desk.sync import SyncError, bundle, conflicts, site
 from roi_desk.sync.exchange import ImportReport, export_bundle, import_bundle
 from roi_desk.sync.remote_audit import verify_remote
 from roi_desk.sync.rows import synced_tables
+from tests.factories import add_user
 from tests.unit.packets.conftest import make_approved
 from tests.unit.packets.test_release import build
 from tests.unit.sync.conftest import SYNC_PASSPHRASE, introduce
@@ -182,9 +183,7 @@ def test_an_edit_on_both_sides_is_a_conflict_and_keeps_both(sites: Sites) -> Non
     assert notes(satellite, request_id) == "satellite: requester withdrew"
     # a supervisor at the central office takes the satellite's version
     with central.transaction() as s:
-        boss = User(username="boss", display_name="Supervisor", role="supervisor")
-        s.add(boss)
-        s.flush()
+        boss = add_user(s, "boss", Role.SUPERVISOR, display_name="Supervisor")
         conflicts.resolve(s, line.id, conflicts.THEIRS, user=boss)
     assert notes(central, request_id) == "satellite: requester withdrew"
     land(satellite, ship(central, satellite))  # the decision travels and settles B's copy
