@@ -43,8 +43,7 @@ T = TypeVar("T")
 
 
 #: one step of long work: ``done`` of ``total`` units, with a line for the clerk
-#: (STYLE.md point 3). A NamedTuple with these three fields (``records.kinds.Progress``)
-#: fits too.
+#: (STYLE.md point 3); the one progress type of every generator in the program
 Progress = tuple[int, int, str]
 
 #: a generator of long work: yields progress steps, returns its result

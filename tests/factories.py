@@ -169,8 +169,9 @@ def attorney_requester(**contact: str) -> PartyInput:
 def third_party_form(
     *, mrn: str, info_types: list[str], requester: PartyInput | None = None, **more: Any
 ) -> IntakeForm:
-    """The attorney's request for a new patient with ``mrn``; ``more``: other form fields."""
-    return IntakeForm(
+    """The attorney's request for a new patient with ``mrn`` (empty: a patient already on
+    file, named by ``patient_id``); ``more``: other form fields, or these ones changed."""
+    fields: dict[str, Any] = dict(
         family_name="Zielinski",
         given_name="Ada",
         date_of_birth=date(1961, 3, 14),
@@ -180,8 +181,9 @@ def third_party_form(
         purpose="Legal claim",
         info_types=info_types,
         create_patient_mrn=mrn,
-        **more,
     )
+    fields.update(more)
+    return IntakeForm(**fields)
 
 
 # ------------------------------------------------------------------ PDFs

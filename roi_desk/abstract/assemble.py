@@ -28,8 +28,9 @@ from roi_desk.abstract.frontmatter import (
 )
 from roi_desk.abstract.selection import chronological_key
 from roi_desk.errors import DocumentError
-from roi_desk.records.kinds import DocumentKind, Progress
+from roi_desk.records.kinds import DocumentKind
 from roi_desk.records.render import pdf_text
+from roi_desk.work import Progress
 
 FOOTER_FONT_SIZE = 7.5
 _FOOTER_FONT = "/RoiDeskFooterFont"
@@ -277,7 +278,7 @@ def assemble_release(
             if cancelled():
                 return None
             if i % 25 == 0:
-                yield Progress(i, total, f"Reading document {i + 1} of {n}")
+                yield (i, total, f"Reading document {i + 1} of {n}")
             opened.append(_open_document(doc.pdf, doc.source_key))
 
         counts = [len(p.pages) for p in opened]
@@ -295,7 +296,7 @@ def assemble_release(
             )
             page_no += count
 
-        yield Progress(n, total, "Drawing the cover and contents")
+        yield (n, total, "Drawing the cover and contents")
         front_pdf, boxes = render_front_matter(header, rows, total_pages)
         out = pikepdf.new()
         kids = out.Root.Pages.Kids
@@ -309,7 +310,7 @@ def assemble_release(
             if cancelled():
                 return None
             if i % 10 == 0:
-                yield Progress(n + 1 + i, total, f"Adding document {i + 1} of {n}")
+                yield (n + 1 + i, total, f"Adding document {i + 1} of {n}")
             start = len(kids)
             added = _append_pages(out, src)
             pages += [
@@ -320,7 +321,7 @@ def assemble_release(
         if len(page_objs) != total_pages:  # a bug, never a user error
             raise RuntimeError("page count changed while assembling")
 
-        yield Progress(2 * n + 1, total, "Adding page footers, contents links and bookmarks")
+        yield (2 * n + 1, total, "Adding page footers, contents links and bookmarks")
         font = out.make_indirect(
             Dictionary(
                 Type=Name.Font,
@@ -385,7 +386,7 @@ def assemble_release(
     finally:
         for p in opened:
             p.close()
-    yield Progress(total, total, "Release assembled")
+    yield (total, total, "Release assembled")
     return AssembledRelease(
         pdf=data,
         page_count=total_pages,

@@ -52,13 +52,13 @@ from roi_desk.records.kinds import (
     DocumentKind,
     DocumentSource,
     PatientInfo,
-    Progress,
     RecordDocument,
     SensitivityCategory,
     SensitivityMark,
 )
 from roi_desk.records.render import DocumentBody, Section, Table, format_date, render_body
 from roi_desk.records.sensitivity import code_marks, label_marks, merge_marks
+from roi_desk.work import Progress
 
 #: clinical resource types this importer turns into documents
 SUPPORTED_TYPES: frozenset[str] = frozenset(
@@ -219,9 +219,9 @@ class FhirImport:
         for i, draft in enumerate(self.drafts):
             if cancel is not None and cancel():
                 break
-            yield Progress(i, total, f"Rendering {draft.kind.label.lower()} {i + 1} of {total}")
+            yield (i, total, f"Rendering {draft.kind.label.lower()} {i + 1} of {total}")
             out.append(render_draft(draft, self.patient, self.source_name))
-        yield Progress(len(out), total, "Rendered")
+        yield (len(out), total, "Rendered")
         return out
 
 
@@ -1292,7 +1292,7 @@ def import_bundle(
     cancel: Callable[[], bool] | None = None,
 ) -> Generator[Progress, None, tuple[FhirImport, list[RecordDocument]]]:
     """Index and render a bundle, yielding ``(done, total, message)`` progress."""
-    yield Progress(0, 1, "Reading the FHIR bundle")
+    yield (0, 1, "Reading the FHIR bundle")
     result = index_bundle(data, source_name=source_name, patient_key=patient_key)
     documents = yield from result.render(cancel)
     return result, documents

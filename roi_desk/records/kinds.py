@@ -11,7 +11,6 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import NamedTuple
 
 
 class DocumentKind(StrEnum):
@@ -172,11 +171,3 @@ class RecordDocument:
     @property
     def categories(self) -> frozenset[SensitivityCategory]:
         return frozenset(m.category for m in self.sensitivity)
-
-
-class Progress(NamedTuple):
-    """One step of long work, as STYLE.md point 3 asks: a ``(done, total, message)`` tuple."""
-
-    done: int
-    total: int
-    message: str

@@ -21,9 +21,9 @@ from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.records.kinds import (
     DocumentKind,
     DocumentSource,
-    Progress,
     RecordDocument,
 )
+from roi_desk.work import Progress
 
 #: keyword -> kind, weighted; the best score wins. Order breaks ties (more specific first).
 _KIND_WORDS: list[tuple[DocumentKind, tuple[tuple[str, int], ...]]] = [
@@ -353,12 +353,12 @@ def import_pdfs(
     for i, (name, data) in enumerate(items):
         if cancel is not None and cancel():
             break
-        yield Progress(i, len(items), f"Importing PDF {i + 1} of {len(items)}")
+        yield (i, len(items), f"Importing PDF {i + 1} of {len(items)}")
         try:
             result.documents += import_pdf(
                 data, source_name=name, password=(passwords or {}).get(name)
             )
         except (DocumentError, ValidationError) as exc:
             result.failures.append(PdfImportFailure(name, exc.message))
-    yield Progress(len(items), len(items), "Imported")
+    yield (len(items), len(items), "Imported")
     return result

@@ -3,7 +3,8 @@
 :func:`find_steps` is the engine-facing entry: it runs :mod:`roi_desk.redaction.proposals`
 (proposals at the level a reviewer redacts — sentence, row / list item, section, page,
 whole record — scanned pages through OCR) and hands back one :class:`Proposal` per
-rectangle, whose ``rule`` is the level and ``matched`` is ``group|trigger``. The small
+rectangle, whose ``rule`` is the level and ``matched`` is ``group|trigger``;
+:func:`provenance_of` turns one into the typed :class:`Provenance` a box stores. The small
 text helpers below also serve the workspace's "find every occurrence".
 """
 
@@ -16,8 +17,9 @@ from collections.abc import Callable, Generator, Iterable, Sequence
 import pypdfium2 as pdfium
 
 from roi_desk.pdfium_lock import pdfium_serialized
-from roi_desk.redaction.model import PageNote, Progress, Proposal, Rect, drive
+from roi_desk.redaction.model import Progress, Proposal, Rect, drive
 from roi_desk.redaction.proposals import DocumentFacts
+from roi_desk.redaction.provenance import PageNote, Provenance
 from roi_desk.redaction.terms import CategoryTerms
 
 _OCR_DPI = 300
@@ -28,6 +30,14 @@ _BOUNDARY = r"(?<![A-Za-z0-9]){}(?![A-Za-z0-9])"
 class FindResult:
     proposals: list[Proposal]
     notes: list[PageNote]
+
+
+def provenance_of(proposal: Proposal) -> Provenance:
+    """Who proposed this rectangle: the rule's category, level, group and trigger."""
+    group, bar, trigger = proposal.matched.partition("|")
+    if not bar:  # a proposal without a group is its own group
+        group = trigger = proposal.matched
+    return Provenance.rule(proposal.category, proposal.rule, group, trigger)
 
 
 def _term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:

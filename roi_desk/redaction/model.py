@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Literal, TypeVar
 
 from roi_desk.errors import ValidationError
+from roi_desk.redaction.provenance import PageNote as PageNote
 
 # progress and driving live in roi_desk.work (one plumbing for all long work);
 # re-exported here for this package's modules
@@ -265,14 +266,6 @@ class Proposal:
             box.confirm(confirmed_by)
             self.status = "confirmed"
         return box
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class PageNote:
-    """Something the clerk must know about a page (e.g. it has no text layer)."""
-
-    page: int
-    message: str
 
 
 @dataclasses.dataclass(slots=True)

@@ -217,25 +217,33 @@ def pdfium_chars(
     raw = textpage.raw
     api = pdfium.raw
     rect = api.FS_RECTF()
+    # bound once: one ctypes call a character is most of the gate's time (issue 13 item 4)
+    loose_box, unicode = api.FPDFText_GetLooseCharBox, api.FPDFText_GetUnicode
     out: list[tuple[str, Rect]] = []
     ux0 = min((q[0] for q in near), default=0.0) if near else 0.0
     uy0 = min((q[1] for q in near), default=0.0) if near else 0.0
     ux1 = max((q[2] for q in near), default=0.0) if near else 0.0
     uy1 = max((q[3] for q in near), default=0.0) if near else 0.0
     for i in range(api.FPDFText_CountChars(raw)):
-        if not api.FPDFText_GetLooseCharBox(raw, i, rect):
+        if not loose_box(raw, i, rect):
             continue
-        x0, x1 = (rect.left, rect.right) if rect.left <= rect.right else (rect.right, rect.left)
-        y0, y1 = (rect.bottom, rect.top) if rect.bottom <= rect.top else (rect.top, rect.bottom)
-        if near is not None and (
-            x1 <= ux0
-            or x0 >= ux1
-            or y1 <= uy0
-            or y0 >= uy1
-            or not any(x0 < q[2] and q[0] < x1 and y0 < q[3] and q[1] < y1 for q in near)
-        ):
-            continue
-        code = api.FPDFText_GetUnicode(raw, i)
+        bottom, top = rect.bottom, rect.top
+        y0, y1 = (bottom, top) if bottom <= top else (top, bottom)
+        if near is not None and (y1 <= uy0 or y0 >= uy1):
+            continue  # most characters of a page: on the lines above or below the boxes
+        left, right = rect.left, rect.right
+        x0, x1 = (left, right) if left <= right else (right, left)
+        if near is not None:
+            if x1 <= ux0 or x0 >= ux1:
+                continue
+            # a plain loop, not any(<generator>): boxes far apart on a page leave most
+            # characters inside their union, and this test ran for each of them
+            for q in near:
+                if y0 < q[3] and q[1] < y1 and x0 < q[2] and q[0] < x1:
+                    break
+            else:
+                continue
+        code = unicode(raw, i)
         ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
         if ch.strip():
             out.append((ch, (x0, y0, x1, y1)))

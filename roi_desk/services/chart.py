@@ -28,10 +28,9 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Callable, Generator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
@@ -49,7 +48,6 @@ from roi_desk.records.kinds import (
     DocumentKind,
     DocumentSource,
     PatientInfo,
-    Progress,
     RecordDocument,
     SensitivityCategory,
     SensitivityMark,
@@ -57,6 +55,7 @@ from roi_desk.records.kinds import (
 )
 from roi_desk.services.documents import InspectedFile, load_bytes, store_document
 from roi_desk.text import fold
+from roi_desk.work import Cancelled, Progress, SessionFactory, drive
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +76,6 @@ __all__ = [
     "ImportReport",
     "PatientMismatchError",
     "PatientTarget",
-    "SessionSource",
     "SkippedItem",
     "chart_pdf",
     "clear_sensitivity",
@@ -88,12 +86,6 @@ __all__ = [
     "list_chart",
     "set_sensitivity",
 ]
-
-
-class SessionSource(Protocol):
-    """Where long work gets its sessions: ``roi_desk.storage.Database`` fits."""
-
-    def transaction(self) -> AbstractContextManager[Session]: ...
 
 
 class PatientMismatchError(ValidationError):
@@ -108,8 +100,14 @@ class PatientMismatchError(ValidationError):
         self.bundle_patient = bundle_patient
 
 
-class _CancelledImport(Exception):
-    """Internal: unwinds the storing transaction so it rolls back."""
+class ImportCancelled(Cancelled):
+    """The clerk cancelled while the batch was being stored: the transaction rolls back.
+
+    Caught inside :func:`import_files`, which then reports ``cancelled`` (nothing stored).
+    """
+
+    def __init__(self) -> None:
+        super().__init__("Import cancelled. Nothing was imported.")
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -610,7 +608,7 @@ def _scaled(
             result: T = stop.value
             return result
         share = base + (span * done // total if total else 0)
-        yield Progress(share, _SCALE_TOTAL, f"{prefix}{message}")
+        yield (share, _SCALE_TOTAL, f"{prefix}{message}")
 
 
 def _read_bundle(
@@ -787,7 +785,7 @@ def _resolve_patient(
 
 
 def _store_all(
-    db: SessionSource,
+    db: SessionFactory,
     prepared: list[_Prepared],
     target: PatientTarget,
     first_person: _Person | None,
@@ -824,12 +822,10 @@ def _store_all(
             for p in prepared:
                 for doc in p.documents:
                     if cancel():
-                        raise _CancelledImport()
+                        raise ImportCancelled()
                     if done % 10 == 0:
                         share = _READ_SHARE + (_SCALE_TOTAL - _READ_SHARE) * done // max(total, 1)
-                        yield Progress(
-                            share, _SCALE_TOTAL, f"Storing document {done + 1} of {total}"
-                        )
+                        yield (share, _SCALE_TOTAL, f"Storing document {done + 1} of {total}")
                     done += 1
                     reason = _already_there(doc, stored, stored_resources)
                     if reason:
@@ -858,7 +854,7 @@ def _store_all(
                     "patient_created": report.patient_created,
                 },
             )
-            yield Progress(_SCALE_TOTAL, _SCALE_TOTAL, "Saving")
+            yield (_SCALE_TOTAL, _SCALE_TOTAL, "Saving")
     except IntegrityError as exc:
         # another import of the same chart committed while this one was storing
         raise RoiError(
@@ -887,7 +883,7 @@ def _already_there(
 
 
 def import_files(
-    db: SessionSource,
+    db: SessionFactory,
     files: Sequence[ImportFile],
     target: PatientTarget,
     *,
@@ -917,7 +913,7 @@ def import_files(
             report.cancelled = True
             return report
         prefix = f"File {i + 1} of {n}: " if n > 1 else ""
-        yield Progress(i * span, _SCALE_TOTAL, f"{prefix}reading")
+        yield (i * span, _SCALE_TOTAL, f"{prefix}reading")
         try:
             if item.is_pdf:
                 prep = _read_pdf(item)
@@ -949,7 +945,7 @@ def import_files(
         return report
     try:
         yield from _store_all(db, prepared, target, first_person, user_id, cancelled, report)
-    except _CancelledImport:
+    except ImportCancelled:
         return _cancelled(report)
     return report
 
@@ -959,7 +955,7 @@ def _cancelled(report: ImportReport) -> ImportReport:
 
 
 def import_fhir_bundle(
-    db: SessionSource,
+    db: SessionFactory,
     data: bytes,
     *,
     source_name: str,
@@ -972,7 +968,7 @@ def import_fhir_bundle(
 
 
 def import_pdfs(
-    db: SessionSource,
+    db: SessionFactory,
     files: Sequence[ImportFile],
     *,
     patient_id: uuid.UUID,
@@ -987,9 +983,4 @@ def import_pdfs(
 
 def run_import(gen: Generator[Progress, None, ImportReport]) -> ImportReport:
     """Drive an import without a progress bar (tests, scripts)."""
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            result: ImportReport = stop.value
-            return result
+    return drive(gen)

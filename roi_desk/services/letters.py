@@ -1,16 +1,16 @@
-"""Answering the requester in writing: deficiency or rejection, extension, referral.
+"""Answering the requester in writing: deficiency or rejection, referral, a letter by fax.
 
 Each action checks everything first, renders its letter (reportlab, the site's
 letterhead), stores the PDF with the request as a ``LETTER`` document, writes a history
 line and an audit event (codes and IDs only, no PHI), and — where the action changes the
 request — moves it through :func:`roi_desk.lifecycle.transition`. The caller owns the
-transaction: if any step fails, no letter, no date change and no status change is saved.
+transaction: if any step fails, no letter and no status change is saved. The extension
+notice is written by :func:`roi_desk.services.deadlines.extend_deadline` with the same
+helpers (:func:`letter_basics`, :func:`store_letter`).
 
 - :func:`send_deficiency_letter` lists exactly the deficiencies of the saved review; with
   ``reject`` the request is rejected (45 CFR 164.508(b)(2): nothing may be released on a
   defective authorization).
-- :func:`extend_deadline` takes the one extension of 45 CFR 164.524(b)(2)(ii), refused
-  after day 30 by :func:`roi_desk.deadlines.extend_deadline`, and moves ``due_on``.
 - :func:`redirect_request` refers what other departments keep (``data/routing.json``)
   and logs the request as redirected when nothing is left for the desk.
 """
@@ -20,30 +20,26 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from roi_desk import audit, deadlines, routing
+from roi_desk import audit, routing
 from roi_desk.auth.permissions import Permission, require
 from roi_desk.delivery.directory import format_fax_number, normalize_fax_number
 from roi_desk.delivery.gateways import FaxGateway, FaxJob
-from roi_desk.errors import RoiError, TransitionError, ValidationError
+from roi_desk.errors import RoiError, ValidationError
 from roi_desk.fax import pdf_to_fax_tiff
 from roi_desk.letters import (
     Addressee,
     DeficiencyLetter,
-    ExtensionNotice,
     LetterTemplates,
     MailingAddress,
     ReferralLetter,
     RequestLetterBasics,
     SiteInfo,
     deficiency_letter,
-    extension_notice,
     referral_letter,
 )
 from roi_desk.letters import Delivery as LetterDelivery
@@ -57,32 +53,28 @@ from roi_desk.models import (
     Status,
     User,
 )
-from roi_desk.models.checklist import AuthorizationReviewRecord, DeadlineExtension
-from roi_desk.models.enums import OPEN_STATUSES
+from roi_desk.models.checklist import AuthorizationReviewRecord
 from roi_desk.services import settings as site_settings
 from roi_desk.services.acknowledgement import regarding
 from roi_desk.services.checklist import received_on
 from roi_desk.services.documents import load_bytes, store_document
 from roi_desk.services.requests import get_request
+from roi_desk.work import SessionFactory
 
 __all__ = [
     "INFO_TYPE_ROUTES",
-    "DeadlineInfo",
-    "ExtensionInfo",
     "LetterFax",
     "RedirectOutcome",
     "addressee_for",
-    "deadline_info",
-    "extend_deadline",
     "fax_letter",
+    "letter_basics",
     "letter_fax_number",
     "redirect_request",
     "routing_for",
     "send_deficiency_letter",
+    "store_letter",
 ]
 
-#: the deadline rule the desk applies to every request (intake dates them all with it)
-DEADLINE_RULE = "hipaa_164_524"
 #: intake's check boxes that name records another department keeps → routing codes
 INFO_TYPE_ROUTES: dict[str, str] = {"billing": "billing", "images": "radiology_images"}
 
@@ -107,7 +99,7 @@ def addressee_for(request: Request) -> Addressee:
     )
 
 
-def _basics(request: Request, today: dt.date) -> RequestLetterBasics:
+def letter_basics(request: Request, today: dt.date) -> RequestLetterBasics:
     return RequestLetterBasics(
         request_number=request.number,
         date_received=received_on(request),
@@ -117,7 +109,7 @@ def _basics(request: Request, today: dt.date) -> RequestLetterBasics:
     )
 
 
-def _store_letter(
+def store_letter(
     session: Session, request: Request, pdf: bytes, *, title: str, letter: str, user: User
 ) -> Document:
     doc = store_document(
@@ -177,11 +169,11 @@ def send_deficiency_letter(
         check_transition(request, Status.REJECTED, reason=reason)  # refuse before printing
     pdf = deficiency_letter(
         site or site_settings.site_info(session),
-        DeficiencyLetter(_basics(request, today), messages, rejection=reject),
+        DeficiencyLetter(letter_basics(request, today), messages, rejection=reject),
         templates=templates if templates is not None else site_settings.letter_templates(session),
     )
     title = "Rejection letter" if reject else "Deficiency letter"
-    doc = _store_letter(
+    doc = store_letter(
         session,
         request,
         pdf,
@@ -191,178 +183,6 @@ def send_deficiency_letter(
     )
     if reject:
         transition(session, request, Status.REJECTED, user=user, reason=reason)
-    return doc
-
-
-# --------------------------------------------------------------------------- deadlines
-
-
-@dataclass(frozen=True)
-class ExtensionInfo:
-    notice_sent_on: dt.date
-    reason: str
-    original_due_on: dt.date
-    new_due_on: dt.date
-    letter_document_id: uuid.UUID | None
-
-
-@dataclass(frozen=True)
-class DeadlineInfo:
-    """What the checklist panel shows about time (detached from the Session)."""
-
-    received_on: dt.date
-    due_on: dt.date
-    target_on: dt.date | None
-    days_left: int
-    overdue: bool
-    past_target: bool
-    rule_name: str
-    citation: str
-    extension: ExtensionInfo | None
-    #: the extend action is offered today
-    can_extend: bool
-    #: last day the extension notice may go out (164.524(b)(2)(ii): within 30 days)
-    notice_deadline: dt.date
-    #: the latest new due date an extension may set
-    latest_new_due: dt.date
-
-
-def _add_days(start: dt.date, days: int, rule: deadlines.DeadlineRule) -> dt.date:
-    if rule.calendar_days:
-        return start + dt.timedelta(days=days)
-    return deadlines.add_business_days(start, days)
-
-
-def _extension_row(session: Session, request_id: uuid.UUID) -> DeadlineExtension | None:
-    return session.scalar(
-        select(DeadlineExtension).where(DeadlineExtension.request_id == request_id)
-    )
-
-
-def deadline_info(
-    session: Session, request_id: uuid.UUID, today: dt.date | None = None
-) -> DeadlineInfo:
-    today = today or dt.date.today()
-    request = get_request(session, request_id)
-    start = received_on(request)
-    rule = deadlines.rule_for(DEADLINE_RULE, start)
-    original = deadlines.statutory_due_date(start, rule)
-    row = _extension_row(session, request.id)
-    ext = (
-        ExtensionInfo(
-            row.notice_sent_on,
-            row.reason,
-            row.original_due_on,
-            row.new_due_on,
-            row.letter_document_id,
-        )
-        if row is not None
-        else None
-    )
-    target = request.target_on
-    open_request = Status(request.status) in OPEN_STATUSES
-    return DeadlineInfo(
-        received_on=start,
-        due_on=request.due_on,
-        target_on=target,
-        days_left=(request.due_on - today).days,
-        overdue=open_request and today > request.due_on,
-        past_target=open_request and target is not None and today > target,
-        rule_name=rule.name,
-        citation=rule.citation,
-        extension=ext,
-        can_extend=open_request
-        and deadlines.extension_allowed(start, today, rule, already_extended=row is not None),
-        notice_deadline=_add_days(start, rule.notice_window_days, rule),
-        latest_new_due=_add_days(original, rule.max_extension_days, rule),
-    )
-
-
-def extend_deadline(
-    session: Session,
-    request_id: uuid.UUID,
-    *,
-    reason: str,
-    user: User,
-    new_due_date: dt.date | None = None,
-    today: dt.date | None = None,
-    site: SiteInfo | None = None,
-    templates: LetterTemplates | None = None,
-) -> Document:
-    """Extend the due date once and produce the notice that must tell the requester.
-
-    ``new_due_date`` defaults to the longest extension the rule allows. Raises
-    :class:`TransitionError` after day 30 or for a second extension, and
-    :class:`ValidationError` for a missing reason or a date out of range; nothing is
-    saved then.
-    """
-    require(user, Permission.EDIT_REQUEST)
-    today = today or dt.date.today()
-    request = get_request(session, request_id)
-    if Status(request.status) not in OPEN_STATUSES:
-        raise TransitionError(
-            f"Request {request.number} is {Status(request.status).label.lower()}; "
-            "there is no deadline left to extend."
-        )
-    start = received_on(request)
-    rule = deadlines.rule_for(DEADLINE_RULE, start)
-    original = deadlines.statutory_due_date(start, rule)
-    row = _extension_row(session, request.id)
-    existing = (
-        deadlines.Extension(row.notice_sent_on, row.reason, row.new_due_on, row.original_due_on)
-        if row is not None
-        else None
-    )
-    new = new_due_date or _add_days(original, rule.max_extension_days, rule)
-    # 45 CFR 164.524(b)(2)(ii): the notice goes out today, so today must be within 30 days
-    ext = deadlines.extend_deadline(start, today, reason, new, rule, existing)
-    pdf = extension_notice(
-        site or site_settings.site_info(session),
-        ExtensionNotice(
-            _basics(request, today), ext.original_due_date, ext.new_due_date, ext.reason
-        ),
-        templates=templates if templates is not None else site_settings.letter_templates(session),
-    )
-    doc = _store_letter(
-        session, request, pdf, title="Extension notice", letter="extension", user=user
-    )
-    session.add(
-        DeadlineExtension(
-            request_id=request.id,
-            rule_code=rule.code,
-            notice_sent_on=ext.notice_sent_on,
-            reason=ext.reason,
-            original_due_on=ext.original_due_date,
-            new_due_on=ext.new_due_date,
-            letter_document_id=doc.id,
-            created_by_id=user.id,
-        )
-    )
-    request.due_on = ext.new_due_date
-    session.add(
-        RequestEvent(
-            request=request,
-            user_id=user.id,
-            kind="deadline",
-            summary=f"Due date extended from {ext.original_due_date:%m/%d/%Y} to "
-            f"{ext.new_due_date:%m/%d/%Y}: {ext.reason}",
-        )
-    )
-    session.flush()
-    audit.record(
-        session,
-        "request.extend",
-        user=user,
-        object_type="request",
-        object_id=request.id,
-        # the reason is free text and may say more than it should: it stays in the history
-        detail={
-            "rule": rule.code,
-            "from": ext.original_due_date.isoformat(),
-            "to": ext.new_due_date.isoformat(),
-            "letter": str(doc.id),
-        },
-    )
     return doc
 
 
@@ -419,15 +239,13 @@ def redirect_request(
     pdf = referral_letter(
         site or site_settings.site_info(session),
         ReferralLetter(
-            _basics(request, today),
+            letter_basics(request, today),
             [r.text for r in decision.referrals],
             remaining=not close,
         ),
         templates=templates if templates is not None else site_settings.letter_templates(session),
     )
-    doc = _store_letter(
-        session, request, pdf, title="Referral letter", letter="referral", user=user
-    )
+    doc = store_letter(session, request, pdf, title="Referral letter", letter="referral", user=user)
     codes = tuple(r.route.code for r in decision.referrals)
     audit.record(
         session,
@@ -443,10 +261,6 @@ def redirect_request(
 
 
 # --------------------------------------------------------------------------- faxing a letter
-
-
-class _Transactions(Protocol):
-    def transaction(self) -> AbstractContextManager[Session]: ...
 
 
 @dataclass(frozen=True)
@@ -472,7 +286,7 @@ def letter_fax_number(session: Session, request_id: uuid.UUID) -> str:
 
 
 def fax_letter(
-    db: _Transactions,
+    db: SessionFactory,
     document_id: uuid.UUID,
     gateway: FaxGateway,
     *,

@@ -3,24 +3,24 @@
 The packet is assembled by :mod:`roi_desk.packets` from plain inputs; this module gathers
 those inputs from the database (recipient, patient, consent copy), stores the result as a
 ``Document(kind=PACKET)`` inside the encrypted database with its manifest and SHA-256, and
-answers the Packet tab's questions (warnings, the print queue). The released pages come in
-as PDF bytes plus their sources (:class:`ReleaseContent`): :func:`default_release_content`
-takes the verified redaction output, else the assembled release set, else the records
-attached by hand. The invoice comes from the stored fee quote, the Part 2 notice from the
-saved authorization review.
+answers the Packet tab's questions (warnings, the print queue). The invoice comes from the
+stored fee quote, the Part 2 notice from the saved authorization review.
+
+Two neighbours hold what the packet reads, and their names are part of this service's
+face (``__all__``): :mod:`roi_desk.services.release_content` (the released pages as bytes
+with their sources, :class:`ReleaseContent`) and :mod:`roi_desk.services.packet_facts`
+(the request as a packet sees it, :class:`RequestFacts`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import uuid
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-import pikepdf
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,19 +30,8 @@ from roi_desk.delivery.directory import FaxDirectory, VerifiedNumber, format_fax
 from roi_desk.errors import DocumentError, NotFoundError, ValidationError
 from roi_desk.fees import PaymentStatus
 from roi_desk.letters import Invoice, InvoiceLine, MailingAddress, SiteInfo
-from roi_desk.models import (
-    DeliveryMethod,
-    Document,
-    DocumentKind,
-    Party,
-    Request,
-    RequestKind,
-    Status,
-    User,
-)
+from roi_desk.models import DeliveryMethod, DocumentKind, Request, RequestKind, Status, User
 from roi_desk.models.base import utcnow
-from roi_desk.models.chart import ChartDocument
-from roi_desk.models.enums import INFO_TYPES, OPEN_STATUSES
 from roi_desk.models.packet import AttemptStatus, DeliveryAttempt, DeliveryStep, Packet
 from roi_desk.packets import (
     AssembledPacket,
@@ -51,16 +40,16 @@ from roi_desk.packets import (
     HandoverSpec,
     MailCoverSpec,
     PacketInput,
-    PageSource,
     Progress,
     assemble,
 )
 from roi_desk.packets.assemble import Cancellable
-from roi_desk.services import checklist, fee_quotes, release_sets
-from roi_desk.services import redaction as redaction_service
+from roi_desk.services import fee_quotes
 from roi_desk.services import settings as site_settings
 from roi_desk.services.consent import authorization_pdf
-from roi_desk.services.documents import PDF, load_bytes, store_document
+from roi_desk.services.documents import load_bytes, store_document
+from roi_desk.services.packet_facts import RequestFacts, describe_disclosure, request_facts
+from roi_desk.services.release_content import ReleaseContent, default_release_content
 
 __all__ = [
     "PacketOptions",
@@ -86,22 +75,6 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class ReleaseContent:
-    """The released pages after redaction, and where each came from."""
-
-    pdf: bytes
-    sources: Sequence[PageSource]
-    #: the redaction engine verified that what was redacted is really gone
-    redaction_verified: bool = False
-    #: 42 CFR Part 2 records are among the pages
-    part2: bool = False
-    #: the pages already carry the release set's footer (patient, request, page n of N)
-    has_footers: bool = False
-    #: where the pages come from: "redacted", "release" or "records" (shown to the clerk)
-    origin: str = "records"
-
-
-@dataclass(frozen=True)
 class PacketPolicy:
     """Site rules for the packet step (data, set by an administrator)."""
 
@@ -112,74 +85,6 @@ class PacketPolicy:
     footer_uses_mrn: bool = True
     #: put footers on released pages (off when the release set already carries them)
     add_footers: bool = True
-
-
-@dataclass(frozen=True)
-class RequestFacts:
-    """What a packet needs to know about the request, detached from the Session."""
-
-    request_id: uuid.UUID
-    number: str
-    status: Status
-    kind: RequestKind
-    delivery_method: DeliveryMethod
-    patient_id: uuid.UUID | None
-    patient_name: str  # "Family, Given"
-    patient_display: str  # "Given Family"
-    mrn: str
-    date_of_birth: dt.date | None
-    recipient_name: str
-    recipient_organization: str
-    recipient_address: tuple[str, ...]
-    recipient_fax: str
-    recipient_phone: str
-    recipient_email: str
-    purpose: str
-    info_types: tuple[str, ...]
-    info_description: str
-    date_from: dt.date | None
-    date_to: dt.date | None
-    #: categories the patient did not initial: they must be redacted and verified
-    redaction_obligations: tuple[str, ...] = ()
-    #: an authorization review is saved (else the obligations are not known yet)
-    review_saved: bool = False
-    #: the stored fee quote's total, and whether it is paid or waived (no quote: settled)
-    fee_total: Decimal = Decimal("0")
-    fee_settled: bool = True
-    #: the site releases this requester's records only after payment, and it is unpaid
-    payment_required: bool = False
-    #: a third party's release has no fee decision yet (no quote, waiver or $0 by rule):
-    #: the authorization decision refuses to let it go (issue 17: Fee $0.00, no invoice)
-    fee_undecided: bool = False
-    #: the stored quote's payment status ("" when no quote is stored)
-    fee_payment: str = ""
-
-    @property
-    def build_refusal(self) -> str:
-        """Why no new packet can be built ("" when one can): after release the packet is
-        the record of what was disclosed (45 CFR 164.528); a closed request is done."""
-        if self.status not in OPEN_STATUSES:
-            return (
-                f"Request {self.number} is {self.status.label.lower()}; a new packet cannot "
-                "be built for it."
-            )
-        return ""
-
-    @property
-    def has_mailing_address(self) -> bool:
-        return len(self.recipient_address) >= 2
-
-    @property
-    def recipient_label(self) -> str:
-        if self.recipient_organization and self.recipient_name:
-            return f"{self.recipient_name} ({self.recipient_organization})"
-        return self.recipient_name or self.recipient_organization
-
-    def patient_identifiers(self) -> tuple[str, ...]:
-        ids = [self.patient_name, self.patient_display, self.mrn]
-        if self.date_of_birth:
-            ids += [f"{self.date_of_birth:%m/%d/%Y}", self.date_of_birth.isoformat()]
-        return tuple(i for i in ids if i.strip())
 
 
 @dataclass(frozen=True)
@@ -229,212 +134,10 @@ class QueueRow:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-# ------------------------------------------------------------------------------ facts
-
-
-def _party_facts(party: Party | None) -> dict[str, object]:
-    if party is None:
-        return {
-            "recipient_name": "",
-            "recipient_organization": "",
-            "recipient_address": (),
-            "recipient_fax": "",
-            "recipient_phone": "",
-            "recipient_email": "",
-        }
-    address = tuple(party.address_lines) if party.has_mailing_address else ()
-    return {
-        "recipient_name": party.name,
-        "recipient_organization": party.organization,
-        "recipient_address": address,
-        "recipient_fax": party.fax,
-        "recipient_phone": party.phone,
-        "recipient_email": party.email,
-    }
-
-
-def request_facts(session: Session, request_id: uuid.UUID) -> RequestFacts:
-    request = session.get(Request, request_id)
-    if request is None:
-        raise NotFoundError("That request no longer exists.")
-    patient = request.patient
-    # the records go to the recipient named on the authorization (164.508(c)(1)(iii));
-    # a request without a separate recipient goes back to the requester
-    party = request.recipient or request.requester
-    quote = fee_quotes.get_quote(session, request_id)
-    settled = quote is None or quote.payment_status in (PaymentStatus.PAID, PaymentStatus.WAIVED)
-    fee_undecided = payment_by_decision = False
-    if checklist.review_saved(session, request_id):
-        # the fee part of the one decision (roi_desk.authorization.decide)
-        fee = checklist.decision_for(session, request_id, dt.date.today()).fee
-        fee_undecided = fee.kind == "missing" and fee.blocks_release
-        payment_by_decision = fee.kind == "quote" and fee.blocks_release
-    return RequestFacts(
-        request_id=request.id,
-        number=request.number,
-        status=Status(request.status),
-        kind=RequestKind(request.kind),
-        delivery_method=DeliveryMethod(request.delivery_method),
-        patient_id=request.patient_id,
-        patient_name=patient.display_name if patient else "",
-        patient_display=f"{patient.given_name} {patient.family_name}" if patient else "",
-        mrn=patient.mrn if patient else "",
-        date_of_birth=patient.date_of_birth if patient else request.stated_dob,
-        purpose=request.purpose,
-        info_types=tuple(request.info_types),
-        info_description=request.info_description,
-        date_from=request.date_from,
-        date_to=request.date_to,
-        redaction_obligations=checklist.redaction_obligations(session, request_id),
-        review_saved=checklist.review_saved(session, request_id),
-        fee_total=quote.total if quote is not None else Decimal("0"),
-        fee_settled=settled,
-        payment_required=payment_by_decision or fee_quotes.release_blocked(session, request_id),
-        fee_undecided=fee_undecided,
-        fee_payment=quote.payment_status if quote is not None else "",
-        **_party_facts(party),  # type: ignore[arg-type]
-    )
-
-
-PART2_NOTICE = "part2_2_32"
-
-
 def _category_label(code: str) -> str:
     from roi_desk.authorization import load_sensitive_categories
 
     return next((c.label for c in load_sensitive_categories() if c.code == code), code)
-
-
-def _pdf_pages(data: bytes, what: str) -> int:
-    try:
-        with pikepdf.open(io.BytesIO(data)) as pdf:
-            return len(pdf.pages)
-    except pikepdf.PdfError as exc:
-        raise DocumentError(f"The stored {what} cannot be read.") from exc
-
-
-def _release_set_sources(session: Session, info: release_sets.ReleaseSetInfo) -> list[PageSource]:
-    """One source per page of the release set's PDF: a record page names the stored chart
-    document and its page (what the accounting of disclosures describes); the release's
-    own cover and contents pages name the release document."""
-    chart_ids = {i.chart_document_id for i in info.items if i.chart_document_id is not None}
-    rows = session.execute(
-        select(ChartDocument.id, ChartDocument.document_id).where(ChartDocument.id.in_(chart_ids))
-    )
-    stored = {chart_id: doc_id for chart_id, doc_id in rows}
-    by_page = {i.output_page: i for i in info.items}
-    out: list[PageSource] = []
-    for page in range(1, info.page_count + 1):
-        item = by_page.get(page)
-        doc = stored.get(item.chart_document_id) if item and item.chart_document_id else None
-        if item is not None and doc is not None and item.source_page:
-            out.append(PageSource(str(doc), item.source_page))
-        else:
-            out.append(PageSource(str(info.document_id), page))
-    return out
-
-
-def _redaction_known_done(session: Session, request_id: uuid.UUID) -> bool:
-    """Verified, or nothing to redact — which is only known once the review is saved."""
-    return checklist.review_saved(
-        session, request_id
-    ) and redaction_service.is_release_redaction_verified(session, request_id)
-
-
-def _redacted_content(
-    session: Session, request_id: uuid.UUID, output_id: uuid.UUID, part2: bool
-) -> ReleaseContent | None:
-    view = redaction_service.latest_set(session, request_id)
-    if view is None or view.output_document_id != output_id:  # pragma: no cover - raced
-        return None
-    pdf = load_bytes(session, output_id)
-    # the engine leaves out the excluded pages; the rest keep their order
-    excluded = set(view.excluded_pages)
-    kept = [p for p in range(view.page_count) if p not in excluded]
-    info = release_sets.latest_release_set(session, request_id)
-    from_release = info is not None and info.document_id == view.source_document_id
-    if from_release:
-        assert info is not None
-        base = _release_set_sources(session, info)
-    else:
-        base = [PageSource(str(view.source_document_id), n + 1) for n in range(view.page_count)]
-    sources = tuple(base[p] for p in kept if p < len(base))
-    if len(sources) != _pdf_pages(pdf, "redacted release"):
-        raise DocumentError(
-            "The redacted release and its redaction log disagree about the pages. Apply "
-            "the redaction again."
-        )
-    return ReleaseContent(
-        pdf,
-        sources,
-        redaction_verified=True,
-        part2=part2,
-        has_footers=from_release,
-        origin="redacted",
-    )
-
-
-def _attached_records(
-    session: Session, request_id: uuid.UUID, part2: bool
-) -> ReleaseContent | None:
-    docs = session.scalars(
-        select(Document)
-        .where(Document.request_id == request_id, Document.kind == DocumentKind.RECORD)
-        .where(Document.media_type == PDF)
-        .order_by(Document.created_at)
-    ).all()
-    if not docs:
-        return None
-    out = pikepdf.new()
-    sources: list[PageSource] = []
-    for doc in docs:
-        try:
-            src = pikepdf.open(io.BytesIO(load_bytes(session, doc.id)))
-        except pikepdf.PdfError as exc:
-            raise DocumentError(f"The stored record '{doc.title}' cannot be read.") from exc
-        for index, page in enumerate(src.pages, start=1):
-            out.pages.append(page)
-            sources.append(PageSource(str(doc.id), index))
-    buffer = io.BytesIO()
-    out.save(buffer, deterministic_id=True)
-    return ReleaseContent(
-        buffer.getvalue(),
-        tuple(sources),
-        redaction_verified=_redaction_known_done(session, request_id),
-        part2=part2,
-        origin="records",
-    )
-
-
-def default_release_content(session: Session, request_id: uuid.UUID) -> ReleaseContent | None:
-    """The pages this request releases, best source first:
-
-    1. the verified redaction output (:func:`services.redaction.verified_output`): the
-       categories the patient did not initial are gone from it;
-    2. else the newest assembled release set (abstract or full release); when the patient
-       did not initial a category, it is not redacted yet and :func:`packet_warnings` says
-       so and blocks delivery — it may be previewed, never sent;
-    3. else the record PDFs attached to the request by hand (an outside record).
-
-    The Part 2 notice goes with it when the saved review says so (42 CFR 2.32).
-    """
-    part2 = PART2_NOTICE in checklist.release_notices(session, request_id)
-    output = redaction_service.verified_output(session, request_id)
-    if output is not None:
-        content = _redacted_content(session, request_id, output, part2)
-        if content is not None:
-            return content
-    info = release_sets.latest_release_set(session, request_id)
-    if info is not None:
-        return ReleaseContent(
-            release_sets.release_pdf(session, info.id),
-            tuple(_release_set_sources(session, info)),
-            redaction_verified=_redaction_known_done(session, request_id),
-            part2=part2,
-            has_footers=True,
-            origin="release",
-        )
-    return _attached_records(session, request_id, part2)
 
 
 def policy_for(content: ReleaseContent, policy: PacketPolicy | None = None) -> PacketPolicy:
@@ -873,17 +576,3 @@ def approved_mail_queue(session: Session) -> list[QueueRow]:
             )
         )
     return rows
-
-
-def describe_disclosure(facts: RequestFacts, record_pages: int) -> str:
-    """ "What was disclosed" for the accounting (45 CFR 164.528(b)(2)(iii))."""
-    kinds = [INFO_TYPES.get(key, key) for key in facts.info_types]
-    parts = ["; ".join(kinds) if kinds else "Health records"]
-    if facts.info_description.strip():
-        parts.append(facts.info_description.strip())
-    if facts.date_from or facts.date_to:
-        start = facts.date_from.isoformat() if facts.date_from else "…"
-        end = facts.date_to.isoformat() if facts.date_to else "…"
-        parts.append(f"dates of service {start} to {end}")
-    parts.append(f"{record_pages} page{'s' if record_pages != 1 else ''}")
-    return ", ".join(parts)

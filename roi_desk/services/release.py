@@ -20,8 +20,9 @@ A failed delivery writes only a ``DeliveryAttempt(status=failed)`` and an audit 
 its own transaction; the request stays where it was. A cancelled one writes nothing.
 
 Fax and electronic copies span two transactions around the slow or external step (the
-TIFF, the gateway, the disk), so they take a :class:`TransactionFactory` (the ``Database``)
-rather than a Session, and are generators that yield progress for a worker thread.
+TIFF, the gateway, the disk), so they take a :class:`roi_desk.work.SessionFactory` (the
+``Database``) rather than a Session, and are generators that yield progress for a worker
+thread.
 """
 
 from __future__ import annotations
@@ -29,10 +30,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Generator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,6 +65,7 @@ from roi_desk.services.packets import (
     load_packet_pdf,
     request_facts,
 )
+from roi_desk.work import SessionFactory
 
 __all__ = [
     "STEP_METHOD",
@@ -73,8 +73,7 @@ __all__ = [
     "ElectronicResult",
     "FaxResult",
     "MailBatch",
-    "ReleaseAction",
-    "TransactionFactory",
+    "check_signed",
     "deliver_electronic",
     "disclosures_for_request",
     "mail_batch",
@@ -83,7 +82,6 @@ __all__ = [
     "mark_printed",
     "record_failure",
     "record_pickup",
-    "release_actions",
     "release_packet",
     "send_fax",
 ]
@@ -91,10 +89,6 @@ __all__ = [
 #: what the accounting says when the request gives no purpose and the patient asked
 #: (45 CFR 164.508(c)(1)(iv): "at the request of the individual" suffices)
 PATIENT_PURPOSE = "At the request of the individual"
-
-
-class TransactionFactory(Protocol):
-    def transaction(self) -> AbstractContextManager[Session]: ...
 
 
 class DeliveryRecordError(RoiError):
@@ -166,11 +160,11 @@ def _check_deliverable(session: Session, packet: Packet, step: str) -> Request:
         raise TransitionError("This packet has already been released.")
     # the same guard the release will apply, minus the delivery itself
     check_transition(request, Status.RELEASED, context=TransitionContext(delivery_confirmed=True))
-    _check_signed(session, request, packet)
+    check_signed(session, request, packet)
     return request
 
 
-def _check_signed(session: Session, request: Request, packet: Packet) -> None:
+def check_signed(session: Session, request: Request, packet: Packet) -> None:
     """The packet is the one the newest approval signature covers, byte for byte.
 
     A packet rebuilt after approval has another SHA-256: it was never reviewed, so it may
@@ -452,7 +446,7 @@ def disclosures_for_request(session: Session, request_id: uuid.UUID) -> list[Dis
 
 
 def _fail(
-    db: TransactionFactory,
+    db: SessionFactory,
     packet_id: uuid.UUID,
     user_id: uuid.UUID | None,
     step: str,
@@ -489,7 +483,7 @@ def _check_cover_number(packet: Packet, number: VerifiedNumber) -> None:
 
 
 def send_fax(
-    db: TransactionFactory,
+    db: SessionFactory,
     packet_id: uuid.UUID,
     number: VerifiedNumber,
     gateway: FaxGateway,
@@ -560,7 +554,7 @@ def send_fax(
 
 
 def deliver_electronic(
-    db: TransactionFactory,
+    db: SessionFactory,
     packet_id: uuid.UUID,
     folder: Path,
     *,
@@ -605,82 +599,6 @@ def deliver_electronic(
         ) from exc
     yield 3, 3, "Electronic copy written"
     return ElectronicResult(packet_id, path, encrypted.password, disclosure_id)
-
-
-# ------------------------------------------------------------------------------ readiness
-
-
-@dataclass(frozen=True)
-class ReleaseAction:
-    """One delivery step as the Packet tab offers it: usable now, or why not (in words)."""
-
-    step: str
-    available: bool
-    why_not: str = ""
-
-
-def release_actions(
-    session: Session,
-    request_id: uuid.UUID,
-    *,
-    fax_problem: str = "",
-    printer_problem: str = "",
-) -> dict[str, ReleaseAction]:
-    """What each delivery step needs that is missing, checked *before* anyone keys anything.
-
-    The same guards the steps apply (approved, a packet built for this delivery, the
-    packet the supervisor signed, not released yet), plus what the caller knows about this
-    computer: ``fax_problem`` (no usable fax gateway) and ``printer_problem`` (no printer).
-    Read-only. Keys are :class:`DeliveryStep` values.
-    """
-    request = session.get(Request, request_id)
-    if request is None:
-        raise NotFoundError("That request no longer exists.")
-    method = DeliveryMethod(request.delivery_method)
-    packet = session.scalars(
-        select(Packet).where(Packet.request_id == request_id).order_by(Packet.built_at.desc())
-    ).first()
-    common = ""
-    if Status(request.status) == Status.RELEASED or Status(request.status) == Status.CLOSED:
-        common = f"Request {request.number} has already been released."
-    elif Status(request.status) != Status.APPROVED:
-        common = (
-            f"Request {request.number} is {Status(request.status).label.lower()}: a supervisor "
-            "approves it before anything is released."
-        )
-    elif packet is None:
-        common = "No packet has been built yet: build it, then have it approved."
-    else:
-        try:
-            _check_signed(session, request, packet)
-        except TransitionError as exc:
-            common = exc.message
-    built_for = DeliveryMethod(packet.delivery_method) if packet is not None else method
-    printed = packet is not None and session.scalar(
-        select(DeliveryAttempt.id)
-        .where(
-            DeliveryAttempt.packet_id == packet.id,
-            DeliveryAttempt.step == DeliveryStep.PRINT,
-            DeliveryAttempt.status == AttemptStatus.OK,
-        )
-        .limit(1)
-    )
-    out: dict[str, ReleaseAction] = {}
-    for step, step_method in STEP_METHOD.items():
-        why = common
-        if not why and built_for != step_method:
-            why = (
-                f"This request is delivered by {built_for.label.lower()}, not "
-                f"{step_method.label.lower()}."
-            )
-        if not why and step == DeliveryStep.FAX:
-            why = fax_problem
-        if not why and step == DeliveryStep.PRINT:
-            why = printer_problem
-        if not why and step == DeliveryStep.MAILED and not printed:
-            why = "Print the packet first; mark it mailed once it is in the envelope."
-        out[step] = ReleaseAction(step, not why, why)
-    return out
 
 
 # ------------------------------------------------------------------------------ mail batch

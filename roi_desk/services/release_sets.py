@@ -43,10 +43,11 @@ from roi_desk.errors import DocumentError, NotFoundError, ValidationError
 from roi_desk.models import DocumentKind as StoredKind
 from roi_desk.models import Patient, Request, User
 from roi_desk.models.chart import ChartDocument, ReleaseItem, ReleaseKind, ReleaseSet
-from roi_desk.records.kinds import DocumentKind, Progress
-from roi_desk.services.chart import ChartRow, SessionSource, document_kind, list_chart
+from roi_desk.records.kinds import DocumentKind
+from roi_desk.services.chart import ChartRow, document_kind, list_chart
 from roi_desk.services.documents import PDF, InspectedFile, load_bytes, store_document
 from roi_desk.services.settings import date_format as site_date_format
+from roi_desk.work import Progress, SessionFactory
 
 __all__ = [
     "BuiltRelease",
@@ -417,7 +418,7 @@ def _load(session: Session, draft: ReleaseDraft) -> tuple[RequestHeader, list[_L
 
 
 def assemble(
-    db: SessionSource,
+    db: SessionFactory,
     draft: ReleaseDraft,
     *,
     user_id: uuid.UUID | None = None,
@@ -437,7 +438,7 @@ def assemble(
         # checked before any page is read; there is no anonymous build (the UI and the
         # scripts pass a signed-in or workstation user)
         require(session.get(User, user_id) if user_id else None, Permission.BUILD_RELEASE)
-    yield Progress(0, 1, "Loading the selected documents")
+    yield (0, 1, "Loading the selected documents")
     with db.transaction() as session:
         header, docs = _load(session, draft)
     if facility is None:

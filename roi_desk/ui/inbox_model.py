@@ -175,7 +175,7 @@ class InboxModel(QAbstractTableModel):
         db = self.ctx.db  # the worker gets plain inputs, never the model itself
 
         def load(_token: CancelToken) -> tuple[int, bool, list[InboxRow]]:
-            with db.transaction() as session:
+            with db.transaction(read_only=True) as session:
                 n, exact = inbox.count_capped(session, flt, cap)
                 first = inbox.page(session, flt, sort=sort, descending=descending, limit=size)
                 return n, exact, first
@@ -209,7 +209,7 @@ class InboxModel(QAbstractTableModel):
         db = self.ctx.db
 
         def load(_token: CancelToken) -> inbox.RowMap | None:
-            with db.transaction() as session:
+            with db.transaction(read_only=True) as session:
                 return inbox.row_map(
                     session, flt, sort=sort, descending=descending, step=inbox.ROW_MAP_STEP
                 )
@@ -246,7 +246,7 @@ class InboxModel(QAbstractTableModel):
         db = self.ctx.db
 
         def load(_token: CancelToken) -> list[InboxRow]:
-            with db.transaction() as session:
+            with db.transaction(read_only=True) as session:
                 return inbox.page(
                     session, flt, sort=sort, descending=descending, offset=number * size, limit=size
                 )
@@ -362,7 +362,7 @@ class InboxModel(QAbstractTableModel):
         db, rows_map = self.ctx.db, self._rows_map
 
         def load(_token: CancelToken) -> list[InboxRow]:
-            with db.transaction() as session:
+            with db.transaction(read_only=True) as session:
                 return inbox.page(
                     session,
                     flt,

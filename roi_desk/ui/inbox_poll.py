@@ -45,7 +45,7 @@ class InboxPoller(QObject):
         self._busy = True
 
         def read(_token: CancelToken) -> int:
-            with self.ctx.db.transaction() as session:
+            with self.ctx.db.transaction(read_only=True) as session:
                 return change_stamp(session)
 
         self.ctx.runner.start(read, success=self._got, failure=self._failed)

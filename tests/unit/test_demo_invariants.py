@@ -14,7 +14,7 @@ from roi_desk.demo import seed_demo
 from roi_desk.models import Request, Status
 from roi_desk.models.approval import ApprovalSignature
 from roi_desk.models.packet import DeliveryStep, Packet
-from roi_desk.services import approval, release
+from roi_desk.services import approval, release_readiness
 from roi_desk.storage import Database, open_database
 from tests.invariants import check_database
 
@@ -50,7 +50,7 @@ def _approved_requests_can_be_released(db: Database) -> None:
             ).first()
             assert packet is not None and signature is not None
             assert signature.reviewed_sha256 == packet.sha256
-            actions = release.release_actions(s, request.id)
+            actions = release_readiness.release_actions(s, request.id)
             usable = [a.step for a in actions.values() if a.available]
             # a mail packet is printed first; the others can go at once
             assert usable and set(usable) <= {

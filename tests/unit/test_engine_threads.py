@@ -160,7 +160,8 @@ def test_workers_that_read_then_write_wait_for_each_other(sqlite_db: Database) -
         t.join()
     assert errors == [], [type(e).__qualname__ + ": " + str(e) for e in errors]
     with sqlite_db.transaction(read_only=True) as session:
-        assert session.execute(text("SELECT value FROM counter")).scalar_one() == 320
+        counter = session.execute(text("SELECT value FROM counter")).scalar_one()
+        assert counter == THREADS * INCREMENTS == 320
         per_worker = session.execute(
             text("SELECT worker, count(*) FROM increments GROUP BY worker ORDER BY worker")
         ).all()

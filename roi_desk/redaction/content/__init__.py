@@ -31,6 +31,11 @@ land (graphics-state stack, CTM, text matrices, font, size, Tc/Tw/Tz/TL/Ts) and:
 Whatever cannot be proven right (a font whose widths are unknown, an image that cannot
 be decoded, a damaged stream) raises :class:`NeedsRaster`, and the caller rasterizes the
 whole page instead — and lays the text outside the boxes back over it as invisible text.
+
+Where each part lives: :mod:`.rewriter` (the interpreter, Form XObjects, marked content),
+:mod:`.text` (glyphs), :mod:`.paths`, :mod:`.images`, :mod:`.patterns` (with shadings
+and soft masks), :mod:`.resources` (copy-on-write resource dictionaries), :mod:`.state`
+(graphics state and what the parts share), :mod:`.geometry` and :mod:`.operands`.
 """
 
 from roi_desk.redaction.content.geometry import (

@@ -58,11 +58,9 @@ class TextRuns(RewriterBase):
             return None, dx, dy
         trm = mul(tm, st.ctm)
         boxes = self.boxes
-        cells = [self._cells(font, st, key, gpos) for key, _raw, gpos, _adv in glyphs]
-        xs = [c[0] for cs in cells for c in cs] + [c[2] for cs in cells for c in cs]
-        ys = [c[1] for cs in cells for c in cs] + [c[3] for cs in cells for c in cs]
-        if not hits(transform_rect(trm, min(xs), min(ys), max(xs), max(ys)), boxes):
+        if not hits(transform_rect(trm, *self._run_bounds(font, st, glyphs)), boxes):
             return None, dx, dy
+        cells = [self._cells(font, st, key, gpos) for key, _raw, gpos, _adv in glyphs]
         removed: set[int] = set()
         for n, glyph_cells in enumerate(cells):
             # every measure of the glyph is asked (the advance cell, the cell extractors
@@ -104,6 +102,43 @@ class TextRuns(RewriterBase):
         if pending:
             new.append(tj_number(pending))
         return new, dx, dy
+
+    @classmethod
+    def _run_bounds(
+        cls, font: FontMetrics, st: State, glyphs: list[tuple[int, bytes, float, float]]
+    ) -> Rect:
+        """The union of every cell of every glyph of a run (text space), which most runs
+        of a page — far from any box — need no more than.
+
+        Horizontal runs are bounded without building each glyph's cells (issue 13 item
+        4: measuring every glyph of every line cost more than the rest of the rewrite);
+        the same products as :meth:`_cells`, so the bound is exactly the union of them.
+        """
+        if font.vertical:
+            cells = [c for key, _raw, gpos, _adv in glyphs for c in cls._cells(font, st, key, gpos)]
+            xs = [c[0] for c in cells] + [c[2] for c in cells]
+            ys = [c[1] for c in cells] + [c[3] for c in cells]
+            return (min(xs), min(ys), max(xs), max(ys))
+        fs, th, rise = st.fs, st.th, st.rise
+        lo = rise + font.bottom * fs
+        edges_y = (lo, rise + font.top * fs, lo + fs)
+        y0, y1 = min(edges_y), max(edges_y)
+        if font.inks is None:  # no ink boxes (all but Type 3): two lists, no loop
+            width = font.width
+            lefts = [gpos for _key, _raw, gpos, _adv in glyphs]
+            rights = [gpos + width(key) * fs * th for key, _raw, gpos, _adv in glyphs]
+            return (min(min(lefts), min(rights)), y0, max(max(lefts), max(rights)), y1)
+        x0 = x1 = glyphs[0][2]
+        for key, _raw, gpos, _adv in glyphs:
+            right = gpos + font.width(key) * fs * th
+            x0, x1 = min(x0, gpos, right), max(x1, gpos, right)
+            ink = font.ink(key)
+            if ink is not None:
+                ix0, ix1 = gpos + ink[0] * fs * th, gpos + ink[2] * fs * th
+                iy0, iy1 = rise + ink[1] * fs, rise + ink[3] * fs
+                x0, x1 = min(x0, ix0, ix1), max(x1, ix0, ix1)
+                y0, y1 = min(y0, iy0, iy1), max(y1, iy0, iy1)
+        return (x0, y0, x1, y1)
 
     @staticmethod
     def _cells(font: FontMetrics, st: State, key: int, gpos: float) -> list[Rect]:

@@ -20,7 +20,7 @@ import pypdfium2 as pdfium
 
 from roi_desk.errors import DocumentError, ValidationError
 from roi_desk.pdfium_lock import pdfium_serialized
-from roi_desk.redaction.model import PageNote, Progress, Proposal, drive
+from roi_desk.redaction.model import Progress, Proposal, drive
 from roi_desk.redaction.proposals.analyze import (
     LEVEL_WORDS,
     Level,
@@ -36,6 +36,7 @@ from roi_desk.redaction.proposals.vocabulary import (
     build_matcher,
     load_vocabulary,
 )
+from roi_desk.redaction.provenance import NoteKind, PageNote
 
 __all__ = [
     "LEGACY_CODES",
@@ -177,23 +178,12 @@ def propose_steps(
                     if source is None:
                         state = PageState()  # OCR text has no reliable running sections
                         if tesseract is None:
-                            notes.append(
-                                PageNote(
-                                    index,
-                                    "This page has no text layer and OCR is not installed: "
-                                    "look at it and draw the boxes by hand.",
-                                )
-                            )
+                            notes.append(PageNote.of(index, NoteKind.NO_TEXT_NO_OCR))
                         else:
                             source = ocr_page(page, tesseract)
-                            notes.append(
-                                PageNote(
-                                    index,
-                                    "This page was read by OCR: check the proposals carefully."
-                                    if source is not None
-                                    else "OCR failed on this page: draw the boxes by hand.",
-                                )
-                            )
+                            read = source is not None
+                            kind = NoteKind.READ_BY_OCR if read else NoteKind.OCR_FAILED
+                            notes.append(PageNote.of(index, kind))
                     if source is not None:
                         analysis = PageAnalysis(
                             source, index, matcher, state, family_policy=policy, protected=protected

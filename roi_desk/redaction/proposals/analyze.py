@@ -36,15 +36,9 @@ from roi_desk.redaction.proposals.vocabulary import (
     heading_key,
     icd_category,
 )
+from roi_desk.redaction.provenance import LEVEL_WORDS as LEVEL_WORDS
 
 Level = Literal["document", "page", "section", "item", "sentence"]
-LEVEL_WORDS: dict[str, str] = {
-    "document": "Whole record",
-    "page": "Whole page",
-    "section": "Section",
-    "item": "Row / list item",
-    "sentence": "Sentence",
-}
 _ITEM_START = re.compile(
     r"^\s*(?:[-•*·▪◦‣]|\d{1,3}[.)]|\(?[a-z]\)|[A-TV-Z][0-9][0-9AB](?:\.\w+)?\s)"
 )

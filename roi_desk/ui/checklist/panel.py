@@ -71,11 +71,11 @@ from roi_desk.fees import Delivery, FeeQuote, PaymentStatus, RequesterType
 from roi_desk.letters.layout import format_date, format_money
 from roi_desk.models import PendingReason, Request, Status, User
 from roi_desk.models.enums import OPEN_STATUSES
-from roi_desk.services import checklist, consent, fee_quotes, letters
+from roi_desk.services import checklist, consent, deadlines, fee_quotes, letters
 from roi_desk.services.checklist import ReviewDraft
+from roi_desk.services.deadlines import DeadlineInfo
 from roi_desk.services.documents import load_bytes
 from roi_desk.services.fee_quotes import FeeInput, StoredQuote
-from roi_desk.services.letters import DeadlineInfo
 from roi_desk.ui.checklist.lines_model import NOTE_COL, STATUS_COL, ChecklistModel
 from roi_desk.ui.checklist.pdf import LetterPreview, PdfPane
 from roi_desk.ui.context import AppContext
@@ -179,7 +179,7 @@ def load_state(
         status=Status(request.status),
         pending_reason=PendingReason(request.pending_reason) if request.pending_reason else None,
         draft=draft,
-        deadline=letters.deadline_info(session, request_id, today),
+        deadline=deadlines.deadline_info(session, request_id, today),
         requester_type=fee_quotes.requester_type_for(request),
         fee_input=quote.inputs if quote else fee_quotes.default_input(request),
         quote=quote,
@@ -646,7 +646,7 @@ class ChecklistPanel(QWidget):
             with ctx.transaction() as (session, user):
                 return op(session, user)
 
-        ctx.runner.start(work, success=done, failure=self._failed)
+        ctx.runner.start(work, success=done, failure=self._failed, owner=self)
 
     def _failed(self, exc: BaseException) -> None:
         show_error(self, exc)
@@ -1015,7 +1015,7 @@ class ChecklistPanel(QWidget):
         rid, today = self.request_id, self.today
 
         def op(session: Session, user: User) -> tuple[bytes, str, uuid.UUID]:
-            doc = letters.extend_deadline(
+            doc = deadlines.extend_deadline(
                 session, rid, reason=reason, user=user, new_due_date=new_due_date, today=today
             )
             return load_bytes(session, doc.id), doc.title, doc.id

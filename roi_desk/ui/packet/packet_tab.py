@@ -59,14 +59,15 @@ from roi_desk.models import DeliveryMethod, User
 from roi_desk.models.packet import DeliveryStep
 from roi_desk.paths import app_paths
 from roi_desk.services import packets as packet_service
-from roi_desk.services import release
+from roi_desk.services import release, release_readiness
 from roi_desk.services import settings as site_settings
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.operations import Cancelled, CancelToken
+from roi_desk.ui.job import Job
 from roi_desk.ui.packet.details import packet_details
 from roi_desk.ui.packet.print_queue import choose_printer_with_dialog
-from roi_desk.ui.packet.printing import PrintCancelled, print_packet
+from roi_desk.ui.packet.printing import print_packet
+from roi_desk.work import Cancelled, CancelToken
 
 __all__ = [
     "FaxConfirmDialog",
@@ -235,7 +236,7 @@ class PacketTab(QWidget):
         self._injected_gateway = gateway
         self.gateway = gateway
         self.fax = FaxSetup(gateway, "the fax gateway") if gateway is not None else None
-        self.release_state: dict[str, release.ReleaseAction] = {}
+        self.release_state: dict[str, release_readiness.ReleaseAction] = {}
         self.policy = policy or packet_service.PacketPolicy()
         self.settings = settings or QSettings()
         self._choose = choose_printer or (lambda w: choose_printer_with_dialog(w, self.settings))
@@ -245,7 +246,6 @@ class PacketTab(QWidget):
         self.warnings: list[packet_service.PacketWarning] = []
         self.fax_number: VerifiedNumber | None = None
         self.last_password = ""
-        self._token: CancelToken | None = None
         self._buffer: QBuffer | None = None
         self._bytes = QByteArray()
 
@@ -262,7 +262,6 @@ class PacketTab(QWidget):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.progress = QProgressBar(self)
-        self.progress.setVisible(False)
         self.password_label = QLabel(self)
         self.password_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.password_label.setVisible(False)
@@ -280,7 +279,14 @@ class PacketTab(QWidget):
         self.pickup_button = QPushButton("Picked &up…", self)
         self.electronic_button = QPushButton("&Encrypted copy…", self)
         self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.setEnabled(False)
+        #: the long work (build, print, fax, encrypted copy): progress, Cancel, one at a time
+        self.job = Job(
+            self,
+            ctx.runner,
+            progress=self.progress,
+            cancel_button=self.cancel_button,
+            on_busy=lambda _busy: self._update_buttons(),
+        )
         actions = QHBoxLayout()
         for button in (
             self.build_button,
@@ -322,7 +328,6 @@ class PacketTab(QWidget):
         self.fax_button.clicked.connect(self._on_fax)
         self.pickup_button.clicked.connect(self._on_pickup)
         self.electronic_button.clicked.connect(self._on_electronic)
-        self.cancel_button.clicked.connect(self.cancel)
         self.refresh()
 
     # ------------------------------------------------------------------ state
@@ -349,7 +354,7 @@ class PacketTab(QWidget):
             packet = packet_service.latest_packet(session, self.request_id)
             content = self.release_provider(session, self.request_id)
             pdf = packet_service.load_packet_pdf(session, packet.id) if packet else None
-            actions = release.release_actions(
+            actions = release_readiness.release_actions(
                 session,
                 self.request_id,
                 fax_problem=fax_problem,
@@ -419,7 +424,7 @@ class PacketTab(QWidget):
         return blocking[0] if blocking else ""
 
     def _update_buttons(self) -> None:
-        busy = self._token is not None
+        busy = self.job.busy
         method = self.method
         no_build = self.facts.build_refusal if self.facts is not None else ""
         self.build_button.setEnabled(not busy and self.content is not None and not no_build)
@@ -436,7 +441,6 @@ class PacketTab(QWidget):
                 missing.append(why)
         self.missing.setText("Before delivery: " + " ".join(missing) if missing else "")
         self.missing.setVisible(bool(missing))
-        self.cancel_button.setEnabled(busy)
 
     # ------------------------------------------------------------------ running work
 
@@ -446,42 +450,23 @@ class PacketTab(QWidget):
         done: Callable[[Any], None],
         what: str,
     ) -> None:
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)
-        self.progress.setFormat(what)
-
         def success(result: Any) -> None:
-            self._finish()
+            self.refresh()
             done(result)
 
         def failure(exc: BaseException) -> None:
-            self._finish()
-            if isinstance(exc, Cancelled | PrintCancelled):
-                self.deliveryFailed.emit("cancelled")
-                return
+            self.refresh()
             self.deliveryFailed.emit(str(exc) if isinstance(exc, RoiError) else "error")
             show_error(self, exc)
 
-        def progress(value: int, total: int, message: str) -> None:
-            self.progress.setRange(0, max(1, total))
-            self.progress.setValue(value)
-            self.progress.setFormat(message)
+        def cancelled() -> None:
+            self.refresh()
+            self.deliveryFailed.emit("cancelled")
 
-        self._token = CancelToken()  # inert while the runner starts
-        self._update_buttons()
-        self._token = self.ctx.runner.start(fn, success=success, failure=failure, progress=progress)
-        if not self.progress.isVisible():  # finished inline already
-            self._token = None
-            self._update_buttons()
-
-    def _finish(self) -> None:
-        self._token = None
-        self.progress.setVisible(False)
-        self.refresh()
+        self.job.start(fn, success=success, failure=failure, cancelled=cancelled, label=what)
 
     def cancel(self) -> None:
-        if self._token is not None:
-            self._token.cancel()
+        self.job.cancel()
 
     # ------------------------------------------------------------------ actions (testable)
 
@@ -521,7 +506,7 @@ class PacketTab(QWidget):
                     printer, pdf, job_name=number, cancelled=lambda: token.cancelled
                 )
             except RoiError as exc:
-                if not isinstance(exc, PrintCancelled):
+                if not isinstance(exc, Cancelled):
                     with db.transaction() as session:
                         release.record_failure(
                             session,

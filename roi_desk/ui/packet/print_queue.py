@@ -46,8 +46,9 @@ from roi_desk.services import packets as packet_service
 from roi_desk.services import release
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.operations import Cancelled, CancelToken
+from roi_desk.ui.job import Job
 from roi_desk.ui.packet.printing import PrintCancelled, PrintSettings, print_packet
+from roi_desk.work import Cancelled, CancelToken
 
 __all__ = ["MailedDialog", "PrintQueue", "choose_printer_with_dialog"]
 
@@ -137,7 +138,6 @@ class PrintQueue(QWidget):
         self.ctx = ctx
         self.settings = settings or QSettings()
         self._choose = choose_printer or (lambda w: choose_printer_with_dialog(w, self.settings))
-        self._token: CancelToken | None = None
         self.rows: list[packet_service.QueueRow] = []
 
         self.model = QStandardItemModel(0, len(COLUMNS), self)
@@ -148,11 +148,11 @@ class PrintQueue(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel(self)
         self.progress = QProgressBar(self)
-        self.progress.setVisible(False)
         self.print_button = QPushButton("&Print all approved mail packets…", self)
         self.mailed_button = QPushButton("Mark printed as &mailed", self)
         self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.setEnabled(False)
+        #: the batch on a worker thread: progress, Cancel, one batch at a time
+        self.job = Job(self, ctx.runner, progress=self.progress, cancel_button=self.cancel_button)
         self.refresh_button = QPushButton("&Refresh", self)
         self.labels_box = QCheckBox("Also print address &labels (Avery 5160)", self)
         self.labels_box.setChecked(True)
@@ -189,7 +189,6 @@ class PrintQueue(QWidget):
         #: answers the tracking-number dialog (tests inject it; None: cancelled)
         self.ask_tracking: Callable[[list[packet_service.QueueRow]], dict[uuid.UUID, str] | None]
         self.ask_tracking = self._ask_tracking
-        self.cancel_button.clicked.connect(self.cancel)
         self.refresh_button.clicked.connect(self.refresh)
         self.refresh()
 
@@ -218,8 +217,8 @@ class PrintQueue(QWidget):
         to_print = len(self.to_print())
         printed = sum(1 for r in self.rows if r.printed)
         self.summary.setText(f"{to_print} to print · {printed} printed, not yet marked mailed")
-        self.print_button.setEnabled(to_print > 0 and self._token is None)
-        self.mailed_button.setEnabled(printed > 0 and self._token is None)
+        self.print_button.setEnabled(to_print > 0 and not self.job.busy)
+        self.mailed_button.setEnabled(printed > 0 and not self.job.busy)
 
     def to_print(self) -> list[packet_service.QueueRow]:
         return [r for r in self.rows if r.packet_id and not r.printed and not r.problem]
@@ -250,7 +249,7 @@ class PrintQueue(QWidget):
                     session, packet_ids, labels=labels, first_label=first_label
                 )
             if token.cancelled:
-                raise Cancelled()
+                raise PrintCancelled()
             yield 1, total, f"Printing {len(jobs)} packets ({batch.pages} pages) as one job"
             try:
                 detail = print_packet(
@@ -259,8 +258,8 @@ class PrintQueue(QWidget):
                     job_name=f"Mail batch ({len(jobs)} packets)",
                     cancelled=lambda: token.cancelled,
                 )
-            except PrintCancelled:
-                raise Cancelled() from None
+            except Cancelled:
+                raise  # nothing went to the printer: nothing to record
             except RoiError as exc:
                 for packet_id in packet_ids:
                     _record_failure(db, packet_id, user_id, name, exc.message)
@@ -280,42 +279,29 @@ class PrintQueue(QWidget):
             yield total, total, "Done"
             return len(jobs)
 
-        self._begin(len(jobs))
-        self._token = self.ctx.runner.start(
-            op, success=self._succeeded, failure=self._failed, progress=self._progressed
+        self.print_button.setEnabled(False)
+        self.mailed_button.setEnabled(False)
+        self.job.start(
+            op,
+            success=self._succeeded,
+            failure=self._failed,
+            cancelled=self._cancelled,
+            label=f"Printing {len(jobs)} packets",
         )
 
     def cancel(self) -> None:
-        if self._token is not None:
-            self._token.cancel()
-
-    def _begin(self, total: int) -> None:
-        self.progress.setRange(0, max(1, total))
-        self.progress.setValue(0)
-        self.progress.setVisible(True)
-        self.cancel_button.setEnabled(True)
-        self.print_button.setEnabled(False)
-
-    def _end(self) -> None:
-        self._token = None
-        self.progress.setVisible(False)
-        self.cancel_button.setEnabled(False)
-        self.refresh()
-
-    def _progressed(self, done: int, total: int, message: str) -> None:
-        self.progress.setRange(0, max(1, total))
-        self.progress.setValue(done)
-        self.progress.setFormat(message)
+        self.job.cancel()
 
     def _succeeded(self, printed: Any) -> None:
-        self._end()
+        self.refresh()
         self.batchFinished.emit(int(printed), "")
 
+    def _cancelled(self) -> None:
+        self.refresh()
+        self.batchFinished.emit(-1, "cancelled")
+
     def _failed(self, exc: BaseException) -> None:
-        self._end()
-        if isinstance(exc, Cancelled):
-            self.batchFinished.emit(-1, "cancelled")
-            return
+        self.refresh()
         if isinstance(exc, BatchStopped | LabelsNotPrinted):
             self.batchFinished.emit(exc.printed, exc.message)
             show_error(self, exc)

@@ -40,6 +40,7 @@ from PySide6.QtPrintSupport import QPrinter
 
 from roi_desk.errors import DocumentError, RoiError
 from roi_desk.pdfium_lock import pdfium_serialized
+from roi_desk.work import Cancelled
 
 __all__ = [
     "PrintCancelled",
@@ -60,8 +61,14 @@ class PrintError(RoiError):
     title = "Printing"
 
 
-class PrintCancelled(RoiError):
+class PrintCancelled(Cancelled):
+    """The clerk pressed Cancel while printing: the job was aborted (a :class:`Cancelled`,
+    so every caller tells it apart from a failure the same way)."""
+
     title = "Printing cancelled"
+
+    def __init__(self, message: str = "Printing was cancelled.") -> None:
+        super().__init__(message)
 
 
 @dataclass

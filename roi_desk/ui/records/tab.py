@@ -62,7 +62,8 @@ from roi_desk.services.release_sets import BuiltRelease, ReleaseDraft
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.date_field import DateField
 from roi_desk.ui.errors import log_bug
-from roi_desk.ui.operations import Cancelled, CancelToken
+from roi_desk.ui.job import Job
+from roi_desk.ui.operations import CancelToken
 from roi_desk.ui.records.models import ChartTableModel, SelectionModel, category_label
 from roi_desk.ui.records.thumbnails import render_thumbnails
 
@@ -102,7 +103,6 @@ class RecordsTab(QWidget):
         self.draft: ReleaseDraft | None = None
         self.built: BuiltRelease | None = None
         self.last_report: ImportReport | None = None
-        self._token: CancelToken | None = None
         self._thumb_for: uuid.UUID | None = None
         self._paths: list[Path] = []
         self._mismatched: list[Path] = []
@@ -110,6 +110,15 @@ class RecordsTab(QWidget):
         self._pdf_buffer = QBuffer(self)
         self.setAcceptDrops(True)
         self._build_ui()
+        #: imports and builds: one at a time, with progress, Cancel (Esc) and errors
+        self.job = Job(
+            self,
+            ctx.runner,
+            progress=self.progress,
+            cancel_button=self.cancel_button,
+            status=self.status,
+            on_busy=self._busy,
+        )
         self._wire()
         self.reload()
 
@@ -308,7 +317,6 @@ class RecordsTab(QWidget):
     def _wire(self) -> None:
         self.import_fhir_button.clicked.connect(self._pick_bundles)
         self.import_pdf_button.clicked.connect(self._pick_pdfs)
-        self.cancel_button.clicked.connect(self.cancel)
         self.import_anyway_button.clicked.connect(self._import_anyway)
         self.kind_filter.currentIndexChanged.connect(self.reload_chart)
         self.category_filter.currentIndexChanged.connect(self.reload_chart)
@@ -341,7 +349,7 @@ class RecordsTab(QWidget):
         def load(_token: CancelToken) -> ReleaseDraft:
             return ctx.call(lambda s, _u: release_sets.start_draft(s, request_id, rules=rules))
 
-        self.ctx.runner.start(load, success=self._draft_loaded, failure=self._no_draft)
+        self.ctx.runner.start(load, success=self._draft_loaded, failure=self._no_draft, owner=self)
 
     def _no_draft(self, exc: BaseException) -> None:
         self._set_enabled(False)
@@ -393,7 +401,7 @@ class RecordsTab(QWidget):
         def load(_token: CancelToken) -> list[ChartRow]:
             return ctx.call(lambda s, _u: chart.list_chart(s, patient_id, flt))
 
-        self.ctx.runner.start(load, success=self._chart_loaded, failure=self._failed)
+        self.ctx.runner.start(load, success=self._chart_loaded, failure=self._failed, owner=self)
 
     def _chart_loaded(self, rows: list[ChartRow]) -> None:
         current = self._current_row()
@@ -427,7 +435,7 @@ class RecordsTab(QWidget):
             pdf = ctx.call(lambda s, _u: chart.chart_pdf(s, doc_id))
             return doc_id, render_thumbnails(pdf, height=320)
 
-        self.ctx.runner.start(render, success=self._thumbs_ready, failure=self._failed)
+        self.ctx.runner.start(render, success=self._thumbs_ready, failure=self._failed, owner=self)
 
     def _thumbs_ready(self, result: tuple[uuid.UUID, list[QImage]]) -> None:
         doc_id, images = result
@@ -512,7 +520,7 @@ class RecordsTab(QWidget):
 
     def import_paths(self, paths: list[Path], *, accept_mismatch: bool = False) -> None:
         """Import the files into this request's patient's chart (in a worker)."""
-        if self.patient_id is None or self._token is not None:
+        if self.patient_id is None or self.job.busy:
             return
         try:
             kind = (
@@ -547,7 +555,6 @@ class RecordsTab(QWidget):
         self._start(op, self._imported, "Importing…")
 
     def _imported(self, report: ImportReport) -> None:
-        self._finish()
         self.last_report = report
         lines = report.lines()
         mismatch = [f for f in report.failed if f.bundle_patient]
@@ -577,7 +584,7 @@ class RecordsTab(QWidget):
     # ------------------------------------------------------------------------- build
 
     def build(self) -> None:
-        if self.draft is None or self._token is not None or not self.build_button.isEnabled():
+        if self.draft is None or self.job.busy or not self.build_button.isEnabled():
             return
         draft, ctx = self.draft, self.ctx
         if not draft.selected:
@@ -592,7 +599,6 @@ class RecordsTab(QWidget):
         self._start(op, self._built, "Building…")
 
     def _built(self, built: BuiltRelease | None) -> None:
-        self._finish()
         if built is None:
             self._say("Cancelled: nothing was stored.")
             return
@@ -618,41 +624,23 @@ class RecordsTab(QWidget):
     # ------------------------------------------------------------------------- running
 
     def _start(self, op: Any, success: Any, message: str) -> None:
-        self.progress.setValue(0)
-        self.progress.setFormat(message)
-        self.progress.setVisible(True)
-        self.cancel_button.setVisible(True)
-        self._set_enabled(False)
-        self._token = CancelToken()  # inert until the runner hands back the real one
-        self._say(message)
-        token = self.ctx.runner.start(
-            op, success=success, failure=self._op_failed, progress=self._progressed
+        self.job.start(
+            op,
+            success=success,
+            failure=self._failed,
+            label=message,
+            cancelled_message="Cancelled: nothing was stored.",
         )
-        if self._token is not None:  # still running (a thread runner): keep its token
-            self._token = token
-
-    def _progressed(self, done: int, total: int, message: str) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        self.progress.setFormat(message)
 
     def cancel(self) -> None:
-        if self._token is not None:
-            self._token.cancel()
-            self.progress.setFormat("Cancelling…")
+        self.job.cancel()
 
-    def _finish(self) -> None:
-        self._token = None
-        self.progress.setVisible(False)
-        self.cancel_button.setVisible(False)
-        self._set_enabled(self.patient_id is not None)
-
-    def _op_failed(self, exc: BaseException) -> None:
-        self._finish()
-        if isinstance(exc, Cancelled):
-            self._say("Cancelled: nothing was stored.")
-            return
-        self._failed(exc)
+    def _busy(self, busy: bool) -> None:
+        # the Job shows progress and Cancel; the tab hides them when idle and locks its
+        # inputs while an import or a build runs
+        self.status.setStyleSheet("")
+        self.cancel_button.setVisible(busy)
+        self._set_enabled(not busy and self.patient_id is not None)
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, RoiError):

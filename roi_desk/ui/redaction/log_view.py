@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from roi_desk.services.redaction import BoxView, SetView, proposal_info
+from roi_desk.redaction.provenance import Provenance
+from roi_desk.services.redaction import BoxView, SetView, reading_order
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Page", "Rectangle (pt)", "Reason", "Status", "Proposed by", "Confirmed by", "When")
@@ -30,13 +31,7 @@ COLUMNS = ("Page", "Rectangle (pt)", "Reason", "Status", "Proposed by", "Confirm
 def _who(proposed_by: str) -> str:
     # "rule:hiv:sentence:p0c15:hiv|Biktarvy" → "rule hiv: sentence “Biktarvy”";
     # "clerk:mrivera" → "clerk mrivera"
-    info = proposal_info(proposed_by)
-    if info is not None:
-        return f"rule {info.category}: {info.level} “{info.trigger}”"
-    parts = proposed_by.split(":", 3)
-    if parts[0] == "clerk" and len(parts) >= 2:
-        return f"clerk {parts[1]}"
-    return proposed_by
+    return Provenance.parse(proposed_by).who()
 
 
 class LogModel(QAbstractTableModel):
@@ -49,7 +44,7 @@ class LogModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[BoxView], labels: dict[str, str]) -> None:
         self.beginResetModel()
-        self._rows = sorted(rows, key=lambda b: (b.page, -b.rect[3], b.rect[0]))
+        self._rows = reading_order(rows)
         self._labels = labels
         self.endResetModel()
 

@@ -19,9 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from roi_desk.redaction.proposals import LEGACY_CODES
-
-REASON_OTHER = "other"
+from roi_desk.services.redaction import REASON_OTHER
 
 
 class ReasonDialog(QDialog):
@@ -38,13 +36,9 @@ class ReasonDialog(QDialog):
         self.combo = QComboBox(self)
         self.combo.setAccessibleName("Reason")
         self.combo.addItem("— choose a reason —", None)
-        # the categories the patient did not initial come first: they are the likely ones;
-        # a former combined code is offered only to a set that still uses it
-        choices = [c for c in choices if c[0] not in LEGACY_CODES or c[0] in suggested]
-        ordered = [c for c in choices if c[0] in suggested] + [
-            c for c in choices if c[0] not in suggested
-        ]
-        for code, label in ordered:
+        # ``choices`` come from services.redaction.offered_reasons (what is offered, in
+        # which order); this dialog only shows them
+        for code, label in choices:
             self.combo.addItem(label, code)
         self.note = QLineEdit(self)
         self.note.setPlaceholderText("Required for 'other'")

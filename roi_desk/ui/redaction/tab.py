@@ -35,14 +35,14 @@ from sqlalchemy.orm import Session
 from roi_desk.errors import DocumentError, RoiError
 from roi_desk.models import User
 from roi_desk.models.redaction import BoxStatus, SetStatus
-from roi_desk.redaction.engine import RedactionCancelled
-from roi_desk.redaction.model import Rect, pdf_rect_to_view, rects_overlap, view_rect_to_pdf
-from roi_desk.redaction.proposals import LEGACY_CODES
+from roi_desk.redaction.model import Rect, pdf_rect_to_view, view_rect_to_pdf
+from roi_desk.redaction.provenance import NoteKind
 from roi_desk.services import redaction as svc
 from roi_desk.services.documents import load_bytes
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.operations import Cancelled, CancelToken
+from roi_desk.ui.job import Job
+from roi_desk.ui.operations import CancelToken
 from roi_desk.ui.redaction import commands as cmd
 from roi_desk.ui.redaction.document import PdfPages
 from roi_desk.ui.redaction.log_view import LogPanel
@@ -51,13 +51,6 @@ from roi_desk.ui.redaction.reason_dialog import ask_box_reason
 from roi_desk.ui.redaction.thumbnails import ROW, ThumbnailDelegate, ThumbnailModel
 
 T = TypeVar("T")
-
-EXCLUDE_REASONS = (
-    "Not part of the request",
-    "Another patient's page",
-    "Duplicate page",
-    "Sensitive category not consented",
-)
 
 
 def ask_password(parent: QWidget, wrong: bool) -> str | None:
@@ -76,7 +69,7 @@ def ask_exclusion_reason(parent: QWidget) -> str | None:
         parent,
         "Exclude page",
         "Why is this page left out of the release?",
-        list(EXCLUDE_REASONS),
+        list(svc.EXCLUSION_REASONS),
         0,
         True,
     )
@@ -132,8 +125,6 @@ class RedactionTab(QWidget):
         self.page = 0
         self._data = b""
         self._password: str | None = None
-        self._busy = False
-        self._token: CancelToken | None = None
         self._labels = dict(svc.reason_choices())
         self.undo_stack = QUndoStack(self)
         self._build()
@@ -282,7 +273,15 @@ class RedactionTab(QWidget):
         self.progress.setMaximumWidth(240)
         self.status = QLabel(self)
         self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.clicked.connect(self.cancel_job)
+        #: the long work of this tab (propose, find everywhere, apply): one at a time
+        self.job = Job(
+            self,
+            self.ctx.runner,
+            progress=self.progress,
+            cancel_button=self.cancel_button,
+            status=self.status,
+            on_busy=self._set_busy,
+        )
         row = QHBoxLayout()
         row.setContentsMargins(8, 2, 8, 4)
         row.addWidget(self.status, 1)
@@ -310,7 +309,7 @@ class RedactionTab(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.reason_combo.setMinimumContentsLength(18)
-        for code, label in svc.reason_choices():
+        for code, label in svc.offered_reasons():
             self.reason_combo.addItem(label, code)
         self.reason_combo.activated.connect(lambda _i: self._reason_edited(from_note=False))
         self.note_edit = QLineEdit(self.reason_group)
@@ -402,13 +401,12 @@ class RedactionTab(QWidget):
         self.reload()
         self.go_to_page(0)
         view = self.view
-        for code in LEGACY_CODES:  # a former combined code only for a set still using it
-            i = self.reason_combo.findData(code)
-            if i >= 0 and (view is None or code not in view.categories):
-                self.reason_combo.removeItem(i)
-        if view is not None and view.categories:
-            first = self.reason_combo.findData(view.categories[0])
-            self.reason_combo.setCurrentIndex(max(first, 0))
+        self.reason_combo.clear()
+        for code, label in svc.offered_reasons(view.categories if view is not None else ()):
+            self.reason_combo.addItem(label, code)
+        default = svc.default_reason(view) if view is not None else None
+        if default is not None:
+            self.reason_combo.setCurrentIndex(max(self.reason_combo.findData(default), 0))
         if self.auto_propose and view is not None and view.proposed_at is None and view.categories:
             self.find_proposals()
         return True
@@ -449,15 +447,9 @@ class RedactionTab(QWidget):
         if self.showing_result and view.status != SetStatus.VERIFIED:
             self.show_result(False)  # an edit made the result stale: back to the draft
             return
-        marks: dict[int, list[Any]] = {}
-        for b in view.boxes:
-            if b.status == BoxStatus.REJECTED:
-                continue
-            m = marks.setdefault(b.page, [0, 0, False])
-            m[0 if b.is_proposal else 1] += 1
-        for e in view.exclusions:
-            marks.setdefault(e.page, [0, 0, False])[2] = True
-        self.thumb_model.set_marks({p: (m[0], m[1], m[2]) for p, m in marks.items()})
+        self.thumb_model.set_marks(
+            {p: (m.proposed, m.confirmed, m.excluded) for p, m in svc.page_marks(view).items()}
+        )
         self.log_panel.show_set(view, self._labels)
         if select:
             first = view.box(select[0])
@@ -582,9 +574,9 @@ class RedactionTab(QWidget):
         waiting = len(view.proposals)
         if waiting:
             parts.append(f"<b>{waiting}</b> proposal(s) wait for a decision (N / C / R).")
-        no_ocr = sorted({p + 1 for p, m in view.page_notes if "OCR is not installed" in m})
-        failed_ocr = sorted({p + 1 for p, m in view.page_notes if "OCR failed" in m})
-        read = sorted({p + 1 for p, m in view.page_notes if "read by OCR" in m})
+        no_ocr = [p + 1 for p in view.pages_noted(NoteKind.NO_TEXT_NO_OCR)]
+        failed_ocr = [p + 1 for p in view.pages_noted(NoteKind.OCR_FAILED)]
+        read = [p + 1 for p in view.pages_noted(NoteKind.READ_BY_OCR)]
         if no_ocr:
             parts.append(
                 f"<b>Scanned pages without text: {_pages(no_ocr)}. OCR (tesseract) is not "
@@ -630,9 +622,8 @@ class RedactionTab(QWidget):
             i = self.reason_combo.findData(box.reason)
             self.reason_combo.setCurrentIndex(max(i, 0))
             self.note_edit.setText(box.note)
-            info = svc.proposal_info(box.proposed_by)
-            who = box.proposed_by.split(":")
-            if info is not None:
+            info = box.provenance
+            if info.is_rule:
                 source = f"proposed: {info.describe(self._labels)}"
                 if box.is_proposal and view is not None:
                     group = svc.group_of(view, box.id)
@@ -640,7 +631,7 @@ class RedactionTab(QWidget):
                         pages = sorted({b.page + 1 for b in group})
                         source += f" — {len(group)} boxes on {_pages(pages)}; G confirms them all"
             else:
-                source = f"drawn by {who[1] if len(who) > 1 else 'clerk'}"
+                source = f"drawn by {info.username or 'clerk'}"
             state = {
                 "proposed": "a proposal — not applied until confirmed",
                 "confirmed": f"confirmed by {box.confirmed_by}",
@@ -669,7 +660,8 @@ class RedactionTab(QWidget):
             return
         geo = self.pages.geometry(self.page)
         suggested = self.view.categories if self.view is not None else ()
-        chosen = self.box_reason_provider(self, svc.reason_choices(), suggested)
+        offered = svc.offered_reasons(suggested, suggested_first=True)
+        chosen = self.box_reason_provider(self, offered, suggested)
         if chosen is None:
             self.status.setText("No reason chosen: the box was not added.")
             return
@@ -744,10 +736,10 @@ class RedactionTab(QWidget):
         for b in selected:
             boxes.update((g.id, g) for g in svc.group_of(view, b.id))
         todo = list(boxes.values())
-        info = svc.proposal_info(selected[0].proposed_by)
-        what = info.describe(self._labels).split(" — ")[0].lower() if info else "group"
+        info = selected[0].provenance
+        what = info.level_words.lower() if info.is_rule else "group"
         self.undo_stack.push(cmd.Decide(self, todo, True, f"Confirm {what} ({len(todo)} boxes)"))
-        last = max(todo, key=lambda b: (b.page, -b.rect[3], b.rect[0]))
+        last = svc.reading_order(todo)[-1]
         if self._ordered_proposals():
             self.next_proposal(after=last)
         self.status.setText(f"Confirmed {len(todo)} box(es) of this {what}.")
@@ -792,9 +784,7 @@ class RedactionTab(QWidget):
     # -- proposals -------------------------------------------------------------------------
 
     def _ordered_proposals(self) -> list[svc.BoxView]:
-        if self.view is None:
-            return []
-        return sorted(self.view.proposals, key=lambda b: (b.page, -b.rect[3], b.rect[0]))
+        return svc.reading_order(self.view.proposals) if self.view is not None else []
 
     def _go_to_box(self, box: svc.BoxView) -> None:
         if box.page != self.page:
@@ -809,40 +799,22 @@ class RedactionTab(QWidget):
         self._step(-1, None)
 
     def _step(self, direction: int, after: svc.BoxView | None) -> None:
-        todo = self._ordered_proposals()
-        if not todo:
+        ref = after or next(iter(self.selected_boxes()), None)
+        proposals = self.view.proposals if self.view is not None else []
+        target = svc.next_in_reading_order(proposals, ref, direction)
+        if target is None:
             self.status.setText("No proposal left to decide.")
             return
-        ref = after or next(iter(self.selected_boxes()), None)
-        if ref is None:
-            self._go_to_box(todo[0] if direction > 0 else todo[-1])
-            return
-        key = (ref.page, -ref.rect[3], ref.rect[0])
-        keys = [(b.page, -b.rect[3], b.rect[0]) for b in todo]
-        if direction > 0:
-            later = [b for b, k in zip(todo, keys, strict=True) if k > key and b.id != ref.id]
-            self._go_to_box(later[0] if later else todo[0])
-        else:
-            earlier = [b for b, k in zip(todo, keys, strict=True) if k < key and b.id != ref.id]
-            self._go_to_box(earlier[-1] if earlier else todo[-1])
+        self._go_to_box(target)
 
     # -- long work -------------------------------------------------------------------------
 
-    def _set_busy(self, busy: bool, label: str = "") -> None:
-        self._busy = busy
-        self.progress.setVisible(busy)
+    def _set_busy(self, busy: bool) -> None:
+        # the Job shows progress and Cancel; the tab only disables what would start more
         self.cancel_button.setVisible(busy)
-        if busy:
-            self.progress.setRange(0, 0)
-            self.status.setText(label)
         for act in (self.act_find, self.act_apply, self.act_every):
             act.setEnabled(not busy and self.pages is not None)
         self.apply_button.setEnabled(not busy and self.pages is not None)
-
-    def _progress(self, done: int, total: int, message: str) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        self.status.setText(message)
 
     def _start(
         self,
@@ -850,33 +822,21 @@ class RedactionTab(QWidget):
         fn: Callable[[CancelToken], Any],
         on_success: Callable[[Any], None],
     ) -> None:
-        if self._busy:
-            return
-        self._set_busy(True, label)
-
-        def success(result: Any) -> None:
-            self._token = None
-            self._set_busy(False)
-            on_success(result)
-
         def failure(exc: BaseException) -> None:
-            self._token = None
-            self._set_busy(False)
-            if isinstance(exc, Cancelled | RedactionCancelled):
-                self.status.setText("Cancelled; nothing was changed.")
-            else:
-                self.status.setText("")
-                self.report(exc)
+            self.report(exc)
             self.reload()
 
-        token = self.ctx.runner.start(fn, success=success, failure=failure, progress=self._progress)
-        if self._busy:  # an inline runner has finished already
-            self._token = token
+        self.job.start(
+            fn,
+            success=on_success,
+            failure=failure,
+            cancelled=self.reload,
+            label=label,
+            cancelled_message="Cancelled; nothing was changed.",
+        )
 
     def cancel_job(self) -> None:
-        if self._token is not None:
-            self._token.cancel()
-            self.status.setText("Cancelling…")
+        self.job.cancel()
 
     def find_proposals(self) -> None:
         if self.pages is None:
@@ -913,17 +873,8 @@ class RedactionTab(QWidget):
             return svc.find_text_steps(data, text, password=pw, cancel=lambda: token.cancelled)
 
         def done(found: list[tuple[int, Rect]]) -> None:
-            existing = self.view.boxes if self.view is not None else ()
-            items = [
-                svc.NewBox(page, rect, reason, note)
-                for page, rect in found
-                if not any(
-                    b.page == page
-                    and b.status != BoxStatus.REJECTED
-                    and rects_overlap(b.rect, rect, 0.5)
-                    for b in existing
-                )
-            ]
+            fresh = svc.uncovered_occurrences(self.view, found) if self.view is not None else found
+            items = [svc.NewBox(page, rect, reason, note) for page, rect in fresh]
             if not items:
                 self.status.setText("No other occurrence found.")
                 return

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtPrintSupport import QPrinter
 from sqlalchemy import func, select
 
@@ -22,7 +24,7 @@ from roi_desk.ui.packet import packet_tab as tab_module
 from roi_desk.ui.packet import print_queue as queue_module
 from roi_desk.ui.packet.packet_tab import FaxConfirmDialog, PacketTab
 from roi_desk.ui.packet.print_queue import MailedDialog, PrintQueue
-from roi_desk.ui.packet.printing import PrintError
+from roi_desk.ui.packet.printing import PrintCancelled, PrintError
 from tests.ui.conftest import make_context
 from tests.ui.workers import WAIT_MS, wait_for_workers
 from tests.unit.letters.pdfinspect import page_count, plain_text
@@ -426,3 +428,50 @@ def test_fax_turned_off_is_said_before_a_number_is_keyed(
     monkeypatch.setattr(tab, "_ask_fax_number", lambda: asked.append("asked"))
     tab._on_fax()
     assert asked == [] and "Faxing is turned off" in str(errors[0])
+
+
+def test_packet_tab_cancel_button_stops_printing_and_records_nothing(
+    qtbot: Any,
+    db: Database,
+    errors: list[BaseException],
+    settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    approved = make_approved(db)
+    ctx = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, settings=settings, printers=lambda: ["Office"])
+    qtbot.addWidget(tab)
+    wait_for_workers(ctx)
+    with qtbot.waitSignal(tab.packetBuilt):
+        tab.build()
+    wait_for_workers(ctx)
+    sign_newest_packet(db, approved.request_id)
+    tab.refresh()
+    assert tab.print_button.isEnabled() and not tab.cancel_button.isEnabled()
+    started = threading.Event()
+
+    def painting(_printer: Any, _pdf: bytes, *, job_name: str, cancelled: Any) -> str:
+        # paint_pdf checks for Cancel between pages: here until the clerk presses it
+        started.set()
+        for _page in range(WAIT_MS // 10):
+            if cancelled():
+                raise PrintCancelled()
+            time.sleep(0.01)
+        return "printed"
+
+    monkeypatch.setattr(tab_module, "print_packet", painting)
+    with qtbot.waitSignal(tab.deliveryFailed, timeout=WAIT_MS) as failed:
+        tab.print_packet(pdf_printer(tmp_path / "printed.pdf"))
+        # the tab's Job: busy, progress shown, Cancel offered, no second action meanwhile
+        assert tab.job.busy and tab.progress.isVisibleTo(tab)
+        assert tab.cancel_button.isEnabled() and not tab.print_button.isEnabled()
+        assert not tab.build_button.isEnabled()
+        assert started.wait(WAIT_MS / 1000)
+        qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
+    wait_for_workers(ctx)
+    assert failed.args == ["cancelled"] and errors == []
+    assert not tab.job.busy and not tab.cancel_button.isEnabled()
+    assert not tab.progress.isVisibleTo(tab) and tab.print_button.isEnabled()
+    with db.transaction() as session:  # a cancelled print is not a failed attempt
+        assert session.scalar(select(func.count()).select_from(DeliveryAttempt)) == 0

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from roi_desk.models.redaction import BoxStatus, SetStatus
 from roi_desk.services import redaction as svc
 from roi_desk.services.documents import load_bytes
+from roi_desk.services.redaction import sets
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.redaction import RedactionTab
 from roi_desk.ui.redaction.items import BoxItem
@@ -239,7 +240,8 @@ def test_the_reason_dialog_has_no_default(qtbot: QtBot) -> None:
 
     from roi_desk.ui.redaction.reason_dialog import ReasonDialog
 
-    choices = svc.reason_choices()
+    # what is offered, and in which order, is the core's (services.redaction)
+    choices = svc.offered_reasons(["substance_use"], suggested_first=True)
     dialog = ReasonDialog(None, choices, ["substance_use"])
     qtbot.addWidget(dialog)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -332,7 +334,7 @@ def test_broken_pdf_is_refused_with_a_clear_message(qtbot: QtBot, empty_ctx: App
         req = make_request(s)
         # stored through the document store (sealed like any document), never inspected:
         # the broken file must reach the workspace as it would from a chart import
-        inspected = InspectedFile(PDF, 1, len(junk), svc._sha256(junk))
+        inspected = InspectedFile(PDF, 1, len(junk), sets.sha256(junk))
         store_document(
             s,
             junk,

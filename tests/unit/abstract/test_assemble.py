@@ -22,8 +22,9 @@ from roi_desk.abstract.frontmatter import TOC_ROWS_PER_PAGE, ReleaseHeader
 from roi_desk.abstract.selection import select_abstract
 from roi_desk.errors import DocumentError
 from roi_desk.records.fhir import index_bundle, render_draft
-from roi_desk.records.kinds import DocumentKind, DocumentSource, Progress, RecordDocument
+from roi_desk.records.kinds import DocumentKind, DocumentSource, RecordDocument
 from roi_desk.records.pdf_import import import_pdf
+from roi_desk.work import Progress
 from tests.helpers import SHARED_FHIR, SHARED_PDFS
 
 MELENDEZ = SHARED_FHIR / "Florencia_Meléndez_6237cb1b-3c2d-4561-a0da-27281f8ddca7.json"
@@ -78,7 +79,7 @@ def test_abstract_pdf_pages_toc_bookmarks_and_footers(
     selection = select_abstract(chart, REQUEST)
     steps, release = drive(assemble_release(selection.documents, header))
     assert release is not None
-    assert all(0 <= s.done <= s.total for s in steps) and steps[-1].done == steps[-1].total
+    assert all(0 <= done <= total for done, total, _m in steps) and steps[-1][0] == steps[-1][1]
 
     docs = selection.documents
     assert any(d.source_name == "qpdf_boxes.pdf" for d in docs)

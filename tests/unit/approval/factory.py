@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -14,10 +14,18 @@ from roi_desk.models import DeliveryMethod, Patient, RequestKind, Role, Status, 
 from roi_desk.models.checklist import FeeQuoteRecord
 from roi_desk.packets import PageSource
 from roi_desk.services.fee_quotes import FeeInput
-from roi_desk.services.intake import IntakeForm, save_request
+from roi_desk.services.intake import save_request
 from roi_desk.services.packets import PacketOptions, ReleaseContent, build_and_store
 from roi_desk.storage import Database
-from tests.factories import add_patient, add_user, attorney_requester, text_pdf
+from tests.factories import (
+    LOGGED_AT,
+    RECEIVED_AT,
+    add_patient,
+    add_user,
+    attorney_requester,
+    text_pdf,
+    third_party_form,
+)
 
 SUPERVISOR_PASSWORD = "Second-look 2025!"
 CLERK = "mrivera"
@@ -84,22 +92,16 @@ def submit(
                 address="1 Elm St, Lowell, MA",
             )
         existing = session.scalar(select(Patient.id).where(Patient.mrn == mrn))
-        form = IntakeForm(
-            family_name=OWN[0],
-            given_name=OWN[1],
-            date_of_birth=OWN[2],
-            kind=kind,
-            received_at=received_at or datetime(2025, 3, 3, 14, 0, tzinfo=UTC),
-            requester=attorney_requester(fax="(617) 555-0123"),
-            purpose="Legal claim",
+        form = third_party_form(
+            mrn="" if existing else mrn,
             info_types=["visit_notes"],
+            requester=attorney_requester(fax="(617) 555-0123"),
+            kind=kind,
+            received_at=received_at or RECEIVED_AT,
             delivery_method=method,
             patient_id=existing,
-            create_patient_mrn="" if existing else mrn,
         )
-        request = save_request(
-            session, form, user=clerk, now=received_at or datetime(2025, 3, 3, 15, 0, tzinfo=UTC)
-        )
+        request = save_request(session, form, user=clerk, now=received_at or LOGGED_AT)
         assert request.patient_id is not None
         _review(session, request.id, verdict, clerk)
         session.add(

@@ -9,7 +9,7 @@ from roi_desk import audit
 from roi_desk.errors import PermissionDeniedError, ValidationError
 from roi_desk.models import AuditEvent, Request, Status, User
 from roi_desk.models.approval import ApprovalSignature
-from roi_desk.services import approval
+from roi_desk.services import approval, patient_pages
 from roi_desk.storage import Database
 from tests.unit.approval.factory import OTHER, OWN, SUPERVISOR_PASSWORD, submit
 
@@ -72,7 +72,7 @@ def test_check_pages_mrn_name_and_blank_pages(db: Database) -> None:
 
         patient = s.get(Patient, sub.patient_id)
         assert patient is not None
-        identity = approval._identity(s, patient)
+        identity = patient_pages.patient_identity(s, patient)
         texts = [
             f"Patient: {OWN[0]}, {OWN[1]}  MRN {OWN[3]}",
             "Lab results, no header at all",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 from roi_desk.packets import PageSource
-from roi_desk.services import approval
+from roi_desk.services import approval, patient_pages
 from roi_desk.services.packets import PacketOptions, ReleaseContent, build_and_store
 from roi_desk.storage import Database
 from tests.factories import text_pdf
@@ -17,11 +17,11 @@ from tests.unit.approval.factory import OTHER, OWN, submit, user
 SOURCE_ID = "e8c2a98e-5bd4-4b5e-9a63-2f1c0f2b9d11"
 
 
-def _identity(family: str, given: str, mrn: str) -> approval._Identity:
+def _identity(family: str, given: str, mrn: str) -> patient_pages.PatientIdentity:
     from roi_desk.text import fold
 
-    return approval._Identity(
-        uuid.uuid4(), approval._norm_mrn(mrn), ((fold(family), fold(given)),), ()
+    return patient_pages.PatientIdentity(
+        uuid.uuid4(), patient_pages._norm_mrn(mrn), ((fold(family), fold(given)),), ()
     )
 
 
@@ -45,8 +45,10 @@ def test_accented_names_are_this_patients_name() -> None:
         "Patient name: José García",
         "Patient: GARCIA, JOSE",
     ):
-        fields = approval._field_names(text)
-        assert fields and all(approval._has_name({f, g}, identity.names) for f, g in fields), text
+        fields = patient_pages._field_names(text)
+        assert fields and all(patient_pages._has_name({f, g}, identity.names) for f, g in fields), (
+            text
+        )
 
 
 def _packet(db: Database, request_id: uuid.UUID, texts: list[list[str]]) -> None:

@@ -47,6 +47,7 @@ from roi_desk.services import (
     approval,
     chart,
     checklist,
+    deadlines,
     intake,
     letters,
     packets,
@@ -379,9 +380,9 @@ SESSION_CALLS: dict[str, tuple[Permission, SessionCall]] = {
         P.EDIT_REQUEST,
         lambda s, u, d: letters.send_deficiency_letter(s, d.defective_id, user=u, today=TODAY),
     ),
-    "letters.extend_deadline": (
+    "deadlines.extend_deadline": (
         P.EDIT_REQUEST,
-        lambda s, u, d: letters.extend_deadline(
+        lambda s, u, d: deadlines.extend_deadline(
             s, d.request_id, reason="Records are stored off site", user=u, today=TODAY
         ),
     ),

@@ -7,7 +7,7 @@ from datetime import date
 
 from roi_desk.models import Patient, Request
 from roi_desk.models.chart import ReleaseKind
-from roi_desk.services import approval, chart, release_sets
+from roi_desk.services import chart, qa, release_sets
 from roi_desk.services.approval import CheckStatus
 from roi_desk.services.chart import ImportFile, PatientTarget, dated_after_death
 from roi_desk.storage import Database
@@ -53,6 +53,6 @@ def test_chart_flags_and_qa_warns(db: Database) -> None:
     with db.transaction() as s:
         request = s.get(Request, rid)
         assert request is not None
-        check = approval._check_after_death(s, request)
+        check = qa._check_after_death(s, request)
     assert check.status is CheckStatus.WARN
     assert "after the patient's date of death" in check.detail

@@ -17,6 +17,7 @@ from roi_desk.services import chart
 from roi_desk.services.chart import ChartFilter, ImportFile, PatientTarget
 from roi_desk.services.users import current_user
 from roi_desk.storage import Database
+from roi_desk.work import Cancelled
 from tests.unit.chart.support import (
     BROKEN_PDF,
     GOOD_PDF,
@@ -260,6 +261,8 @@ def test_cancel_while_storing_leaves_nothing(db: Database) -> None:
                 flag["cancel"] = True
     assert report is not None and report.cancelled and report.imported == 0
     assert stored_counts(db) == (0, 0, 0, 1)
+    # the stop that unwound the transaction is the one Cancel of all long work
+    assert issubclass(chart.ImportCancelled, Cancelled)
 
 
 def test_closing_the_generator_mid_store_rolls_back(db: Database) -> None:

@@ -14,7 +14,7 @@ from roi_desk.authorization import LineStatus
 from roi_desk.errors import TransitionError, ValidationError
 from roi_desk.models import Document, DocumentKind, Request, RequestEvent, Status
 from roi_desk.models.checklist import DeadlineExtension
-from roi_desk.services import checklist, letters
+from roi_desk.services import checklist, deadlines, letters
 from roi_desk.services.documents import load_bytes
 from tests.unit.checklist.conftest import TODAY, Desk
 from tests.unit.letters.pdfinspect import needs_poppler, plain_text
@@ -33,9 +33,9 @@ def test_extension_within_30_days_moves_the_due_date_and_writes_the_notice(desk:
     rid = desk.log(days_ago=20)
     received = TODAY - timedelta(days=20)
     with desk.db.transaction() as s:
-        info = letters.deadline_info(s, rid, TODAY)
+        info = deadlines.deadline_info(s, rid, TODAY)
         assert info.can_extend and info.due_on == received + timedelta(days=30)
-        doc = letters.extend_deadline(
+        doc = deadlines.extend_deadline(
             s, rid, reason="The records are stored off site", user=desk.user(s), today=TODAY
         )
         doc_id = doc.id
@@ -49,31 +49,31 @@ def test_extension_within_30_days_moves_the_due_date_and_writes_the_notice(desk:
         assert req is not None and req.due_on == new_due
         ext = s.scalar(select(DeadlineExtension))
         assert ext is not None and ext.letter_document_id == doc_id
-        info = letters.deadline_info(s, rid, TODAY)
+        info = deadlines.deadline_info(s, rid, TODAY)
         assert info.extension is not None and not info.can_extend
     # 164.524(b)(2)(ii): one extension only
     with pytest.raises(TransitionError, match="only one"), desk.db.transaction() as s:
-        letters.extend_deadline(s, rid, reason="again", user=desk.user(s), today=TODAY)
+        deadlines.extend_deadline(s, rid, reason="again", user=desk.user(s), today=TODAY)
 
 
 def test_extension_refused_after_day_30_saves_nothing(desk: Desk) -> None:
     rid = desk.log(days_ago=31)
     with desk.db.transaction() as s:
-        assert not letters.deadline_info(s, rid, TODAY).can_extend
-        due_before = letters.deadline_info(s, rid, TODAY).due_on
+        assert not deadlines.deadline_info(s, rid, TODAY).can_extend
+        due_before = deadlines.deadline_info(s, rid, TODAY).due_on
     before = desk.rows()
     with pytest.raises(TransitionError, match="Too late"), desk.db.transaction() as s:
-        letters.extend_deadline(s, rid, reason="Backlog", user=desk.user(s), today=TODAY)
+        deadlines.extend_deadline(s, rid, reason="Backlog", user=desk.user(s), today=TODAY)
     assert desk.rows() == before
     with desk.db.transaction() as s:
-        assert letters.deadline_info(s, rid, TODAY).due_on == due_before
+        assert deadlines.deadline_info(s, rid, TODAY).due_on == due_before
 
 
 def test_extension_needs_a_reason(desk: Desk) -> None:
     rid = desk.log(days_ago=5)
     before = desk.rows()
     with pytest.raises(ValidationError, match="reason"), desk.db.transaction() as s:
-        letters.extend_deadline(s, rid, reason="  ", user=desk.user(s), today=TODAY)
+        deadlines.extend_deadline(s, rid, reason="  ", user=desk.user(s), today=TODAY)
     assert desk.rows() == before
 
 

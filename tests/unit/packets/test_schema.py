@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from roi_desk.models import Base
 from roi_desk.storage import Database
+from tests.helpers import schema_diff
 
 MINE = {"packets", "delivery_attempts", "disclosures"}
 
@@ -27,8 +25,7 @@ def _tables(diff: object) -> set[str]:
 
 
 def test_packet_tables_match_the_models(db: Database) -> None:
-    with db.engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    diffs = schema_diff(db.engine)
     mine = [d for d in diffs if _tables(d) & MINE]
     assert mine == []
     with db.engine.connect() as conn:

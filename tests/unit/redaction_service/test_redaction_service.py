@@ -20,8 +20,10 @@ from roi_desk.models import AuditEvent, Document, DocumentKind
 from roi_desk.models.redaction import BoxStatus, SetStatus
 from roi_desk.redaction.engine import VerificationFailed
 from roi_desk.redaction.model import VerificationReport, drive
+from roi_desk.redaction.provenance import NoteKind
 from roi_desk.services import redaction as svc
 from roi_desk.services.documents import PDF, InspectedFile, load_bytes, store_document
+from roi_desk.services.redaction import gate, pipelines, sets
 from roi_desk.storage import Database
 from tests.unit.redaction.pdfgen import SECRET, text_pdfium, text_pdfminer, text_rect
 
@@ -89,7 +91,7 @@ def test_set_round_trip(desk: Desk) -> None:
     assert view.categories == ("hiv",)
     assert view.status == SetStatus.DRAFT
     assert view.page_count == 3
-    assert view.input_sha256 == svc._sha256(desk.source)
+    assert view.input_sha256 == sets.sha256(desk.source)
     (stored,) = view.boxes
     assert stored == box
     assert stored.rect == (80, 600, 200, 620)
@@ -195,8 +197,8 @@ def test_apply_stores_a_verified_output_and_keeps_the_original(desk: Desk, tmp_p
         assert "Kneepainimproving" in squashed
     log = view.log
     assert log is not None
-    assert log["input_sha256"] == svc._sha256(desk.source)
-    assert log["output_sha256"] == svc._sha256(output) == view.output_sha256
+    assert log["input_sha256"] == sets.sha256(desk.source)
+    assert log["output_sha256"] == sets.sha256(output) == view.output_sha256
     assert log["excluded_pages"][0]["page"] == 2
     by = {b["proposed_by"] for b in log["boxes"]}
     assert "clerk:mrivera" in by and any(p.startswith("rule:hiv:sentence:") for p in by)
@@ -226,7 +228,7 @@ def test_failed_verification_marks_the_set_failed(
         report.fail("pdfium_text", "text remains inside a box on page 1 (PDFium)")
         raise VerificationFailed(report, report.problems)
 
-    monkeypatch.setattr(svc, "redact_steps", failing)
+    monkeypatch.setattr(pipelines, "redact_steps", failing)
     desk.call(svc.add_box, desk.set_id, 0, (80, 600, 200, 620), reason="hiv")
     with pytest.raises(VerificationFailed):
         _apply(desk)
@@ -277,7 +279,7 @@ def test_a_broken_pdf_is_refused_with_a_clear_message(db: Database) -> None:
         junk = b"%PDF-1.7\n" + b"\x00garbage" * 50
         # stored through the document store (sealed like any document), never inspected:
         # the broken file must reach the workspace as it would from a chart import
-        inspected = InspectedFile(PDF, 1, len(junk), svc._sha256(junk))
+        inspected = InspectedFile(PDF, 1, len(junk), sets.sha256(junk))
         store_document(
             s,
             junk,
@@ -319,15 +321,17 @@ def test_ocr_finds_a_term_on_an_image_only_page(db: Database) -> None:
     x0, y0, x1, y1 = box.rect
     # the sentence sits at baseline 650 from x=72, 28 pt: the whole sentence is proposed
     assert 66 < x0 < 80 and 635 < y0 < 655 and 660 < y1 < 690 and x1 > 330
-    assert any("OCR" in message for _p, message in d.view().page_notes)
+    assert any("OCR" in note.message for note in d.view().page_notes)
 
 
 def test_without_ocr_the_clerk_is_told_to_draw_by_hand(db: Database) -> None:
     d = _desk(db, image_only_pdf("Started Suboxone this week"), ["substance_use"])
     outcome = drive(svc.propose_steps(d.db, d.set_id, user_id=d.user_id, ocr=False))
     assert outcome.added == 0
-    ((page, message),) = d.view().page_notes
-    assert page == 0 and "draw the boxes by hand" in message
+    (note,) = d.view().page_notes
+    assert note.page == 0 and "draw the boxes by hand" in note.message
+    assert note.kind == NoteKind.NO_TEXT_NO_OCR
+    assert d.view().pages_noted(NoteKind.NO_TEXT_NO_OCR) == [0]
 
 
 def test_a_category_added_after_redaction_needs_redacting_again(
@@ -339,7 +343,7 @@ def test_a_category_added_after_redaction_needs_redacting_again(
         assert svc.is_release_redaction_verified(s, desk.request_id)
     covered = tuple(desk.view().categories)
     # the checklist is saved again: mental health was not initialed either
-    monkeypatch.setattr(svc, "_obligations", lambda _s, _r: (*covered, "mental_health"))
+    monkeypatch.setattr(gate, "obligations_of", lambda _s, _r: (*covered, "mental_health"))
     with desk.db.transaction() as s:
         assert not svc.is_release_redaction_verified(s, desk.request_id)
         assert svc.verified_output(s, desk.request_id) is None

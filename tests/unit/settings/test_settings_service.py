@@ -17,7 +17,7 @@ from roi_desk.errors import PermissionDeniedError, ValidationError
 from roi_desk.letters import load_site_info, load_templates
 from roi_desk.models import AuditEvent, Document, Request
 from roi_desk.models.settings import SiteSetting
-from roi_desk.services import fee_quotes, letters
+from roi_desk.services import deadlines, fee_quotes
 from roi_desk.services import settings as site_settings
 from roi_desk.services.documents import load_bytes
 from roi_desk.services.fee_quotes import FeeInput
@@ -165,7 +165,7 @@ def test_site_info_and_wording_show_up_in_a_generated_letter(
         site_settings.save_letter_templates(s, wording, user=admin)
     rid = desk.log(days_ago=10)
     with desk.db.transaction() as s:
-        doc = letters.extend_deadline(
+        doc = deadlines.extend_deadline(
             s, rid, reason="The records are stored off site", user=desk.user(s), today=TODAY
         )
         stored = s.get(Document, doc.id)

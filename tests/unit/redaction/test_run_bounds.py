@@ -1,0 +1,62 @@
+"""The bound of a text run that decides whether its glyphs are measured one by one is
+exactly the union of every cell of every glyph (advance cell, extractors' cell, ink box):
+a run is never passed over while one of its glyphs' cells could reach a box."""
+
+from __future__ import annotations
+
+import random
+
+from roi_desk.redaction.content.state import State
+from roi_desk.redaction.content.text import TextRuns
+from roi_desk.redaction.fonts import FontMetrics
+from roi_desk.redaction.model import Rect
+
+
+def _union(font: FontMetrics, st: State, glyphs: list[tuple[int, bytes, float, float]]) -> Rect:
+    cells = [c for key, _r, gpos, _a in glyphs for c in TextRuns._cells(font, st, key, gpos)]
+    return (
+        min(c[0] for c in cells),
+        min(c[1] for c in cells),
+        max(c[2] for c in cells),
+        max(c[3] for c in cells),
+    )
+
+
+def test_run_bounds_equal_the_union_of_the_glyph_cells() -> None:
+    rng = random.Random(3)
+    for trial in range(300):
+        widths = [rng.uniform(-0.2, 1.2) for _ in range(256)]
+        inks = None
+        if trial % 2:  # Type 3: ink boxes that may reach far outside the advance cell
+            inks = {
+                code: (
+                    rng.uniform(-2, 1),
+                    rng.uniform(-2, 1),
+                    rng.uniform(-1, 2),
+                    rng.uniform(-1, 2),
+                )
+                for code in range(256)
+                if rng.random() < 0.7
+            }
+        font = FontMetrics(
+            two_byte=False,
+            simple_widths=widths,
+            cid_widths={},
+            default_width=0.0,
+            bottom=rng.uniform(-0.5, 0.1),
+            top=rng.uniform(0.5, 1.2),
+            inks=inks,
+            type3=inks is not None,
+        )
+        st = State((1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+        # negative sizes and scales flip the cells: the bound must not care
+        st.fs = rng.choice((-1, 1)) * rng.uniform(0.5, 30)
+        st.th = rng.choice((-1, 1)) * rng.uniform(0.5, 2)
+        st.rise = rng.uniform(-5, 5)
+        pos, glyphs = rng.uniform(-50, 50), []
+        for _ in range(rng.randint(1, 40)):
+            key = rng.randrange(256)
+            adv = rng.uniform(-20, 20)
+            glyphs.append((key, bytes((key,)), pos, adv))
+            pos += adv
+        assert TextRuns._run_bounds(font, st, glyphs) == _union(font, st, glyphs)
