@@ -173,9 +173,9 @@ class Checklist:
                 f"“{ln.label}” is required on every authorization; it cannot be not applicable.",
                 fields={code: "required"},
             )
-        if note is None and ln.suggested_note and ln.note == ln.suggested_note:
-            if status is not ln.prefilled:
-                note = ""  # "Not signed." under a Pass would contradict the clerk
+        suggestion_only = bool(ln.suggested_note) and ln.note == ln.suggested_note
+        if note is None and suggestion_only and status is not ln.prefilled:
+            note = ""  # "Not signed." under a Pass would contradict the clerk
         ln.status = status
         if note is not None:
             ln.note = note
