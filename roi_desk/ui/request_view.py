@@ -24,8 +24,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal, SignalInstance
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QSettings, Qt, Signal, SignalInstance
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
@@ -60,7 +60,7 @@ from roi_desk.ui.errors import show_error
 from roi_desk.ui.inbox_model import kind_text
 from roi_desk.ui.operations import CancelToken
 from roi_desk.ui.status_actions import StatusActions, move_request
-from roi_desk.ui.widgets import fit_to_screen, keep_on_screen
+from roi_desk.ui.widgets import fit_to_screen
 
 
 def _d(value: date | None) -> str:
@@ -453,11 +453,6 @@ class RequestView(QWidget):
             self.close()
             return
         super().keyPressEvent(event)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        # the window manager places it (cascading off the main window) once it is mapped
-        QTimer.singleShot(0, lambda: keep_on_screen(self))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for spec in self._tabs:

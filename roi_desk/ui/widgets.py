@@ -22,7 +22,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QPoint,
     QRect,
     QSize,
     Qt,
@@ -43,8 +42,6 @@ __all__ = [
     "RowsTableModel",
     "close_on_escape",
     "fit_to_screen",
-    "inside",
-    "keep_on_screen",
     "ok_cancel_buttons",
     "read_only_table",
     "room_on",
@@ -138,25 +135,6 @@ def fit_to_screen(window: QWidget, width: int, height: int, *, area: QRect | Non
         area = screen.availableGeometry()
     room = room_on(area)
     window.resize(min(width, room.width()), min(height, room.height()))
-
-
-def inside(frame: QRect, area: QRect) -> QPoint:
-    """Where a window whose frame is ``frame`` goes so that it lies inside ``area`` (a
-    window manager's cascade can push a screen-sized window past the edge)."""
-    x = max(area.left(), min(frame.left(), area.right() + 1 - frame.width()))
-    y = max(area.top(), min(frame.top(), area.bottom() + 1 - frame.height()))
-    return QPoint(x, y)
-
-
-def keep_on_screen(window: QWidget) -> None:
-    """Move ``window`` back inside the available area of its screen if it runs off it."""
-    screen = window.screen()
-    if screen is None or not window.isVisible():
-        return
-    frame = window.frameGeometry()
-    target = inside(frame, screen.availableGeometry())
-    if target != frame.topLeft():
-        window.move(target)
 
 
 def room_on(area: QRect) -> QSize:
