@@ -67,7 +67,8 @@ class RequestFacts:
     @property
     def build_refusal(self) -> str:
         """Why no new packet can be built ("" when one can): after release the packet is
-        the record of what was disclosed (45 CFR 164.528); a closed request is done."""
+        the record of what was disclosed (45 CFR 164.528); a closed or redirected request
+        gets none (OPEN_STATUSES)."""
         if self.status not in OPEN_STATUSES:
             return (
                 f"Request {self.number} is {self.status.label.lower()}; a new packet cannot "
