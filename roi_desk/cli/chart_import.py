@@ -81,7 +81,7 @@ def _boundaries(text: str | None) -> tuple[int, ...] | None:
 def run(args: argparse.Namespace) -> int:
     """Handle ``roi-desk import``; returns the process exit code."""
     # imported here: `roi-desk --help` must not pay for the PDF stack or the database
-    from roi_desk.services.chart import ImportFile, PatientTarget, import_files
+    from roi_desk.services.records import ImportFile, PatientTarget, import_files
     from roi_desk.services.users import current_user
 
     try:

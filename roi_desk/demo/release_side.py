@@ -59,7 +59,7 @@ def check_authorization(
     behavioral-health records go to the patient. The one decision (not the demo) says
     whether it is valid; an expired form is the demo's deliberate problem."""
     from roi_desk.models import DocumentKind
-    from roi_desk.services import checklist as cl
+    from roi_desk.services import authorization as cl
     from roi_desk.services.documents import store_document
 
     draft = cl.load_review(session, req.id)

@@ -42,7 +42,7 @@ from roi_desk.auth.passwords import hash_password
 from roi_desk.models import Request, Role, Status, User
 from roi_desk.models.packet import Disclosure
 from roi_desk.models.redaction import SetStatus
-from roi_desk.services import approval, checklist
+from roi_desk.services import approval, authorization
 from roi_desk.services import packets as packet_service
 from roi_desk.storage import Database
 from roi_desk.ui import errors as ui_errors
@@ -384,7 +384,7 @@ def test_a_faxed_request_goes_out_in_the_mail(
 
     check_the_authorization(qtbot, workspace)
     with db.transaction() as session:
-        assert checklist.redaction_obligations(session, request_id) == ("mental_health",)
+        assert authorization.redaction_obligations(session, request_id) == ("mental_health",)
     move(qtbot, workspace, Qt.Key.Key_S, Status.IN_PROGRESS)  # Start work
 
     gather_the_records(qtbot, workspace)

@@ -61,8 +61,8 @@ from roi_desk.authorization.signer import PROOF_NAMES
 from roi_desk.errors import ValidationError
 from roi_desk.models import User
 from roi_desk.models.enums import OPEN_STATUSES
-from roi_desk.services import checklist, deadlines, letters
-from roi_desk.services.checklist import ReviewDraft
+from roi_desk.services import authorization, deadlines, letters
+from roi_desk.services.authorization import ReviewDraft
 from roi_desk.services.documents import load_bytes
 from roi_desk.services.fee_quotes import FeeInput
 from roi_desk.ui.checklist.deadline_box import DeadlineBox
@@ -359,7 +359,7 @@ class ChecklistPanel(QWidget):
         """The clerk's decision on one line; a refused choice is explained inline."""
         ln = self.model.line(row)
         try:
-            checklist.confirm_line(self.draft, ln.code, status, by=self.ctx.username)
+            authorization.confirm_line(self.draft, ln.code, status, by=self.ctx.username)
         except ValidationError as exc:
             self.status_line.setText(str(exc))
             return
@@ -376,7 +376,9 @@ class ChecklistPanel(QWidget):
         if ln.status is LineStatus.OPEN:
             ln.note = note  # no decision yet: keep the note with the open line
         else:
-            checklist.confirm_line(self.draft, ln.code, ln.status, by=self.ctx.username, note=note)
+            authorization.confirm_line(
+                self.draft, ln.code, ln.status, by=self.ctx.username, note=note
+            )
         self._lines_changed()
 
     def _facts_changed(self, *_args: object) -> None:
@@ -397,14 +399,14 @@ class ChecklistPanel(QWidget):
         f = self.draft.facts
         changed = {k: v for k, v in changes.items() if getattr(f, k) != v}
         if changed:
-            checklist.update_facts(self.draft, **changed)
+            authorization.update_facts(self.draft, **changed)
             self._lines_changed()
 
     def _categories_changed(self, *_args: object) -> None:
         if self._loading or self.state is None:
             return
         initialed = {code for code, box in self.form.category_boxes.items() if box.isChecked()}
-        checklist.update_facts(self.draft, initialed=initialed)
+        authorization.update_facts(self.draft, initialed=initialed)
         self._lines_changed()
 
     def _minor_changed(self, *_args: object) -> None:
@@ -415,7 +417,7 @@ class ChecklistPanel(QWidget):
             for code, box in self.form.minor_boxes.items()
             if box.currentData() is not None
         }
-        checklist.update_facts(self.draft, minor_consents=consents)
+        authorization.update_facts(self.draft, minor_consents=consents)
         self._lines_changed()
 
     def _clinician_changed(self, *_args: object) -> None:
@@ -423,7 +425,7 @@ class ChecklistPanel(QWidget):
             return
         value = self.form.clinician.currentData()
         try:
-            checklist.record_clinician_decision(
+            authorization.record_clinician_decision(
                 self.draft, value, self.form.clinician_name.text() or self.ctx.username
             )
         except ValidationError as exc:
@@ -444,7 +446,7 @@ class ChecklistPanel(QWidget):
         if self._loading or self.state is None:
             return
         value = self.form.signer.currentData()
-        checklist.set_signer(self.draft, SignerRole(value) if value else None)
+        authorization.set_signer(self.draft, SignerRole(value) if value else None)
         self._lines_changed()
 
     def _lines_changed(self) -> None:
@@ -461,7 +463,7 @@ class ChecklistPanel(QWidget):
         if self.state is None:
             return
         try:
-            outcome = checklist.evaluate(self.draft, self.today)
+            outcome = authorization.evaluate(self.draft, self.today)
         except ValidationError as exc:
             # impossible dates: say so where the verdict goes, and refuse to save
             self.review = None
@@ -558,7 +560,7 @@ class ChecklistPanel(QWidget):
         today, hold = self.today, self.hold_check.isChecked()
 
         def op(session: Session, user: User) -> None:
-            checklist.save_review(session, draft, user=user, today=today, hold=hold)
+            authorization.save_review(session, draft, user=user, today=today, hold=hold)
 
         self._run(op, self._saved)
 
@@ -582,7 +584,7 @@ class ChecklistPanel(QWidget):
         today = self.today
 
         def op(session: Session, user: User) -> None:
-            checklist.attach_proof(session, draft, data, proof=proof, user=user, today=today)
+            authorization.attach_proof(session, draft, data, proof=proof, user=user, today=today)
 
         self._run(op, self._saved)
 

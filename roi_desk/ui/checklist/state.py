@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from roi_desk.errors import RoiError
 from roi_desk.fees import RequesterType
 from roi_desk.models import PendingReason, Request, Status, User
-from roi_desk.services import checklist, consent, deadlines, fee_quotes, letters
-from roi_desk.services.checklist import ReviewDraft
+from roi_desk.services import authorization, consent, deadlines, fee_quotes, letters
+from roi_desk.services.authorization import ReviewDraft
 from roi_desk.services.deadlines import DeadlineInfo
 from roi_desk.services.documents import load_bytes
 from roi_desk.services.fee_quotes import FeeInput, StoredQuote
@@ -43,7 +43,7 @@ def load_state(
     request = session.get(Request, request_id)
     if request is None:
         raise RoiError("That request no longer exists.")
-    draft = checklist.load_review(session, request_id)
+    draft = authorization.load_review(session, request_id)
     quote = fee_quotes.get_quote(session, request_id)
     scan = consent.authorization_document(session, request_id)
     decision = letters.routing_for(request)

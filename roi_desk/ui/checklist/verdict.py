@@ -8,7 +8,7 @@ they put it in words and colours, they decide nothing.
 from __future__ import annotations
 
 from roi_desk.authorization import Decision, LineEffect, Verdict
-from roi_desk.services.checklist import ReviewDraft
+from roi_desk.services.authorization import ReviewDraft
 from roi_desk.ui.checklist.labels import EFFECT_COLOUR, VERDICT_STYLE
 
 __all__ = ["lines_html", "read_aloud_text", "verdict_banner"]

@@ -1,7 +1,7 @@
 """Item models of the Records tab: the chart index table and the release selection list.
 
-Both are thin: they adapt rows the core returned (:class:`roi_desk.services.chart.ChartRow`,
-a :class:`roi_desk.services.release_sets.ReleaseDraft`); filtering happens in SQL and
+Both are thin: they adapt rows the core returned (:class:`roi_desk.services.records.ChartRow`,
+a :class:`roi_desk.services.abstract.ReleaseDraft`); filtering happens in SQL and
 selection rules in the core. Signals of :class:`SelectionModel`:
 ``toggled(object, bool)`` — the clerk ticked or unticked a document (its id).
 """
@@ -23,8 +23,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from roi_desk.records.kinds import SensitivityCategory, SensitivityOrigin
-from roi_desk.services.chart import ChartRow
-from roi_desk.services.release_sets import ReleaseDraft
+from roi_desk.services.abstract import ReleaseDraft
+from roi_desk.services.records import ChartRow
 from roi_desk.ui.date_field import show_date
 
 Index = QModelIndex | QPersistentModelIndex

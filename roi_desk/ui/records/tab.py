@@ -56,9 +56,9 @@ from roi_desk.abstract.selection import AbstractRules
 from roi_desk.errors import RoiError
 from roi_desk.models.chart import ReleaseKind
 from roi_desk.records.kinds import RecordKind, SensitivityCategory
-from roi_desk.services import chart, release_sets
-from roi_desk.services.chart import ChartFilter, ChartRow, ImportFile, ImportReport, PatientTarget
-from roi_desk.services.release_sets import BuiltRelease, ReleaseDraft
+from roi_desk.services import abstract, records
+from roi_desk.services.abstract import BuiltRelease, ReleaseDraft
+from roi_desk.services.records import ChartFilter, ChartRow, ImportFile, ImportReport, PatientTarget
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.date_field import DateField
 from roi_desk.ui.errors import log_bug
@@ -347,7 +347,7 @@ class RecordsTab(QWidget):
         ctx, request_id, rules = self.ctx, self.request_id, self.rules
 
         def load(_token: CancelToken) -> ReleaseDraft:
-            return ctx.call(lambda s, _u: release_sets.start_draft(s, request_id, rules=rules))
+            return ctx.call(lambda s, _u: abstract.start_draft(s, request_id, rules=rules))
 
         self.ctx.runner.start(load, success=self._draft_loaded, failure=self._no_draft, owner=self)
 
@@ -399,7 +399,7 @@ class RecordsTab(QWidget):
         ctx, patient_id = self.ctx, self.patient_id
 
         def load(_token: CancelToken) -> list[ChartRow]:
-            return ctx.call(lambda s, _u: chart.list_chart(s, patient_id, flt))
+            return ctx.call(lambda s, _u: records.list_chart(s, patient_id, flt))
 
         self.ctx.runner.start(load, success=self._chart_loaded, failure=self._failed, owner=self)
 
@@ -432,7 +432,7 @@ class RecordsTab(QWidget):
         ctx, doc_id = self.ctx, row.id
 
         def render(_token: CancelToken) -> tuple[uuid.UUID, list[QImage]]:
-            pdf = ctx.call(lambda s, _u: chart.chart_pdf(s, doc_id))
+            pdf = ctx.call(lambda s, _u: records.chart_pdf(s, doc_id))
             return doc_id, render_thumbnails(pdf, height=320)
 
         self.ctx.runner.start(render, success=self._thumbs_ready, failure=self._failed, owner=self)
@@ -544,7 +544,7 @@ class RecordsTab(QWidget):
                 except OSError as exc:
                     raise RoiError(f"The file {p.name} cannot be read ({exc.strerror}).") from None
                 files.append(ImportFile(p.name, data, None, bounds, kind, day))
-            return chart.import_files(
+            return records.import_files(
                 ctx.db, files, target, user_id=ctx.user_id, cancel=lambda: token.cancelled
             )
 
@@ -590,7 +590,7 @@ class RecordsTab(QWidget):
             return
 
         def op(token: CancelToken) -> Any:
-            return release_sets.assemble(
+            return abstract.assemble(
                 ctx.db, draft, user_id=ctx.user_id, cancel=lambda: token.cancelled
             )
 

@@ -45,7 +45,8 @@ from roi_desk.records.kinds import (
     RecordDocument,
     RecordKind,
 )
-from roi_desk.services.chart.batch import (
+from roi_desk.services.documents import InspectedFile, store_document
+from roi_desk.services.records.batch import (
     FailedFile,
     ImportFile,
     ImportReport,
@@ -53,17 +54,16 @@ from roi_desk.services.chart.batch import (
     PatientTarget,
     SkippedItem,
 )
-from roi_desk.services.chart.index import (
+from roi_desk.services.records.index import (
     PDF_MEDIA_TYPE,
 )
-from roi_desk.services.chart.patients import (
+from roi_desk.services.records.patients import (
     Person,
     bundle_people,
     choose_bundle_person,
     resolve_patient,
     target_person,
 )
-from roi_desk.services.documents import InspectedFile, store_document
 from roi_desk.work import Cancelled, Progress, SessionFactory, drive, rescaled
 
 log = logging.getLogger(__name__)

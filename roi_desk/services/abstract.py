@@ -44,8 +44,8 @@ from roi_desk.models import DocumentKind as StoredKind
 from roi_desk.models import Patient, Request, User
 from roi_desk.models.chart import ChartDocument, ReleaseItem, ReleaseKind, ReleaseSet
 from roi_desk.records.kinds import RecordKind
-from roi_desk.services.chart import ChartRow, document_kind, list_chart
 from roi_desk.services.documents import PDF, InspectedFile, load_bytes, store_document
+from roi_desk.services.records import ChartRow, document_kind, list_chart
 from roi_desk.services.settings import date_format as site_date_format
 from roi_desk.work import Progress, SessionFactory
 

@@ -17,7 +17,7 @@ from roi_desk.records.fhir_values import JsonObj, obj, objs, string
 from roi_desk.records.kinds import (
     PatientInfo,
 )
-from roi_desk.services.chart.batch import (
+from roi_desk.services.records.batch import (
     ImportReport,
     PatientMismatchError,
     PatientTarget,

@@ -8,7 +8,7 @@ import from here.
 
 from __future__ import annotations
 
-from roi_desk.services.chart.batch import (
+from roi_desk.services.records.batch import (
     FailedFile,
     ImportFile,
     ImportReport,
@@ -16,14 +16,14 @@ from roi_desk.services.chart.batch import (
     PatientTarget,
     SkippedItem,
 )
-from roi_desk.services.chart.importing import (
+from roi_desk.services.records.importing import (
     ImportCancelled,
     import_fhir_bundle,
     import_files,
     import_pdfs,
     run_import,
 )
-from roi_desk.services.chart.index import (
+from roi_desk.services.records.index import (
     PDF_MEDIA_TYPE,
     ChartFilter,
     ChartRow,
