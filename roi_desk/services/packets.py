@@ -26,12 +26,14 @@ from sqlalchemy.orm import Session
 
 from roi_desk import audit
 from roi_desk.auth.permissions import Permission, require
-from roi_desk.delivery.directory import FaxDirectory, VerifiedNumber, format_fax_number
+from roi_desk.delivery.directory import FaxDirectory, VerifiedNumber
 from roi_desk.errors import DocumentError, NotFoundError, ValidationError
 from roi_desk.fees import PaymentStatus
 from roi_desk.letters import Invoice, InvoiceLine, MailingAddress, SiteInfo
+from roi_desk.letters.address import format_phone
 from roi_desk.models import DeliveryMethod, DocumentKind, Request, RequestKind, Status, User
 from roi_desk.models.base import utcnow
+from roi_desk.models.enums import OPEN_STATUSES
 from roi_desk.models.packet import AttemptStatus, DeliveryAttempt, DeliveryStep, Packet
 from roi_desk.packets import (
     AssembledPacket,
@@ -449,6 +451,18 @@ def packet_warnings(
     """What the clerk must see before delivering (the Packet tab's warning list)."""
     policy = policy or PacketPolicy()
     method = method or facts.delivery_method
+    if facts.status in (Status.RELEASED, Status.CLOSED):
+        # delivered: the packet is the record of what went out, nothing is left to check
+        # before a delivery that has already happened (the tab says what was released)
+        return []
+    if facts.status not in OPEN_STATUSES:
+        return [
+            PacketWarning(
+                "not_open",
+                f"The request is {facts.status.label}: nothing is delivered for it.",
+                True,
+            )
+        ]
     out: list[PacketWarning] = []
     if release is None:
         out.append(PacketWarning("no_pages", "There are no released pages yet.", True))
@@ -487,7 +501,7 @@ def packet_warnings(
             out.append(
                 PacketWarning(
                     "fax_not_in_directory",
-                    f"The fax number {format_fax_number(facts.recipient_fax)} is not in the "
+                    f"The fax number {format_phone(facts.recipient_fax)} is not in the "
                     "fax directory: it must be keyed twice before sending.",
                 )
             )
@@ -518,7 +532,8 @@ def packet_warnings(
         out.append(
             PacketWarning(
                 "not_approved",
-                f"The request is {facts.status.label.lower()}, not approved: it can be "
+                # the status as the inbox shows it ("QA", not "qa")
+                f"The request is not approved yet (status: {facts.status.label}): it can be "
                 "previewed but not released.",
             )
         )

@@ -8,6 +8,7 @@ asked without delivering anything, plus what the caller knows about this compute
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -15,11 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_desk.errors import NotFoundError, TransitionError
-from roi_desk.models import DeliveryMethod, Request, Status
-from roi_desk.models.packet import AttemptStatus, DeliveryAttempt, DeliveryStep, Packet
+from roi_desk.letters.address import format_phone
+from roi_desk.models import DeliveryMethod, Request, Status, User
+from roi_desk.models.packet import (
+    AttemptStatus,
+    DeliveryAttempt,
+    DeliveryStep,
+    Disclosure,
+    Packet,
+)
 from roi_desk.services.release import STEP_METHOD, check_signed
 
-__all__ = ["ReleaseAction", "release_actions"]
+__all__ = ["ReleaseAction", "Released", "release_actions", "released"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,62 @@ class ReleaseAction:
     step: str
     available: bool
     why_not: str = ""
+
+
+@dataclass(frozen=True)
+class Released:
+    """What went out, when and how: the Packet tab's account of a released request, read
+    from its accounting-of-disclosures row (45 CFR 164.528(b)(2)) and the delivery."""
+
+    at: dt.datetime
+    method: DeliveryMethod
+    recipient: str
+    #: sheets in the packet that went out (cover, letters and records)
+    pages: int
+    by: str
+    #: how it left, in words: the fax number dialled, the tracking number, who picked it
+    #: up and the ID checked, the file written ("" when nothing more was recorded)
+    how: str = ""
+
+
+def _how(attempt: DeliveryAttempt) -> str:
+    if attempt.step == DeliveryStep.FAX:
+        return f"Faxed to {format_phone(attempt.target)}"
+    if attempt.step == DeliveryStep.MAILED:
+        printed = f"Printed on {attempt.target} and mailed" if attempt.target else "Mailed"
+        tracking = f", tracking number {attempt.tracking_number}" if attempt.tracking_number else ""
+        return printed + tracking
+    if attempt.step == DeliveryStep.PICKUP:
+        id_checked = f"{attempt.pickup_id_type} ending {attempt.pickup_id_last4}".strip()
+        return f"Picked up by {attempt.picked_up_by}, {id_checked} checked"
+    if attempt.step == DeliveryStep.ELECTRONIC:
+        # the folder's path may name the patient: only the file's own name is shown
+        name = attempt.target.replace("\\", "/").rsplit("/", 1)[-1]
+        return f"Encrypted copy written ({name})" if name else "Encrypted copy written"
+    return ""
+
+
+def released(session: Session, request_id: uuid.UUID) -> Released | None:
+    """The request's release (its newest disclosure), or None when nothing went out."""
+    disclosure = session.scalars(
+        select(Disclosure)
+        .where(Disclosure.request_id == request_id)
+        .order_by(Disclosure.disclosed_at.desc())
+        .limit(1)
+    ).first()
+    if disclosure is None:
+        return None
+    attempt = session.get(DeliveryAttempt, disclosure.delivery_attempt_id)
+    packet = session.get(Packet, disclosure.packet_id)
+    user = session.get(User, disclosure.by_id) if disclosure.by_id else None
+    return Released(
+        at=disclosure.disclosed_at,
+        method=DeliveryMethod(disclosure.method),
+        recipient=disclosure.recipient_name,
+        pages=packet.page_count if packet is not None else disclosure.pages,
+        by=user.display_name if user is not None else "",
+        how=_how(attempt) if attempt is not None else "",
+    )
 
 
 def release_actions(
@@ -57,8 +121,10 @@ def release_actions(
         common = f"Request {request.number} has already been released."
     elif Status(request.status) != Status.APPROVED:
         common = (
-            f"Request {request.number} is {Status(request.status).label.lower()}: a supervisor "
-            "approves it before anything is released."
+            # the status as the inbox shows it ("QA", not "qa")
+            f"Request {request.number} is not approved yet (status: "
+            f"{Status(request.status).label}): a supervisor approves it before anything is "
+            "released."
         )
     elif packet is None:
         common = "No packet has been built yet: build it, then have it approved."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from roi_desk.models import DeliveryMethod
 from roi_desk.packets.fee_line import fee_line
 from roi_desk.services.packets import PacketSummary, RequestFacts
+from roi_desk.services.release_readiness import Released
 from roi_desk.ui.date_field import show_datetime
 
 
@@ -26,4 +27,21 @@ def packet_details(
     )
 
 
-__all__ = ["packet_details"]
+def released_details(done: Released) -> str:
+    """After release the tab is the record of what went out: what, to whom, when, how.
+
+    "Released by fax on 03/14/2026 10:12 by Dana Clerk / To: Records Dept / 7 pages
+    / Faxed to (617) 555-0199".
+    """
+    lines = [
+        f"Released by {done.method.label.lower()} on {show_datetime(done.at)}"
+        + (f" by {done.by}" if done.by else ""),
+        f"To: {done.recipient}",
+        f"Pages: {done.pages}",
+    ]
+    if done.how:
+        lines.append(done.how)
+    return "\n".join(lines)
+
+
+__all__ = ["packet_details", "released_details"]

@@ -64,7 +64,7 @@ from roi_desk.services import settings as site_settings
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.job import Job
-from roi_desk.ui.packet.details import packet_details
+from roi_desk.ui.packet.details import packet_details, released_details
 from roi_desk.ui.packet.print_queue import choose_printer_with_dialog
 from roi_desk.ui.packet.printing import print_packet
 from roi_desk.work import Cancelled, CancelToken
@@ -244,6 +244,8 @@ class PacketTab(QWidget):
         self.packet: packet_service.PacketSummary | None = None
         self.content: packet_service.ReleaseContent | None = None
         self.warnings: list[packet_service.PacketWarning] = []
+        #: what went out, once the request is released (None before)
+        self.done: release_readiness.Released | None = None
         self.fax_number: VerifiedNumber | None = None
         self.last_password = ""
         self._buffer: QBuffer | None = None
@@ -305,7 +307,8 @@ class PacketTab(QWidget):
         side_layout.addWidget(self.title)
         side_layout.addWidget(self.details)
         side_layout.addWidget(self.missing)
-        side_layout.addWidget(QLabel("Check before delivery:", side))
+        self.check_label = QLabel("Check before delivery:", side)
+        side_layout.addWidget(self.check_label)
         side_layout.addWidget(self.warning_list)
         side_layout.addWidget(self.password_label)
         side_layout.addStretch(1)
@@ -349,7 +352,7 @@ class PacketTab(QWidget):
         fax_problem = self.fax.problem if self.fax is not None else ""
         no_printer = printer_problem(list(self._printers()))
 
-        def load(session: Session, _user: Any) -> tuple[Any, Any, Any, Any]:
+        def load(session: Session, _user: Any) -> tuple[Any, Any, Any, Any, Any]:
             facts = packet_service.request_facts(session, self.request_id)
             packet = packet_service.latest_packet(session, self.request_id)
             content = self.release_provider(session, self.request_id)
@@ -360,10 +363,12 @@ class PacketTab(QWidget):
                 fax_problem=fax_problem,
                 printer_problem=no_printer,
             )
-            return facts, (packet, pdf), content, actions
+            done = release_readiness.released(session, self.request_id)
+            return facts, (packet, pdf), content, actions, done
 
         try:
-            self.facts, (self.packet, pdf), self.content, self.release_state = self.ctx.call(load)
+            loaded = self.ctx.call(load)
+            self.facts, (self.packet, pdf), self.content, self.release_state, self.done = loaded
         except RoiError as exc:
             show_error(self, exc)
             return
@@ -378,7 +383,14 @@ class PacketTab(QWidget):
             policy=self.policy,
         )
         self.title.setText(f"<b>Request {self.facts.number}</b> — {self.facts.status.label}")
-        self.details.setText(packet_details(self.method, self.packet, self.facts))
+        self.details.setText(
+            released_details(self.done)
+            if self.done is not None
+            else packet_details(self.method, self.packet, self.facts)
+        )
+        # after release nothing is left to check before a delivery: the list goes
+        self.check_label.setVisible(self.done is None)
+        self.warning_list.setVisible(self.done is None)
         self.warning_list.clear()
         for warning in self.warnings:
             # "⛔" is missing from common UI fonts (an empty box): words say it everywhere
@@ -429,10 +441,13 @@ class PacketTab(QWidget):
         no_build = self.facts.build_refusal if self.facts is not None else ""
         self.build_button.setEnabled(not busy and self.content is not None and not no_build)
         self.build_button.setToolTip(no_build)
+        # released: the packet is the record of what went out, nothing more can be done
+        self.build_button.setVisible(self.done is None)
+        self.cancel_button.setVisible(self.done is None or busy)
         missing: list[str] = []
         for step, button in self._step_buttons().items():
             # only this request's delivery is offered: the others would only be noise
-            mine = release.STEP_METHOD[step] == method
+            mine = release.STEP_METHOD[step] == method and self.done is None
             button.setVisible(mine)
             why = self.why_not(step)
             button.setEnabled(mine and not why and not busy)

@@ -110,6 +110,14 @@ def test_build_preview_print_and_mark_mailed(
     wait_for_workers(ctx)
     assert not tab.build_button.isEnabled()
     assert "released; a new packet cannot be built" in tab.build_button.toolTip()
+    # ...and the tab says what went out, when and how, and offers nothing more (issue 17)
+    details = tab.details.text()
+    assert details.startswith("Released by mail on ") and "Pages: 5" in details
+    assert "tracking number 9400 1111 2222" in details
+    assert tab.warnings == [] and tab.warning_list.isHidden()
+    assert "not approved" not in details + tab.missing.text()
+    buttons = (tab.build_button, tab.cancel_button, *tab._step_buttons().values())
+    assert all(b.isHidden() for b in buttons) and tab.missing.isHidden()
 
 
 def test_fax_number_is_shown_large_and_keyed_twice(qtbot: Any) -> None:

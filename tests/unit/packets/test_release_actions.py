@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from roi_desk.models import DeliveryMethod, User
+from dataclasses import replace
+
+from roi_desk.models import DeliveryMethod, Status, User
 from roi_desk.models.packet import DeliveryStep
+from roi_desk.services import packets as packet_service
 from roi_desk.services import release, release_readiness
 from roi_desk.storage import Database
 from tests.unit.packets.conftest import make_approved
@@ -53,3 +56,42 @@ def test_fax_problem_is_reported_for_a_fax_request(db: Database) -> None:
         assert actions[DeliveryStep.FAX].why_not == "Faxing is turned off."
         ok = release_readiness.release_actions(session, approved.request_id)
     assert ok[DeliveryStep.FAX].available
+
+
+def test_a_released_request_says_what_went_out_and_asks_nothing_more(db: Database) -> None:
+    approved = make_approved(db, method=DeliveryMethod.FAX, fax="6175550123")
+    with db.transaction() as session:
+        facts = packet_service.request_facts(session, approved.request_id)
+        assert release_readiness.released(session, approved.request_id) is None
+    content = packet_service.ReleaseContent(b"", (), redaction_verified=True)
+    (before,) = packet_service.packet_warnings(facts, content)
+    # the number as letters print it, not the digits as stored (issue 17)
+    assert before.code == "fax_not_in_directory"
+    assert "(617) 555-0123" in before.text and "keyed twice" in before.text
+    summary = build(db, approved, DeliveryMethod.FAX)
+    with db.transaction() as session:
+        user = session.get(User, approved.user_id)
+        release.release_packet(
+            session, summary.id, step=DeliveryStep.FAX, user=user, target="6175550123"
+        )
+    with db.transaction() as session:
+        facts = packet_service.request_facts(session, approved.request_id)
+        done = release_readiness.released(session, approved.request_id)
+    assert done is not None
+    assert done.method == DeliveryMethod.FAX and done.pages == summary.page_count
+    assert done.how == "Faxed to (617) 555-0123" and done.by and done.recipient
+    # no "not approved", no "key the number twice" after the fax went out
+    assert packet_service.packet_warnings(facts, content) == []
+
+
+def test_the_status_reads_as_the_inbox_shows_it(db: Database) -> None:
+    approved = make_approved(db)
+    with db.transaction() as session:
+        facts = packet_service.request_facts(session, approved.request_id)
+    content = packet_service.ReleaseContent(b"", (), redaction_verified=True)
+    warnings = packet_service.packet_warnings(replace(facts, status=Status.QA), content)
+    (not_approved,) = [w for w in warnings if w.code == "not_approved"]
+    assert "(status: QA)" in not_approved.text
+    rejected = packet_service.packet_warnings(replace(facts, status=Status.REJECTED), content)
+    assert [(w.code, w.blocking) for w in rejected] == [("not_open", True)]
+    assert "Rejected" in rejected[0].text
