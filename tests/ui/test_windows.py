@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect, QSettings, QSize, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -142,7 +142,10 @@ def test_a_clerk_sees_approve_disabled_with_the_reason(qtbot: QtBot, ctx: AppCon
 def test_disabled_menu_items_look_disabled(qtbot: QtBot) -> None:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
+    # apply_look changes the whole application: every part of it is put back after, the
+    # font too (left at 10 pt it widened the next test's widgets: 1418 px, not 1400)
     before_palette, before_sheet, before_style = app.palette(), app.styleSheet(), app.style().name()
+    before_font = QFont(app.font())
     try:
         theme.apply_look(app)
         palette = app.palette()
@@ -157,6 +160,8 @@ def test_disabled_menu_items_look_disabled(qtbot: QtBot) -> None:
         app.setStyleSheet(before_sheet)
         app.setPalette(before_palette)
         app.setStyle(before_style)
+        app.setFont(before_font)
+    assert app.font() == before_font
 
 
 def test_room_on_a_laptop_is_less_than_the_screen() -> None:
