@@ -25,12 +25,21 @@ import pypdfium2 as pdfium
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from roi_desk.dates import US, DateFormat
 from roi_desk.errors import DocumentError
 from roi_desk.models import Patient, PatientAlias
 from roi_desk.pdfium_lock import pdfium_serialized
+from roi_desk.services import settings as site_settings
 from roi_desk.text import fold
 
-__all__ = ["PageFinding", "PatientIdentity", "check_pages", "page_texts", "patient_identity"]
+__all__ = [
+    "PageFinding",
+    "PatientIdentity",
+    "check_pages",
+    "dob_forms",
+    "page_texts",
+    "patient_identity",
+]
 
 
 @pdfium_serialized
@@ -93,15 +102,23 @@ def _wrong_mrn(text: str, own_mrn: str) -> bool:
     return any(_bare_mrn(_norm_mrn(value)) != own for value in _MRN_FIELD.findall(text))
 
 
-def _dob_forms(day: dt.date | None) -> tuple[str, ...]:
+def dob_forms(day: dt.date | None, fmt: DateFormat = US) -> tuple[str, ...]:
+    """How a page may print this date of birth: in the site's order (``fmt``: a day-first
+    site reads 31/12/1961 where a US one reads 12/31/1961), with or without leading
+    zeros, separated by "/", "-" or ".", and ISO (1961-12-31), which reads the same
+    everywhere. The other order is not accepted: 03/07 would be another day."""
     if day is None:
         return ()
-    return (
-        f"{day:%m/%d/%Y}",
-        f"{day.month}/{day.day}/{day.year}",
-        day.isoformat(),
-        f"{day:%m-%d-%Y}",
-    )
+    parts = {
+        "y": (str(day.year), str(day.year)),
+        "m": (f"{day.month:02d}", str(day.month)),
+        "d": (f"{day.day:02d}", str(day.day)),
+    }
+    forms = {day.isoformat()}
+    for separator in "/-.":
+        for padded in (0, 1):
+            forms.add(separator.join(parts[kind][padded] for kind in fmt.order.value))
+    return tuple(sorted(forms))
 
 
 @dataclass(frozen=True)
@@ -113,12 +130,17 @@ class PatientIdentity:
     dob: tuple[str, ...]
 
 
-def patient_identity(session: Session, patient: Patient) -> PatientIdentity:
+def patient_identity(
+    session: Session, patient: Patient, fmt: DateFormat | None = None
+) -> PatientIdentity:
+    """Who the pages must be: MRN, names (aliases too), the date of birth as this site
+    writes it (``fmt``, else the site's date format) and in ISO."""
+    fmt = fmt or site_settings.date_format(session)
     names = [(fold(patient.family_name), fold(patient.given_name))]
     for alias in session.scalars(select(PatientAlias).where(PatientAlias.patient_id == patient.id)):
         names.append((fold(alias.family_name), fold(alias.given_name or patient.given_name)))
     return PatientIdentity(
-        patient.id, _norm_mrn(patient.mrn), tuple(names), _dob_forms(patient.date_of_birth)
+        patient.id, _norm_mrn(patient.mrn), tuple(names), dob_forms(patient.date_of_birth, fmt)
     )
 
 

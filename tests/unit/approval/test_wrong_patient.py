@@ -96,3 +96,38 @@ def test_qa_passes_pages_that_carry_this_facilitys_mrn(db: Database) -> None:
     with db.transaction() as s:
         check = approval.qa_report(s, sub.request_id).check("patient_pages")
     assert check.status is approval.CheckStatus.OK
+
+
+def test_a_day_first_site_finds_the_date_of_birth_as_it_writes_it(db: Database) -> None:
+    """DOB 14/03/1961 is this patient's at a DD/MM/YYYY site; ISO reads the same anywhere;
+    the US order is another day there and is not taken as this patient's."""
+    from roi_desk.dates import DAY_FIRST
+    from roi_desk.models import Patient, Role
+    from roi_desk.services import settings as site_settings
+
+    assert "14/03/1961" in patient_pages.dob_forms(OWN[2], DAY_FIRST)
+    assert "14.3.1961" in patient_pages.dob_forms(OWN[2], DAY_FIRST)
+    assert "03/14/1961" not in patient_pages.dob_forms(OWN[2], DAY_FIRST)
+    sub = submit(db, build_packet=False)
+    texts = ["DOB 14/03/1961", "Born 1961-03-14", "DOB 03/14/1961", "DOB 14-3-1961"]
+    with db.transaction() as s:
+        site_settings.save_date_format(s, "DD/MM/YYYY", user=user(s, "admin2", Role.ADMIN))
+    with db.transaction() as s:
+        patient = s.get(Patient, sub.patient_id)
+        assert patient is not None
+        identity = patient_pages.patient_identity(s, patient)
+        found = approval.check_pages(s, texts, range(1, 5), identity)
+    assert [f.own for f in found] == [True, True, False, True]
+
+
+def test_a_us_site_still_finds_the_date_of_birth_its_way(db: Database) -> None:
+    from roi_desk.models import Patient
+
+    sub = submit(db, build_packet=False)
+    texts = ["DOB 03/14/1961", "DOB 3/14/1961", "DOB 1961-03-14", "DOB 14/03/1961"]
+    with db.transaction() as s:
+        patient = s.get(Patient, sub.patient_id)
+        assert patient is not None
+        identity = patient_pages.patient_identity(s, patient)
+        found = approval.check_pages(s, texts, range(1, 5), identity)
+    assert [f.own for f in found] == [True, True, True, False]
