@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape
 
+from roi_desk.dates import ISO, DateFormat
 from roi_desk.records.kinds import PatientInfo
 
 #: US Letter in points: the desk prints on Letter paper
@@ -93,8 +94,10 @@ class RenderedPdf:
     page_count: int
 
 
-def format_date(value: date | None) -> str:
-    return value.isoformat() if value else "date not recorded"
+def format_date(value: date | None, fmt: DateFormat = ISO) -> str:
+    """A date printed on a record page, in the site's format (issue 17: one date format
+    throughout, as on the abstract's cover and footers)."""
+    return fmt.format(value) if value else "date not recorded"
 
 
 def _styles() -> dict[str, Any]:
@@ -202,9 +205,10 @@ def _note_flowables(note: str, st: dict[str, Any]) -> list[Any]:
     return flow
 
 
-def render_body(body: DocumentBody, patient: PatientInfo) -> RenderedPdf:
+def render_body(body: DocumentBody, patient: PatientInfo, fmt: DateFormat = ISO) -> RenderedPdf:
     """The PDF for one record, in memory; deterministic for the same input (no timestamps),
-    so a re-import produces the same bytes and the same hash."""
+    so a re-import produces the same bytes and the same hash. Its header's dates are
+    written in ``fmt``, the site's date format."""
     from reportlab.lib import colors
     from reportlab.platypus import SimpleDocTemplate, Spacer
 
@@ -223,10 +227,10 @@ def render_body(body: DocumentBody, patient: PatientInfo) -> RenderedPdf:
         invariant=1,
     )
     header_left = pdf_text(
-        f"{patient.name}  ·  DOB {format_date(patient.birth_date)}"
+        f"{patient.name}  ·  DOB {format_date(patient.birth_date, fmt)}"
         + (f"  ·  MRN {patient.mrn}" if patient.mrn else "")
     )
-    header_right = pdf_text(f"{body.kind_label}  ·  {format_date(body.date_of_service)}")
+    header_right = pdf_text(f"{body.kind_label}  ·  {format_date(body.date_of_service, fmt)}")
 
     def on_page(canvas: Any, _doc: Any) -> None:
         canvas.saveState()
@@ -242,7 +246,7 @@ def render_body(body: DocumentBody, patient: PatientInfo) -> RenderedPdf:
 
     story: list[Any] = [
         _p(body.title, st["title"]),
-        _p(f"{body.kind_label} — {format_date(body.date_of_service)}", st["kind"]),
+        _p(f"{body.kind_label} — {format_date(body.date_of_service, fmt)}", st["kind"]),
         Spacer(1, 8),
     ]
     if body.fields:

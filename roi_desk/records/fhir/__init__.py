@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
 
+from roi_desk.dates import ISO, DateFormat
 from roi_desk.records.fhir.bundle import (
     bundle_patients,
     read_bundle,
@@ -64,15 +65,17 @@ def index_bundle(
     source_name: str,
     patient_key: str | None = None,
     label_map: Mapping[str, SensitivityCategory] | None = None,
+    date_format: DateFormat = ISO,
 ) -> FhirImport:
     """Validate a FHIR R4 bundle and find its documents (no PDF rendering yet).
 
     Raises :class:`DocumentError` for a file that is not a FHIR bundle, and
     :class:`ValidationError` for a bundle of several patients when ``patient_key`` (see
     :func:`bundle_patients`) is not given. Everything else is reported per resource.
+    The documents print dates in ``date_format`` (the site's; ISO when not given).
     """
     bundle = read_bundle(data)
-    return Importer(bundle, source_name, patient_key, label_map).run()
+    return Importer(bundle, source_name, patient_key, label_map, date_format).run()
 
 
 def import_bundle(
@@ -81,9 +84,12 @@ def import_bundle(
     source_name: str,
     patient_key: str | None = None,
     cancel: Callable[[], bool] | None = None,
+    date_format: DateFormat = ISO,
 ) -> Generator[Progress, None, tuple[FhirImport, list[RecordDocument]]]:
     """Index and render a bundle, yielding ``(done, total, message)`` progress."""
     yield (0, 1, "Reading the FHIR bundle")
-    result = index_bundle(data, source_name=source_name, patient_key=patient_key)
+    result = index_bundle(
+        data, source_name=source_name, patient_key=patient_key, date_format=date_format
+    )
     documents = yield from result.render(cancel)
     return result, documents

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from roi_desk.dates import ISO, DateFormat
 from roi_desk.records.fhir.bundle import (
     BundleIndex,
     attachment_text,
@@ -73,6 +74,8 @@ class DocumentBuilder:
     label_map: Mapping[str, SensitivityCategory] | None
     skipped: list[ImportIssue]
     warnings: list[ImportIssue]
+    #: how the pages print dates: the site's format, passed in at import (issue 17)
+    date_format: DateFormat = ISO
 
     def _skip(self, res: JsonObj, message: str) -> None:
         self.skipped.append(
@@ -98,6 +101,10 @@ class DocumentBuilder:
         return None
 
     # -- helpers for documents -------------------------------------------------------
+
+    def _day(self, value: date | None) -> str:
+        """A date as the page prints it, in the site's format."""
+        return format_date(value, self.date_format)
 
     def _date_of(self, res: JsonObj) -> date | None:
         rtype = res.get("resourceType")
@@ -241,7 +248,7 @@ class DocumentBuilder:
         fields = [
             ("Vaccine", vaccine),
             ("CVX code", ", ".join(concept_codes(imm.get("vaccineCode")))),
-            ("Date given", format_date(self._date_of(imm))),
+            ("Date given", self._day(self._date_of(imm))),
             ("Status", status),
             ("Dose number", dose),
             ("Lot number", string(imm.get("lotNumber")) or ""),
@@ -280,7 +287,7 @@ class DocumentBuilder:
             ("Class", cls or "not recorded"),
             (
                 "Date",
-                format_date(start) + (f" to {end.isoformat()}" if end and end != start else ""),
+                self._day(start) + (f" to {self._day(end)}" if end and end != start else ""),
             ),
             ("Clinician", author or ""),
             ("Facility / department", dept or ""),
@@ -332,10 +339,8 @@ class DocumentBuilder:
             rows = tuple(
                 (
                     concept_text(c.get("code")) or "not named",
-                    format_date(
-                        first_date(c, "onsetDateTime", "onsetPeriod.start", "recordedDate")
-                    ),
-                    format_date(first_date(c, "abatementDateTime"))
+                    self._day(first_date(c, "onsetDateTime", "onsetPeriod.start", "recordedDate")),
+                    self._day(first_date(c, "abatementDateTime"))
                     if c.get("abatementDateTime")
                     else "",
                     concept_text(c.get("clinicalStatus")) or "",
@@ -351,7 +356,7 @@ class DocumentBuilder:
             rows = tuple(
                 (
                     concept_text(p.get("code")) or "not named",
-                    format_date(first_date(p, "performedDateTime", "performedPeriod.start")),
+                    self._day(first_date(p, "performedDateTime", "performedPeriod.start")),
                     string(p.get("status")) or "",
                 )
                 for p in g.procedures
@@ -363,7 +368,7 @@ class DocumentBuilder:
                     concept_text(m.get("medicationCodeableConcept"))
                     or self.index.display(m.get("medicationReference"))
                     or "not named",
-                    format_date(first_date(m, "authoredOn")),
+                    self._day(first_date(m, "authoredOn")),
                     "; ".join(
                         t
                         for t in (string(d.get("text")) for d in objs(m.get("dosageInstruction")))
@@ -385,7 +390,7 @@ class DocumentBuilder:
                     concept_text(a.get("code")) or "not named",
                     ", ".join(str(c) for c in a.get("category") or [] if isinstance(c, str)),
                     string(a.get("criticality")) or "",
-                    format_date(first_date(a, "onsetDateTime", "recordedDate")),
+                    self._day(first_date(a, "onsetDateTime", "recordedDate")),
                 )
                 for a in g.allergies
             )
@@ -409,7 +414,7 @@ class DocumentBuilder:
                     observation_value(o) or "—",
                     reference_range(o),
                     concept_text((objs(o.get("interpretation")) or [{}])[0]) or "",
-                    format_date(self._date_of(o)),
+                    self._day(self._date_of(o)),
                 )
             )
         return Table(
@@ -428,8 +433,8 @@ class DocumentBuilder:
         fields = [
             ("Report", name),
             ("Code", ", ".join(concept_codes(dr.get("code")))),
-            ("Date", format_date(self._date_of(dr))),
-            ("Issued", format_date(parse_date(dr.get("issued"))) if dr.get("issued") else ""),
+            ("Date", self._day(self._date_of(dr))),
+            ("Issued", self._day(parse_date(dr.get("issued"))) if dr.get("issued") else ""),
             ("Status", string(dr.get("status")) or ""),
             ("Performed by", performer or enc_author or ""),
             ("Facility", enc_dept or ""),
@@ -481,7 +486,7 @@ class DocumentBuilder:
             )
         return Section(
             "Imaging study",
-            fields=(("Started", format_date(self._date_of(study))),),
+            fields=(("Started", self._day(self._date_of(study))),),
             table=Table(("Modality", "Body site", "Images", "Description"), tuple(rows)),
         )
 
@@ -500,7 +505,7 @@ class DocumentBuilder:
         author, dept = self._enc_people(self._encounter_of(study))
         fields = [
             ("Study", what),
-            ("Date", format_date(self._date_of(study))),
+            ("Date", self._day(self._date_of(study))),
             (
                 "Series / images",
                 f"{study.get('numberOfSeries', len(series))}"
@@ -580,7 +585,7 @@ class DocumentBuilder:
         elif texts:
             fields = [
                 ("Document", title),
-                ("Date", format_date(self._date_of(dref))),
+                ("Date", self._day(self._date_of(dref))),
                 ("Author", author or ""),
             ]
             out.append(
@@ -633,7 +638,7 @@ class DocumentBuilder:
             kind,
             title,
             g.observations[1:],
-            [("Date", format_date(day))],
+            [("Date", self._day(day))],
             [Section("Results", table=self._obs_table(g.observations))],
             day=day,
             key=key,
@@ -649,7 +654,7 @@ class DocumentBuilder:
             RecordKind.CLINICAL_SUMMARY,
             "Clinical summary: problems, procedures, medications, allergies",
             members[1:],
-            [("As of", format_date(day))],
+            [("As of", self._day(day))],
             self._list_sections(g),
             day=day,
             key=f"fhir:summary:{self.patient.source_key}",

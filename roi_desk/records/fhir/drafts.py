@@ -8,6 +8,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import date
 
+from roi_desk.dates import ISO, DateFormat
 from roi_desk.records.kinds import (
     DocumentSource,
     PatientInfo,
@@ -61,6 +62,8 @@ class FhirImport:
     imported_counts: dict[str, int]
     #: resource type -> how many were left out on purpose (billing, ...), with the reason
     ignored: dict[str, tuple[int, str]]
+    #: how the rendered pages print dates: the site's format (issue 17)
+    date_format: DateFormat = ISO
 
     def summary(self) -> str:
         kinds = Counter(d.kind for d in self.drafts)
@@ -80,13 +83,16 @@ class FhirImport:
             if cancel is not None and cancel():
                 break
             yield (i, total, f"Rendering {draft.kind.label.lower()} {i + 1} of {total}")
-            out.append(render_draft(draft, self.patient, self.source_name))
+            out.append(render_draft(draft, self.patient, self.source_name, self.date_format))
         yield (len(out), total, "Rendered")
         return out
 
 
-def render_draft(draft: DocumentDraft, patient: PatientInfo, source_name: str) -> RecordDocument:
-    """The record document for a draft: its PDF rendered (or taken as sent) in memory."""
+def render_draft(
+    draft: DocumentDraft, patient: PatientInfo, source_name: str, fmt: DateFormat = ISO
+) -> RecordDocument:
+    """The record document for a draft: its PDF rendered (or taken as sent) in memory,
+    its dates written in ``fmt``."""
     if draft.attachment_pdf is not None:
         from roi_desk.records.pdf_import import open_pdf_bytes
 
@@ -94,7 +100,7 @@ def render_draft(draft: DocumentDraft, patient: PatientInfo, source_name: str) -
     else:
         if draft.body is None:  # a bug, not a user error: drafts always have one or the other
             raise RuntimeError("document draft has neither a body nor a PDF")
-        rendered = render_body(draft.body, patient)
+        rendered = render_body(draft.body, patient, fmt)
         pdf, pages = rendered.pdf, rendered.page_count
     return RecordDocument(
         source_key=draft.source_key,

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import date
 
+from roi_desk.dates import ISO, DateFormat
 from roi_desk.errors import ValidationError
 from roi_desk.records.fhir.bundle import BundleIndex, patient_info
 from roi_desk.records.fhir.codes import (
@@ -64,8 +65,10 @@ class Importer(DocumentBuilder):
         source_name: str,
         patient_key: str | None,
         label_map: Mapping[str, SensitivityCategory] | None,
+        date_format: DateFormat = ISO,
     ) -> None:
         self.bundle = bundle
+        self.date_format = date_format
         self.source_name = source_name
         self.label_map = label_map
         self.index = BundleIndex()
@@ -282,4 +285,5 @@ class Importer(DocumentBuilder):
             warnings=self.warnings,
             imported_counts=dict(self.imported),
             ignored=ignored,
+            date_format=self.date_format,
         )

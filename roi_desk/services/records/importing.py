@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from roi_desk import audit
 from roi_desk.auth.permissions import Permission, require
+from roi_desk.dates import DateFormat
 from roi_desk.errors import DocumentError, RoiError
 from roi_desk.models import DocumentKind as StoredKind
 from roi_desk.models import User
@@ -45,6 +46,7 @@ from roi_desk.records.kinds import (
     RecordDocument,
     RecordKind,
 )
+from roi_desk.services import settings as site_settings
 from roi_desk.services.documents import InspectedFile, store_document
 from roi_desk.services.records.batch import (
     FailedFile,
@@ -102,11 +104,15 @@ def _read_bundle(
     base: int,
     span: int,
     prefix: str,
+    fmt: DateFormat,
 ) -> Generator[Progress, None, _Prepared]:
     bundle = read_bundle(item.data)  # DocumentError for non-JSON / non-FHIR
     person = choose_bundle_person(bundle_people(bundle), known, target)
     result = index_bundle(
-        item.data, source_name=item.name, patient_key=person.key if person else None
+        item.data,
+        source_name=item.name,
+        patient_key=person.key if person else None,
+        date_format=fmt,
     )
     report.skipped += [
         SkippedItem(item.name, s.key, f"{s.resource_type}: {s.message}") for s in result.skipped
@@ -323,6 +329,9 @@ def import_files(
         # (``records import`` calls ``services.users.current_user``), so a None here is a bug
         require(session.get(User, user_id) if user_id else None, Permission.BUILD_RELEASE)
         found = target_person(session, target)
+        # the pages drawn now print dates as the rest of the desk does (issue 17 item 4);
+        # source keys and hashes keep ISO, they are machine values
+        fmt = site_settings.date_format(session)
     known = found[1] if found else None
     prepared: list[_Prepared] = []
     first_person: Person | None = None
@@ -339,7 +348,15 @@ def import_files(
                 prep = _read_pdf(item)
             else:
                 prep = yield from _read_bundle(
-                    item, known or first_person, target, cancelled, report, i * span, span, prefix
+                    item,
+                    known or first_person,
+                    target,
+                    cancelled,
+                    report,
+                    i * span,
+                    span,
+                    prefix,
+                    fmt,
                 )
                 if prep.person is not None and first_person is None and known is None:
                     # the batch is one patient's chart: later bundles must match this one

@@ -3,6 +3,7 @@ own id (Synthea's "MR" identifier is a UUID), so the abstract's pages match its 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -37,3 +38,38 @@ def test_imported_record_pages_show_the_facility_mrn(db: Database) -> None:
         texts = [t for i in ids for t in approval.page_texts(records.chart_pdf(s, i))]
     assert texts and all("MRN MRN200451" in t for t in texts)
     assert not any(SOURCE_ID in t for t in texts)
+
+
+def _imported_texts(db: Database, patient_id: object) -> list[str]:
+    report = drive(
+        records.import_files(
+            db,
+            [ImportFile(CLARINE.name, CLARINE.read_bytes())],
+            PatientTarget(patient_id=patient_id),  # type: ignore[arg-type]
+            user_id=clerk_id(db),
+        )
+    )
+    assert report.failed == [] and report.imported > 0
+    with db.transaction() as s:
+        ids = s.scalars(select(ChartDocument.id).where(ChartDocument.patient_id == patient_id))
+        return [t for i in ids for t in approval.page_texts(records.chart_pdf(s, i))]
+
+
+def test_record_pages_print_dates_in_the_sites_format(db: Database) -> None:
+    """Issue 17 item 4: one date format throughout: the pages drawn at import write dates
+    as the abstract's cover and footer do (here a day-first site), not ISO."""
+    from roi_desk.services import settings as site_settings
+    from roi_desk.services.users import current_user
+
+    clerk_id(db)  # the administrator's account is made first
+    with db.transaction() as s:
+        site_settings.save_date_format(s, "DD/MM/YYYY", user=current_user(s, "admin"))
+        patient = add_patient(
+            s, family="O'Keefe", given="Clarine", dob=date(1951, 11, 25), mrn="MRN200451"
+        )
+        patient_id = patient.id
+    texts = _imported_texts(db, patient_id)
+    assert texts and all("DOB 25/11/1951" in t for t in texts)
+    assert not any("1951-11-25" in t for t in texts)
+    # every date on the pages is the site's: none is left in ISO
+    assert not any(re.search(r"\b(19|20)\d\d-\d\d-\d\d\b", t) for t in texts)
