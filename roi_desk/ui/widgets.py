@@ -1,7 +1,8 @@
 """Small pieces several views build the same way: a read-only table, dialog buttons.
 
 ``fit_to_screen`` sizes a window to what it wants but never beyond the screen it opens on
-(the office laptop is 1366x768).
+(the office laptop is 1366x768), and keeps it there once the window manager has placed it
+and framed it (``inside``).
 
 ``RowsTableModel`` is the part of a list-of-rows table model that does not depend on what
 a row is (counts and column headings); subclasses fill ``_rows`` and answer ``data``.
@@ -22,6 +23,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
@@ -39,9 +41,11 @@ from PySide6.QtWidgets import (
 __all__ = [
     "ROOT",
     "Index",
+    "KeepOnScreen",
     "RowsTableModel",
     "close_on_escape",
     "fit_to_screen",
+    "inside",
     "ok_cancel_buttons",
     "read_only_table",
     "room_on",
@@ -135,6 +139,82 @@ def fit_to_screen(window: QWidget, width: int, height: int, *, area: QRect | Non
         area = screen.availableGeometry()
     room = room_on(area)
     window.resize(min(width, room.width()), min(height, room.height()))
+    if window.isWindow() and window.findChild(KeepOnScreen) is None:
+        window.installEventFilter(KeepOnScreen(window))
+
+
+def inside(frame: QRect, area: QRect) -> QRect:
+    """Where a window whose frame (title bar and borders included) is ``frame`` goes so
+    that the whole frame lies inside ``area``: shrunk to the area if larger, then moved
+    back from any edge it runs past. ``frame`` is returned unchanged when it fits."""
+    width, height = min(frame.width(), area.width()), min(frame.height(), area.height())
+    x = max(area.left(), min(frame.left(), area.right() + 1 - width))
+    y = max(area.top(), min(frame.top(), area.bottom() + 1 - height))
+    return QRect(x, y, width, height)
+
+
+def keep_inside(window: QWidget, area: QRect) -> bool:
+    """Move (and if need be shrink) ``window`` so that its frame lies inside ``area``;
+    True when it already did."""
+    frame = window.frameGeometry()
+    target = inside(frame, area)
+    if target == frame:
+        return True
+    if target.size() != frame.size():
+        # the frame's own width and height (title bar, borders) stay what they are
+        window.resize(
+            window.width() - (frame.width() - target.width()),
+            window.height() - (frame.height() - target.height()),
+        )
+    # a top-level window's position is its frame's top-left corner
+    window.move(QPoint(target.left(), target.top()))
+    return False
+
+
+class KeepOnScreen(QObject):
+    """Brings its window back inside the screen's available area after the window manager
+    has placed it (issue 17: at 1366x768 openbox cascaded the request window 2 px past
+    the right edge). The placement and the frame come after ``show()``, as a move of the
+    window before it is first drawn, so every move is checked until the window is drawn,
+    inside, with its frame known; a move the clerk makes after that is theirs."""
+
+    #: moves watched at most: the window manager's placement is among the first few
+    MOVES = 6
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.setObjectName("keepOnScreen")
+        self._moves = 0
+
+    @property
+    def watching(self) -> bool:
+        return self._moves < self.MOVES
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if not (
+            self.watching
+            and kind in (QEvent.Type.Show, QEvent.Type.Move, QEvent.Type.Paint)
+            and isinstance(watched, QWidget)
+            and watched.isVisible()
+        ):
+            return False
+        screen = watched.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return False
+        area = screen.availableGeometry()
+        if kind == QEvent.Type.Paint:
+            # drawn: placed by now; only looked at (no move while it paints)
+            fits = inside(watched.frameGeometry(), area) == watched.frameGeometry()
+        else:
+            self._moves += 1
+            fits = keep_inside(watched, area)
+        handle = watched.windowHandle()
+        drawn = handle is not None and handle.isExposed()
+        framed = watched.frameGeometry() != watched.geometry()
+        if fits and drawn and framed:
+            self._moves = self.MOVES  # placed, framed and inside: done
+        return False
 
 
 def room_on(area: QRect) -> QSize:
