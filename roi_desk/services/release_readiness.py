@@ -47,6 +47,8 @@ class Released:
     at: dt.datetime
     method: DeliveryMethod
     recipient: str
+    #: what was disclosed, as the accounting lists it (types of information, pages)
+    what: str
     #: sheets in the packet that went out (cover, letters and records)
     pages: int
     by: str
@@ -89,6 +91,7 @@ def released(session: Session, request_id: uuid.UUID) -> Released | None:
         at=disclosure.disclosed_at,
         method=DeliveryMethod(disclosure.method),
         recipient=disclosure.recipient_name,
+        what=disclosure.description,
         pages=packet.page_count if packet is not None else disclosure.pages,
         by=user.display_name if user is not None else "",
         how=_how(attempt) if attempt is not None else "",

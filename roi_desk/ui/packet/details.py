@@ -30,14 +30,15 @@ def packet_details(
 def released_details(done: Released) -> str:
     """After release the tab is the record of what went out: what, to whom, when, how.
 
-    "Released by fax on 03/14/2026 10:12 by Dana Clerk / To: Records Dept / 7 pages
-    / Faxed to (617) 555-0199".
+    "Released by fax on 03/14/2026 10:12 AM by Dana Clerk / To: Records Dept / What: Lab
+    results, 5 pages / Packet: 7 pages / Faxed to (617) 555-0199".
     """
     lines = [
         f"Released by {done.method.label.lower()} on {show_datetime(done.at)}"
         + (f" by {done.by}" if done.by else ""),
         f"To: {done.recipient}",
-        f"Pages: {done.pages}",
+        f"What: {done.what}",
+        f"Packet: {done.pages} pages",
     ]
     if done.how:
         lines.append(done.how)

@@ -112,7 +112,8 @@ def test_build_preview_print_and_mark_mailed(
     assert "released; a new packet cannot be built" in tab.build_button.toolTip()
     # ...and the tab says what went out, when and how, and offers nothing more (issue 17)
     details = tab.details.text()
-    assert details.startswith("Released by mail on ") and "Pages: 5" in details
+    assert details.startswith("Released by mail on ") and "Packet: 5 pages" in details
+    assert "What: " in details
     assert "tracking number 9400 1111 2222" in details
     assert tab.warnings == [] and tab.warning_list.isHidden()
     assert "not approved" not in details + tab.missing.text()

@@ -80,6 +80,7 @@ def test_a_released_request_says_what_went_out_and_asks_nothing_more(db: Databas
     assert done is not None
     assert done.method == DeliveryMethod.FAX and done.pages == summary.page_count
     assert done.how == "Faxed to (617) 555-0123" and done.by and done.recipient
+    assert "pages" in done.what  # the accounting's description of what was disclosed
     # no "not approved", no "key the number twice" after the fax went out
     assert packet_service.packet_warnings(facts, content) == []
 
