@@ -30,7 +30,7 @@ from roi_desk.abstract.selection import chronological_key
 from roi_desk.errors import DocumentError
 from roi_desk.records.kinds import RecordKind
 from roi_desk.records.render import pdf_text
-from roi_desk.work import Progress
+from roi_desk.work import Progress, drive
 
 FOOTER_FONT_SIZE = 7.5
 _FOOTER_FONT = "/RoiDeskFooterFont"
@@ -398,9 +398,4 @@ def assemble_release(
 
 def run_to_end(gen: Generator[Progress, None, AssembledRelease | None]) -> AssembledRelease | None:
     """Drive an assembly generator without a progress bar (command line, tests)."""
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            result: AssembledRelease | None = stop.value
-            return result
+    return drive(gen)
