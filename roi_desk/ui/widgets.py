@@ -143,31 +143,26 @@ def fit_to_screen(window: QWidget, width: int, height: int, *, area: QRect | Non
         window.installEventFilter(KeepOnScreen(window))
 
 
-def inside(frame: QRect, area: QRect) -> QRect:
+def inside(frame: QRect, area: QRect) -> QPoint:
     """Where a window whose frame (title bar and borders included) is ``frame`` goes so
-    that the whole frame lies inside ``area``: shrunk to the area if larger, then moved
-    back from any edge it runs past. ``frame`` is returned unchanged when it fits."""
-    width, height = min(frame.width(), area.width()), min(frame.height(), area.height())
-    x = max(area.left(), min(frame.left(), area.right() + 1 - width))
-    y = max(area.top(), min(frame.top(), area.bottom() + 1 - height))
-    return QRect(x, y, width, height)
+    that the whole frame lies inside ``area``: moved back from any edge it runs past. A
+    frame larger than the area (a size set by hand, not by ``fit_to_screen``) keeps its
+    top-left corner, and so its title bar, on the area."""
+    x = max(area.left(), min(frame.left(), area.right() + 1 - frame.width()))
+    y = max(area.top(), min(frame.top(), area.bottom() + 1 - frame.height()))
+    return QPoint(x, y)
 
 
 def keep_inside(window: QWidget, area: QRect) -> bool:
-    """Move (and if need be shrink) ``window`` so that its frame lies inside ``area``;
-    True when it already did."""
+    """Move ``window`` so that its frame lies inside ``area``; True when it already did.
+
+    Only the position: the size is ``fit_to_screen``'s, which leaves room for a frame."""
     frame = window.frameGeometry()
     target = inside(frame, area)
-    if target == frame:
+    if target == frame.topLeft():
         return True
-    if target.size() != frame.size():
-        # the frame's own width and height (title bar, borders) stay what they are
-        window.resize(
-            window.width() - (frame.width() - target.width()),
-            window.height() - (frame.height() - target.height()),
-        )
     # a top-level window's position is its frame's top-left corner
-    window.move(QPoint(target.left(), target.top()))
+    window.move(target)
     return False
 
 
@@ -205,7 +200,7 @@ class KeepOnScreen(QObject):
         area = screen.availableGeometry()
         if kind == QEvent.Type.Paint:
             # drawn: placed by now; only looked at (no move while it paints)
-            fits = inside(watched.frameGeometry(), area) == watched.frameGeometry()
+            fits = inside(watched.frameGeometry(), area) == watched.frameGeometry().topLeft()
         else:
             self._moves += 1
             fits = keep_inside(watched, area)

@@ -3,7 +3,7 @@ all (issue 17: at 1366x768 openbox cascaded the request window 2 px off the righ
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -17,28 +17,29 @@ def test_a_frame_past_the_right_edge_moves_back() -> None:
     # what openbox did: the room left for the frame, then a cascade 24 px in
     room = room_on(LAPTOP)
     frame = QRect(24, 31, room.width() + 2, room.height() + 25)
-    placed = inside(frame, LAPTOP)
-    assert placed.right() == LAPTOP.right() and placed.size() == frame.size()
+    placed = QRect(inside(frame, LAPTOP), frame.size())
+    assert placed.right() == LAPTOP.right() and placed.top() == frame.top()
     assert LAPTOP.contains(placed)
 
 
 def test_a_frame_inside_stays_where_it_is() -> None:
     frame = QRect(40, 60, 1300, 600)
-    assert inside(frame, LAPTOP) == frame
+    assert inside(frame, LAPTOP) == frame.topLeft()
 
 
-def test_a_frame_larger_than_the_screen_is_shrunk_to_it() -> None:
+def test_a_frame_larger_than_the_screen_keeps_its_title_bar_on_it() -> None:
     area = QRect(0, 24, 1366, 744)
-    assert inside(QRect(-10, 0, 1400, 800), area) == area
+    assert inside(QRect(-10, 0, 1400, 800), area) == QPoint(0, 24)
 
 
-def test_keep_inside_shrinks_the_window_by_what_the_frame_is_over(qtbot: QtBot) -> None:
+def test_keep_inside_moves_the_window_once(qtbot: QtBot) -> None:
     window = QWidget()
     qtbot.addWidget(window)
-    window.resize(300, 200)
-    area = QRect(0, 0, 250, 150)
+    window.resize(200, 100)
+    window.move(300, 100)
+    area = QRect(0, 0, 400, 300)
     assert not keep_inside(window, area)
-    assert window.width() <= 250 and window.height() <= 150
+    assert area.contains(window.frameGeometry()) and window.size().width() == 200
     assert keep_inside(window, area)  # inside now: nothing more to do
 
 
