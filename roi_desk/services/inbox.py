@@ -172,23 +172,53 @@ def _digits_clause(digits: str) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def _where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[bool]]:
+@dataclass(frozen=True)
+class _Columns:
+    """The columns the filters read: the requests' own, or the tally's (models/tally.py),
+    so the count without a search and the page apply the very same filters."""
+
+    status: Any
+    due_on: Any
+    assignee_id: Any
+    unmatched: ColumnElement[bool]
+
+
+_REQUESTS = _Columns(
+    Request.status, Request.due_on, Request.assignee_id, Request.patient_id.is_(None)
+)
+_TALLY = _Columns(
+    RequestTally.status,
+    RequestTally.due_on,
+    RequestTally.assignee_id,
+    RequestTally.unmatched.is_(True),
+)
+
+
+def _filters(
+    flt: InboxFilter, cols: _Columns, *, with_status: bool = True
+) -> list[ColumnElement[bool]]:
+    """Every filter but the search, over ``cols``."""
     where: list[ColumnElement[bool]] = []
     if with_status and flt.statuses:
-        where.append(Request.status.in_([s.value for s in flt.statuses]))
+        where.append(cols.status.in_([s.value for s in flt.statuses]))
     open_values = [s.value for s in OPEN_STATUSES]
     if flt.due == DueFilter.OVERDUE:
-        where += [Request.due_on < flt.today, Request.status.in_(open_values)]
+        where += [cols.due_on < flt.today, cols.status.in_(open_values)]
     elif flt.due == DueFilter.DUE_SOON:
         where += [
-            Request.due_on >= flt.today,
-            Request.due_on <= flt.today + timedelta(days=DUE_SOON_DAYS),
-            Request.status.in_(open_values),
+            cols.due_on >= flt.today,
+            cols.due_on <= flt.today + timedelta(days=DUE_SOON_DAYS),
+            cols.status.in_(open_values),
         ]
     if flt.mine is not None:
-        where.append(Request.assignee_id == flt.mine)
+        where.append(cols.assignee_id == flt.mine)
     if flt.unmatched_only:
-        where += [Request.patient_id.is_(None), Request.status.in_(open_values)]
+        where += [cols.unmatched, cols.status.in_(open_values)]
+    return where
+
+
+def _where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[bool]]:
+    where = _filters(flt, _REQUESTS, with_status=with_status)
     search = _search_clause(flt.search)
     if search is not None:
         where.append(search)
@@ -200,34 +230,12 @@ def _where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[
 COUNT_CAP = 1000
 
 
-def _tally_where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[bool]]:
-    """``_where`` over the tally (models/tally.py) — every filter but the search."""
-    t = RequestTally
-    where: list[ColumnElement[bool]] = []
-    if with_status and flt.statuses:
-        where.append(t.status.in_([s.value for s in flt.statuses]))
-    open_values = [s.value for s in OPEN_STATUSES]
-    if flt.due == DueFilter.OVERDUE:
-        where += [t.due_on < flt.today, t.status.in_(open_values)]
-    elif flt.due == DueFilter.DUE_SOON:
-        where += [
-            t.due_on >= flt.today,
-            t.due_on <= flt.today + timedelta(days=DUE_SOON_DAYS),
-            t.status.in_(open_values),
-        ]
-    if flt.mine is not None:
-        where.append(t.assignee_id == flt.mine)
-    if flt.unmatched_only:
-        where += [t.unmatched.is_(True), t.status.in_(open_values)]
-    return where
-
-
 def count(session: Session, flt: InboxFilter) -> int:
     """The exact number of matching requests. Without a search it is a sum over the tally
     (a few thousand rows, whatever the size of the inbox); with one, a count of the
     matches — use :func:`count_capped` where a large answer need not be exact."""
     if not flt.search.strip():
-        stmt = select(func.sum(RequestTally.n)).where(*_tally_where(flt))
+        stmt = select(func.sum(RequestTally.n)).where(*_filters(flt, _TALLY))
     else:
         stmt = select(func.count()).select_from(Request).where(*_where(flt))
     return int(session.scalar(stmt) or 0)
@@ -248,7 +256,7 @@ def status_counts(session: Session, flt: InboxFilter) -> dict[Status, int]:
     if not flt.search.strip():
         stmt = (
             select(RequestTally.status, func.sum(RequestTally.n))
-            .where(*_tally_where(flt, with_status=False))
+            .where(*_filters(flt, _TALLY, with_status=False))
             .group_by(RequestTally.status)
         )
     else:
