@@ -7,7 +7,6 @@ request row), and a page is fetched only when the view needs it.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,11 +17,8 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     func,
     literal,
-    literal_column,
-    or_,
     select,
     tuple_,
 )
@@ -31,7 +27,7 @@ from sqlalchemy.orm import Session, aliased
 from roi_desk.models import Party, Patient, Request, Status, User
 from roi_desk.models.enums import OPEN_STATUSES, PendingReason
 from roi_desk.models.tally import NO_ASSIGNEE, RequestTally
-from roi_desk.text import fold, prefix_upper_bound
+from roi_desk.services.inbox_search import search_for
 
 
 class DueFilter(StrEnum):
@@ -63,18 +59,6 @@ SORT_COLUMNS: dict[Column, ColumnElement[object]] = {
 }
 
 DUE_SOON_DAYS = 3
-_REQUEST_NUMBER = re.compile(r"^\d{4}-\d{1,6}$")
-_DIGITS = re.compile(r"^\d{1,10}$")
-#: request numbers are "YYYY-NNNNNN" per year since the desk's first year (intake)
-FIRST_YEAR = 2000
-#: an MRN's digits: the MRN without its leading letters ("MRN200451" → "200451"), the
-#: expression of the index ix_patients_mrn_digits (0017) — spelled the same way here so
-#: SQLite and PostgreSQL use that index
-MRN_LETTERS = "'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz #-'"
-#: digits this long or longer also find MRNs that start with them (a fax's partial MRN);
-#: shorter ones would match thousands of patients
-MRN_PREFIX_DIGITS = 4
-_DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%y")
 
 
 @dataclass(frozen=True)
@@ -102,74 +86,6 @@ class InboxRow:
     assignee: str
     possible_duplicate: bool
     overdue: bool
-
-
-def parse_date(text: str) -> date | None:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _search_clause(text: str) -> ColumnElement[bool] | None:
-    """One box finds a request by number, MRN, date of birth, or patient name prefix
-    ("smith", "smith, jo", "o'kee")."""
-    text = text.strip()
-    if not text:
-        return None
-    if _REQUEST_NUMBER.match(text):
-        year, num = text.split("-")
-        return Request.number == f"{year}-{int(num):06d}"
-    if _DIGITS.match(text):
-        return _digits_clause(text)
-    dob = parse_date(text)
-    if dob is not None:
-        return or_(
-            Request.patient_id.in_(select(Patient.id).where(Patient.date_of_birth == dob)),
-            and_(Request.patient_id.is_(None), Request.stated_dob == dob),
-        )
-    clauses: list[ColumnElement[bool]] = []
-    compact = text.replace(" ", "").upper()
-    if any(ch.isdigit() for ch in compact):
-        clauses.append(Request.patient_id.in_(select(Patient.id).where(Patient.mrn == compact)))
-    if "," in text:
-        family, given = (part.strip() for part in text.split(",", 1))
-    elif " " in text:
-        given, family = text.rsplit(" ", 1)  # "John Smith"
-    else:
-        family, given = text, ""
-    key = f"{fold(family)} {fold(given)}".strip() if given else fold(family)
-    if key:
-        # the sort key is "family given", so a prefix range on it is an index range scan
-        clauses.append(
-            and_(Request.patient_sort >= key, Request.patient_sort < prefix_upper_bound(key))
-        )
-    return or_(*clauses) if clauses else Request.id.is_(None)
-
-
-def _digits_clause(digits: str) -> ColumnElement[bool]:
-    """Digits alone: a request number heard on the phone ("93", "000093", "2026000093")
-    or an MRN's digits read off a fax ("200451", or its first digits)."""
-    numbers: list[str] = []
-    if len(digits) <= 6:
-        # "request 93": every year's number 93 — one probe of the unique index per year
-        this_year = date.today().year
-        numbers = [f"{y}-{int(digits):06d}" for y in range(FIRST_YEAR, this_year + 2)]
-    elif len(digits) == 10:
-        numbers = [f"{digits[:4]}-{digits[4:]}"]
-    # a literal, not a bound parameter: the planner matches the index's expression as text
-    mrn_digits = func.ltrim(Patient.mrn, literal_column(MRN_LETTERS))
-    mrn = mrn_digits == digits
-    if len(digits) >= MRN_PREFIX_DIGITS:
-        mrn = and_(mrn_digits >= digits, mrn_digits < prefix_upper_bound(digits))
-    clauses: list[ColumnElement[bool]] = [
-        Request.patient_id.in_(select(Patient.id).where(mrn)),
-    ]
-    if numbers:
-        clauses.append(Request.number.in_(numbers))
-    return or_(*clauses)
 
 
 @dataclass(frozen=True)
@@ -219,9 +135,9 @@ def _filters(
 
 def _where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[bool]]:
     where = _filters(flt, _REQUESTS, with_status=with_status)
-    search = _search_clause(flt.search)
+    search = search_for(flt.search)
     if search is not None:
-        where.append(search)
+        where.append(search.clause)
     return where
 
 
@@ -249,6 +165,37 @@ def count_capped(session: Session, flt: InboxFilter, cap: int = COUNT_CAP) -> tu
     first = select(Request.id).where(*_where(flt)).limit(cap + 1).subquery()
     n = int(session.scalar(select(func.count()).select_from(first)) or 0)
     return (n, True) if n <= cap else (cap, False)
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """The first page of a filter and its count: exact, or ``cap`` with ``exact`` False
+    (shown as "1,000+")."""
+
+    rows: list[InboxRow]
+    count: int
+    exact: bool
+
+
+def first_page(
+    session: Session,
+    flt: InboxFilter,
+    *,
+    sort: Column = Column.RECEIVED,
+    descending: bool = True,
+    limit: int = 200,
+    cap: int = COUNT_CAP,
+) -> FirstPage:
+    """What the inbox shows on Enter: the first ``limit`` rows and the count, capped as
+    :func:`count_capped` caps it. A page shorter than ``limit`` holds every match, so most
+    searches (a number, an MRN, a date of birth, a rare name) cost one query and are
+    counted exactly whatever ``cap``; only a page that comes back full is followed by the
+    capped count."""
+    rows = page(session, flt, sort=sort, descending=descending, limit=limit)
+    if len(rows) < limit:
+        return FirstPage(rows, len(rows), True)
+    n, exact = count_capped(session, flt, cap)
+    return FirstPage(rows, n, exact)
 
 
 def status_counts(session: Session, flt: InboxFilter) -> dict[Status, int]:
