@@ -37,6 +37,7 @@ __all__ = [
     "SessionFactory",
     "Steps",
     "drive",
+    "rescaled",
 ]
 
 T = TypeVar("T")
@@ -118,3 +119,20 @@ def drive(
             return result
         if progress is not None:
             progress(done, total, message)
+
+
+def rescaled(
+    steps: Generator[Progress, None, T], base: int, span: int, total: int, prefix: str = ""
+) -> Generator[Progress, None, T]:
+    """Re-yield ``steps`` as the share ``base`` .. ``base + span`` of a bigger ``total``.
+
+    For work made of parts (a batch of files, each with its own steps) that shows one
+    steady bar: each step's message gets ``prefix``; the part's result is returned.
+    """
+    while True:
+        try:
+            done, part_total, message = next(steps)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        yield (base + (span * done // part_total if part_total else 0), total, prefix + message)

@@ -28,9 +28,9 @@ from roi_desk.abstract.frontmatter import (
 )
 from roi_desk.abstract.selection import chronological_key
 from roi_desk.errors import DocumentError
-from roi_desk.records.kinds import DocumentKind
+from roi_desk.records.kinds import RecordKind
 from roi_desk.records.render import pdf_text
-from roi_desk.work import Progress
+from roi_desk.work import Progress, drive
 
 FOOTER_FONT_SIZE = 7.5
 _FOOTER_FONT = "/RoiDeskFooterFont"
@@ -42,7 +42,7 @@ class Assemblable(Protocol):
     @property
     def source_key(self) -> str: ...
     @property
-    def kind(self) -> DocumentKind: ...
+    def kind(self) -> RecordKind: ...
     @property
     def title(self) -> str: ...
     @property
@@ -65,7 +65,7 @@ class ReleasePage:
 class ContentsEntry:
     document_key: str
     title: str
-    kind: DocumentKind
+    kind: RecordKind
     date_of_service: date | None
     first_page: int
     page_count: int
@@ -398,9 +398,4 @@ def assemble_release(
 
 def run_to_end(gen: Generator[Progress, None, AssembledRelease | None]) -> AssembledRelease | None:
     """Drive an assembly generator without a progress bar (command line, tests)."""
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            result: AssembledRelease | None = stop.value
-            return result
+    return drive(gen)

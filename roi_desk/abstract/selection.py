@@ -16,7 +16,7 @@ from typing import Generic, Protocol, TypeVar
 
 from roi_desk.dates import ISO, DateFormat
 from roi_desk.errors import ValidationError
-from roi_desk.records.kinds import DocumentKind
+from roi_desk.records.kinds import RecordKind
 
 
 class Selectable(Protocol):
@@ -25,7 +25,7 @@ class Selectable(Protocol):
     @property
     def source_key(self) -> str: ...
     @property
-    def kind(self) -> DocumentKind: ...
+    def kind(self) -> RecordKind: ...
     @property
     def title(self) -> str: ...
     @property
@@ -40,10 +40,10 @@ class AbstractRules:
     """The abstract's rule set (a site setting)."""
 
     #: kinds taken whatever their date
-    all_kinds: frozenset[DocumentKind] = frozenset({DocumentKind.IMMUNIZATION})
+    all_kinds: frozenset[RecordKind] = frozenset({RecordKind.IMMUNIZATION})
     #: kinds taken when dated inside the look-back window
-    windowed_kinds: frozenset[DocumentKind] = frozenset(
-        {DocumentKind.OFFICE_VISIT, DocumentKind.LAB, DocumentKind.RADIOLOGY}
+    windowed_kinds: frozenset[RecordKind] = frozenset(
+        {RecordKind.OFFICE_VISIT, RecordKind.LAB, RecordKind.RADIOLOGY}
     )
     lookback_years: int = 3
 
@@ -61,7 +61,7 @@ class Selection(Generic[D]):
 
     documents: tuple[D, ...]
     summary: str
-    counts: dict[DocumentKind, int]
+    counts: dict[RecordKind, int]
     since: date | None
     until: date | None
     #: documents of a windowed kind that have no date of service and so were not taken
@@ -76,7 +76,7 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-_KIND_ORDER = {k: i for i, k in enumerate(DocumentKind)}
+_KIND_ORDER = {k: i for i, k in enumerate(RecordKind)}
 
 
 def chronological_key(doc: Selectable) -> tuple[date, int, str, str]:
@@ -89,7 +89,7 @@ def chronological_key(doc: Selectable) -> tuple[date, int, str, str]:
     )
 
 
-def _summary(counts: dict[DocumentKind, int], order: Sequence[DocumentKind], tail: str) -> str:
+def _summary(counts: dict[RecordKind, int], order: Sequence[RecordKind], tail: str) -> str:
     parts = [
         f"{counts[k]} {k.plural if counts[k] != 1 else k.singular}" for k in order if counts.get(k)
     ]
@@ -97,12 +97,12 @@ def _summary(counts: dict[DocumentKind, int], order: Sequence[DocumentKind], tai
     return f"{text}{tail}"
 
 
-def _count(counts: Mapping[DocumentKind, int], kind: DocumentKind) -> str:
+def _count(counts: Mapping[RecordKind, int], kind: RecordKind) -> str:
     n = counts[kind]
     return f"{n} {kind.plural if n != 1 else kind.singular}"
 
 
-def _none_of(kinds: Sequence[DocumentKind]) -> str:
+def _none_of(kinds: Sequence[RecordKind]) -> str:
     names = [k.plural for k in kinds]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
     return f"no {listed}"
@@ -122,26 +122,26 @@ def window_words(
     return ""
 
 
-def abstract_summary(counts: Mapping[DocumentKind, int], rules: AbstractRules, window: str) -> str:
+def abstract_summary(counts: Mapping[RecordKind, int], rules: AbstractRules, window: str) -> str:
     """The abstract's rule in truthful words: the kinds taken whatever their date are
     counted on their own ("13 immunizations (all dates)"), and only the windowed kinds
     carry the window ("9 visits, 23 labs since 2023-12-04", or "no visits, labs or
     radiology reports since …" when the window holds none). Kinds added by hand follow."""
-    always = [k for k in DocumentKind if k in rules.all_kinds]
-    windowed = [k for k in DocumentKind if k in rules.windowed_kinds and k not in rules.all_kinds]
+    always = [k for k in RecordKind if k in rules.all_kinds]
+    windowed = [k for k in RecordKind if k in rules.windowed_kinds and k not in rules.all_kinds]
     first = ", ".join(_count(counts, k) for k in always if counts.get(k))
     first = f"{first} (all dates)" if first else (_none_of(always) if always else "")
     taken = [_count(counts, k) for k in windowed if counts.get(k)]
     second = (", ".join(taken) if taken else _none_of(windowed)) + window if windowed else ""
     others = [
         _count(counts, k)
-        for k in DocumentKind
+        for k in RecordKind
         if counts.get(k) and k not in rules.all_kinds and k not in rules.windowed_kinds
     ]
     return "; ".join(part for part in (first, second, ", ".join(others)) if part)
 
 
-def window_is_empty(counts: Mapping[DocumentKind, int], rules: AbstractRules) -> bool:
+def window_is_empty(counts: Mapping[RecordKind, int], rules: AbstractRules) -> bool:
     """No document of a windowed kind was taken: the look-back window holds none."""
     return not any(counts.get(k) for k in rules.windowed_kinds if k not in rules.all_kinds)
 
@@ -213,7 +213,7 @@ def select_range(
         tail = f" up to {fmt.format(end)}"
     else:
         tail = " (whole chart)"
-    summary = _summary(counts, list(DocumentKind), tail)
+    summary = _summary(counts, list(RecordKind), tail)
     return Selection(tuple(chosen), summary, counts, start, end, undated)
 
 
@@ -222,5 +222,5 @@ def select_custom(documents: Iterable[D], keys: Iterable[str]) -> Selection[D]:
     wanted = set(keys)
     chosen = sorted((d for d in documents if d.source_key in wanted), key=chronological_key)
     counts = dict(Counter(d.kind for d in chosen))
-    summary = _summary(counts, list(DocumentKind), " (chosen by hand)")
+    summary = _summary(counts, list(RecordKind), " (chosen by hand)")
     return Selection(tuple(chosen), summary, counts, None, None)

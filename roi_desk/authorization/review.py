@@ -142,6 +142,9 @@ class ChecklistLine:
     #: the field is on the form but left blank or half filled (vs. not on the form at all)
     incomplete: bool = False
     confirmed_by: str | None = None
+    #: the note intake wrote with its suggestion ("Not signed."): it explains the
+    #: suggestion, so it goes when the clerk decides otherwise
+    suggested_note: str = ""
 
     @property
     def confirmed(self) -> bool:
@@ -170,6 +173,9 @@ class Checklist:
                 f"“{ln.label}” is required on every authorization; it cannot be not applicable.",
                 fields={code: "required"},
             )
+        suggestion_only = bool(ln.suggested_note) and ln.note == ln.suggested_note
+        if note is None and suggestion_only and status is not ln.prefilled:
+            note = ""  # "Not signed." under a Pass would contradict the clerk
         ln.status = status
         if note is not None:
             ln.note = note
@@ -304,6 +310,7 @@ def prefill_checklist(
                 note=note,
                 prefilled=status,
                 incomplete=incomplete,
+                suggested_note=note,
             )
         )
     return Checklist(lines)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from roi_desk.cli.support import open_for_script, read_input_file, read_password_file, run_steps
 from roi_desk.errors import RoiError, ValidationError
-from roi_desk.records.kinds import DocumentKind
+from roi_desk.records.kinds import RecordKind
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 1
@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument(
         "--kind",
-        choices=[k.value for k in DocumentKind],
+        choices=[k.value for k in RecordKind],
         help="document type of the PDFs (default: suggested from their text)",
     )
     p.add_argument(
@@ -81,7 +81,7 @@ def _boundaries(text: str | None) -> tuple[int, ...] | None:
 def run(args: argparse.Namespace) -> int:
     """Handle ``roi-desk import``; returns the process exit code."""
     # imported here: `roi-desk --help` must not pay for the PDF stack or the database
-    from roi_desk.services.chart import ImportFile, PatientTarget, import_files
+    from roi_desk.services.records import ImportFile, PatientTarget, import_files
     from roi_desk.services.users import current_user
 
     try:
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
                     read_input_file(path),
                     password=password,
                     boundaries=bounds,
-                    kind=DocumentKind(args.kind) if args.kind else None,
+                    kind=RecordKind(args.kind) if args.kind else None,
                     date_of_service=args.date,
                 )
             )

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from roi_desk.cli.support import open_for_script
     from roi_desk.errors import RoiError
     from roi_desk.models import Request
-    from roi_desk.services.checklist import decision_for
+    from roi_desk.services.authorization import decision_for
 
     try:
         db = open_for_script(args)

@@ -18,6 +18,7 @@ from roi_desk.authorization.elements import CATEGORY_CODES
 from roi_desk.authorization.review import LineStatus, Verdict
 from roi_desk.authorization.signer import PROOF_NAMES, ProofDocument, SignerRole
 from roi_desk.models import DeliveryMethod, Patient, PendingReason, Request, RequestKind, User
+from roi_desk.work import drive
 
 #: what a demo request waiting for approval is wrong with (None: nothing, it passes QA)
 PROBLEMS = ("foreign_page", "expired_authorization", "blank_scan")
@@ -59,7 +60,7 @@ def check_authorization(
     behavioral-health records go to the patient. The one decision (not the demo) says
     whether it is valid; an expired form is the demo's deliberate problem."""
     from roi_desk.models import DocumentKind
-    from roi_desk.services import checklist as cl
+    from roi_desk.services import authorization as cl
     from roi_desk.services.documents import store_document
 
     draft = cl.load_review(session, req.id)
@@ -245,11 +246,7 @@ def prepare_release(
         packet_service.PacketOptions(fax_number=fax, sender_name=clerk.display_name),
         user=clerk,
     )
-    while True:
-        try:
-            next(gen)
-        except StopIteration:
-            break
+    drive(gen)
 
 
 def deliver(session: Session, req: Request, clerk: User, rng: random.Random) -> None:

@@ -55,7 +55,7 @@ class ChartDocument(UuidPk, Base):
     )
 
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"))
-    #: a roi_desk.records.kinds.DocumentKind value
+    #: a roi_desk.records.kinds.RecordKind value
     kind: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(300))
     date_of_service: Mapped[date | None] = mapped_column(Date, default=None)

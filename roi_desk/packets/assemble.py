@@ -48,7 +48,7 @@ from roi_desk.letters import (
 )
 from roi_desk.packets.footer import FooterInfo, FooterStamper, footer_left_text
 from roi_desk.work import Cancellable as Cancellable
-from roi_desk.work import Cancelled, Progress
+from roi_desk.work import Cancelled, Progress, drive
 
 __all__ = [
     "AssembledPacket",
@@ -427,10 +427,4 @@ def assemble(
 
 def build_packet(data: PacketInput, *, cancel: Cancellable | None = None) -> AssembledPacket:
     """:func:`assemble` run to the end, for callers with no progress bar."""
-    generator = assemble(data, cancel=cancel)
-    while True:
-        try:
-            next(generator)
-        except StopIteration as stop:
-            result: AssembledPacket = stop.value
-            return result
+    return drive(assemble(data, cancel=cancel))

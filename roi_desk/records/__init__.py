@@ -1,20 +1,20 @@
 """Record index and import (FHIR R4 bundles, PDFs): plain Python, no Qt, no database."""
 
 from roi_desk.records.kinds import (
-    DocumentKind,
     DocumentSource,
     PatientInfo,
     RecordDocument,
+    RecordKind,
     SensitivityCategory,
     SensitivityMark,
     SensitivityOrigin,
 )
 
 __all__ = [
-    "DocumentKind",
     "DocumentSource",
     "PatientInfo",
     "RecordDocument",
+    "RecordKind",
     "SensitivityCategory",
     "SensitivityMark",
     "SensitivityOrigin",

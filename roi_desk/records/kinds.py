@@ -13,8 +13,13 @@ from datetime import date
 from enum import StrEnum
 
 
-class DocumentKind(StrEnum):
-    """Types of chart documents. The values are stored in the database: never rename."""
+class RecordKind(StrEnum):
+    """What a document of the patient's chart is: a visit note, a lab report, an immunization…
+
+    Not to be confused with ``roi_desk.models.DocumentKind``, which says what a stored file
+    is to a request (the faxed request, a letter, the packet, the redacted release). The
+    values are stored in the database (``ChartDocument.kind``): never rename them.
+    """
 
     IMMUNIZATION = "immunization"
     OFFICE_VISIT = "office_visit"
@@ -44,42 +49,42 @@ class DocumentKind(StrEnum):
         return KIND_SINGULARS.get(self, self.plural.removesuffix("s"))
 
 
-KIND_LABELS: dict[DocumentKind, str] = {
-    DocumentKind.IMMUNIZATION: "Immunization record",
-    DocumentKind.OFFICE_VISIT: "Office visit note",
-    DocumentKind.EMERGENCY_VISIT: "Emergency visit",
-    DocumentKind.INPATIENT_STAY: "Inpatient stay",
-    DocumentKind.OTHER_ENCOUNTER: "Encounter",
-    DocumentKind.LAB: "Laboratory report",
-    DocumentKind.RADIOLOGY: "Radiology / diagnostic report",
-    DocumentKind.DISCHARGE_SUMMARY: "Discharge summary",
-    DocumentKind.CONSULT: "Consultation",
-    DocumentKind.CLINICAL_NOTE: "Clinical note",
-    DocumentKind.CLINICAL_SUMMARY: "Clinical summary",
-    DocumentKind.CORRESPONDENCE: "Scanned correspondence",
-    DocumentKind.OTHER: "Other document",
+KIND_LABELS: dict[RecordKind, str] = {
+    RecordKind.IMMUNIZATION: "Immunization record",
+    RecordKind.OFFICE_VISIT: "Office visit note",
+    RecordKind.EMERGENCY_VISIT: "Emergency visit",
+    RecordKind.INPATIENT_STAY: "Inpatient stay",
+    RecordKind.OTHER_ENCOUNTER: "Encounter",
+    RecordKind.LAB: "Laboratory report",
+    RecordKind.RADIOLOGY: "Radiology / diagnostic report",
+    RecordKind.DISCHARGE_SUMMARY: "Discharge summary",
+    RecordKind.CONSULT: "Consultation",
+    RecordKind.CLINICAL_NOTE: "Clinical note",
+    RecordKind.CLINICAL_SUMMARY: "Clinical summary",
+    RecordKind.CORRESPONDENCE: "Scanned correspondence",
+    RecordKind.OTHER: "Other document",
 }
 
-KIND_PLURALS: dict[DocumentKind, str] = {
-    DocumentKind.IMMUNIZATION: "immunizations",
-    DocumentKind.OFFICE_VISIT: "visits",
-    DocumentKind.EMERGENCY_VISIT: "emergency visits",
-    DocumentKind.INPATIENT_STAY: "inpatient stays",
-    DocumentKind.OTHER_ENCOUNTER: "other encounters",
-    DocumentKind.LAB: "labs",
-    DocumentKind.RADIOLOGY: "radiology reports",
-    DocumentKind.DISCHARGE_SUMMARY: "discharge summaries",
-    DocumentKind.CONSULT: "consults",
-    DocumentKind.CLINICAL_NOTE: "clinical notes",
-    DocumentKind.CLINICAL_SUMMARY: "clinical summaries",
-    DocumentKind.CORRESPONDENCE: "letters",
-    DocumentKind.OTHER: "other documents",
+KIND_PLURALS: dict[RecordKind, str] = {
+    RecordKind.IMMUNIZATION: "immunizations",
+    RecordKind.OFFICE_VISIT: "visits",
+    RecordKind.EMERGENCY_VISIT: "emergency visits",
+    RecordKind.INPATIENT_STAY: "inpatient stays",
+    RecordKind.OTHER_ENCOUNTER: "other encounters",
+    RecordKind.LAB: "labs",
+    RecordKind.RADIOLOGY: "radiology reports",
+    RecordKind.DISCHARGE_SUMMARY: "discharge summaries",
+    RecordKind.CONSULT: "consults",
+    RecordKind.CLINICAL_NOTE: "clinical notes",
+    RecordKind.CLINICAL_SUMMARY: "clinical summaries",
+    RecordKind.CORRESPONDENCE: "letters",
+    RecordKind.OTHER: "other documents",
 }
 
 
-KIND_SINGULARS: dict[DocumentKind, str] = {
-    DocumentKind.DISCHARGE_SUMMARY: "discharge summary",
-    DocumentKind.CLINICAL_SUMMARY: "clinical summary",
+KIND_SINGULARS: dict[RecordKind, str] = {
+    RecordKind.DISCHARGE_SUMMARY: "discharge summary",
+    RecordKind.CLINICAL_SUMMARY: "clinical summary",
 }
 
 
@@ -97,6 +102,26 @@ class SensitivityCategory(StrEnum):
     SEXUAL_ASSAULT_DV = "sexual_assault_dv"
     SEXUAL_ASSAULT = "sexual_assault"  # MA c.233 §20J
     DOMESTIC_VIOLENCE = "domestic_violence"  # MA c.233 §20K
+
+    @property
+    def short_label(self) -> str:
+        """A few words for a table column: "HIV", "Substance use", "Assault/DV"."""
+        return CATEGORY_SHORT_LABELS[self]
+
+
+#: short names of the categories, for narrow places (the chart index's "Sensitive" column)
+CATEGORY_SHORT_LABELS: dict[SensitivityCategory, str] = {
+    SensitivityCategory.HIV: "HIV",
+    SensitivityCategory.GENETIC: "Genetic",
+    SensitivityCategory.MENTAL_HEALTH: "Mental health",
+    SensitivityCategory.PSYCHOTHERAPY_NOTES: "Psychotherapy",
+    SensitivityCategory.SUBSTANCE_USE: "Substance use",
+    SensitivityCategory.STD: "STD",
+    SensitivityCategory.REPRODUCTIVE: "Reproductive",
+    SensitivityCategory.SEXUAL_ASSAULT_DV: "Assault/DV",
+    SensitivityCategory.SEXUAL_ASSAULT: "Sexual assault",
+    SensitivityCategory.DOMESTIC_VIOLENCE: "Domestic violence",
+}
 
 
 class SensitivityOrigin(StrEnum):
@@ -142,7 +167,7 @@ class RecordDocument:
     """
 
     source_key: str
-    kind: DocumentKind
+    kind: RecordKind
     title: str
     date_of_service: date | None
     source: DocumentSource

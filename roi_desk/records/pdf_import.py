@@ -19,19 +19,19 @@ from typing import Any
 from roi_desk.errors import DocumentError, ValidationError
 from roi_desk.pdfium_lock import pdfium_serialized
 from roi_desk.records.kinds import (
-    DocumentKind,
     DocumentSource,
     RecordDocument,
+    RecordKind,
 )
 from roi_desk.work import Progress
 
 #: keyword -> kind, weighted; the best score wins. Order breaks ties (more specific first).
-_KIND_WORDS: list[tuple[DocumentKind, tuple[tuple[str, int], ...]]] = [
-    (DocumentKind.DISCHARGE_SUMMARY, (("discharge summary", 5), ("discharge diagnosis", 3))),
-    (DocumentKind.IMMUNIZATION, (("immunization", 3), ("vaccine", 2), ("vaccination", 2))),
-    (DocumentKind.CONSULT, (("consultation", 3), ("consult note", 4), ("reason for consult", 4))),
+_KIND_WORDS: list[tuple[RecordKind, tuple[tuple[str, int], ...]]] = [
+    (RecordKind.DISCHARGE_SUMMARY, (("discharge summary", 5), ("discharge diagnosis", 3))),
+    (RecordKind.IMMUNIZATION, (("immunization", 3), ("vaccine", 2), ("vaccination", 2))),
+    (RecordKind.CONSULT, (("consultation", 3), ("consult note", 4), ("reason for consult", 4))),
     (
-        DocumentKind.RADIOLOGY,
+        RecordKind.RADIOLOGY,
         (
             ("radiology", 3),
             ("impression:", 2),
@@ -44,7 +44,7 @@ _KIND_WORDS: list[tuple[DocumentKind, tuple[tuple[str, int], ...]]] = [
         ),
     ),
     (
-        DocumentKind.LAB,
+        RecordKind.LAB,
         (
             ("laboratory", 3),
             ("reference range", 3),
@@ -54,7 +54,7 @@ _KIND_WORDS: list[tuple[DocumentKind, tuple[tuple[str, int], ...]]] = [
         ),
     ),
     (
-        DocumentKind.OFFICE_VISIT,
+        RecordKind.OFFICE_VISIT,
         (
             ("office visit", 4),
             ("progress note", 3),
@@ -63,7 +63,7 @@ _KIND_WORDS: list[tuple[DocumentKind, tuple[tuple[str, int], ...]]] = [
             ("assessment and plan", 2),
         ),
     ),
-    (DocumentKind.CORRESPONDENCE, (("dear ", 2), ("sincerely", 2), ("to whom it may concern", 3))),
+    (RecordKind.CORRESPONDENCE, (("dear ", 2), ("sincerely", 2), ("to whom it may concern", 3))),
 ]
 
 _MONTHS = {
@@ -208,9 +208,9 @@ def page_texts(data: bytes, pages: Iterable[int] | None = None) -> dict[int, str
     return out
 
 
-def suggest_kind(text: str) -> DocumentKind | None:
+def suggest_kind(text: str) -> RecordKind | None:
     low = " ".join(text.lower().split())
-    best: tuple[int, int, DocumentKind] | None = None
+    best: tuple[int, int, RecordKind] | None = None
     for order, (kind, words) in enumerate(_KIND_WORDS):
         score = sum(weight for word, weight in words if word in low)
         if score and (best is None or (score, -order) > (best[0], best[1])):
@@ -289,7 +289,7 @@ def import_pdf(
     source_name: str,
     password: str | None = None,
     boundaries: Sequence[int] | None = None,
-    kind: DocumentKind | None = None,
+    kind: RecordKind | None = None,
     date_of_service: date | None = None,
 ) -> list[RecordDocument]:
     """Index one PDF: one document, or one per clerk-marked part.
@@ -325,7 +325,7 @@ def import_pdf(
             docs.append(
                 RecordDocument(
                     source_key=f"pdf:{digest}:{start}-{end}",
-                    kind=s_kind or DocumentKind.OTHER,
+                    kind=s_kind or RecordKind.OTHER,
                     title=_title_from(text, label),
                     date_of_service=s_date,
                     source=DocumentSource.PDF,

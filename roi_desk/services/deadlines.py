@@ -28,7 +28,7 @@ from roi_desk.models import Document, RequestEvent, Status, User
 from roi_desk.models.checklist import DeadlineExtension
 from roi_desk.models.enums import OPEN_STATUSES
 from roi_desk.services import settings as site_settings
-from roi_desk.services.checklist import received_on
+from roi_desk.services.authorization import received_on
 from roi_desk.services.letters import letter_basics, store_letter
 from roi_desk.services.requests import get_request
 

@@ -48,7 +48,7 @@ from roi_desk.models import (
     User,
 )
 from roi_desk.models.checklist import FeeQuoteRecord
-from roi_desk.services.checklist import received_on
+from roi_desk.services.authorization import received_on
 from roi_desk.services.requests import get_request
 
 __all__ = [

@@ -56,7 +56,7 @@ from roi_desk.models import (
 from roi_desk.models.checklist import AuthorizationReviewRecord
 from roi_desk.services import settings as site_settings
 from roi_desk.services.acknowledgement import regarding
-from roi_desk.services.checklist import received_on
+from roi_desk.services.authorization import received_on
 from roi_desk.services.documents import load_bytes, store_document
 from roi_desk.services.requests import get_request
 from roi_desk.work import SessionFactory

@@ -19,7 +19,7 @@ from roi_desk.errors import NotFoundError
 from roi_desk.fees import PaymentStatus
 from roi_desk.models import DeliveryMethod, Party, Request, RequestKind, Status
 from roi_desk.models.enums import INFO_TYPES, OPEN_STATUSES
-from roi_desk.services import checklist, fee_quotes
+from roi_desk.services import authorization, fee_quotes
 
 __all__ = ["RequestFacts", "describe_disclosure", "request_facts"]
 
@@ -125,9 +125,9 @@ def request_facts(session: Session, request_id: uuid.UUID) -> RequestFacts:
     quote = fee_quotes.get_quote(session, request_id)
     settled = quote is None or quote.payment_status in (PaymentStatus.PAID, PaymentStatus.WAIVED)
     fee_undecided = payment_by_decision = False
-    if checklist.review_saved(session, request_id):
+    if authorization.review_saved(session, request_id):
         # the fee part of the one decision (roi_desk.authorization.decide)
-        fee = checklist.decision_for(session, request_id, dt.date.today()).fee
+        fee = authorization.decision_for(session, request_id, dt.date.today()).fee
         fee_undecided = fee.kind == "missing" and fee.blocks_release
         payment_by_decision = fee.kind == "quote" and fee.blocks_release
     return RequestFacts(
@@ -146,8 +146,8 @@ def request_facts(session: Session, request_id: uuid.UUID) -> RequestFacts:
         info_description=request.info_description,
         date_from=request.date_from,
         date_to=request.date_to,
-        redaction_obligations=checklist.redaction_obligations(session, request_id),
-        review_saved=checklist.review_saved(session, request_id),
+        redaction_obligations=authorization.redaction_obligations(session, request_id),
+        review_saved=authorization.review_saved(session, request_id),
         fee_total=quote.total if quote is not None else Decimal("0"),
         fee_settled=settled,
         payment_required=payment_by_decision or fee_quotes.release_blocked(session, request_id),

@@ -176,7 +176,7 @@ def _check_authorization(session: Session, request: Request) -> QaCheck:
     """The one authorization decision (:func:`roi_desk.authorization.decide`) as QA sees
     it: a release goes only when the decision allows it and nothing blocking is pending
     (clinician approval, proof) — no rule is restated here."""
-    from roi_desk.services.checklist import decision_for, review_saved
+    from roi_desk.services.authorization import decision_for, review_saved
 
     label = "Authorization"
     if not review_saved(session, request.id):
@@ -308,7 +308,7 @@ def _check_redaction(session: Session, request: Request) -> QaCheck:
 def _check_fee(session: Session, request: Request) -> QaCheck:
     """From the decision: a third party's release needs a fee decision (a quote, a waiver
     or $0 by rule), and waits for payment when the site says so (DOMAIN.md "Fees")."""
-    from roi_desk.services.checklist import decision_for, review_saved
+    from roi_desk.services.authorization import decision_for, review_saved
 
     label = "Fee decided, paid or waived"
     if not review_saved(session, request.id):
@@ -336,7 +336,7 @@ def _check_after_death(session: Session, request: Request) -> QaCheck:
     """Records dated after the patient's date of death in the release: a wrong-patient
     risk (DOMAIN.md "The abstract") — shown, never released silently."""
     from roi_desk.models.chart import ChartDocument, ReleaseItem
-    from roi_desk.services.chart import dated_after_death
+    from roi_desk.services.records import dated_after_death
 
     label = "No record dated after death"
     patient = request.patient
@@ -418,7 +418,7 @@ def qa_report(session: Session, request_id: uuid.UUID) -> QaReport:
 
 
 def _decision_lines(session: Session, request: Request) -> tuple[tuple[str, str, str, str], ...]:
-    from roi_desk.services.checklist import decision_for, review_saved
+    from roi_desk.services.authorization import decision_for, review_saved
 
     if not review_saved(session, request.id):
         return ()

@@ -22,7 +22,7 @@ from roi_desk.errors import DocumentError
 from roi_desk.models import Document
 from roi_desk.models.chart import ChartDocument
 from roi_desk.packets import PageSource
-from roi_desk.services import checklist, release_sets
+from roi_desk.services import abstract, authorization
 from roi_desk.services import redaction as redaction_service
 from roi_desk.services.documents import load_bytes
 from roi_desk.services.release_pages import Origin, ReleasePages, release_pages, unredacted_pages
@@ -57,7 +57,7 @@ def _pdf_pages(data: bytes, what: str) -> int:
         raise DocumentError(f"The stored {what} cannot be read.") from exc
 
 
-def _release_set_sources(session: Session, info: release_sets.ReleaseSetInfo) -> list[PageSource]:
+def _release_set_sources(session: Session, info: abstract.ReleaseSetInfo) -> list[PageSource]:
     """One source per page of the release set's PDF: a record page names the stored chart
     document and its page (what the accounting of disclosures describes); the release's
     own cover and contents pages name the release document."""
@@ -80,7 +80,7 @@ def _release_set_sources(session: Session, info: release_sets.ReleaseSetInfo) ->
 
 def _redaction_known_done(session: Session, request_id: uuid.UUID) -> bool:
     """Verified, or nothing to redact — which is only known once the review is saved."""
-    return checklist.review_saved(
+    return authorization.review_saved(
         session, request_id
     ) and redaction_service.is_release_redaction_verified(session, request_id)
 
@@ -154,7 +154,7 @@ def default_release_content(session: Session, request_id: uuid.UUID) -> ReleaseC
     previewed, never sent. The Part 2 notice goes with them when the saved review says so
     (42 CFR 2.32).
     """
-    part2 = PART2_NOTICE in checklist.release_notices(session, request_id)
+    part2 = PART2_NOTICE in authorization.release_notices(session, request_id)
     pages = release_pages(session, request_id)
     if pages is not None and pages.origin is Origin.REDACTED:
         content = _redacted_content(session, request_id, pages, part2)
@@ -167,7 +167,7 @@ def default_release_content(session: Session, request_id: uuid.UUID) -> ReleaseC
         info = pages.release_set
         assert info is not None  # a release set's pages name it
         return ReleaseContent(
-            release_sets.release_pdf(session, info.id),
+            abstract.release_pdf(session, info.id),
             tuple(_release_set_sources(session, info)),
             redaction_verified=_redaction_known_done(session, request_id),
             part2=part2,

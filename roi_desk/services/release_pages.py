@@ -28,8 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_desk.models import Document, DocumentKind
+from roi_desk.services.abstract import ReleaseSetInfo, latest_release_set
 from roi_desk.services.documents import PDF
-from roi_desk.services.release_sets import ReleaseSetInfo, latest_release_set
 
 __all__ = [
     "Origin",

@@ -7,7 +7,7 @@ for, dates, the patient's date of birth and whether they died). Intake does not 
 signature, the expiration or the required statements off the form: those lines start
 *open* ("check the form") rather than failed, so the clerk is never told a form lacks what
 nobody has looked for yet. Loading, editing, evaluating and saving are
-:mod:`roi_desk.services.checklist`.
+:mod:`roi_desk.services.authorization`.
 """
 
 from __future__ import annotations

@@ -34,12 +34,12 @@ from reportlab.pdfgen.canvas import Canvas
 from roi_desk.abstract.assemble import assemble_release, run_to_end
 from roi_desk.abstract.frontmatter import ReleaseHeader
 from roi_desk.records.fhir import index_bundle
-from roi_desk.records.kinds import DocumentKind, DocumentSource, RecordDocument
+from roi_desk.records.kinds import DocumentSource, RecordDocument, RecordKind
 from tests.helpers import SHARED_FHIR
 
 PAGES = 2000
 PAGES_PER_DOC = 10
-KINDS = [DocumentKind.OFFICE_VISIT, DocumentKind.LAB, DocumentKind.RADIOLOGY]
+KINDS = [RecordKind.OFFICE_VISIT, RecordKind.LAB, RecordKind.RADIOLOGY]
 
 
 def synthetic_pdf(n_pages: int, seed: int) -> bytes:

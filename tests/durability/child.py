@@ -22,7 +22,7 @@ from roi_desk.lifecycle import transition
 from roi_desk.models import DeliveryMethod, PartyRole, Request, RequestKind, Status, User
 from roi_desk.models.packet import DeliveryStep, Packet
 from roi_desk.packets import PageSource
-from roi_desk.services import approval, checklist, release
+from roi_desk.services import approval, authorization, release
 from roi_desk.services.intake import IntakeForm, PartyInput, save_request
 from roi_desk.services.packets import PacketOptions, ReleaseContent, build_and_store
 from roi_desk.storage import open_database
@@ -79,14 +79,14 @@ def main(argv: list[str]) -> int:
             for target in (Status.IN_PROGRESS, Status.QA):
                 transition(s, request, target, user=clerk)
             # the subpoena read line by line, as a clerk does before the packet
-            draft = checklist.load_review(s, request_id)
+            draft = authorization.load_review(s, request_id)
             # consent to every sensitive category: nothing to redact in this synthetic chart
-            checklist.update_facts(draft, initialed=CATEGORY_CODES)
+            authorization.update_facts(draft, initialed=CATEGORY_CODES)
             for line in draft.checklist.lines:
                 if not line.confirmed:
                     ok = line.status if line.status is not LineStatus.OPEN else LineStatus.PASS
-                    checklist.confirm_line(draft, line.code, ok, by=CLERK)
-            checklist.save_review(s, draft, user=clerk)
+                    authorization.confirm_line(draft, line.code, ok, by=CLERK)
+            authorization.save_review(s, draft, user=clerk)
         n += 1
         _say(n, "worked")
         with db.transaction() as s:

@@ -25,11 +25,11 @@ from sqlalchemy import select
 
 from roi_desk.delivery import HotFolderGateway, VerifiedNumber
 from roi_desk.models import DeliveryMethod, Patient
-from roi_desk.records.kinds import DocumentKind as Kind
+from roi_desk.records.kinds import RecordKind as Kind
 from roi_desk.redaction.model import drive
-from roi_desk.services import chart, release, release_sets
+from roi_desk.services import abstract, records, release
 from roi_desk.services import redaction as redaction_svc
-from roi_desk.services.chart import ImportFile, PatientTarget
+from roi_desk.services.records import ImportFile, PatientTarget
 from roi_desk.services.users import current_user
 from roi_desk.storage import Database, open_database
 from tests.unit.approval.factory import record_page_text, records_pdf
@@ -104,8 +104,8 @@ def prepare_chart(db: Database) -> None:
         )
         for i in range(3)
     ]
-    report = chart.run_import(
-        chart.import_files(db, files, PatientTarget(mrn=CHART_MRN), user_id=user_id)
+    report = records.run_import(
+        records.import_files(db, files, PatientTarget(mrn=CHART_MRN), user_id=user_id)
     )
     assert report.patient_id is not None, report.failed
 
@@ -120,10 +120,10 @@ def release_set(db: Database, _hot: Path) -> None:
     while True:
         with db.transaction() as s:
             request_id = add_request(s, patient_id, RECEIVED, _number()).id
-            draft = release_sets.start_draft(s, request_id)
+            draft = abstract.start_draft(s, request_id)
         n += 1
         _say(n, "requested")
-        built = _run(release_sets.assemble(db, draft, user_id=user_id, today=RECEIVED))
+        built = _run(abstract.assemble(db, draft, user_id=user_id, today=RECEIVED))
         assert built is not None
         n += 1
         _say(n, "built")

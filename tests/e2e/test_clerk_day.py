@@ -394,8 +394,8 @@ def checklist_with_typed_dates(day: Day, workspace: RequestView) -> None:
     day.key(workspace, Qt.Key.Key_2, CTRL)
     panel = workspace.tab_widget("checklist")
     assert isinstance(panel, ChecklistPanel) and panel.isVisible()
-    panel.expires_on.setFocus(Qt.FocusReason.TabFocusReason)
-    editor = panel.expires_on.findChild(QLineEdit) or panel.expires_on
+    panel.form.expires_on.setFocus(Qt.FocusReason.TabFocusReason)
+    editor = panel.form.expires_on.findChild(QLineEdit) or panel.form.expires_on
     editor.selectAll() if isinstance(editor, QLineEdit) else None
     day.type("12/31/2027")
     day.key(editor, Qt.Key.Key_Tab)
@@ -405,12 +405,12 @@ def checklist_with_typed_dates(day: Day, workspace: RequestView) -> None:
     # the form was signed two days before it arrived: a Pass on "Signature and date"
     # needs the date typed (45 CFR 164.508(c)(1)(vi))
     signed = panel.draft.facts.received_on - dt.timedelta(days=2)
-    panel.signed_on.setFocus(Qt.FocusReason.TabFocusReason)
-    panel.signed_on.edit.selectAll()
+    panel.form.signed_on.setFocus(Qt.FocusReason.TabFocusReason)
+    panel.form.signed_on.edit.selectAll()
     day.type(f"{signed:%m/%d/%Y}")
-    day.key(panel.signed_on.edit, Qt.Key.Key_Tab)
-    assert panel.signed_on.date() == signed
-    for code, box in panel.category_boxes.items():
+    day.key(panel.form.signed_on.edit, Qt.Key.Key_Tab)
+    assert panel.form.signed_on.date() == signed
+    for code, box in panel.form.category_boxes.items():
         box.setChecked(code != "mental_health")
     panel.table.setFocus()
     panel.table.setCurrentIndex(panel.model.index(0, 0))
@@ -431,7 +431,7 @@ def checklist_with_typed_dates(day: Day, workspace: RequestView) -> None:
     if not quotes:
         day.gap("the third-party fee quote is not saved with the checklist (item 3)")
         with day.qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
-            panel.save_quote_button.click()  # the clerk saves it herself
+            panel.fee.save_quote_button.click()  # the clerk saves it herself
         day.settle()
     with day.db.transaction() as session:
         quote = fee_quotes.get_quote(session, panel.request_id)
@@ -442,9 +442,9 @@ def checklist_with_typed_dates(day: Day, workspace: RequestView) -> None:
         assert invoice.bill_to.name == "Dana Whitfield"
     # the attorney's check arrives: a third party pays before release (site policy)
     with day.qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
-        panel.paid_button.click()
+        panel.fee.paid_button.click()
     day.settle()
-    assert "Paid" in panel.payment_label.text()
+    assert "Paid" in panel.fee.payment_label.text()
 
 
 def move(day: Day, workspace: RequestView, key: Qt.Key, expected: Status) -> None:

@@ -42,7 +42,7 @@ from roi_desk.auth.passwords import hash_password
 from roi_desk.models import Request, Role, Status, User
 from roi_desk.models.packet import Disclosure
 from roi_desk.models.redaction import SetStatus
-from roi_desk.services import approval, checklist
+from roi_desk.services import approval, authorization
 from roi_desk.services import packets as packet_service
 from roi_desk.storage import Database
 from roi_desk.ui import errors as ui_errors
@@ -197,7 +197,7 @@ def check_the_authorization(qtbot: QtBot, workspace: RequestView) -> None:
     press(qtbot, workspace, Qt.Key.Key_2, CTRL)
     panel = workspace.tab_widget("checklist")
     assert isinstance(panel, ChecklistPanel) and panel.isVisible()
-    for code, box in panel.category_boxes.items():
+    for code, box in panel.form.category_boxes.items():
         box.setChecked(code != "mental_health")
     panel.table.setFocus()
     panel.table.setCurrentIndex(panel.model.index(0, 0))
@@ -206,10 +206,10 @@ def check_the_authorization(qtbot: QtBot, workspace: RequestView) -> None:
     # a Pass on "Signature and date" needs the date typed (45 CFR 164.508(c)(1)(vi))
     assert panel.verdict.text() == "ENTER THE SIGNATURE DATE"
     signed = panel.draft.facts.received_on - dt.timedelta(days=2)
-    panel.signed_on.setFocus()
-    panel.signed_on.edit.selectAll()
-    qtbot.keyClicks(panel.signed_on.edit, f"{signed:%m/%d/%Y}")
-    press(qtbot, panel.signed_on.edit, Qt.Key.Key_Tab)
+    panel.form.signed_on.setFocus()
+    panel.form.signed_on.edit.selectAll()
+    qtbot.keyClicks(panel.form.signed_on.edit, f"{signed:%m/%d/%Y}")
+    press(qtbot, panel.form.signed_on.edit, Qt.Key.Key_Tab)
     assert panel.verdict.text() == "AUTHORIZATION VALID", panel.read_aloud.toPlainText()
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
         press(qtbot, panel.table, Qt.Key.Key_S, CTRL)
@@ -218,9 +218,9 @@ def check_the_authorization(qtbot: QtBot, workspace: RequestView) -> None:
     # before the records go out (the site releases third parties after payment)
     assert panel.state is not None and panel.state.quote is not None
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
-        panel.invoiced_button.click()
+        panel.fee.invoiced_button.click()
     with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
-        panel.paid_button.click()
+        panel.fee.paid_button.click()
     settle(panel)  # the workspace reloads the request the payment changed
 
 
@@ -238,7 +238,7 @@ def gather_the_records(qtbot: QtBot, workspace: RequestView) -> RecordsTab:
     qtbot.keyClicks(records.since_edit.edit, "09/01/2020")  # typed, in the site's format
     press(qtbot, records.since_edit.edit, Qt.Key.Key_Return)
     settle(records)
-    assert records.draft is not None and "since 2020-09-01" in records.draft.summary
+    assert records.draft is not None and "since 09/01/2020" in records.draft.summary
     records.selection_view.setFocus()
     with qtbot.waitSignal(records.changed, timeout=WAIT_MS):
         press(qtbot, records.selection_view, Qt.Key.Key_B, CTRL)
@@ -384,7 +384,7 @@ def test_a_faxed_request_goes_out_in_the_mail(
 
     check_the_authorization(qtbot, workspace)
     with db.transaction() as session:
-        assert checklist.redaction_obligations(session, request_id) == ("mental_health",)
+        assert authorization.redaction_obligations(session, request_id) == ("mental_health",)
     move(qtbot, workspace, Qt.Key.Key_S, Status.IN_PROGRESS)  # Start work
 
     gather_the_records(qtbot, workspace)

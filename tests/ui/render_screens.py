@@ -111,8 +111,8 @@ def workspace_screens(window: Any, ctx: Any, shot: Any) -> None:
     from roi_desk.authorization import LineStatus, load_sensitive_categories
     from roi_desk.errors import RoiError
     from roi_desk.models import DeliveryMethod, Request, RequestKind, Status, User
-    from roi_desk.services import chart, checklist, release_sets
-    from roi_desk.services.chart import ImportFile, PatientTarget
+    from roi_desk.services import abstract, authorization, records
+    from roi_desk.services.records import ImportFile, PatientTarget
     from tests.helpers import SHARED_FHIR
 
     bundle = SHARED_FHIR / "Florencia_Meléndez_6237cb1b-3c2d-4561-a0da-27281f8ddca7.json"
@@ -134,25 +134,25 @@ def workspace_screens(window: Any, ctx: Any, shot: Any) -> None:
         # initialed (so it must be redacted)
         user = session.get(User, ctx.user_id)
         assert user is not None
-        review = checklist.load_review(session, request_id)
+        review = authorization.load_review(session, request_id)
         # substance use stays off too: no Part 2 notice, which needs a consent scan on file
         keep_out = {"mental_health", "substance_use"}
         codes = [c.code for c in load_sensitive_categories() if c.code not in keep_out]
-        checklist.update_facts(review, initialed=set(codes))
+        authorization.update_facts(review, initialed=set(codes))
         if review.facts.signed_on is None:
             # a Pass on "Signature and date" needs the date (45 CFR 164.508(c)(1)(vi))
-            signed = checklist.received_on(request) - dt.timedelta(days=2)
-            checklist.update_facts(review, signed_on=signed, signature_present=True)
+            signed = authorization.received_on(request) - dt.timedelta(days=2)
+            authorization.update_facts(review, signed_on=signed, signature_present=True)
         for line in review.checklist.lines:
             try:
-                checklist.confirm_line(review, line.code, LineStatus.PASS, by=user.username)
+                authorization.confirm_line(review, line.code, LineStatus.PASS, by=user.username)
             except RoiError:
-                checklist.confirm_line(
+                authorization.confirm_line(
                     review, line.code, LineStatus.NOT_APPLICABLE, by=user.username
                 )
-        checklist.save_review(session, review, user=user)
+        authorization.save_review(session, review, user=user)
     _drive(
-        chart.import_files(
+        records.import_files(
             ctx.db,
             [ImportFile(bundle.name, bundle.read_bytes())],
             PatientTarget(patient_id=patient_id, accept_mismatch=True),
@@ -160,9 +160,9 @@ def workspace_screens(window: Any, ctx: Any, shot: Any) -> None:
         )
     )
     with ctx.db.transaction() as session:
-        draft = release_sets.start_draft(session, request_id)
+        draft = abstract.start_draft(session, request_id)
     draft = draft.with_range(_day("2020-09-01"), draft.until)
-    _drive(release_sets.assemble(ctx.db, draft, user_id=ctx.user_id))
+    _drive(abstract.assemble(ctx.db, draft, user_id=ctx.user_id))
 
     # nobody is there to click a message box away: say it on the console instead
     import roi_desk.ui.packet.packet_tab as packet_tab_module

@@ -20,7 +20,7 @@ OWN_FORMAT = re.compile(
 #: the checklist (H4), the packet tab (H2), the redaction log (H7), and the settings
 #: dialog, which writes ISO dates into JSON (data, not display)
 PENDING = {
-    "checklist/panel.py",
+    "checklist/fee_box.py",
     "packet/packet_tab.py",
     "redaction/log_view.py",
     "settings_dialog.py",

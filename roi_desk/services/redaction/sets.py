@@ -35,7 +35,7 @@ def sha256(data: bytes) -> str:
 def obligations_of(session: Session, request_id: uuid.UUID) -> tuple[str, ...]:
     """The categories the patient did not initial, from the saved authorization review."""
     try:
-        from roi_desk.services.checklist import redaction_obligations
+        from roi_desk.services.authorization import redaction_obligations
     except ImportError:  # pragma: no cover - the checklist ships with the app
         return ()
     return tuple(redaction_obligations(session, request_id))

@@ -1,7 +1,7 @@
 """Item models of the Records tab: the chart index table and the release selection list.
 
-Both are thin: they adapt rows the core returned (:class:`roi_desk.services.chart.ChartRow`,
-a :class:`roi_desk.services.release_sets.ReleaseDraft`); filtering happens in SQL and
+Both are thin: they adapt rows the core returned (:class:`roi_desk.services.records.ChartRow`,
+a :class:`roi_desk.services.abstract.ReleaseDraft`); filtering happens in SQL and
 selection rules in the core. Signals of :class:`SelectionModel`:
 ``toggled(object, bool)`` — the clerk ticked or unticked a document (its id).
 """
@@ -22,9 +22,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from roi_desk.records.kinds import SensitivityOrigin
-from roi_desk.services.chart import ChartRow
-from roi_desk.services.release_sets import ReleaseDraft
+from roi_desk.records.kinds import SensitivityCategory, SensitivityOrigin
+from roi_desk.services.abstract import ReleaseDraft
+from roi_desk.services.records import ChartRow
 from roi_desk.ui.date_field import show_date
 
 Index = QModelIndex | QPersistentModelIndex
@@ -34,25 +34,18 @@ IdRole = Qt.ItemDataRole.UserRole + 1
 #: the whole ChartRow
 RowRole = Qt.ItemDataRole.UserRole + 2
 
-_CATEGORY_LABELS = {
-    "hiv": "HIV",
-    "genetic": "Genetic",
-    "mental_health": "Mental health",
-    "psychotherapy_notes": "Psychotherapy",
-    "substance_use": "Substance use",
-    "std": "STD",
-    "reproductive": "Reproductive",
-    "sexual_assault_dv": "Assault/DV",
-    "sexual_assault": "Sexual assault",
-    "domestic_violence": "Domestic violence",
-}
 #: a record dated after the patient's death: a wrong-patient risk
 _AFTER_DEATH = QColor("#b3261e")
 _REVIEW = QColor("#9a5b00")
 
 
 def category_label(code: str) -> str:
-    return _CATEGORY_LABELS.get(code, code.replace("_", " ").capitalize())
+    # the names are the core's (records.kinds); a code this version does not know is shown
+    # as written
+    try:
+        return SensitivityCategory(code).short_label
+    except ValueError:
+        return code.replace("_", " ").capitalize()
 
 
 def day_text(value: date | None) -> str:

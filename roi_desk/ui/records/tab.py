@@ -55,10 +55,10 @@ from PySide6.QtWidgets import (
 from roi_desk.abstract.selection import AbstractRules
 from roi_desk.errors import RoiError
 from roi_desk.models.chart import ReleaseKind
-from roi_desk.records.kinds import DocumentKind, SensitivityCategory
-from roi_desk.services import chart, release_sets
-from roi_desk.services.chart import ChartFilter, ChartRow, ImportFile, ImportReport, PatientTarget
-from roi_desk.services.release_sets import BuiltRelease, ReleaseDraft
+from roi_desk.records.kinds import RecordKind, SensitivityCategory
+from roi_desk.services import abstract, records
+from roi_desk.services.abstract import BuiltRelease, ReleaseDraft
+from roi_desk.services.records import ChartFilter, ChartRow, ImportFile, ImportReport, PatientTarget
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.date_field import DateField
 from roi_desk.ui.errors import log_bug
@@ -132,7 +132,7 @@ class RecordsTab(QWidget):
         self.import_pdf_button.setToolTip("Import scanned or sent PDFs (Ctrl+Shift+I)")
         self.pdf_kind = QComboBox()
         self.pdf_kind.addItem("Type: suggest from text", None)
-        for k in DocumentKind:
+        for k in RecordKind:
             self.pdf_kind.addItem(k.label, k.value)
         self.pdf_date = DateField(empty_text="date of service")
         self.pdf_split = QLineEdit()
@@ -172,7 +172,7 @@ class RecordsTab(QWidget):
         # chart index
         self.kind_filter = QComboBox()
         self.kind_filter.addItem("All types", None)
-        for k in DocumentKind:
+        for k in RecordKind:
             self.kind_filter.addItem(k.label, k.value)
         # one date format on every screen: the site's (MM/DD/YYYY for a US site)
         self.since_filter = DateField(empty_text="from")
@@ -347,7 +347,7 @@ class RecordsTab(QWidget):
         ctx, request_id, rules = self.ctx, self.request_id, self.rules
 
         def load(_token: CancelToken) -> ReleaseDraft:
-            return ctx.call(lambda s, _u: release_sets.start_draft(s, request_id, rules=rules))
+            return ctx.call(lambda s, _u: abstract.start_draft(s, request_id, rules=rules))
 
         self.ctx.runner.start(load, success=self._draft_loaded, failure=self._no_draft, owner=self)
 
@@ -382,7 +382,7 @@ class RecordsTab(QWidget):
         kind = self.kind_filter.currentData()
         category = self.category_filter.currentData()
         return ChartFilter(
-            kinds=frozenset({DocumentKind(kind)}) if kind else frozenset(),
+            kinds=frozenset({RecordKind(kind)}) if kind else frozenset(),
             since=_parse_day(self.since_filter),
             until=_parse_day(self.until_filter),
             category=SensitivityCategory(category) if category else None,
@@ -399,7 +399,7 @@ class RecordsTab(QWidget):
         ctx, patient_id = self.ctx, self.patient_id
 
         def load(_token: CancelToken) -> list[ChartRow]:
-            return ctx.call(lambda s, _u: chart.list_chart(s, patient_id, flt))
+            return ctx.call(lambda s, _u: records.list_chart(s, patient_id, flt))
 
         self.ctx.runner.start(load, success=self._chart_loaded, failure=self._failed, owner=self)
 
@@ -432,7 +432,7 @@ class RecordsTab(QWidget):
         ctx, doc_id = self.ctx, row.id
 
         def render(_token: CancelToken) -> tuple[uuid.UUID, list[QImage]]:
-            pdf = ctx.call(lambda s, _u: chart.chart_pdf(s, doc_id))
+            pdf = ctx.call(lambda s, _u: records.chart_pdf(s, doc_id))
             return doc_id, render_thumbnails(pdf, height=320)
 
         self.ctx.runner.start(render, success=self._thumbs_ready, failure=self._failed, owner=self)
@@ -523,9 +523,7 @@ class RecordsTab(QWidget):
         if self.patient_id is None or self.job.busy:
             return
         try:
-            kind = (
-                DocumentKind(self.pdf_kind.currentData()) if self.pdf_kind.currentData() else None
-            )
+            kind = RecordKind(self.pdf_kind.currentData()) if self.pdf_kind.currentData() else None
             day = _parse_day(self.pdf_date)
             split = self.pdf_split.text().replace(" ", "")
             bounds = tuple(int(x) for x in split.split(",") if x) if split else None
@@ -546,7 +544,7 @@ class RecordsTab(QWidget):
                 except OSError as exc:
                     raise RoiError(f"The file {p.name} cannot be read ({exc.strerror}).") from None
                 files.append(ImportFile(p.name, data, None, bounds, kind, day))
-            return chart.import_files(
+            return records.import_files(
                 ctx.db, files, target, user_id=ctx.user_id, cancel=lambda: token.cancelled
             )
 
@@ -592,7 +590,7 @@ class RecordsTab(QWidget):
             return
 
         def op(token: CancelToken) -> Any:
-            return release_sets.assemble(
+            return abstract.assemble(
                 ctx.db, draft, user_id=ctx.user_id, cancel=lambda: token.cancelled
             )
 

@@ -10,23 +10,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import QItemSelectionModel, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -36,44 +33,24 @@ from roi_desk.errors import DocumentError, RoiError
 from roi_desk.models import User
 from roi_desk.models.redaction import BoxStatus, SetStatus
 from roi_desk.redaction.model import Rect, pdf_rect_to_view, view_rect_to_pdf
-from roi_desk.redaction.provenance import NoteKind
 from roi_desk.services import redaction as svc
 from roi_desk.services.documents import load_bytes
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.job import Job
-from roi_desk.ui.operations import CancelToken
 from roi_desk.ui.redaction import commands as cmd
+from roi_desk.ui.redaction.actions import build_actions
+from roi_desk.ui.redaction.box_panel import build_box_panel
 from roi_desk.ui.redaction.document import PdfPages
 from roi_desk.ui.redaction.log_view import LogPanel
+from roi_desk.ui.redaction.long_work import RedactionWork
 from roi_desk.ui.redaction.page_view import PageView
+from roi_desk.ui.redaction.prompts import ask_exclusion_reason, ask_password
 from roi_desk.ui.redaction.reason_dialog import ask_box_reason
 from roi_desk.ui.redaction.thumbnails import ROW, ThumbnailDelegate, ThumbnailModel
+from roi_desk.ui.redaction.wording import banner, box_line
 
 T = TypeVar("T")
-
-
-def ask_password(parent: QWidget, wrong: bool) -> str | None:
-    """Ask the clerk for the PDF's password (kept in memory for this tab only)."""
-    text = (
-        "The password was not correct. Enter the password of this PDF:"
-        if wrong
-        else "This PDF is protected by a password. Enter it to open the document:"
-    )
-    value, ok = QInputDialog.getText(parent, "Password needed", text, QLineEdit.EchoMode.Password)
-    return value if ok and value else None
-
-
-def ask_exclusion_reason(parent: QWidget) -> str | None:
-    value, ok = QInputDialog.getItem(
-        parent,
-        "Exclude page",
-        "Why is this page left out of the release?",
-        list(svc.EXCLUSION_REASONS),
-        0,
-        True,
-    )
-    return value.strip() if ok and value.strip() else None
 
 
 def _qrect(r: Rect) -> QRectF:
@@ -92,6 +69,36 @@ class RedactionTab(QWidget):
     """
 
     changed = Signal()
+
+    # made by build_actions (actions.py) and build_box_panel (box_panel.py)
+    act_apply: QAction
+    act_confirm: QAction
+    act_confirm_all: QAction
+    act_confirm_group: QAction
+    act_delete: QAction
+    act_every: QAction
+    act_exclude: QAction
+    act_find: QAction
+    act_fit: QAction
+    act_next: QAction
+    act_next_page: QAction
+    act_prev: QAction
+    act_prev_page: QAction
+    act_redo: QAction
+    act_reject: QAction
+    act_result: QAction
+    act_undo: QAction
+    act_whole_page: QAction
+    act_zoom_in: QAction
+    act_zoom_out: QAction
+    apply_button: QPushButton
+    box_info: QLabel
+    exclude_button: QPushButton
+    find_edit: QLineEdit
+    note_edit: QLineEdit
+    page_label: QLabel
+    reason_combo: QComboBox
+    reason_group: QGroupBox
 
     def __init__(
         self,
@@ -123,108 +130,20 @@ class RedactionTab(QWidget):
         #: the verified output, shown instead of the draft after "Apply & verify"
         self.result_pages: PdfPages | None = None
         self.page = 0
-        self._data = b""
-        self._password: str | None = None
+        #: the PDF being redacted and the password the clerk typed: in memory only, dropped
+        #: by release(); never written to disk or logged (PHI)
+        self.pdf_data = b""
+        self.pdf_password: str | None = None
         self._labels = dict(svc.reason_choices())
         self.undo_stack = QUndoStack(self)
+        self.work = RedactionWork(self)
         self._build()
         self._open()
 
     # -- building --------------------------------------------------------------------------
 
-    def _action(
-        self, text: str, slot: Callable[[], Any], keys: Sequence[str] = (), tip: str = ""
-    ) -> QAction:
-        act = QAction(text, self)
-        if keys:
-            act.setShortcuts([QKeySequence(k) for k in keys])
-            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        act.setToolTip(f"{tip or text} ({', '.join(keys)})" if keys else (tip or text))
-        act.triggered.connect(lambda _checked=False: slot())
-        self.addAction(act)
-        return act
-
     def _build(self) -> None:
-        self.act_find = self._action("Find proposals", self.find_proposals)
-        self.act_prev = self._action(
-            "◀ Previous", self.previous_proposal, ["P"], "Previous proposal"
-        )
-        self.act_next = self._action("Next ▶", self.next_proposal, ["N"], "Next proposal")
-        self.act_confirm = self._action(
-            "Confirm", self.confirm_selected, ["C", "Return", "Enter"], "Confirm the proposal"
-        )
-        self.act_reject = self._action(
-            "Reject", self.reject_selected, ["R", "Backspace"], "Reject the proposal"
-        )
-        self.act_confirm_group = self._action(
-            "Confirm section / record",
-            self.confirm_group,
-            ["G", "Shift+C"],
-            "Confirm every box of the selected proposal's section, page or whole record",
-        )
-        self.act_confirm_all = self._action(
-            "Confirm all", self.confirm_all, ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"]
-        )
-        self.act_delete = self._action("Delete box", self.delete_selected, ["Delete"])
-        self.act_undo = self.undo_stack.createUndoAction(self, "Undo")
-        self.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.act_redo = self.undo_stack.createRedoAction(self, "Redo")
-        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for act in (self.act_undo, self.act_redo):
-            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(act)
-        self.act_zoom_in = self._action(
-            "Zoom in", lambda: self.page_view.zoom_by(1.25), ["Ctrl++", "Ctrl+="]
-        )
-        self.act_zoom_out = self._action(
-            "Zoom out", lambda: self.page_view.zoom_by(0.8), ["Ctrl+-"]
-        )
-        self.act_fit = self._action("Fit width", lambda: self.page_view.fit_width(), ["Ctrl+0"])
-        self.act_prev_page = self._action(
-            "Previous page", lambda: self.go_to_page(self.page - 1), ["PgUp"]
-        )
-        self.act_next_page = self._action(
-            "Next page", lambda: self.go_to_page(self.page + 1), ["PgDown"]
-        )
-        self.act_whole_page = self._action("Redact whole page", self.redact_whole_page)
-        self.act_exclude = self._action("Exclude page", self.toggle_exclude_page)
-        self.act_every = self._action("Redact every occurrence", self.redact_every_occurrence)
-        self.act_apply = self._action("Apply && verify", self.apply)
-        self.act_result = self._action(
-            "Show redacted result",
-            lambda: self.show_result(not self.showing_result),
-            ["V"],
-            "Switch between the draft and the verified redacted result",
-        )
-        self.act_result.setCheckable(True)
-
-        bar = QToolBar(self)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        items: tuple[QAction | None, ...] = (
-            self.act_find,
-            None,
-            self.act_prev,
-            self.act_next,
-            self.act_confirm,
-            self.act_confirm_group,
-            self.act_reject,
-            self.act_confirm_all,
-            None,
-            self.act_delete,
-            self.act_undo,
-            self.act_redo,
-            None,
-            self.act_zoom_out,
-            self.act_zoom_in,
-            self.act_fit,
-            None,
-            self.act_result,
-        )
-        for entry in items:
-            if entry is None:
-                bar.addSeparator()
-            else:
-                bar.addAction(entry)
+        bar = build_actions(self)
 
         self.banner = QLabel(self)
         self.banner.setObjectName("redactionBanner")
@@ -249,7 +168,7 @@ class RedactionTab(QWidget):
         self.page_view.delete_requested.connect(self.delete_selected)
         self.page_view.scene_.selectionChanged.connect(self._on_selection)
 
-        self.side = self._build_box_panel()
+        self.side = build_box_panel(self)
         self.side.setMinimumWidth(300)
         # the log runs under the page, full width: seven columns do not fit a side panel
         self.log_panel = LogPanel(self)
@@ -297,65 +216,6 @@ class RedactionTab(QWidget):
         layout.addWidget(split, 1)
         layout.addLayout(row)
 
-    def _build_box_panel(self) -> QWidget:
-        panel = QWidget(self)
-        layout = QVBoxLayout(panel)
-
-        self.reason_group = QGroupBox("Reason for new boxes", panel)
-        form = QFormLayout(self.reason_group)
-        self.reason_combo = QComboBox(self.reason_group)
-        # long category labels must not push the panel wider than the window
-        self.reason_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.reason_combo.setMinimumContentsLength(18)
-        for code, label in svc.offered_reasons():
-            self.reason_combo.addItem(label, code)
-        self.reason_combo.activated.connect(lambda _i: self._reason_edited(from_note=False))
-        self.note_edit = QLineEdit(self.reason_group)
-        self.note_edit.setPlaceholderText("Note (required for 'other')")
-        self.note_edit.editingFinished.connect(lambda: self._reason_edited(from_note=True))
-        form.addRow("Reason", self.reason_combo)
-        form.addRow("Note", self.note_edit)
-        self.box_info = QLabel(self.reason_group)
-        self.box_info.setWordWrap(True)
-        form.addRow(self.box_info)
-        layout.addWidget(self.reason_group)
-
-        find = QGroupBox("Redact a text everywhere", panel)
-        fl = QVBoxLayout(find)
-        self.find_edit = QLineEdit(find)
-        self.find_edit.setPlaceholderText("Text to redact on every page")
-        self.find_edit.returnPressed.connect(self.redact_every_occurrence)
-        use = QPushButton("Use the text under the box", find)
-        use.clicked.connect(self.use_text_under_box)
-        every = QPushButton("Redact every occurrence", find)
-        every.clicked.connect(self.redact_every_occurrence)
-        fl.addWidget(self.find_edit)
-        fl.addWidget(use)
-        fl.addWidget(every)
-        layout.addWidget(find)
-
-        page = QGroupBox("Page", panel)
-        pl = QVBoxLayout(page)
-        self.page_label = QLabel(page)
-        whole = QPushButton("Redact whole page", page)
-        whole.clicked.connect(self.redact_whole_page)
-        self.exclude_button = QPushButton("Exclude page from release", page)
-        self.exclude_button.clicked.connect(self.toggle_exclude_page)
-        pl.addWidget(self.page_label)
-        pl.addWidget(whole)
-        pl.addWidget(self.exclude_button)
-        layout.addWidget(page)
-
-        layout.addStretch(1)
-        self.apply_button = QPushButton("Apply && verify", panel)
-        self.apply_button.setObjectName("primary")
-        self.apply_button.setMinimumHeight(32)
-        self.apply_button.clicked.connect(self.apply)
-        layout.addWidget(self.apply_button)
-        return panel
-
     # -- opening ---------------------------------------------------------------------------
 
     def call(self, fn: Callable[[Session, User], T]) -> T:
@@ -368,7 +228,7 @@ class RedactionTab(QWidget):
             )
             self.set_id = view.id
             self.view = view
-            self._data = self.call(lambda s, _u: load_bytes(s, view.source_document_id))
+            self.pdf_data = self.call(lambda s, _u: load_bytes(s, view.source_document_id))
         except RoiError as exc:
             self._disable(str(exc))
             return
@@ -376,10 +236,10 @@ class RedactionTab(QWidget):
 
     def unlock(self) -> bool:
         """Open the PDF, asking for its password as long as the clerk offers one."""
-        password = self._password
+        password = self.pdf_password
         while True:
             try:
-                pages = PdfPages(self._data, password)
+                pages = PdfPages(self.pdf_data, password)
             except svc.PasswordRequired as exc:
                 password = self.password_provider(self, exc.wrong or bool(password))
                 if password is None:
@@ -394,7 +254,7 @@ class RedactionTab(QWidget):
                 self._disable(str(exc))
                 return False
             break
-        self._password = password
+        self.pdf_password = password
         self.pages = pages
         self.thumb_model.set_pages(pages)
         self._set_enabled(True)
@@ -433,8 +293,8 @@ class RedactionTab(QWidget):
         if self.pages is not None:
             self.pages.close()
             self.pages = None
-        self._data = b""
-        self._password = None
+        self.pdf_data = b""
+        self.pdf_password = None
 
     # -- state -> screen -------------------------------------------------------------------
 
@@ -561,57 +421,10 @@ class RedactionTab(QWidget):
         self.act_exclude.setText("Include page" if excluded else "Exclude page")
 
     def _update_banner(self) -> None:
-        view = self.view
-        if view is None:
-            return
-        parts: list[str] = []
-        style = "background:#eef3fb;color:#1c2b40;"
-        if view.categories:
-            labels = ", ".join(self._labels.get(c, c) for c in view.categories)
-            parts.append(f"Not consented, to redact: <b>{labels}</b>.")
-        else:
-            parts.append("No sensitive category is withheld; draw boxes by hand if needed.")
-        waiting = len(view.proposals)
-        if waiting:
-            parts.append(f"<b>{waiting}</b> proposal(s) wait for a decision (N / C / R).")
-        no_ocr = [p + 1 for p in view.pages_noted(NoteKind.NO_TEXT_NO_OCR)]
-        failed_ocr = [p + 1 for p in view.pages_noted(NoteKind.OCR_FAILED)]
-        read = [p + 1 for p in view.pages_noted(NoteKind.READ_BY_OCR)]
-        if no_ocr:
-            parts.append(
-                f"<b>Scanned pages without text: {_pages(no_ocr)}. OCR (tesseract) is not "
-                "installed, so nothing was proposed there: look at them and draw the boxes "
-                "by hand.</b>"
-            )
-            style = "background:#fff4e5;color:#663c00;"
-        if failed_ocr:
-            parts.append(f"<b>OCR failed on {_pages(failed_ocr)}: draw the boxes by hand.</b>")
-            style = "background:#fff4e5;color:#663c00;"
-        if read:
-            parts.append(f"Read by OCR (check carefully): {_pages(read)}.")
-        if view.status == SetStatus.VERIFIED:
-            # plain words here; the SHA-256s stay in the log below (issue 17 item 8)
-            if self.showing_result:
-                parts = [
-                    "<b>Showing the redacted result — verified.</b> This is what will be "
-                    "released. Press V to go back to the draft."
-                ]
-            else:
-                parts.append(
-                    "<b>Verified</b>: the redacted copy is stored and checked. "
-                    "Press V to look at it."
-                )
-            style = "background:#e9f6ec;color:#1e4620;"
-        elif view.status == SetStatus.DRAFT and view.applied_at is not None:
-            parts.append(
-                "<b>Changed since it was verified</b>: apply &amp; verify again before release."
-            )
-            style = "background:#fff4e5;color:#663c00;"
-        elif view.status == SetStatus.FAILED:
-            parts.append(f"<b>Verification failed</b>: {view.failure} It must not be released.")
-            style = "background:#fdecea;color:#611a15;"
-        self.banner.setText(" ".join(parts))
-        self.banner.setStyleSheet(style)
+        if self.view is not None:
+            text, style = banner(self.view, self._labels, showing_result=self.showing_result)
+            self.banner.setText(text)
+            self.banner.setStyleSheet(style)
 
     def _on_selection(self) -> None:
         ids = self.page_view.selected_ids()
@@ -622,22 +435,7 @@ class RedactionTab(QWidget):
             i = self.reason_combo.findData(box.reason)
             self.reason_combo.setCurrentIndex(max(i, 0))
             self.note_edit.setText(box.note)
-            info = box.provenance
-            if info.is_rule:
-                source = f"proposed: {info.describe(self._labels)}"
-                if box.is_proposal and view is not None:
-                    group = svc.group_of(view, box.id)
-                    if len(group) > 1:
-                        pages = sorted({b.page + 1 for b in group})
-                        source += f" — {len(group)} boxes on {_pages(pages)}; G confirms them all"
-            else:
-                source = f"drawn by {info.username or 'clerk'}"
-            state = {
-                "proposed": "a proposal — not applied until confirmed",
-                "confirmed": f"confirmed by {box.confirmed_by}",
-                "rejected": f"rejected by {box.confirmed_by}",
-            }.get(box.status, box.status)
-            self.box_info.setText(f"Page {box.page + 1}, {source}; {state}.")
+            self.box_info.setText(box_line(view, box, self._labels))
         else:
             self.box_info.setText(
                 f"{len(ids)} boxes selected." if ids else "Drag on the page to draw a box."
@@ -652,7 +450,7 @@ class RedactionTab(QWidget):
     def report(self, exc: BaseException) -> None:
         self.error_presenter(self, exc)
 
-    def _new_reason(self) -> tuple[str, str]:
+    def new_reason(self) -> tuple[str, str]:
         return str(self.reason_combo.currentData()), self.note_edit.text().strip()
 
     def _on_drawn(self, rect: QRectF) -> None:
@@ -685,7 +483,7 @@ class RedactionTab(QWidget):
         if self.view is None or len(ids) != 1:
             return
         box = self.view.box(ids[0])
-        reason, note = self._new_reason()
+        reason, note = self.new_reason()
         if box is None or (box.reason == reason and box.note == note):
             return
         if reason == svc.REASON_OTHER and not note:
@@ -740,7 +538,7 @@ class RedactionTab(QWidget):
         what = info.level_words.lower() if info.is_rule else "group"
         self.undo_stack.push(cmd.Decide(self, todo, True, f"Confirm {what} ({len(todo)} boxes)"))
         last = svc.reading_order(todo)[-1]
-        if self._ordered_proposals():
+        if self.ordered_proposals():
             self.next_proposal(after=last)
         self.status.setText(f"Confirmed {len(todo)} box(es) of this {what}.")
 
@@ -757,7 +555,7 @@ class RedactionTab(QWidget):
         if self.pages is None:
             return
         geo = self.pages.geometry(self.page)
-        reason, note = self._new_reason()
+        reason, note = self.new_reason()
         item = svc.NewBox(self.page, geo.mediabox, reason, note)
         self.undo_stack.push(cmd.AddBoxes(self, [item], [geo.mediabox], "Redact whole page"))
 
@@ -783,7 +581,7 @@ class RedactionTab(QWidget):
 
     # -- proposals -------------------------------------------------------------------------
 
-    def _ordered_proposals(self) -> list[svc.BoxView]:
+    def ordered_proposals(self) -> list[svc.BoxView]:
         return svc.reading_order(self.view.proposals) if self.view is not None else []
 
     def _go_to_box(self, box: svc.BoxView) -> None:
@@ -816,112 +614,19 @@ class RedactionTab(QWidget):
             act.setEnabled(not busy and self.pages is not None)
         self.apply_button.setEnabled(not busy and self.pages is not None)
 
-    def _start(
-        self,
-        label: str,
-        fn: Callable[[CancelToken], Any],
-        on_success: Callable[[Any], None],
-    ) -> None:
-        def failure(exc: BaseException) -> None:
-            self.report(exc)
-            self.reload()
-
-        self.job.start(
-            fn,
-            success=on_success,
-            failure=failure,
-            cancelled=self.reload,
-            label=label,
-            cancelled_message="Cancelled; nothing was changed.",
-        )
-
     def cancel_job(self) -> None:
         self.job.cancel()
 
+    # the long work itself is in long_work.py; these are the tab's entry points to it
+
     def find_proposals(self) -> None:
-        if self.pages is None:
-            return
-        db, set_id, user_id, pw = self.ctx.db, self.set_id, self.ctx.user_id, self._password
-
-        def work(token: CancelToken) -> Any:
-            return svc.propose_steps(
-                db, set_id, user_id=user_id, password=pw, cancel=lambda: token.cancelled
-            )
-
-        def done(result: svc.ProposeOutcome) -> None:
-            self.undo_stack.clear()  # the proposals were replaced: older steps no longer apply
-            self.status.setText(f"{result.added} proposal(s) found.")
-            self.reload()
-            self.changed.emit()
-            if self._ordered_proposals():
-                self.next_proposal()
-
-        self._start("Looking for sensitive text…", work, done)
+        self.work.find_proposals()
 
     def redact_every_occurrence(self) -> None:
-        text = self.find_edit.text().strip()
-        if self.pages is None:
-            return
-        if not text:
-            self.status.setText("Type the text to redact, or use the text under a box.")
-            self.find_edit.setFocus()
-            return
-        data, pw, pages = self._data, self._password, self.pages
-        reason, note = self._new_reason()
-
-        def work(token: CancelToken) -> Any:
-            return svc.find_text_steps(data, text, password=pw, cancel=lambda: token.cancelled)
-
-        def done(found: list[tuple[int, Rect]]) -> None:
-            fresh = svc.uncovered_occurrences(self.view, found) if self.view is not None else found
-            items = [svc.NewBox(page, rect, reason, note) for page, rect in fresh]
-            if not items:
-                self.status.setText("No other occurrence found.")
-                return
-            bounds = [pages.geometry(i.page).mediabox for i in items]
-            self.undo_stack.push(
-                cmd.AddBoxes(self, items, bounds, f"Redact {len(items)} occurrence(s)")
-            )
-            self.status.setText(
-                f"{len(items)} occurrence(s) redacted on {len({i.page for i in items})} page(s)."
-            )
-
-        self._start("Looking for the text on every page…", work, done)
+        self.work.redact_every_occurrence()
 
     def apply(self) -> None:
-        view = self.view
-        if self.pages is None or view is None:
-            return
-        if view.proposals:
-            self.status.setText(
-                f"Confirm or reject the {len(view.proposals)} proposal(s) before applying."
-            )
-            self.next_proposal()
-            return
-        db, set_id, user_id, pw = self.ctx.db, self.set_id, self.ctx.user_id, self._password
-
-        def work(token: CancelToken) -> Any:
-            return svc.apply_steps(
-                db, set_id, user_id=user_id, password=pw, cancel=lambda: token.cancelled
-            )
-
-        def done(result: svc.ApplyOutcome) -> None:
-            self.status.setText(
-                f"Verified: {result.page_count} page(s) stored. Showing the redacted result."
-            )
-            self.reload()
-            if self.center.sizes()[1] == 0:  # the clerk had folded the log away
-                self.center.setSizes([600, 200])
-            self.show_result(True)  # the clerk looks at what will go out, not the draft
-            self.changed.emit()
-
-        self._start("Redacting and verifying…", work, done)
-
-
-def _pages(numbers: list[int]) -> str:
-    shown = ", ".join(str(n) for n in numbers[:12])
-    more = f" and {len(numbers) - 12} more" if len(numbers) > 12 else ""
-    return f"page{'s' if len(numbers) > 1 else ''} {shown}{more}"
+        self.work.apply()
 
 
 __all__ = ["RedactionTab", "ask_exclusion_reason", "ask_password"]

@@ -67,7 +67,7 @@ def _pass_all(qtbot: QtBot, panel: ChecklistPanel) -> None:
     for _ in range(panel.model.rowCount()):
         qtbot.keyClick(panel.table, Qt.Key.Key_P)
     # the form was signed before it arrived: type the date
-    _type_date(qtbot, panel.signed_on, panel.draft.facts.received_on - dt.timedelta(days=2))
+    _type_date(qtbot, panel.form.signed_on, panel.draft.facts.received_on - dt.timedelta(days=2))
 
 
 def _type_date(qtbot: QtBot, field: DateField, day: dt.date) -> None:
@@ -112,38 +112,38 @@ def _why(panel: ChecklistPanel) -> str:
 
 def test_written_revocation_typed_shows_revoked(qtbot: QtBot, third: ChecklistPanel) -> None:
     assert "[45 CFR 164.508(b)(1), (c)]" in _why(third)  # each line with its rule
-    _type_date(qtbot, third.revoked_on, third.draft.facts.received_on)
+    _type_date(qtbot, third.form.revoked_on, third.draft.facts.received_on)
     assert third.verdict.text() == "AUTHORIZATION REVOKED"
     assert "revoked this authorization in writing" in third.read_aloud.toPlainText()
     assert "164.508(b)(5)" in _why(third)
 
 
 def test_signed_after_receipt_is_defective(qtbot: QtBot, third: ChecklistPanel) -> None:
-    _type_date(qtbot, third.signed_on, third.draft.facts.received_on + dt.timedelta(days=1))
+    _type_date(qtbot, third.form.signed_on, third.draft.facts.received_on + dt.timedelta(days=1))
     assert third.verdict.text().startswith("DEFECTIVE")
     assert "after we received" in third.read_aloud.toPlainText()
 
 
 def test_expiration_event_happened_by_alt_t(qtbot: QtBot, third: ChecklistPanel) -> None:
     _alt(qtbot, third, Qt.Key.Key_T)  # Expiry even&t has happened
-    if not third.event_happened.isChecked():  # mnemonic only focuses on some styles
-        _space(qtbot, third.event_happened)
+    if not third.form.event_happened.isChecked():  # mnemonic only focuses on some styles
+        _space(qtbot, third.form.event_happened)
     assert third.verdict.text().startswith("DEFECTIVE")
     assert "already happened" in third.read_aloud.toPlainText()
 
 
 def test_compound_psychotherapy_notes(qtbot: QtBot, third: ChecklistPanel) -> None:
-    _space(qtbot, third.psychotherapy)
-    _space(qtbot, third.compound)
+    _space(qtbot, third.form.psychotherapy)
+    _space(qtbot, third.form.compound)
     assert third.verdict.text().startswith("DEFECTIVE")
     assert "own authorization" in third.read_aloud.toPlainText()
     # the permitted case: the other authorization is for psychotherapy notes too
-    _space(qtbot, third.compound_pn)
+    _space(qtbot, third.form.compound_pn)
     assert third.verdict.text() == "AUTHORIZATION VALID"
 
 
 def test_information_known_false(qtbot: QtBot, third: ChecklistPanel) -> None:
-    _space(qtbot, third.known_false)
+    _space(qtbot, third.form.known_false)
     assert third.verdict.text().startswith("DEFECTIVE")
     assert "164.508(b)(2)(v)" in _why(third)
 
@@ -151,7 +151,7 @@ def test_information_known_false(qtbot: QtBot, third: ChecklistPanel) -> None:
 def test_no_legal_authority_rejects_with_who_may_ask(
     qtbot: QtBot, third: ChecklistPanel, ctx: AppContext
 ) -> None:
-    _choose(qtbot, third.signer, "no_authority")
+    _choose(qtbot, third.form.signer, "no_authority")
     assert third.verdict.text() == "REJECT — NO AUTHORITY"
     assert "can be released to" in third.read_aloud.toPlainText()
     with qtbot.waitSignal(third.changed):
@@ -161,13 +161,13 @@ def test_no_legal_authority_rejects_with_who_may_ask(
 
 
 def test_signer_role_and_proof_received(qtbot: QtBot, third: ChecklistPanel) -> None:
-    _choose(qtbot, third.signer, "court_guardian")
+    _choose(qtbot, third.form.signer, "court_guardian")
     # the right person, proof still to come: a hold, said with its rule
     assert third.verdict.text().startswith("DEFECTIVE")
     assert "guardianship decree" in third.read_aloud.toPlainText()
-    _choose(qtbot, third.proof_received, "guardianship_decree")
-    third.proof_received_button.setFocus()
-    qtbot.keyClick(third.proof_received_button, Qt.Key.Key_Space)
+    _choose(qtbot, third.form.proof_received, "guardianship_decree")
+    third.form.proof_received_button.setFocus()
+    qtbot.keyClick(third.form.proof_received_button, Qt.Key.Key_Space)
     assert third.verdict.text() == "AUTHORIZATION VALID"
     assert "proof on file" in _why(third)
 
@@ -175,11 +175,11 @@ def test_signer_role_and_proof_received(qtbot: QtBot, third: ChecklistPanel) -> 
 def test_minor_consent_per_category(qtbot: QtBot, ctx: AppContext) -> None:
     panel = _open(qtbot, ctx, _request(ctx, "third_party", birth=dt.date(2010, 1, 5)))
     _pass_all(qtbot, panel)
-    _choose(qtbot, panel.signer, "parent")
-    _space(qtbot, panel.category_boxes["std"])  # the parent initialed STD...
+    _choose(qtbot, panel.form.signer, "parent")
+    _space(qtbot, panel.form.category_boxes["std"])  # the parent initialed STD...
     assert "std" not in panel.review.redaction_obligations  # type: ignore[union-attr]
     # ...but the minor consented to that care alone (MA c.112 §12F)
-    _choose(qtbot, panel.minor_boxes["std"], "std")
+    _choose(qtbot, panel.form.minor_boxes["std"], "std")
     review = panel.review
     assert review is not None and "std" in review.redaction_obligations
     assert panel.verdict.text() == "AUTHORIZATION VALID"  # redacted, never a rejection
@@ -190,9 +190,9 @@ def test_clinician_decision_lifts_the_hold(qtbot: QtBot, ctx: AppContext) -> Non
     panel = _open(qtbot, ctx, _request(ctx, "patient"))
     assert "Clinician approval" in _why(panel) or "clinician" in panel.consequences.text()
     assert any(h.code == "clinician_approval" for h in panel.review.holds)  # type: ignore[union-attr]
-    panel.clinician_name.setFocus()
-    qtbot.keyClicks(panel.clinician_name, "Dr. Reyes")
-    _choose(qtbot, panel.clinician, "approved")
+    panel.form.clinician_name.setFocus()
+    qtbot.keyClicks(panel.form.clinician_name, "Dr. Reyes")
+    _choose(qtbot, panel.form.clinician, "approved")
     holds = {h.code for h in panel.review.holds}  # type: ignore[union-attr]
     assert "clinician_approval" not in holds
     assert "Dr. Reyes" in _why(panel)
@@ -202,11 +202,11 @@ def test_fee_is_saved_with_the_checklist(
     qtbot: QtBot, third: ChecklistPanel, ctx: AppContext
 ) -> None:
     # issue 17: the third party's MA c.111 §70 fee was shown but never saved
-    assert not third.flat_fee.isChecked() and not third.flat_fee.isEnabled()
-    third.pages.setFocus()
-    qtbot.keyClick(third.pages, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(third.pages, "10")
-    assert "Not saved yet" in third.payment_label.text()
+    assert not third.fee.flat_fee.isChecked() and not third.fee.flat_fee.isEnabled()
+    third.fee.pages.setFocus()
+    qtbot.keyClick(third.fee.pages, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(third.fee.pages, "10")
+    assert "Not saved yet" in third.fee.payment_label.text()
     with qtbot.waitSignal(third.changed):
         qtbot.keyClick(third, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     wait_for_workers(ctx)  # the saved checklist is read back
@@ -215,7 +215,7 @@ def test_fee_is_saved_with_the_checklist(
             select(FeeQuoteRecord.total_cents).where(FeeQuoteRecord.request_id == third.request_id)
         )
     assert total == 2869 + 10 * 96  # Oct 2024 maximum: $28.69 + 10 × $0.96
-    assert "Not saved" not in third.payment_label.text()
+    assert "Not saved" not in third.fee.payment_label.text()
     QApplication.processEvents()
 
 

@@ -66,11 +66,11 @@ def test_keys_drive_the_lines_and_the_verdict_follows(qtbot: QtBot, panel: Check
     _press(qtbot, panel, Qt.Key.Key_P, rows)  # pass everything, line by line
     # every line passed, but "Signed on" is empty: not valid, and the checklist says why
     # (45 CFR 164.508(c)(1)(vi); seen in the real window as VALID with no date)
-    assert panel.signed_on.date() is None
+    assert panel.form.signed_on.date() is None
     assert panel.verdict.text() == "ENTER THE SIGNATURE DATE"
     assert "“Signed on” is empty" in panel.read_aloud.toPlainText()
     assert "[45 CFR 164.508(c)(1)(vi)]" in panel.decision_lines.text()
-    _type_date(qtbot, panel.signed_on, panel.draft.facts.received_on - dt.timedelta(days=2))
+    _type_date(qtbot, panel.form.signed_on, panel.draft.facts.received_on - dt.timedelta(days=2))
     assert panel.verdict.text() == "AUTHORIZATION VALID", panel.read_aloud.toPlainText()
     assert "“Signed on” is empty" not in panel.decision_lines.text()
     # back up to "right to revoke" and fail it
@@ -143,21 +143,21 @@ def test_save_puts_a_defective_request_on_hold_and_prints_the_letter(
 def test_fee_quote_is_live_and_the_clerk_cannot_waive(
     qtbot: QtBot, panel: ChecklistPanel, ctx: AppContext
 ) -> None:
-    assert not panel.waive_button.isEnabled()
-    panel.pages.setValue(150)
-    assert "$149.19" in panel.quote_lines.text()  # $28.69 + 100 × $0.96 + 50 × $0.49
+    assert not panel.fee.waive_button.isEnabled()
+    panel.fee.pages.setValue(150)
+    assert "$149.19" in panel.fee.quote_lines.text()  # $28.69 + 100 × $0.96 + 50 × $0.49
     with qtbot.waitSignal(panel.changed):
-        panel.save_quote_button.click()
+        panel.fee.save_quote_button.click()
     wait_for_workers(panel.ctx)
     with qtbot.waitSignal(panel.changed):
-        panel.invoiced_button.click()
+        panel.fee.invoiced_button.click()
     wait_for_workers(panel.ctx)
     with ctx.db.transaction() as s:
         status = select(FeeQuoteRecord.payment_status).where(
             FeeQuoteRecord.request_id == panel.request_id
         )
         assert s.scalar(status) == PaymentStatus.INVOICED
-    assert "Invoiced" in panel.payment_label.text()
+    assert "Invoiced" in panel.fee.payment_label.text()
 
 
 def test_supervisor_waives(qtbot: QtBot, ctx: AppContext) -> None:
@@ -165,31 +165,34 @@ def test_supervisor_waives(qtbot: QtBot, ctx: AppContext) -> None:
     panel = ChecklistPanel(boss, _request_with_scan(ctx, "third_party"))
     qtbot.addWidget(panel)
     wait_for_workers(boss)
-    panel.pages.setValue(20)
+    panel.fee.pages.setValue(20)
     with qtbot.waitSignal(panel.changed):
-        panel.save_quote()
+        panel.fee.save_quote()
     wait_for_workers(panel.ctx)
-    assert panel.waive_button.isEnabled()
+    assert panel.fee.waive_button.isEnabled()
     with qtbot.waitSignal(panel.changed):
-        panel.set_payment(PaymentStatus.WAIVED, "Financial hardship")
+        panel.fee.set_payment(PaymentStatus.WAIVED, "Financial hardship")
     wait_for_workers(panel.ctx)
-    assert "Waived" in panel.payment_label.text() and "Kiran Patel" in panel.payment_label.text()
-    assert "$0.00" in panel.quote_lines.text()
-    assert not panel.save_quote_button.isEnabled()
+    assert (
+        "Waived" in panel.fee.payment_label.text()
+        and "Kiran Patel" in panel.fee.payment_label.text()
+    )
+    assert "$0.00" in panel.fee.quote_lines.text()
+    assert not panel.fee.save_quote_button.isEnabled()
 
 
 def test_due_date_and_extension(qtbot: QtBot, panel: ChecklistPanel) -> None:
     info = panel.state.deadline if panel.state else None
     assert info is not None
-    assert panel.due_label.text().startswith("<b>")
+    assert panel.dates.due_label.text().startswith("<b>")
     if info.can_extend:
         with qtbot.waitSignal(panel.changed):
             panel.extend("Some records are stored off site")
         wait_for_workers(panel.ctx)
-        assert "Extended to" in panel.extension_label.text()
-        assert not panel.extend_button.isEnabled()
+        assert "Extended to" in panel.dates.extension_label.text()
+        assert not panel.dates.extend_button.isEnabled()
     else:
-        assert "No longer possible" in panel.extension_label.text()
+        assert "No longer possible" in panel.dates.extension_label.text()
 
 
 def test_lines_model_is_a_proper_model(qtmodeltester: object, panel: ChecklistPanel) -> None:
@@ -209,7 +212,7 @@ def test_screenshot(qtbot: QtBot, panel: ChecklistPanel, tmp_path: Path) -> None
     _press(qtbot, panel, Qt.Key.Key_P, panel.model.rowCount())
     panel.table.setCurrentIndex(panel.model.index(8, 0))
     _press(qtbot, panel, Qt.Key.Key_F)
-    panel.pages.setValue(42)
+    panel.fee.pages.setValue(42)
     assert panel.grab().save(str(shots / "checklist_panel_defective.png"))
 
 

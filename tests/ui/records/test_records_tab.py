@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QApplication
 
-from roi_desk.records.kinds import DocumentKind
-from roi_desk.services import chart, release_sets
-from roi_desk.services.chart import ImportFile, PatientTarget
+from roi_desk.records.kinds import RecordKind
+from roi_desk.services import abstract, records
+from roi_desk.services.records import ImportFile, PatientTarget
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.records import RecordsTab
 from roi_desk.ui.records.models import ChartTableModel, IdRole, SelectionModel
@@ -46,11 +46,11 @@ def tab(qtbot: Any, empty_ctx: AppContext, request_id: uuid.UUID) -> RecordsTab:
     return widget
 
 
-def imported_rows(ctx: AppContext) -> list[chart.ChartRow]:
+def imported_rows(ctx: AppContext) -> list[records.ChartRow]:
     with ctx.db.transaction() as s:
         pid = add_patient(s, mrn="RGH-2", family="Casares", given="Jose").id
     drive(
-        chart.import_files(
+        records.import_files(
             ctx.db,
             [ImportFile(STANLEY.name, STANLEY.read_bytes())],
             PatientTarget(patient_id=pid, accept_mismatch=True),
@@ -58,7 +58,7 @@ def imported_rows(ctx: AppContext) -> list[chart.ChartRow]:
         )
     )
     with ctx.db.transaction() as s:
-        return chart.list_chart(s, pid)
+        return records.list_chart(s, pid)
 
 
 def test_chart_model_passes_qtmodeltester(qtmodeltester: Any, empty_ctx: AppContext) -> None:
@@ -75,7 +75,7 @@ def test_selection_model_passes_qtmodeltester(
     model = SelectionModel()
     qtmodeltester.check(model, force_py=True)
     drive(
-        chart.import_files(
+        records.import_files(
             empty_ctx.db,
             [ImportFile(STANLEY.name, STANLEY.read_bytes())],
             PatientTarget(mrn="RGH-0000001"),
@@ -83,7 +83,7 @@ def test_selection_model_passes_qtmodeltester(
         )
     )
     with empty_ctx.db.transaction() as s:
-        draft = release_sets.start_draft(s, request_id)
+        draft = abstract.start_draft(s, request_id)
     model.set_draft(draft)
     assert model.rowCount() == 16
     qtmodeltester.check(model, force_py=True)
@@ -107,7 +107,7 @@ def test_import_build_and_preview(qtbot: Any, tab: RecordsTab) -> None:
     assert not tab.progress.isVisible()
 
     # filter the index by type (in SQL)
-    tab.kind_filter.setCurrentIndex(tab.kind_filter.findData(DocumentKind.LAB.value))
+    tab.kind_filter.setCurrentIndex(tab.kind_filter.findData(RecordKind.LAB.value))
     wait_for_workers(tab.ctx)
     assert tab.chart_model.rowCount() == 2
 
@@ -134,7 +134,7 @@ def test_import_build_and_preview(qtbot: Any, tab: RecordsTab) -> None:
     assert tab.preview_doc.status() == QPdfDocument.Status.Ready
     assert tab.preview_doc.pageCount() == tab.built.page_count == tab.draft.page_count
     with tab.ctx.db.transaction() as s:
-        info = release_sets.latest_release_set(s, tab.request_id)
+        info = abstract.latest_release_set(s, tab.request_id)
     assert info is not None and len(info.items) == tab.built.page_count
     removed = sel.data(sel.index(ticked[0]), IdRole)
     assert removed not in {i.chart_document_id for i in info.items}

@@ -22,7 +22,7 @@ from roi_desk.abstract.frontmatter import TOC_ROWS_PER_PAGE, ReleaseHeader
 from roi_desk.abstract.selection import select_abstract
 from roi_desk.errors import DocumentError
 from roi_desk.records.fhir import index_bundle, render_draft
-from roi_desk.records.kinds import DocumentKind, DocumentSource, RecordDocument
+from roi_desk.records.kinds import DocumentSource, RecordDocument, RecordKind
 from roi_desk.records.pdf_import import import_pdf
 from roi_desk.work import Progress
 from tests.helpers import SHARED_FHIR, SHARED_PDFS
@@ -44,7 +44,7 @@ def chart() -> list[RecordDocument]:
         docs += import_pdf(
             (SHARED_PDFS / name).read_bytes(),
             source_name=name,
-            kind=DocumentKind.RADIOLOGY,
+            kind=RecordKind.RADIOLOGY,
             date_of_service=day,
         )
     return docs
@@ -173,7 +173,7 @@ def test_long_contents_and_mrn_footer(chart: list[RecordDocument]) -> None:
 def test_an_unreadable_document_stops_with_a_clear_error(header: ReleaseHeader) -> None:
     bad = RecordDocument(
         source_key="k",
-        kind=DocumentKind.LAB,
+        kind=RecordKind.LAB,
         title="t",
         date_of_service=None,
         source=DocumentSource.PDF,

@@ -12,7 +12,7 @@ from pikepdf import Array, Dictionary, Name
 from reportlab.pdfgen.canvas import Canvas
 
 from roi_desk.abstract.assemble import ReleaseHeader, assemble_release, run_to_end
-from roi_desk.records.kinds import DocumentKind, DocumentSource, RecordDocument
+from roi_desk.records.kinds import DocumentSource, RecordDocument, RecordKind
 
 HEADER = ReleaseHeader(
     patient_name="Synthetic Patient",
@@ -26,7 +26,7 @@ HEADER = ReleaseHeader(
 def _doc(key: str, pdf: bytes, pages: int, day: int) -> RecordDocument:
     return RecordDocument(
         source_key=key,
-        kind=DocumentKind.OFFICE_VISIT,
+        kind=RecordKind.OFFICE_VISIT,
         title=f"Synthetic {key}",
         date_of_service=date(2025, 1, day),
         source=DocumentSource.PDF,

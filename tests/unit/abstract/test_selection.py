@@ -17,7 +17,7 @@ from roi_desk.abstract.selection import (
 )
 from roi_desk.errors import ValidationError
 from roi_desk.records.fhir import index_bundle
-from roi_desk.records.kinds import DocumentKind
+from roi_desk.records.kinds import RecordKind
 from tests.helpers import SHARED_FHIR
 from tests.unit.records import fhir_counts as ref
 
@@ -67,14 +67,14 @@ def test_abstract_matches_an_independent_selection(path: Path, request_date: dat
     assert days == sorted(days)  # chronological
     assert selection.since == years_before(request_date, 3)
     assert selection.summary.endswith(f"since {selection.since.isoformat()}")
-    n_imm = sum(1 for d in selection.documents if d.kind == DocumentKind.IMMUNIZATION)
+    n_imm = sum(1 for d in selection.documents if d.kind == RecordKind.IMMUNIZATION)
     assert selection.summary.startswith(f"{n_imm} immunization")
 
 
 def test_window_ends_are_inclusive_to_the_day() -> None:
     drafts = index_bundle(TIERA.read_bytes(), source_name="t").drafts
     lab = sorted(
-        (d for d in drafts if d.kind == DocumentKind.LAB),
+        (d for d in drafts if d.kind == RecordKind.LAB),
         key=lambda d: d.date_of_service or date.min,
     )[-3]
     day = lab.date_of_service
@@ -95,9 +95,9 @@ def test_rules_are_settings() -> None:
     labs_only = select_abstract(
         drafts,
         request,
-        AbstractRules(all_kinds=frozenset(), windowed_kinds=frozenset({DocumentKind.LAB})),
+        AbstractRules(all_kinds=frozenset(), windowed_kinds=frozenset({RecordKind.LAB})),
     )
-    assert {d.kind for d in labs_only.documents} == {DocumentKind.LAB}
+    assert {d.kind for d in labs_only.documents} == {RecordKind.LAB}
     assert "immunization" not in labs_only.summary
     with pytest.raises(ValidationError):
         AbstractRules(lookback_years=0)
@@ -106,18 +106,18 @@ def test_rules_are_settings() -> None:
 @dataclass(frozen=True)
 class Doc:
     source_key: str
-    kind: DocumentKind
+    kind: RecordKind
     title: str
     date_of_service: date | None
 
 
 def test_summary_wording_undated_and_leap_days() -> None:
     docs = [
-        Doc("a", DocumentKind.IMMUNIZATION, "Flu", date(2001, 1, 1)),
-        Doc("b", DocumentKind.LAB, "CBC", date(2021, 2, 28)),
-        Doc("c", DocumentKind.LAB, "CBC", date(2021, 2, 27)),
-        Doc("d", DocumentKind.RADIOLOGY, "CXR", None),
-        Doc("e", DocumentKind.OFFICE_VISIT, "Visit", date(2023, 3, 1)),
+        Doc("a", RecordKind.IMMUNIZATION, "Flu", date(2001, 1, 1)),
+        Doc("b", RecordKind.LAB, "CBC", date(2021, 2, 28)),
+        Doc("c", RecordKind.LAB, "CBC", date(2021, 2, 27)),
+        Doc("d", RecordKind.RADIOLOGY, "CXR", None),
+        Doc("e", RecordKind.OFFICE_VISIT, "Visit", date(2023, 3, 1)),
     ]
     sel = select_abstract(docs, date(2024, 2, 29))
     assert years_before(date(2024, 2, 29), 3) == date(2021, 2, 28)
@@ -130,9 +130,9 @@ def test_summary_wording_undated_and_leap_days() -> None:
 
 def test_full_release_by_range_and_custom_pick() -> None:
     docs = [
-        Doc("a", DocumentKind.IMMUNIZATION, "Flu", date(2001, 1, 1)),
-        Doc("b", DocumentKind.CONSULT, "Consult", date(2010, 5, 5)),
-        Doc("c", DocumentKind.LAB, "CBC", None),
+        Doc("a", RecordKind.IMMUNIZATION, "Flu", date(2001, 1, 1)),
+        Doc("b", RecordKind.CONSULT, "Consult", date(2010, 5, 5)),
+        Doc("c", RecordKind.LAB, "CBC", None),
     ]
     assert [d.source_key for d in select_range(docs).documents] == ["a", "b", "c"]
     ranged = select_range(docs, date(2005, 1, 1), date(2010, 5, 5))

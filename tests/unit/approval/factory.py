@@ -143,12 +143,12 @@ def _review(session: Session, request_id: uuid.UUID, verdict: str, clerk: User) 
     """The checklist as a clerk saves it: every line confirmed from the form; "defective"
     is a form that expired before it was checked (164.508(b)(2)(i))."""
     from roi_desk.authorization import CATEGORY_CODES, LineStatus, SignerRole
-    from roi_desk.services import checklist
+    from roi_desk.services import authorization
 
-    draft = checklist.load_review(session, request_id)
+    draft = authorization.load_review(session, request_id)
     received = draft.facts.received_on
-    checklist.set_signer(draft, SignerRole.PATIENT)
-    checklist.update_facts(
+    authorization.set_signer(draft, SignerRole.PATIENT)
+    authorization.update_facts(
         draft,
         signature_present=True,
         signed_on=received - timedelta(days=2),
@@ -166,6 +166,6 @@ def _review(session: Session, request_id: uuid.UUID, verdict: str, clerk: User) 
     )
     for line in draft.checklist.lines:
         if line.status is LineStatus.OPEN:
-            checklist.confirm_line(draft, line.code, LineStatus.PASS, by=CLERK)
+            authorization.confirm_line(draft, line.code, LineStatus.PASS, by=CLERK)
     draft.checklist.confirm_prefilled(CLERK)
-    checklist.save_review(session, draft, user=clerk, today=max(received, date.today()))
+    authorization.save_review(session, draft, user=clerk, today=max(received, date.today()))

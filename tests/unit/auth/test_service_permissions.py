@@ -41,23 +41,23 @@ from roi_desk.models import (
 from roi_desk.models.chart import ChartDocument
 from roi_desk.models.packet import DeliveryStep
 from roi_desk.packets import PageSource
-from roi_desk.records.kinds import DocumentKind as ChartKind
+from roi_desk.records.kinds import RecordKind as ChartKind
 from roi_desk.records.kinds import SensitivityCategory
 from roi_desk.services import (
+    abstract,
     approval,
-    chart,
-    checklist,
+    authorization,
     deadlines,
     intake,
     letters,
     packets,
+    records,
     redaction,
     release,
-    release_sets,
     reports,
 )
-from roi_desk.services.chart import ImportFile, PatientTarget
 from roi_desk.services.documents import store_document
+from roi_desk.services.records import ImportFile, PatientTarget
 from roi_desk.services.reports import AuditFilter, Period
 from roi_desk.storage import Database, open_database
 from roi_desk.storage.keys import key_file_for
@@ -169,7 +169,7 @@ def _prepare(db: Database, tmp: Path) -> Desk:
         logged = intake.save_request(s, form, user=s.get(User, users[Role.CLERK])).id
     admin = users[Role.ADMIN]
     _run(
-        chart.import_files(
+        records.import_files(
             db,
             [ImportFile(STANLEY.name, STANLEY.read_bytes())],
             PatientTarget(patient_id=sub.patient_id, accept_mismatch=True),
@@ -259,9 +259,9 @@ def _match(s: Session, u: User, d: Desk) -> object:
 
 
 def _proof(s: Session, u: User, d: Desk) -> object:
-    draft = checklist.load_review(s, d.logged_id)
+    draft = authorization.load_review(s, d.logged_id)
     data = records_pdf([["Letters of appointment"]])
-    return checklist.attach_proof(
+    return authorization.attach_proof(
         s, draft, data, proof=ProofDocument.LETTERS_OF_APPOINTMENT, user=u
     )
 
@@ -277,26 +277,28 @@ SESSION_CALLS: dict[str, tuple[Permission, SessionCall]] = {
         lambda s, u, d: intake.save_request(s, _form(), user=u),
     ),
     "intake.match_patient": (P.LOG_REQUEST, _match),
-    "checklist.save_review": (
+    "authorization.save_review": (
         P.REVIEW_AUTHORIZATION,
-        lambda s, u, d: checklist.save_review(s, checklist.load_review(s, d.logged_id), user=u),
+        lambda s, u, d: authorization.save_review(
+            s, authorization.load_review(s, d.logged_id), user=u
+        ),
     ),
-    "checklist.attach_proof": (P.REVIEW_AUTHORIZATION, _proof),
-    "chart.set_sensitivity": (
+    "authorization.attach_proof": (P.REVIEW_AUTHORIZATION, _proof),
+    "records.set_sensitivity": (
         P.BUILD_RELEASE,
-        lambda s, u, d: chart.set_sensitivity(
+        lambda s, u, d: records.set_sensitivity(
             s, d.chart_document_id, SensitivityCategory.HIV, user=u
         ),
     ),
-    "chart.clear_sensitivity": (
+    "records.clear_sensitivity": (
         P.BUILD_RELEASE,
-        lambda s, u, d: chart.clear_sensitivity(
+        lambda s, u, d: records.clear_sensitivity(
             s, d.chart_document_id, SensitivityCategory.HIV, user=u
         ),
     ),
-    "chart.confirm_document": (
+    "records.confirm_document": (
         P.BUILD_RELEASE,
-        lambda s, u, d: chart.confirm_document(
+        lambda s, u, d: records.confirm_document(
             s, d.chart_document_id, kind=ChartKind.LAB, date_of_service=TODAY, user=u
         ),
     ),
@@ -437,8 +439,8 @@ def _electronic(db: Database, uid: uuid.UUID, d: Desk, role: Role) -> object:
 
 def _assemble(db: Database, uid: uuid.UUID, d: Desk, role: Role) -> object:
     with db.transaction() as s:
-        draft = release_sets.start_draft(s, d.request_id)
-    return _run(release_sets.assemble(db, draft, user_id=uid, today=TODAY))
+        draft = abstract.start_draft(s, d.request_id)
+    return _run(abstract.assemble(db, draft, user_id=uid, today=TODAY))
 
 
 def _apply(db: Database, uid: uuid.UUID, d: Desk, role: Role) -> object:
@@ -446,13 +448,13 @@ def _apply(db: Database, uid: uuid.UUID, d: Desk, role: Role) -> object:
 
 
 DB_CALLS: dict[str, tuple[Permission, DbCall]] = {
-    "chart.import_files": (
+    "records.import_files": (
         P.BUILD_RELEASE,
         lambda db, uid, d, role: _run(
-            chart.import_files(db, [], PatientTarget(patient_id=d.patient_id), user_id=uid)
+            records.import_files(db, [], PatientTarget(patient_id=d.patient_id), user_id=uid)
         ),
     ),
-    "release_sets.assemble": (P.BUILD_RELEASE, _assemble),
+    "abstract.assemble": (P.BUILD_RELEASE, _assemble),
     "redaction.propose_steps": (
         P.REDACT,
         lambda db, uid, d, role: _run(

@@ -10,9 +10,9 @@ from datetime import date
 import pypdf
 
 from roi_desk.abstract.selection import AbstractRules, select_abstract, window_is_empty
-from roi_desk.records.kinds import DocumentKind as Kind
-from roi_desk.services import chart, release_sets
-from roi_desk.services.chart import ImportFile, PatientTarget
+from roi_desk.records.kinds import RecordKind as Kind
+from roi_desk.services import abstract, records
+from roi_desk.services.records import ImportFile, PatientTarget
 from roi_desk.storage import Database
 from tests.unit.abstract.test_selection import Doc
 from tests.unit.chart.support import STANLEY, add_request, clerk_id, drive
@@ -37,7 +37,7 @@ def test_old_immunizations_are_not_said_to_be_from_the_window() -> None:
 
 def test_the_cover_says_the_window_holds_nothing(db: Database) -> None:
     report = drive(
-        chart.import_files(
+        records.import_files(
             db,
             [ImportFile(STANLEY.name, STANLEY.read_bytes())],
             PatientTarget(mrn="RGH-1001"),
@@ -46,15 +46,15 @@ def test_the_cover_says_the_window_holds_nothing(db: Database) -> None:
     )
     with db.transaction() as s:
         request_id = add_request(s, report.patient_id, LATE).id
-        draft = release_sets.start_draft(s, request_id)
+        draft = abstract.start_draft(s, request_id)
     assert draft.window_empty
     assert draft.summary.startswith("7 immunizations (all dates); no visits")
-    built = drive(release_sets.assemble(db, draft, today=LATE, user_id=clerk_id(db)))
+    built = drive(abstract.assemble(db, draft, today=LATE, user_id=clerk_id(db)))
     assert built is not None
     with db.transaction() as s:
-        info = release_sets.latest_release_set(s, request_id)
+        info = abstract.latest_release_set(s, request_id)
         assert info is not None
-        pdf = release_sets.release_pdf(s, info.id)
+        pdf = abstract.release_pdf(s, info.id)
     cover = " ".join(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     assert "The chart holds no visits, labs or radiology reports dated since" in cover
     assert "this abstract therefore has none" in cover

@@ -7,9 +7,9 @@ from datetime import date
 
 from roi_desk.models import Patient, Request
 from roi_desk.models.chart import ReleaseKind
-from roi_desk.services import chart, qa, release_sets
+from roi_desk.services import abstract, qa, records
 from roi_desk.services.approval import CheckStatus
-from roi_desk.services.chart import ImportFile, PatientTarget, dated_after_death
+from roi_desk.services.records import ImportFile, PatientTarget, dated_after_death
 from roi_desk.storage import Database
 from tests.unit.chart.support import STANLEY, add_request, clerk_id, drive
 
@@ -25,7 +25,7 @@ def test_the_rule() -> None:
 
 def test_chart_flags_and_qa_warns(db: Database) -> None:
     report = drive(
-        chart.import_files(
+        records.import_files(
             db,
             [ImportFile(STANLEY.name, STANLEY.read_bytes())],
             PatientTarget(mrn="RGH-1001"),
@@ -34,7 +34,7 @@ def test_chart_flags_and_qa_warns(db: Database) -> None:
     )
     with db.transaction() as s:
         rid = add_request(s, report.patient_id, RECEIVED).id
-        rows = chart.list_chart(s, report.patient_id)
+        rows = records.list_chart(s, report.patient_id)
         assert not any(r.after_death for r in rows)  # alive: nothing flagged
         dated = sorted(r.date_of_service for r in rows if r.date_of_service)
         # say the patient died in the middle of the chart's dates
@@ -43,13 +43,13 @@ def test_chart_flags_and_qa_warns(db: Database) -> None:
         assert patient is not None
         patient.deceased, patient.date_of_death = True, death
     with db.transaction() as s:
-        rows = chart.list_chart(s, report.patient_id)
+        rows = records.list_chart(s, report.patient_id)
         flagged = {r.id for r in rows if r.after_death}
         assert flagged == {r.id for r in rows if r.date_of_service and r.date_of_service > death}
         assert flagged
-        draft = release_sets.start_draft(s, rid)
+        draft = abstract.start_draft(s, rid)
     full = draft.with_kind(ReleaseKind.FULL)
-    drive(release_sets.assemble(db, full, today=date(2020, 8, 3), user_id=clerk_id(db)))
+    drive(abstract.assemble(db, full, today=date(2020, 8, 3), user_id=clerk_id(db)))
     with db.transaction() as s:
         request = s.get(Request, rid)
         assert request is not None

@@ -12,9 +12,9 @@ from roi_desk import audit
 from roi_desk.errors import ValidationError
 from roi_desk.models import Document, DocumentContent, Patient, User
 from roi_desk.models.chart import ChartDocument, ChartSensitivity
-from roi_desk.records.kinds import DocumentKind, SensitivityCategory, SensitivityOrigin
-from roi_desk.services import chart
-from roi_desk.services.chart import ChartFilter, ImportFile, PatientTarget
+from roi_desk.records.kinds import RecordKind, SensitivityCategory, SensitivityOrigin
+from roi_desk.services import records
+from roi_desk.services.records import ChartFilter, ImportFile, PatientTarget
 from roi_desk.services.users import current_user
 from roi_desk.storage import Database
 from roi_desk.work import Cancelled
@@ -57,7 +57,7 @@ def stored_counts(db: Database) -> tuple[int, int, int, int]:
 def test_a_bundle_is_stored_as_the_pure_import_finds_it(db: Database) -> None:
     expected = pure_documents()
     report = drive(
-        chart.import_files(
+        records.import_files(
             db, [stanley_file()], PatientTarget(mrn="RGH-1001"), user_id=clerk_id(db)
         )
     )
@@ -74,7 +74,7 @@ def test_a_bundle_is_stored_as_the_pure_import_finds_it(db: Database) -> None:
             "Stanley",
         )
         assert patient.date_of_birth == STANLEY_DOB
-        rows = chart.list_chart(s, patient.id)
+        rows = records.list_chart(s, patient.id)
         stored = {r.source_key: r for r in rows}
         assert set(stored) == {d.source_key for d in expected}
         for d in expected:
@@ -84,7 +84,7 @@ def test_a_bundle_is_stored_as_the_pure_import_finds_it(db: Database) -> None:
                 d.date_of_service,
                 d.page_count,
             )
-            pdf = chart.chart_pdf(s, row.id)
+            pdf = records.chart_pdf(s, row.id)
             assert pdf.startswith(b"%PDF-")
         by_kind = {k: sum(1 for d in expected if d.kind == k) for k in {d.kind for d in expected}}
         assert report.by_kind == by_kind
@@ -94,14 +94,14 @@ def test_a_bundle_is_stored_as_the_pure_import_finds_it(db: Database) -> None:
 
 def test_re_importing_the_same_bundle_adds_nothing(db: Database) -> None:
     first = drive(
-        chart.import_files(
+        records.import_files(
             db, [stanley_file()], PatientTarget(mrn="RGH-1001"), user_id=clerk_id(db)
         )
     )
     before = stored_counts(db)
 
     # again, now found by name and date of birth (no MRN given): same patient, no new rows
-    again = drive(chart.import_files(db, [stanley_file()], PatientTarget(), user_id=clerk_id(db)))
+    again = drive(records.import_files(db, [stanley_file()], PatientTarget(), user_id=clerk_id(db)))
 
     assert again.imported == 0 and not again.patient_created
     assert again.patient_id == first.patient_id
@@ -113,7 +113,7 @@ def test_re_importing_the_same_bundle_adds_nothing(db: Database) -> None:
 def test_a_new_patient_needs_an_mrn_when_the_file_has_no_usable_one(db: Database) -> None:
     # Synthea's MRN is a 36-character UUID: not one of ours, so the clerk must give one
     with pytest.raises(ValidationError, match="Enter the patient's MRN"):
-        drive(chart.import_files(db, [stanley_file()], PatientTarget(), user_id=clerk_id(db)))
+        drive(records.import_files(db, [stanley_file()], PatientTarget(), user_id=clerk_id(db)))
     assert stored_counts(db) == (0, 0, 0, 0)
 
 
@@ -122,7 +122,7 @@ def test_a_new_mrn_for_a_known_patient_is_refused(db: Database) -> None:
         add_patient(s, mrn="RGH-0042")
     with pytest.raises(ValidationError, match="already in ROI Desk under another MRN"):
         drive(
-            chart.import_files(
+            records.import_files(
                 db, [stanley_file()], PatientTarget(mrn="RGH-9999"), user_id=clerk_id(db)
             )
         )
@@ -134,7 +134,7 @@ def test_another_patients_bundle_is_refused_unless_the_clerk_confirms(db: Databa
         other = add_patient(s, family="Balistreri", given="Stanley", dob=date(1990, 1, 1)).id
 
     report = drive(
-        chart.import_files(
+        records.import_files(
             db, [stanley_file()], PatientTarget(patient_id=other), user_id=clerk_id(db)
         )
     )
@@ -145,7 +145,7 @@ def test_another_patients_bundle_is_refused_unless_the_clerk_confirms(db: Databa
     assert chart_count(db) == 0
 
     confirmed = PatientTarget(patient_id=other, accept_mismatch=True)
-    report = drive(chart.import_files(db, [stanley_file()], confirmed, user_id=clerk_id(db)))
+    report = drive(records.import_files(db, [stanley_file()], confirmed, user_id=clerk_id(db)))
     assert report.imported == 16
 
 
@@ -158,7 +158,7 @@ def test_a_bundle_of_two_patients_imports_the_chosen_ones_records_only(db: Datab
 
     # no patient chosen: a clear message, nothing stored
     report = drive(
-        chart.import_files(
+        records.import_files(
             db, [ImportFile("two.json", data)], PatientTarget(), user_id=clerk_id(db)
         )
     )
@@ -167,7 +167,7 @@ def test_a_bundle_of_two_patients_imports_the_chosen_ones_records_only(db: Datab
     assert chart_count(db) == 0
 
     report = drive(
-        chart.import_files(
+        records.import_files(
             db, [ImportFile("two.json", data)], PatientTarget(patient_id=pid), user_id=clerk_id(db)
         )
     )
@@ -185,19 +185,19 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_imports(db: Database) ->
         ImportFile(BROKEN_PDF.name, BROKEN_PDF.read_bytes()),
         ImportFile(LOOPED_PDF.name, LOOPED_PDF.read_bytes()),
         ImportFile(PASSWORD_PDF.name, PASSWORD_PDF.read_bytes()),
-        ImportFile("letter.pdf", GOOD_PDF.read_bytes(), kind=DocumentKind.CORRESPONDENCE),
+        ImportFile("letter.pdf", GOOD_PDF.read_bytes(), kind=RecordKind.CORRESPONDENCE),
         ImportFile(
             "unlocked.pdf", PASSWORD_PDF.read_bytes(), password=PASSWORD, date_of_service=None
         ),
         ImportFile(
-            "scanned-chart.pdf",
+            "scanned-records.pdf",
             THIRTY_PAGES.read_bytes(),
             boundaries=(1, 11, 21),
-            kind=DocumentKind.OFFICE_VISIT,
+            kind=RecordKind.OFFICE_VISIT,
             date_of_service=date(2019, 5, 1),
         ),
     ]
-    report = drive(chart.import_pdfs(db, files, patient_id=pid, user_id=clerk_id(db)))
+    report = drive(records.import_pdfs(db, files, patient_id=pid, user_id=clerk_id(db)))
 
     messages = {f.source_name: f.message for f in report.failed}
     assert set(messages) == {
@@ -216,18 +216,20 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_imports(db: Database) ->
     # 1 letter + 1 unlocked + 3 parts of the scanned chart
     assert report.imported == 5
     with db.transaction() as s:
-        rows = chart.list_chart(s, pid)
-    parts = sorted((r for r in rows if r.source_name == "scanned-chart.pdf"), key=lambda r: r.title)
+        rows = records.list_chart(s, pid)
+    parts = sorted(
+        (r for r in rows if r.source_name == "scanned-records.pdf"), key=lambda r: r.title
+    )
     assert [r.page_count for r in parts] == [10, 10, 10]
-    assert all(r.kind == DocumentKind.OFFICE_VISIT and not r.needs_review for r in parts)
+    assert all(r.kind == RecordKind.OFFICE_VISIT and not r.needs_review for r in parts)
     letter = next(r for r in rows if r.source_name == "letter.pdf")
-    assert letter.kind == DocumentKind.CORRESPONDENCE
+    assert letter.kind == RecordKind.CORRESPONDENCE
     assert letter.needs_review  # the date was only suggested from the text
 
 
 def test_pdfs_without_a_patient_are_refused(db: Database) -> None:
     report = drive(
-        chart.import_files(
+        records.import_files(
             db, [ImportFile("a.pdf", GOOD_PDF.read_bytes())], PatientTarget(), user_id=clerk_id(db)
         )
     )
@@ -240,7 +242,7 @@ def test_cancel_while_storing_leaves_nothing(db: Database) -> None:
     with db.transaction() as s:
         pid = add_patient(s).id
     flag = {"cancel": False}
-    gen = chart.import_files(
+    gen = records.import_files(
         db,
         [stanley_file()],
         PatientTarget(patient_id=pid),
@@ -262,14 +264,14 @@ def test_cancel_while_storing_leaves_nothing(db: Database) -> None:
     assert report is not None and report.cancelled and report.imported == 0
     assert stored_counts(db) == (0, 0, 0, 1)
     # the stop that unwound the transaction is the one Cancel of all long work
-    assert issubclass(chart.ImportCancelled, Cancelled)
+    assert issubclass(records.ImportCancelled, Cancelled)
 
 
 def test_closing_the_generator_mid_store_rolls_back(db: Database) -> None:
     # what the worker thread does on Cancel: gen.close() at the current yield
     with db.transaction() as s:
         pid = add_patient(s).id
-    gen = chart.import_files(
+    gen = records.import_files(
         db, [stanley_file()], PatientTarget(patient_id=pid), user_id=clerk_id(db)
     )
     storing = 0
@@ -282,7 +284,7 @@ def test_closing_the_generator_mid_store_rolls_back(db: Database) -> None:
     assert stored_counts(db) == (0, 0, 0, 1)
     # and the database is usable afterwards: the same import now goes through
     report = drive(
-        chart.import_files(
+        records.import_files(
             db, [stanley_file()], PatientTarget(patient_id=pid), user_id=clerk_id(db)
         )
     )
@@ -299,7 +301,7 @@ def test_cancel_while_rendering_leaves_nothing(db: Database) -> None:
         return calls["n"] > 5
 
     report = drive(
-        chart.import_files(
+        records.import_files(
             db, [stanley_file()], PatientTarget(patient_id=pid), cancel=cancel, user_id=clerk_id(db)
         )
     )
@@ -336,7 +338,7 @@ def test_a_resource_with_no_date_is_indexed_for_review(db: Database) -> None:
     with db.transaction() as s:
         pid = add_patient(s).id
     report = drive(
-        chart.import_files(
+        records.import_files(
             db,
             [ImportFile("undated.json", json.dumps(bundle).encode())],
             PatientTarget(patient_id=pid),
@@ -346,13 +348,13 @@ def test_a_resource_with_no_date_is_indexed_for_review(db: Database) -> None:
     assert report.imported == 1
     assert any("no date of service" in w.reason for w in report.warnings)
     with db.transaction() as s:
-        [row] = chart.list_chart(s, pid)
+        [row] = records.list_chart(s, pid)
     assert row.date_of_service is None and row.needs_review
 
     with db.transaction() as s:
         clerk = current_user(s, "mrivera")  # made by the import above
-        fixed = chart.confirm_document(
-            s, row.id, kind=DocumentKind.IMMUNIZATION, date_of_service=date(2019, 10, 1), user=clerk
+        fixed = records.confirm_document(
+            s, row.id, kind=RecordKind.IMMUNIZATION, date_of_service=date(2019, 10, 1), user=clerk
         )
     assert not fixed.needs_review and fixed.date_of_service == date(2019, 10, 1)
 
@@ -360,25 +362,25 @@ def test_a_resource_with_no_date_is_indexed_for_review(db: Database) -> None:
 def test_filters_and_clerk_sensitivity_marks(db: Database) -> None:
     clerk_uid = clerk_id(db)
     report = drive(
-        chart.import_files(
+        records.import_files(
             db, [stanley_file()], PatientTarget(mrn="RGH-1001"), user_id=clerk_id(db)
         )
     )
     pid = report.patient_id
     assert pid is not None
     with db.transaction() as s:
-        rows = chart.list_chart(s, pid)
+        rows = records.list_chart(s, pid)
         dates = [r.date_of_service for r in rows]
         assert dates == sorted(dates, reverse=True)  # newest first
-        labs = chart.list_chart(s, pid, ChartFilter(kinds=frozenset({DocumentKind.LAB})))
-        assert len(labs) == 2 and {r.kind for r in labs} == {DocumentKind.LAB}
-        recent = chart.list_chart(s, pid, ChartFilter(since=date(2019, 1, 1)))
+        labs = records.list_chart(s, pid, ChartFilter(kinds=frozenset({RecordKind.LAB})))
+        assert len(labs) == 2 and {r.kind for r in labs} == {RecordKind.LAB}
+        recent = records.list_chart(s, pid, ChartFilter(since=date(2019, 1, 1)))
         assert recent and all(r.date_of_service >= date(2019, 1, 1) for r in recent)  # type: ignore[operator]
         hiv = ChartFilter(category=SensitivityCategory.HIV)
-        assert chart.list_chart(s, pid, hiv) == []
+        assert records.list_chart(s, pid, hiv) == []
         clerk = s.get(User, clerk_uid)
 
-        row = chart.set_sensitivity(
+        row = records.set_sensitivity(
             s,
             labs[0].id,
             SensitivityCategory.HIV,
@@ -389,11 +391,11 @@ def test_filters_and_clerk_sensitivity_marks(db: Database) -> None:
             (SensitivityCategory.HIV, SensitivityOrigin.CLERK)
         ]
     with db.transaction() as s:
-        assert [r.id for r in chart.list_chart(s, pid, hiv)] == [labs[0].id]
+        assert [r.id for r in records.list_chart(s, pid, hiv)] == [labs[0].id]
         clerk = s.get(User, clerk_uid)
-        chart.clear_sensitivity(s, labs[0].id, SensitivityCategory.HIV, user=clerk)
+        records.clear_sensitivity(s, labs[0].id, SensitivityCategory.HIV, user=clerk)
     with db.transaction() as s:
-        assert chart.list_chart(s, pid, hiv) == []
+        assert records.list_chart(s, pid, hiv) == []
         assert s.scalar(select(func.count()).select_from(ChartSensitivity)) == 0
         # the reason typed by the clerk never reaches the audit trail
         from roi_desk.models import AuditEvent

@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import select
 
 from roi_desk.models.chart import ChartDocument
-from roi_desk.services import approval, chart
-from roi_desk.services.chart import ImportFile, PatientTarget
+from roi_desk.services import approval, records
+from roi_desk.services.records import ImportFile, PatientTarget
 from roi_desk.storage import Database
 from tests.unit.chart.support import SHARED_FHIR, add_patient, clerk_id, drive
 
@@ -24,7 +24,7 @@ def test_imported_record_pages_show_the_facility_mrn(db: Database) -> None:
         )
         patient_id = patient.id
     report = drive(
-        chart.import_files(
+        records.import_files(
             db,
             [ImportFile(CLARINE.name, CLARINE.read_bytes())],
             PatientTarget(patient_id=patient_id),
@@ -34,6 +34,6 @@ def test_imported_record_pages_show_the_facility_mrn(db: Database) -> None:
     assert report.failed == [] and report.imported > 0
     with db.transaction() as s:
         ids = s.scalars(select(ChartDocument.id).where(ChartDocument.patient_id == patient_id))
-        texts = [t for i in ids for t in approval.page_texts(chart.chart_pdf(s, i))]
+        texts = [t for i in ids for t in approval.page_texts(records.chart_pdf(s, i))]
     assert texts and all("MRN MRN200451" in t for t in texts)
     assert not any(SOURCE_ID in t for t in texts)

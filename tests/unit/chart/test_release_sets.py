@@ -15,9 +15,9 @@ from roi_desk.abstract.selection import AbstractRules, select_abstract
 from roi_desk.errors import ValidationError
 from roi_desk.models import AuditEvent, Document, DocumentKind
 from roi_desk.models.chart import ReleaseKind, ReleaseSet
-from roi_desk.records.kinds import DocumentKind as Kind
-from roi_desk.services import chart, release_sets
-from roi_desk.services.chart import ImportFile, PatientTarget
+from roi_desk.records.kinds import RecordKind as Kind
+from roi_desk.services import abstract, records
+from roi_desk.services.records import ImportFile, PatientTarget
 from roi_desk.storage import Database
 from tests.helpers import schema_diff
 from tests.unit.chart.support import STANLEY, add_request, clerk_id, drive
@@ -28,7 +28,7 @@ RECEIVED = date(2020, 8, 1)
 @pytest.fixture
 def request_id(db: Database) -> uuid.UUID:
     report = drive(
-        chart.import_files(
+        records.import_files(
             db,
             [ImportFile(STANLEY.name, STANLEY.read_bytes())],
             PatientTarget(mrn="RGH-1001"),
@@ -43,7 +43,7 @@ def test_the_abstract_is_the_rule_applied_from_the_request_date(
     db: Database, request_id: uuid.UUID
 ) -> None:
     with db.transaction() as s:
-        draft = release_sets.start_draft(s, request_id)
+        draft = abstract.start_draft(s, request_id)
     pure = select_abstract(draft.chart, RECEIVED, fmt=draft.date_format)
     assert [d.id for d in draft.selected] == [d.id for d in pure.documents]
     assert draft.since == date(2017, 8, 1) and draft.until == RECEIVED
@@ -53,7 +53,7 @@ def test_the_abstract_is_the_rule_applied_from_the_request_date(
 
 def test_adjusting_the_selection(db: Database, request_id: uuid.UUID) -> None:
     with db.transaction() as s:
-        draft = release_sets.start_draft(s, request_id)
+        draft = abstract.start_draft(s, request_id)
     old_visit = next(
         d for d in draft.chart if d.kind == Kind.OFFICE_VISIT and d.id not in draft.selected_ids
     )
@@ -81,7 +81,7 @@ def test_adjusting_the_selection(db: Database, request_id: uuid.UUID) -> None:
     assert [d.id for d in custom.selected] == [a_lab.id]
     assert custom.summary == "1 lab (chosen by hand)"
 
-    longer = release_sets.ReleaseDraft(
+    longer = abstract.ReleaseDraft(
         request=draft.request, chart=draft.chart, rules=AbstractRules(lookback_years=10)
     ).with_kind(ReleaseKind.ABSTRACT)
     assert len(longer.selected) > len(draft.selected)
@@ -91,14 +91,14 @@ def test_the_stored_release_is_exactly_the_selected_pages_in_order(
     db: Database, request_id: uuid.UUID
 ) -> None:
     with db.transaction() as s:
-        draft = release_sets.start_draft(s, request_id)
-    built = drive(release_sets.assemble(db, draft, today=date(2020, 8, 3), user_id=clerk_id(db)))
+        draft = abstract.start_draft(s, request_id)
+    built = drive(abstract.assemble(db, draft, today=date(2020, 8, 3), user_id=clerk_id(db)))
     assert built is not None
 
     with db.transaction() as s:
-        info = release_sets.latest_release_set(s, request_id)
+        info = abstract.latest_release_set(s, request_id)
         assert info is not None and info.id == built.release_set_id
-        pdf = release_sets.release_pdf(s, info.id)
+        pdf = abstract.release_pdf(s, info.id)
         stored = s.get(Document, info.document_id)
         assert stored is not None and stored.kind == DocumentKind.RELEASE
         assert stored.request_id == request_id
@@ -130,27 +130,27 @@ def test_the_stored_release_is_exactly_the_selected_pages_in_order(
 
 def test_cancelled_assembly_stores_nothing(db: Database, request_id: uuid.UUID) -> None:
     with db.transaction() as s:
-        draft = release_sets.start_draft(s, request_id)
+        draft = abstract.start_draft(s, request_id)
     calls = {"n": 0}
 
     def cancel() -> bool:
         calls["n"] += 1
         return calls["n"] > 3
 
-    assert drive(release_sets.assemble(db, draft, cancel=cancel, user_id=clerk_id(db))) is None
+    assert drive(abstract.assemble(db, draft, cancel=cancel, user_id=clerk_id(db))) is None
     with db.transaction() as s:
         assert s.scalars(select(ReleaseSet)).all() == []
-        assert release_sets.latest_release_set(s, request_id) is None
+        assert abstract.latest_release_set(s, request_id) is None
 
 
 def test_rules_from_settings() -> None:
-    rules = release_sets.rules_from_settings(
+    rules = abstract.rules_from_settings(
         {"all_kinds": ["immunization"], "windowed_kinds": ["lab"], "lookback_years": 5}
     )
     assert rules.windowed_kinds == frozenset({Kind.LAB}) and rules.lookback_years == 5
-    assert release_sets.rules_from_settings(None) == AbstractRules()
+    assert abstract.rules_from_settings(None) == AbstractRules()
     with pytest.raises(ValidationError):
-        release_sets.rules_from_settings({"all_kinds": ["x-ray films"]})
+        abstract.rules_from_settings({"all_kinds": ["x-ray films"]})
 
 
 def test_the_migration_builds_what_the_models_describe(db: Database) -> None:

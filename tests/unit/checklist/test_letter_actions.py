@@ -14,7 +14,7 @@ from roi_desk.authorization import LineStatus
 from roi_desk.errors import TransitionError, ValidationError
 from roi_desk.models import Document, DocumentKind, Request, RequestEvent, Status
 from roi_desk.models.checklist import DeadlineExtension
-from roi_desk.services import checklist, deadlines, letters
+from roi_desk.services import authorization, deadlines, letters
 from roi_desk.services.documents import load_bytes
 from tests.unit.checklist.conftest import TODAY, Desk
 from tests.unit.letters.pdfinspect import needs_poppler, plain_text
@@ -111,16 +111,16 @@ def test_nothing_to_refer_is_refused(desk: Desk) -> None:
 def _defective_review(desk: Desk) -> tuple[uuid.UUID, list[str]]:
     rid = desk.attorney()
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
-        checklist.update_facts(
+        draft = authorization.load_review(s, rid)
+        authorization.update_facts(
             draft, signed_on=date(2026, 3, 1), signature_present=True, expires_on=date(2026, 1, 1)
         )
         for ln in draft.checklist.lines:
             if ln.status is LineStatus.OPEN:
-                checklist.confirm_line(draft, ln.code, LineStatus.PASS, by="clerk1")
-        checklist.confirm_line(draft, "right_to_revoke", LineStatus.FAIL, by="clerk1")
-        checklist.confirm_line(draft, "discloser", LineStatus.FAIL, by="clerk1")
-        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+                authorization.confirm_line(draft, ln.code, LineStatus.PASS, by="clerk1")
+        authorization.confirm_line(draft, "right_to_revoke", LineStatus.FAIL, by="clerk1")
+        authorization.confirm_line(draft, "discloser", LineStatus.FAIL, by="clerk1")
+        saved = authorization.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
     return rid, [d.message for d in saved.review.deficiencies]
 
 
@@ -168,9 +168,9 @@ def test_no_authority_rejection_letter_says_who_may_ask(desk: Desk) -> None:
 
     rid = desk.attorney()
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
-        checklist.set_signer(draft, SignerRole.NO_AUTHORITY)
-        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+        draft = authorization.load_review(s, rid)
+        authorization.set_signer(draft, SignerRole.NO_AUTHORITY)
+        saved = authorization.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
         assert saved.review.verdict is Verdict.REJECTED and saved.hold is None
         doc = letters.send_deficiency_letter(s, rid, user=desk.user(s), today=TODAY, reject=True)
     text = " ".join(_letter_text(desk, doc.id).split())

@@ -22,8 +22,8 @@ from roi_desk.models import (
     Status,
 )
 from roi_desk.models.checklist import AuthorizationReviewRecord
-from roi_desk.services import checklist
-from roi_desk.services.checklist import ReviewDraft
+from roi_desk.services import authorization
+from roi_desk.services.authorization import ReviewDraft
 from roi_desk.services.intake import PartyInput
 from tests.factories import text_pdf
 from tests.unit.checklist.conftest import TODAY, Desk
@@ -33,20 +33,20 @@ SIGNED = date(2026, 3, 10)
 
 def _complete(draft: ReviewDraft, by: str = "clerk1") -> None:
     """What a clerk does with a good form: dates read off it, every open line passed."""
-    checklist.update_facts(
+    authorization.update_facts(
         draft, signed_on=SIGNED, signature_present=True, expires_on=date(2027, 3, 10)
     )
     for ln in draft.checklist.lines:
         if ln.status is LineStatus.NOT_APPLICABLE:
-            checklist.confirm_line(draft, ln.code, LineStatus.NOT_APPLICABLE, by=by)
+            authorization.confirm_line(draft, ln.code, LineStatus.NOT_APPLICABLE, by=by)
         else:
-            checklist.confirm_line(draft, ln.code, LineStatus.PASS, by=by)
+            authorization.confirm_line(draft, ln.code, LineStatus.PASS, by=by)
 
 
 def test_prefill_from_intake_leaves_unread_lines_open(desk: Desk) -> None:
     rid = desk.attorney()
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
+        draft = authorization.load_review(s, rid)
     status = {ln.code: ln.status for ln in draft.checklist.lines}
     # intake captured what is asked for, who receives it and why...
     assert status["description"] is LineStatus.PASS
@@ -60,45 +60,47 @@ def test_prefill_from_intake_leaves_unread_lines_open(desk: Desk) -> None:
     assert status["representative_authority"] is LineStatus.NOT_APPLICABLE
     assert draft.facts.description == "Office visit notes, Laboratory results"
     assert draft.facts.records_from == date(2023, 1, 1)
-    assert checklist.evaluate(draft, TODAY).verdict is Verdict.NEEDS_CONFIRMATION
+    assert authorization.evaluate(draft, TODAY).verdict is Verdict.NEEDS_CONFIRMATION
 
 
 def test_round_trip_prefill_confirm_save_reload(desk: Desk) -> None:
     rid = desk.attorney()
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
+        draft = authorization.load_review(s, rid)
         _complete(draft)
-        checklist.confirm_line(draft, "purpose", LineStatus.PASS, by="clerk1", note="litigation")
-        checklist.update_facts(draft, initialed={"hiv"})
-        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+        authorization.confirm_line(
+            draft, "purpose", LineStatus.PASS, by="clerk1", note="litigation"
+        )
+        authorization.update_facts(draft, initialed={"hiv"})
+        saved = authorization.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
     assert saved.review.verdict is Verdict.VALID
     assert saved.revision == 1 and saved.status is Status.LOGGED
 
     with desk.db.transaction() as s:
-        again = checklist.load_review(s, rid)
+        again = authorization.load_review(s, rid)
         rec = s.scalar(select(AuthorizationReviewRecord))
         assert rec is not None
         assert rec.verdict == "valid" and rec.deficiencies == []
         # every category but HIV must be redacted from a third party's release
         assert "hiv" not in rec.redaction_obligations
         assert {"genetic", "mental_health", "substance_use"} <= set(rec.redaction_obligations)
-        assert checklist.redaction_obligations(s, rid) == tuple(rec.redaction_obligations)
+        assert authorization.redaction_obligations(s, rid) == tuple(rec.redaction_obligations)
     assert again.revision == 1 and again.reviewed_by == "Maria Rivera"
     assert again.facts.signed_on == SIGNED and again.facts.initialed == frozenset({"hiv"})
     assert [(ln.code, ln.status, ln.confirmed_by) for ln in again.checklist.lines] == [
         (ln.code, ln.status, ln.confirmed_by) for ln in draft.checklist.lines
     ]
     assert again.checklist.line("purpose").note == "litigation"
-    assert checklist.evaluate(again, TODAY).verdict is Verdict.VALID
+    assert authorization.evaluate(again, TODAY).verdict is Verdict.VALID
 
 
 def test_audit_holds_codes_not_phi(desk: Desk) -> None:
     rid = desk.attorney()
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
+        draft = authorization.load_review(s, rid)
         _complete(draft)
-        checklist.confirm_line(draft, "recipient", LineStatus.FAIL, by="clerk1", note="Hale")
-        checklist.save_review(s, draft, user=desk.user(s), today=TODAY)
+        authorization.confirm_line(draft, "recipient", LineStatus.FAIL, by="clerk1", note="Hale")
+        authorization.save_review(s, draft, user=desk.user(s), today=TODAY)
         event = s.scalars(
             select(AuditEvent).where(AuditEvent.action == "authorization.review")
         ).one()
@@ -112,33 +114,33 @@ def test_audit_holds_codes_not_phi(desk: Desk) -> None:
 def test_defective_review_puts_request_on_hold_and_valid_lifts_it(desk: Desk) -> None:
     rid = desk.attorney()
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
+        draft = authorization.load_review(s, rid)
         _complete(draft)
-        checklist.confirm_line(draft, "redisclosure", LineStatus.FAIL, by="clerk1")
-        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+        authorization.confirm_line(draft, "redisclosure", LineStatus.FAIL, by="clerk1")
+        saved = authorization.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
         assert saved.hold is PendingReason.MISSING_ELEMENT
         req = s.get(Request, rid)
         assert req is not None
         assert req.status == Status.PENDING and req.pending_reason == "missing_element"
     # the corrected form arrives
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
-        checklist.confirm_line(draft, "redisclosure", LineStatus.PASS, by="clerk1")
-        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+        draft = authorization.load_review(s, rid)
+        authorization.confirm_line(draft, "redisclosure", LineStatus.PASS, by="clerk1")
+        saved = authorization.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
         assert saved.review.verdict is Verdict.VALID and saved.status is Status.LOGGED
 
 
 def test_behavioral_health_to_the_patient_waits_for_a_clinician(desk: Desk) -> None:
     rid = desk.log(kind=RequestKind.PATIENT)
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
+        draft = authorization.load_review(s, rid)
         _complete(draft)
-        outcome = checklist.evaluate(draft, TODAY)
+        outcome = authorization.evaluate(draft, TODAY)
         # 164.524: the patient's own access releases categories without initials, except
         # psychotherapy notes
         assert outcome.categories.redact == ("psychotherapy_notes",)
         assert [n.code for n in outcome.categories.notices] == ["part2_2_32"]
-        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+        saved = authorization.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
         assert saved.hold is PendingReason.CLINICIAN_APPROVAL
         assert saved.status is Status.PENDING
         rec = s.scalar(select(AuthorizationReviewRecord))
@@ -151,14 +153,14 @@ def test_clinician_hold_is_applied_by_the_workflow_and_lifted_by_a_decision(desk
     # for behavioral-health records waits until a clinician's decision is recorded
     rid = desk.log(kind=RequestKind.PATIENT)
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
+        draft = authorization.load_review(s, rid)
         _complete(draft)
-        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=False)
+        saved = authorization.save_review(s, draft, user=desk.user(s), today=TODAY, hold=False)
         assert saved.hold is PendingReason.CLINICIAN_APPROVAL and saved.status is Status.PENDING
         with pytest.raises(ValidationError):
-            checklist.record_clinician_decision(draft, "approved", "  ")
-        checklist.record_clinician_decision(draft, "approved", "Dr. Reyes")
-        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+            authorization.record_clinician_decision(draft, "approved", "  ")
+        authorization.record_clinician_decision(draft, "approved", "Dr. Reyes")
+        saved = authorization.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
         assert saved.hold is None and saved.status is Status.LOGGED
         assert not any(h.code == "clinician_approval" for h in saved.review.holds)
 
@@ -181,16 +183,16 @@ def test_executor_without_letters_awaits_proof_then_attaches_it(desk: Desk) -> N
         ),
     )
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
+        draft = authorization.load_review(s, rid)
         assert draft.signer_role is SignerRole.EXECUTOR and draft.patient_deceased
         _complete(draft)
-        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+        saved = authorization.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
         assert saved.review.verdict is Verdict.DEFECTIVE
         assert "letters of appointment" in saved.review.read_aloud()
         assert saved.hold is PendingReason.AWAITING_PROOF and saved.status is Status.PENDING
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
-        doc = checklist.attach_proof(
+        draft = authorization.load_review(s, rid)
+        doc = authorization.attach_proof(
             s,
             draft,
             text_pdf(["Letters of appointment (synthetic)"]),
@@ -199,31 +201,31 @@ def test_executor_without_letters_awaits_proof_then_attaches_it(desk: Desk) -> N
             today=TODAY,
         )
         assert doc.kind == DocumentKind.PROOF_OF_AUTHORITY
-        assert checklist.evaluate(draft, TODAY).verdict is Verdict.VALID
+        assert authorization.evaluate(draft, TODAY).verdict is Verdict.VALID
     with desk.db.transaction() as s:
         rec = s.scalar(select(AuthorizationReviewRecord))
         assert rec is not None
         assert rec.proof_document_id == doc.id and rec.signer_complete is True
         assert rec.proof_on_file == ["letters_of_appointment"]
-        again = checklist.load_review(s, rid)
+        again = authorization.load_review(s, rid)
         assert again.proof_documents == [(doc.id, ProofDocument.LETTERS_OF_APPOINTMENT)]
 
 
 def test_minor_consent_basis_changes_who_must_sign(desk: Desk) -> None:
     rid = desk.log(date_of_birth=date(2010, 5, 1), patient_id=None)
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
+        draft = authorization.load_review(s, rid)
         _complete(draft)
-        checklist.set_signer(draft, SignerRole.PATIENT)
-        assert "parent or the legal guardian" in checklist.evaluate(draft, TODAY).read_aloud()
+        authorization.set_signer(draft, SignerRole.PATIENT)
+        assert "parent or the legal guardian" in authorization.evaluate(draft, TODAY).read_aloud()
         # MA c.112 §12F: a pregnant minor consents alone to that care, so she signs for it
-        checklist.set_minor_consent(draft, "reproductive", MinorConsentBasis.PREGNANT)
-        assert checklist.evaluate(draft, TODAY).verdict is Verdict.VALID
+        authorization.set_minor_consent(draft, "reproductive", MinorConsentBasis.PREGNANT)
+        assert authorization.evaluate(draft, TODAY).verdict is Verdict.VALID
         # a parent signing instead: the chart goes, the minor's category is redacted even
         # though it is initialed (164.502(g)(3)(i)) — never a rejection of the request
-        checklist.set_signer(draft, SignerRole.PARENT)
-        checklist.update_facts(draft, initialed={"reproductive"})
-        decision = checklist.evaluate(draft, TODAY)
+        authorization.set_signer(draft, SignerRole.PARENT)
+        authorization.update_facts(draft, initialed={"reproductive"})
+        decision = authorization.evaluate(draft, TODAY)
         assert decision.verdict is Verdict.VALID
         assert "reproductive" in decision.redaction_obligations
 
@@ -233,10 +235,10 @@ def test_signed_in_the_future_is_a_defect_of_the_form(desk: Desk) -> None:
     # (164.508(b)(2)(ii)), said in the letter, not refused as a typing error
     rid = desk.attorney()
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
+        draft = authorization.load_review(s, rid)
         _complete(draft)
-        checklist.update_facts(draft, signed_on=date(2026, 4, 1))
-        saved = checklist.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
+        authorization.update_facts(draft, signed_on=date(2026, 4, 1))
+        saved = authorization.save_review(s, draft, user=desk.user(s), today=TODAY, hold=True)
         assert saved.review.verdict is Verdict.DEFECTIVE
         assert "after we received" in saved.review.read_aloud()
         assert saved.hold is PendingReason.MISSING_ELEMENT
@@ -246,33 +248,33 @@ def test_received_years_before_signed_saves_nothing(desk: Desk) -> None:
     rid = desk.attorney()
     before = desk.rows()
     with pytest.raises(ValidationError, match="year after"), desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
+        draft = authorization.load_review(s, rid)
         _complete(draft)
-        checklist.update_facts(draft, received_on=date(2023, 1, 5))
-        checklist.save_review(s, draft, user=desk.user(s), today=TODAY)
+        authorization.update_facts(draft, received_on=date(2023, 1, 5))
+        authorization.save_review(s, draft, user=desk.user(s), today=TODAY)
     assert desk.rows() == before
 
 
 def test_not_applicable_refused_for_a_required_line(desk: Desk) -> None:
     rid = desk.attorney()
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
+        draft = authorization.load_review(s, rid)
     with pytest.raises(ValidationError, match="cannot be not applicable"):
-        checklist.confirm_line(draft, "signature", LineStatus.NOT_APPLICABLE, by="clerk1")
+        authorization.confirm_line(draft, "signature", LineStatus.NOT_APPLICABLE, by="clerk1")
 
 
 def test_stale_draft_is_refused(desk: Desk) -> None:
     rid = desk.attorney()
     with desk.db.transaction() as s:
-        mine = checklist.load_review(s, rid)
-        theirs = checklist.load_review(s, rid)
+        mine = authorization.load_review(s, rid)
+        theirs = authorization.load_review(s, rid)
     _complete(mine)
     _complete(theirs, by="clerk2")
     with desk.db.transaction() as s:
-        checklist.save_review(s, theirs, user=desk.user(s), today=TODAY)
+        authorization.save_review(s, theirs, user=desk.user(s), today=TODAY)
     before = desk.rows()
     with pytest.raises(TransitionError, match="Someone else"), desk.db.transaction() as s:
-        checklist.save_review(s, mine, user=desk.user(s), today=TODAY)
+        authorization.save_review(s, mine, user=desk.user(s), today=TODAY)
     assert desk.rows() == before
 
 
@@ -284,16 +286,16 @@ def test_fee_quote_is_saved_with_the_checklist(desk: Desk) -> None:
 
     rid = desk.attorney()
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
+        draft = authorization.load_review(s, rid)
         _complete(draft)
-        assert checklist.evaluate(draft, TODAY).fee.kind == "missing"
+        assert authorization.evaluate(draft, TODAY).fee.kind == "missing"
         draft.fee_input = FeeInput(pages=10)
-        decision = checklist.evaluate(draft, TODAY)
+        decision = authorization.evaluate(draft, TODAY)
         assert decision.fee.kind == "quote" and decision.fee.quote is not None
-        checklist.save_review(s, draft, user=desk.user(s), today=TODAY)
+        authorization.save_review(s, draft, user=desk.user(s), today=TODAY)
         stored = fee_quotes.get_quote(s, rid)
         assert stored is not None and stored.total == decision.fee.quote.total > 0
-        assert checklist.decision_for(s, rid, TODAY).fee.kind == "quote"
+        assert authorization.decision_for(s, rid, TODAY).fee.kind == "quote"
 
 
 def test_packet_refuses_a_third_party_release_without_a_fee_decision(desk: Desk) -> None:
@@ -305,15 +307,15 @@ def test_packet_refuses_a_third_party_release_without_a_fee_decision(desk: Desk)
 
     rid = desk.attorney()
     with desk.db.transaction() as s:
-        draft = checklist.load_review(s, rid)
+        draft = authorization.load_review(s, rid)
         _complete(draft)
-        checklist.save_review(s, draft, user=desk.user(s), today=TODAY)
+        authorization.save_review(s, draft, user=desk.user(s), today=TODAY)
         facts = packets.request_facts(s, rid)
         assert facts.fee_undecided
         warnings = packets.packet_warnings(facts, None)
         assert any(w.code == "fee_undecided" and w.blocking for w in warnings)
         draft.fee_input = FeeInput(pages=12)
-        checklist.save_review(s, draft, user=desk.user(s), today=TODAY)
+        authorization.save_review(s, draft, user=desk.user(s), today=TODAY)
         facts = packets.request_facts(s, rid)
         assert not facts.fee_undecided and facts.fee_total > 0
         invoice = packets.invoice_for(s, rid, today=TODAY)

@@ -21,8 +21,8 @@ from roi_desk.records.fhir import (
     render_draft,
 )
 from roi_desk.records.kinds import (
-    DocumentKind,
     RecordDocument,
+    RecordKind,
     SensitivityCategory,
     SensitivityOrigin,
 )
@@ -63,10 +63,10 @@ def test_every_clinical_resource_is_accounted_for(path: Path) -> None:
         assert result.ignored[rtype][0] == expected[rtype]
 
     kinds = [d.kind for d in result.drafts]
-    assert kinds.count(DocumentKind.IMMUNIZATION) == expected["Immunization"]
-    assert kinds.count(DocumentKind.OFFICE_VISIT) == len(ref.amb_encounters(bundle))
-    assert kinds.count(DocumentKind.LAB) == len(ref.lab_reports(bundle))
-    assert kinds.count(DocumentKind.RADIOLOGY) == expected.get("ImagingStudy", 0)
+    assert kinds.count(RecordKind.IMMUNIZATION) == expected["Immunization"]
+    assert kinds.count(RecordKind.OFFICE_VISIT) == len(ref.amb_encounters(bundle))
+    assert kinds.count(RecordKind.LAB) == len(ref.lab_reports(bundle))
+    assert kinds.count(RecordKind.RADIOLOGY) == expected.get("ImagingStudy", 0)
     encounter_docs = [d for d in result.drafts if d.resource_types[0] == "Encounter"]
     assert len(encounter_docs) == expected["Encounter"]
 
@@ -85,7 +85,7 @@ def test_notes_bundle_keeps_one_note_per_visit_and_names_the_clinician() -> None
     name clinicians only through conditional references."""
     bundle = ref.load(KILEY)
     result = index_bundle(KILEY.read_bytes(), source_name=KILEY.name)
-    visit = next(d for d in result.drafts if d.kind == DocumentKind.OFFICE_VISIT)
+    visit = next(d for d in result.drafts if d.kind == RecordKind.OFFICE_VISIT)
     types = set(visit.resource_types)
     assert {"Encounter", "DiagnosticReport", "DocumentReference"} <= types
     assert visit.author and visit.author.startswith("Dr. ")
@@ -108,7 +108,7 @@ def test_notes_bundle_keeps_one_note_per_visit_and_names_the_clinician() -> None
 
 def test_rendering_is_deterministic_and_keeps_accents() -> None:
     result = index_bundle(MELENDEZ.read_bytes(), source_name=MELENDEZ.name)
-    draft = next(d for d in result.drafts if d.kind == DocumentKind.LAB)
+    draft = next(d for d in result.drafts if d.kind == RecordKind.LAB)
     first = render_draft(draft, result.patient, MELENDEZ.name)
     again = render_draft(draft, result.patient, MELENDEZ.name)
     assert first.pdf == again.pdf
@@ -300,24 +300,24 @@ def test_security_labels_attachments_and_orphans() -> None:
     )
     by_key = {d.source_key: d for d in result.drafts}
     visit = by_key["fhir:Encounter/e1"]
-    assert visit.kind == DocumentKind.OFFICE_VISIT and visit.encounter_class == "AMB"
+    assert visit.kind == RecordKind.OFFICE_VISIT and visit.encounter_class == "AMB"
     assert visit.date_of_service == date(2021, 5, 4)  # the site's own calendar day
     assert [(m.category, m.origin) for m in visit.sensitivity] == [
         (SensitivityCategory.HIV, SensitivityOrigin.LABEL)
     ]
     summary = by_key["fhir:DocumentReference/d1"]
-    assert summary.kind == DocumentKind.DISCHARGE_SUMMARY
+    assert summary.kind == RecordKind.DISCHARGE_SUMMARY
     assert {m.category for m in summary.sensitivity} == {
         SensitivityCategory.SUBSTANCE_USE,
         SensitivityCategory.PSYCHOTHERAPY_NOTES,
     }
     assert "Discharged & well" in pdf_text(render_draft(summary, result.patient, "x").pdf)
     letter = by_key["fhir:DocumentReference/d2"]
-    assert letter.kind == DocumentKind.CORRESPONDENCE
+    assert letter.kind == RecordKind.CORRESPONDENCE
     rendered = render_draft(letter, result.patient, "x")
     assert rendered.page_count == 1 and "Dr. Who" in pdf_text(rendered.pdf)
     clinical = by_key["fhir:summary:fhir:Patient/p1"]
-    assert clinical.kind == DocumentKind.CLINICAL_SUMMARY
+    assert clinical.kind == RecordKind.CLINICAL_SUMMARY
     assert clinical.date_of_service == date(2019, 1, 1)
     assert (SensitivityCategory.HIV, SensitivityOrigin.CODE) in {
         (m.category, m.origin) for m in clinical.sensitivity

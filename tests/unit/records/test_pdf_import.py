@@ -11,7 +11,7 @@ import pypdf
 import pytest
 
 from roi_desk.errors import DocumentError, ValidationError
-from roi_desk.records.kinds import DocumentKind, DocumentSource
+from roi_desk.records.kinds import DocumentSource, RecordKind
 from roi_desk.records.pdf_import import (
     import_pdf,
     import_pdfs,
@@ -58,7 +58,7 @@ def test_every_shared_pdf_imports_or_gets_a_clear_message() -> None:
     assert by_name["qpdf_boxes.pdf"].page_count == 8
     # image-only scans: nothing to suggest, the clerk decides
     scan = by_name["pdfjs_large_jpeg_downscale.pdf"]
-    assert scan.kind == DocumentKind.OTHER and scan.date_of_service is None
+    assert scan.kind == RecordKind.OTHER and scan.date_of_service is None
     assert scan.needs_review
 
 
@@ -89,16 +89,16 @@ def test_type_and_date_are_suggested_from_the_text() -> None:
     )
     docs = import_pdf(chart, source_name="scan.pdf", boundaries=[1, 3, 4])
     assert [(d.kind, d.date_of_service) for d in docs] == [
-        (DocumentKind.RADIOLOGY, date(2019, 3, 14)),
-        (DocumentKind.LAB, date(2020, 3, 3)),
-        (DocumentKind.IMMUNIZATION, date(2018, 10, 1)),
+        (RecordKind.RADIOLOGY, date(2019, 3, 14)),
+        (RecordKind.LAB, date(2020, 3, 3)),
+        (RecordKind.IMMUNIZATION, date(2018, 10, 1)),
     ]
     assert all(d.needs_review for d in docs)
     assert docs[0].title == "Radiology Report"
     fixed = import_pdf(
-        chart, source_name="s", kind=DocumentKind.CONSULT, date_of_service=date(2001, 1, 1)
+        chart, source_name="s", kind=RecordKind.CONSULT, date_of_service=date(2001, 1, 1)
     )
-    assert fixed[0].kind == DocumentKind.CONSULT and not fixed[0].needs_review
+    assert fixed[0].kind == RecordKind.CONSULT and not fixed[0].needs_review
 
 
 @pytest.mark.parametrize(
@@ -117,10 +117,10 @@ def test_suggest_date(text: str, expected: date | None) -> None:
 
 def test_suggest_kind_prefers_the_specific_document() -> None:
     assert suggest_kind("DISCHARGE SUMMARY ... chief complaint ...") == (
-        DocumentKind.DISCHARGE_SUMMARY
+        RecordKind.DISCHARGE_SUMMARY
     )
-    assert suggest_kind("Office visit. Chief complaint: cough") == DocumentKind.OFFICE_VISIT
-    assert suggest_kind("Dear Dr. Smith, ... Sincerely") == DocumentKind.CORRESPONDENCE
+    assert suggest_kind("Office visit. Chief complaint: cough") == RecordKind.OFFICE_VISIT
+    assert suggest_kind("Dear Dr. Smith, ... Sincerely") == RecordKind.CORRESPONDENCE
     assert suggest_kind("nothing useful") is None
 
 

@@ -96,3 +96,18 @@ def test_the_decision_says_what_is_missing_with_its_rule() -> None:
     assert [ln.citation for ln in problems] == ["45 CFR 164.508(c)(1)(vi)"]
     assert "Signed on" in problems[0].text
     assert d.missing == (problems[0].text,)
+
+
+def test_the_suggestions_note_goes_when_the_clerk_decides_otherwise() -> None:
+    """Seen in the real window: "Signature and date — Pass — Not signed."."""
+    unsigned = replace(UNDATED, signature_present=False)
+    cl = prefill_checklist(unsigned)
+    assert cl.line("signature").note == "Not signed."
+    cl.confirm("signature", LineStatus.PASS, "clerk")
+    assert cl.line("signature").note == ""
+    # the clerk's own note stays, and so does the suggestion's when she agrees with it
+    cl.confirm("signature", LineStatus.FAIL, "clerk", note="Signed by someone else")
+    assert cl.line("signature").note == "Signed by someone else"
+    other = prefill_checklist(unsigned)
+    other.confirm("signature", LineStatus.FAIL, "clerk")
+    assert other.line("signature").note == "Not signed."

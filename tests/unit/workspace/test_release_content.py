@@ -21,11 +21,11 @@ from roi_desk.models import DeliveryMethod, Request, User
 from roi_desk.models.checklist import AuthorizationReviewRecord
 from roi_desk.models.packet import Packet
 from roi_desk.packets import Part
-from roi_desk.services import chart, fee_quotes, release_sets
+from roi_desk.services import abstract, fee_quotes, records
 from roi_desk.services import packets as packet_service
 from roi_desk.services import redaction as redaction_service
-from roi_desk.services.chart import ImportFile, PatientTarget
 from roi_desk.services.fee_quotes import FeeInput
+from roi_desk.services.records import ImportFile, PatientTarget
 from roi_desk.storage import Database
 from tests.unit.chart.support import STANLEY, drive
 from tests.unit.packets.conftest import Approved, make_approved
@@ -56,11 +56,11 @@ def save_review(
         )
 
 
-def build_release_set(db: Database, approved: Approved) -> release_sets.BuiltRelease:
+def build_release_set(db: Database, approved: Approved) -> abstract.BuiltRelease:
     with db.transaction() as s:
         pid = s.scalar(select(Request.patient_id).where(Request.id == approved.request_id))
     drive(
-        chart.import_files(
+        records.import_files(
             db,
             [ImportFile(STANLEY.name, STANLEY.read_bytes())],
             PatientTarget(patient_id=pid, accept_mismatch=True),
@@ -68,8 +68,8 @@ def build_release_set(db: Database, approved: Approved) -> release_sets.BuiltRel
         )
     )
     with db.transaction() as s:
-        draft = release_sets.start_draft(s, approved.request_id)
-    built = drive(release_sets.assemble(db, draft, user_id=approved.user_id))
+        draft = abstract.start_draft(s, approved.request_id)
+    built = drive(abstract.assemble(db, draft, user_id=approved.user_id))
     assert built is not None
     return built
 

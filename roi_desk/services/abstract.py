@@ -43,9 +43,9 @@ from roi_desk.errors import DocumentError, NotFoundError, ValidationError
 from roi_desk.models import DocumentKind as StoredKind
 from roi_desk.models import Patient, Request, User
 from roi_desk.models.chart import ChartDocument, ReleaseItem, ReleaseKind, ReleaseSet
-from roi_desk.records.kinds import DocumentKind
-from roi_desk.services.chart import ChartRow, document_kind, list_chart
+from roi_desk.records.kinds import RecordKind
 from roi_desk.services.documents import PDF, InspectedFile, load_bytes, store_document
+from roi_desk.services.records import ChartRow, document_kind, list_chart
 from roi_desk.services.settings import date_format as site_date_format
 from roi_desk.work import Progress, SessionFactory
 
@@ -70,7 +70,7 @@ _TITLES = {
 def rules_from_settings(settings: Mapping[str, Any] | None) -> AbstractRules:
     """The abstract rule set from a settings mapping (a site setting, DOMAIN.md).
 
-    Keys: ``all_kinds`` and ``windowed_kinds`` (lists of DocumentKind values) and
+    Keys: ``all_kinds`` and ``windowed_kinds`` (lists of RecordKind values) and
     ``lookback_years``; anything missing keeps the default. Unknown kinds are an error the
     administrator must fix, not something to skip silently (it would shrink releases).
     """
@@ -78,12 +78,12 @@ def rules_from_settings(settings: Mapping[str, Any] | None) -> AbstractRules:
         return AbstractRules()
     default = AbstractRules()
 
-    def kinds(name: str, fallback: frozenset[DocumentKind]) -> frozenset[DocumentKind]:
+    def kinds(name: str, fallback: frozenset[RecordKind]) -> frozenset[RecordKind]:
         raw = settings.get(name)
         if raw is None:
             return fallback
         try:
-            return frozenset(DocumentKind(str(v)) for v in raw)
+            return frozenset(RecordKind(str(v)) for v in raw)
         except ValueError:
             raise ValidationError(
                 f"The abstract setting {name} names an unknown document type.",
@@ -199,10 +199,10 @@ class ReleaseDraft:
                 self.since, self.until, self.request.received_on, self.date_format
             )
             return self._with_extra(abstract_summary(counts, self.rules, window))
-        first = [k for k in DocumentKind if k in self.rules.all_kinds]
+        first = [k for k in RecordKind if k in self.rules.all_kinds]
         if self.kind == ReleaseKind.ABSTRACT:
-            first += [k for k in DocumentKind if k in self.rules.windowed_kinds]
-        order = first + [k for k in DocumentKind if k not in first]
+            first += [k for k in RecordKind if k in self.rules.windowed_kinds]
+        order = first + [k for k in RecordKind if k not in first]
         parts = [
             f"{counts[k]} {k.plural if counts[k] != 1 else k.singular}"
             for k in order
@@ -313,7 +313,7 @@ def _window_note(draft: ReleaseDraft) -> str:
     must not take the missing visits for an omission."""
     if not draft.window_empty:
         return ""
-    kinds = [k.plural for k in DocumentKind if k in draft.rules.windowed_kinds]
+    kinds = [k.plural for k in RecordKind if k in draft.rules.windowed_kinds]
     listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
     window = window_words(
         draft.since, draft.until, draft.request.received_on, draft.date_format
@@ -356,7 +356,7 @@ class _LoadedDocument:
 
     id: uuid.UUID
     source_key: str
-    kind: DocumentKind
+    kind: RecordKind
     title: str
     date_of_service: date | None
     pdf: bytes = field(repr=False)
