@@ -1,9 +1,10 @@
-"""Inbox at a million requests: ``python -m tests.bench.bench_inbox [--quick]``.
+"""Inbox at a million requests: ``python -m tests.bench.bench_inbox [--quick]``, on
+SQLCipher and on PostgreSQL (``--database-url``, else scripts/pg-test-server.sh).
 
 Goals (issue 13, item 3), each printed beside the floor measured in the same run (reading
 200 requests by primary key — the least any page costs on this machine at this moment):
 
-* search (what the inbox does on Enter: ``count_capped`` + the first page of 200): p95 at
+* search (what the inbox does on Enter: ``first_page``, 200 rows and the capped count): p95 at
   most 20 ms for every kind — one- to four-letter prefixes of the most common family
   names, "Family, Given", MRN, an MRN's digits (whole and first digits), date of birth,
   full and partial request numbers. The worst term of each kind is printed too;
