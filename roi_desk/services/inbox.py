@@ -7,7 +7,6 @@ request row), and a page is fetched only when the view needs it.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,11 +17,8 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     func,
     literal,
-    literal_column,
-    or_,
     select,
     tuple_,
 )
@@ -31,7 +27,7 @@ from sqlalchemy.orm import Session, aliased
 from roi_desk.models import Party, Patient, Request, Status, User
 from roi_desk.models.enums import OPEN_STATUSES, PendingReason
 from roi_desk.models.tally import NO_ASSIGNEE, RequestTally
-from roi_desk.text import fold, prefix_upper_bound
+from roi_desk.services.inbox_search import search_for
 
 
 class DueFilter(StrEnum):
@@ -63,18 +59,6 @@ SORT_COLUMNS: dict[Column, ColumnElement[object]] = {
 }
 
 DUE_SOON_DAYS = 3
-_REQUEST_NUMBER = re.compile(r"^\d{4}-\d{1,6}$")
-_DIGITS = re.compile(r"^\d{1,10}$")
-#: request numbers are "YYYY-NNNNNN" per year since the desk's first year (intake)
-FIRST_YEAR = 2000
-#: an MRN's digits: the MRN without its leading letters ("MRN200451" → "200451"), the
-#: expression of the index ix_patients_mrn_digits (0017) — spelled the same way here so
-#: SQLite and PostgreSQL use that index
-MRN_LETTERS = "'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz #-'"
-#: digits this long or longer also find MRNs that start with them (a fax's partial MRN);
-#: shorter ones would match thousands of patients
-MRN_PREFIX_DIGITS = 4
-_DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%y")
 
 
 @dataclass(frozen=True)
@@ -104,94 +88,56 @@ class InboxRow:
     overdue: bool
 
 
-def parse_date(text: str) -> date | None:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+@dataclass(frozen=True)
+class _Columns:
+    """The columns the filters read: the requests' own, or the tally's (models/tally.py),
+    so the count without a search and the page apply the very same filters."""
+
+    status: Any
+    due_on: Any
+    assignee_id: Any
+    unmatched: ColumnElement[bool]
 
 
-def _search_clause(text: str) -> ColumnElement[bool] | None:
-    """One box finds a request by number, MRN, date of birth, or patient name prefix
-    ("smith", "smith, jo", "o'kee")."""
-    text = text.strip()
-    if not text:
-        return None
-    if _REQUEST_NUMBER.match(text):
-        year, num = text.split("-")
-        return Request.number == f"{year}-{int(num):06d}"
-    if _DIGITS.match(text):
-        return _digits_clause(text)
-    dob = parse_date(text)
-    if dob is not None:
-        return or_(
-            Request.patient_id.in_(select(Patient.id).where(Patient.date_of_birth == dob)),
-            and_(Request.patient_id.is_(None), Request.stated_dob == dob),
-        )
-    clauses: list[ColumnElement[bool]] = []
-    compact = text.replace(" ", "").upper()
-    if any(ch.isdigit() for ch in compact):
-        clauses.append(Request.patient_id.in_(select(Patient.id).where(Patient.mrn == compact)))
-    if "," in text:
-        family, given = (part.strip() for part in text.split(",", 1))
-    elif " " in text:
-        given, family = text.rsplit(" ", 1)  # "John Smith"
-    else:
-        family, given = text, ""
-    key = f"{fold(family)} {fold(given)}".strip() if given else fold(family)
-    if key:
-        # the sort key is "family given", so a prefix range on it is an index range scan
-        clauses.append(
-            and_(Request.patient_sort >= key, Request.patient_sort < prefix_upper_bound(key))
-        )
-    return or_(*clauses) if clauses else Request.id.is_(None)
+_REQUESTS = _Columns(
+    Request.status, Request.due_on, Request.assignee_id, Request.patient_id.is_(None)
+)
+_TALLY = _Columns(
+    RequestTally.status,
+    RequestTally.due_on,
+    RequestTally.assignee_id,
+    RequestTally.unmatched.is_(True),
+)
 
 
-def _digits_clause(digits: str) -> ColumnElement[bool]:
-    """Digits alone: a request number heard on the phone ("93", "000093", "2026000093")
-    or an MRN's digits read off a fax ("200451", or its first digits)."""
-    numbers: list[str] = []
-    if len(digits) <= 6:
-        # "request 93": every year's number 93 — one probe of the unique index per year
-        this_year = date.today().year
-        numbers = [f"{y}-{int(digits):06d}" for y in range(FIRST_YEAR, this_year + 2)]
-    elif len(digits) == 10:
-        numbers = [f"{digits[:4]}-{digits[4:]}"]
-    # a literal, not a bound parameter: the planner matches the index's expression as text
-    mrn_digits = func.ltrim(Patient.mrn, literal_column(MRN_LETTERS))
-    mrn = mrn_digits == digits
-    if len(digits) >= MRN_PREFIX_DIGITS:
-        mrn = and_(mrn_digits >= digits, mrn_digits < prefix_upper_bound(digits))
-    clauses: list[ColumnElement[bool]] = [
-        Request.patient_id.in_(select(Patient.id).where(mrn)),
-    ]
-    if numbers:
-        clauses.append(Request.number.in_(numbers))
-    return or_(*clauses)
+def _filters(
+    flt: InboxFilter, cols: _Columns, *, with_status: bool = True
+) -> list[ColumnElement[bool]]:
+    """Every filter but the search, over ``cols``."""
+    where: list[ColumnElement[bool]] = []
+    if with_status and flt.statuses:
+        where.append(cols.status.in_([s.value for s in flt.statuses]))
+    open_values = [s.value for s in OPEN_STATUSES]
+    if flt.due == DueFilter.OVERDUE:
+        where += [cols.due_on < flt.today, cols.status.in_(open_values)]
+    elif flt.due == DueFilter.DUE_SOON:
+        where += [
+            cols.due_on >= flt.today,
+            cols.due_on <= flt.today + timedelta(days=DUE_SOON_DAYS),
+            cols.status.in_(open_values),
+        ]
+    if flt.mine is not None:
+        where.append(cols.assignee_id == flt.mine)
+    if flt.unmatched_only:
+        where += [cols.unmatched, cols.status.in_(open_values)]
+    return where
 
 
 def _where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if with_status and flt.statuses:
-        where.append(Request.status.in_([s.value for s in flt.statuses]))
-    open_values = [s.value for s in OPEN_STATUSES]
-    if flt.due == DueFilter.OVERDUE:
-        where += [Request.due_on < flt.today, Request.status.in_(open_values)]
-    elif flt.due == DueFilter.DUE_SOON:
-        where += [
-            Request.due_on >= flt.today,
-            Request.due_on <= flt.today + timedelta(days=DUE_SOON_DAYS),
-            Request.status.in_(open_values),
-        ]
-    if flt.mine is not None:
-        where.append(Request.assignee_id == flt.mine)
-    if flt.unmatched_only:
-        where += [Request.patient_id.is_(None), Request.status.in_(open_values)]
-    search = _search_clause(flt.search)
+    where = _filters(flt, _REQUESTS, with_status=with_status)
+    search = search_for(flt.search)
     if search is not None:
-        where.append(search)
+        where.append(search.clause)
     return where
 
 
@@ -200,34 +146,12 @@ def _where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[
 COUNT_CAP = 1000
 
 
-def _tally_where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[bool]]:
-    """``_where`` over the tally (models/tally.py) — every filter but the search."""
-    t = RequestTally
-    where: list[ColumnElement[bool]] = []
-    if with_status and flt.statuses:
-        where.append(t.status.in_([s.value for s in flt.statuses]))
-    open_values = [s.value for s in OPEN_STATUSES]
-    if flt.due == DueFilter.OVERDUE:
-        where += [t.due_on < flt.today, t.status.in_(open_values)]
-    elif flt.due == DueFilter.DUE_SOON:
-        where += [
-            t.due_on >= flt.today,
-            t.due_on <= flt.today + timedelta(days=DUE_SOON_DAYS),
-            t.status.in_(open_values),
-        ]
-    if flt.mine is not None:
-        where.append(t.assignee_id == flt.mine)
-    if flt.unmatched_only:
-        where += [t.unmatched.is_(True), t.status.in_(open_values)]
-    return where
-
-
 def count(session: Session, flt: InboxFilter) -> int:
     """The exact number of matching requests. Without a search it is a sum over the tally
     (a few thousand rows, whatever the size of the inbox); with one, a count of the
     matches — use :func:`count_capped` where a large answer need not be exact."""
     if not flt.search.strip():
-        stmt = select(func.sum(RequestTally.n)).where(*_tally_where(flt))
+        stmt = select(func.sum(RequestTally.n)).where(*_filters(flt, _TALLY))
     else:
         stmt = select(func.count()).select_from(Request).where(*_where(flt))
     return int(session.scalar(stmt) or 0)
@@ -243,12 +167,43 @@ def count_capped(session: Session, flt: InboxFilter, cap: int = COUNT_CAP) -> tu
     return (n, True) if n <= cap else (cap, False)
 
 
+@dataclass(frozen=True)
+class FirstPage:
+    """The first page of a filter and its count: exact, or ``cap`` with ``exact`` False
+    (shown as "1,000+")."""
+
+    rows: list[InboxRow]
+    count: int
+    exact: bool
+
+
+def first_page(
+    session: Session,
+    flt: InboxFilter,
+    *,
+    sort: Column = Column.RECEIVED,
+    descending: bool = True,
+    limit: int = 200,
+    cap: int = COUNT_CAP,
+) -> FirstPage:
+    """What the inbox shows on Enter: the first ``limit`` rows and the count, capped as
+    :func:`count_capped` caps it. A page shorter than ``limit`` holds every match, so most
+    searches (a number, an MRN, a date of birth, a rare name) cost one query and are
+    counted exactly whatever ``cap``; only a page that comes back full is followed by the
+    capped count."""
+    rows = page(session, flt, sort=sort, descending=descending, limit=limit)
+    if len(rows) < limit:
+        return FirstPage(rows, len(rows), True)
+    n, exact = count_capped(session, flt, cap)
+    return FirstPage(rows, n, exact)
+
+
 def status_counts(session: Session, flt: InboxFilter) -> dict[Status, int]:
     """Counts per status under every filter except the status one (the side panel)."""
     if not flt.search.strip():
         stmt = (
             select(RequestTally.status, func.sum(RequestTally.n))
-            .where(*_tally_where(flt, with_status=False))
+            .where(*_filters(flt, _TALLY, with_status=False))
             .group_by(RequestTally.status)
         )
     else:

@@ -1,8 +1,8 @@
 """The inbox as a Qt table model over the paged SQL of ``services.inbox``.
 
 The inbox may hold a million requests, so the model never loads them all: the row count
-comes from ``inbox.count_capped``, and ``data()`` asks for pages of ``PAGE_SIZE`` rows on
-demand, keeping only the last few pages. A search that matches more than
+comes with the first page (``inbox.first_page``), and ``data()`` asks for pages of
+``PAGE_SIZE`` rows on demand, keeping only the last few pages. A search that matches more than
 ``inbox.COUNT_CAP`` requests is not counted (it would walk every match): it shows "1,000+"
 and grows by a page whenever the view scrolls to its end (``canFetchMore``/``fetchMore``).
 Every query runs through ``ctx.runner`` (a worker thread in the program, inline in tests)
@@ -174,16 +174,17 @@ class InboxModel(QAbstractTableModel):
         cap = self.count_cap
         db = self.ctx.db  # the worker gets plain inputs, never the model itself
 
-        def load(_token: CancelToken) -> tuple[int, bool, list[InboxRow]]:
+        def load(_token: CancelToken) -> inbox.FirstPage:
             with db.transaction(read_only=True) as session:
-                n, exact = inbox.count_capped(session, flt, cap)
-                first = inbox.page(session, flt, sort=sort, descending=descending, limit=size)
-                return n, exact, first
+                # one call: a search with fewer matches than a page is one query
+                return inbox.first_page(
+                    session, flt, sort=sort, descending=descending, limit=size, cap=cap
+                )
 
-        def done(result: tuple[int, bool, list[InboxRow]]) -> None:
+        def done(result: inbox.FirstPage) -> None:
             if generation != self._generation:
                 return
-            n, exact, first = result
+            n, exact, first = result.count, result.exact, result.rows
             self.beginResetModel()
             self._count = n
             self._exact = exact

@@ -8,6 +8,7 @@ from roi_desk.demo import bulk_requests, seed_demo
 from roi_desk.models import Status
 from roi_desk.services import inbox
 from roi_desk.services.inbox import Column, DueFilter, InboxFilter
+from roi_desk.services.inbox_search import MRN_PREFIX_DIGITS
 from roi_desk.storage import Database
 
 TODAY = date(2026, 11, 21)
@@ -121,7 +122,7 @@ def test_digits_find_a_request_heard_on_the_phone_and_an_mrn_read_off_a_fax(
         assert {r.mrn for r in found if r.mrn} == {patient.mrn} or any(
             r.number.endswith(f"-{int(digits):06d}") for r in found
         )
-        first = digits[: inbox.MRN_PREFIX_DIGITS]
+        first = digits[:MRN_PREFIX_DIGITS]
         found = inbox.page(s, InboxFilter(search=first, today=TODAY), limit=500)
         assert mine <= {r.id for r in found}
         assert all(

@@ -1,0 +1,159 @@
+"""The inbox's search box: what one line of text finds, as SQL over indexed columns.
+
+A request is found by its number (whole, or the digits heard on the phone), by its
+patient's MRN (whole, its digits, or their first digits read off a fax), date of birth,
+or name prefix ("smith", "smith, jo", "o'kee", "john smith", "da silva").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import Boolean
+
+from roi_desk.models import Patient, Request
+from roi_desk.text import fold, prefix_upper_bound
+
+_REQUEST_NUMBER = re.compile(r"^\d{4}-\d{1,6}$")
+_DIGITS = re.compile(r"^\d{1,10}$")
+#: request numbers are "YYYY-NNNNNN" per year since the desk's first year (intake)
+FIRST_YEAR = 2000
+#: an MRN's digits: the MRN without its leading letters ("MRN200451" → "200451"), the
+#: expression of the index ix_patients_mrn_digits (0017) — spelled the same way here so
+#: SQLite and PostgreSQL use that index
+MRN_LETTERS = "'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz #-'"
+#: digits this long or longer also find MRNs that start with them (a fax's partial MRN);
+#: shorter ones would match thousands of patients
+MRN_PREFIX_DIGITS = 4
+_DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%y")
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a search text finds: ``clause`` over the requests; ``by_name`` when it reads
+    only the patient sort key (a name prefix), which the received-date index also holds —
+    so a common name's newest matches can be read off that index (see inbox.first_page)."""
+
+    clause: ColumnElement[bool]
+    by_name: bool = False
+
+
+def parse_date(text: str) -> date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class _PatientIn(ColumnElement[bool]):
+    """``requests.patient_id IN (patients matching …)``.
+
+    PostgreSQL plans ``IN (subquery)`` as a semi-join and, at a million requests, chose a
+    sequential scan of them for one MRN (6.8 s); ``= ANY(ARRAY(subquery))`` runs the
+    subquery first and probes ix_requests_patient per patient (1.7 ms). SQLite's IN is
+    already a probe per patient."""
+
+    inherit_cache = True
+    # the subquery is part of the statement's cache key (and its parameters are found)
+    _traverse_internals = [("patients", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+    type = Boolean()
+    # a comparison, not a boolean column: SQLite must not get "… = 1" after it (which hid
+    # the IN from the planner: it scanned every request)
+    _is_implicitly_boolean = True
+
+    def __init__(self, patients: Select[Any]) -> None:
+        self.patients = patients.scalar_subquery()
+
+
+@compiles(_PatientIn)
+def _patient_in(element: _PatientIn, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(Request.__table__.c.patient_id, **kw)
+    patients = compiler.process(element.patients.element, asfrom=False, **kw)
+    return f"{column} IN ({patients})"
+
+
+@compiles(_PatientIn, "postgresql")
+def _patient_in_pg(element: _PatientIn, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(Request.__table__.c.patient_id, **kw)
+    return (
+        f"{column} = ANY(ARRAY({compiler.process(element.patients.element, asfrom=False, **kw)}))"
+    )
+
+
+def _patients(where: ColumnElement[bool]) -> ColumnElement[bool]:
+    return _PatientIn(select(Patient.id).where(where))
+
+
+def _name_range(key: str) -> ColumnElement[bool]:
+    # the sort key is "family given", so a prefix range on it is an index range scan
+    return and_(Request.patient_sort >= key, Request.patient_sort < prefix_upper_bound(key))
+
+
+def search_for(text: str) -> Search | None:
+    """The :class:`Search` for a search box's text (``None`` when it is blank)."""
+    text = text.strip()
+    if not text:
+        return None
+    if _REQUEST_NUMBER.match(text):
+        year, num = text.split("-")
+        return Search(Request.number == f"{year}-{int(num):06d}")
+    if _DIGITS.match(text):
+        return Search(_digits_clause(text))
+    dob = parse_date(text)
+    if dob is not None:
+        return Search(
+            or_(
+                _patients(Patient.date_of_birth == dob),
+                and_(Request.patient_id.is_(None), Request.stated_dob == dob),
+            )
+        )
+    clauses: list[ColumnElement[bool]] = []
+    compact = text.replace(" ", "").upper()
+    has_mrn = any(ch.isdigit() for ch in compact)
+    if has_mrn:
+        clauses.append(_patients(Patient.mrn == compact))
+    if "," in text:
+        family, given = (part.strip() for part in text.split(",", 1))
+    elif " " in text:
+        given, family = text.rsplit(" ", 1)  # "John Smith"
+        # ... or a family name of two words ("Da Silva", "Le Blanc"): fold drops the space
+        if whole := fold(text):
+            clauses.append(_name_range(whole))
+    else:
+        family, given = text, ""
+    key = f"{fold(family)} {fold(given)}".strip() if given else fold(family)
+    if key:
+        clauses.append(_name_range(key))
+    if not clauses:
+        return Search(Request.id.is_(None))
+    return Search(or_(*clauses), by_name=not has_mrn)
+
+
+def _digits_clause(digits: str) -> ColumnElement[bool]:
+    """Digits alone: a request number heard on the phone ("93", "000093", "2026000093")
+    or an MRN's digits read off a fax ("200451", or its first digits)."""
+    numbers: list[str] = []
+    if len(digits) <= 6:
+        # "request 93": every year's number 93 — one probe of the unique index per year
+        this_year = date.today().year
+        numbers = [f"{y}-{int(digits):06d}" for y in range(FIRST_YEAR, this_year + 2)]
+    elif len(digits) == 10:
+        numbers = [f"{digits[:4]}-{digits[4:]}"]
+    # a literal, not a bound parameter: the planner matches the index's expression as text
+    mrn_digits: ColumnElement[str] = func.ltrim(Patient.mrn, literal_column(MRN_LETTERS))
+    mrn = mrn_digits == digits
+    if len(digits) >= MRN_PREFIX_DIGITS:
+        mrn = and_(mrn_digits >= digits, mrn_digits < prefix_upper_bound(digits))
+    clauses: list[ColumnElement[bool]] = [_patients(mrn)]
+    if numbers:
+        clauses.append(Request.number.in_(numbers))
+    return or_(*clauses)

@@ -1,0 +1,90 @@
+"""The inbox on Enter: the first page and the capped count in one call, the same rows as
+the plain queries; the search's SQL shapes (two-word family names, MRN subqueries)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from roi_desk.demo import bulk_requests
+from roi_desk.models import Patient
+from roi_desk.services import inbox
+from roi_desk.services.inbox import Column, InboxFilter
+from roi_desk.storage import Database
+
+TODAY = date(2026, 11, 21)
+
+
+def _terms(db: Database) -> list[str]:
+    with db.transaction() as s:
+        rows = inbox.page(s, InboxFilter(today=TODAY), limit=500)
+        patients = s.execute(
+            select(Patient.family_name, Patient.given_name, Patient.mrn, Patient.date_of_birth)
+            .order_by(Patient.mrn)
+            .limit(3)
+        ).all()
+    initials = [r.patient[0] for r in rows]
+    common = max(set(initials), key=initials.count)
+    terms = ["", common, common.lower() + "zzz", rows[0].number, "93", "7"]
+    for p in patients:
+        terms += [
+            p.family_name[:2],
+            f"{p.family_name}, {p.given_name[:2]}",
+            p.mrn,
+            p.mrn.removeprefix("MRN"),
+            p.mrn.removeprefix("MRN")[:5],
+            f"{p.date_of_birth:%m/%d/%Y}",
+        ]
+    return terms
+
+
+def test_first_page_is_the_page_and_the_capped_count(db: Database) -> None:
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 400, today=TODAY, batch=400):
+            pass
+    terms = _terms(db)
+    with db.transaction() as s:
+        for term in terms:
+            flt = InboxFilter(search=term, today=TODAY)
+            exact = inbox.count(s, flt)
+            for sort, descending in ((Column.RECEIVED, True), (Column.PATIENT, False)):
+                plain = inbox.page(s, flt, sort=sort, descending=descending, limit=20)
+                for cap in (3, 25, 1000):
+                    first = inbox.first_page(
+                        s, flt, sort=sort, descending=descending, limit=20, cap=cap
+                    )
+                    assert [r.id for r in first.rows] == [r.id for r in plain], term
+                    if exact <= cap or exact < 20 or not term:
+                        # below the cap, within one page, or without a search (the tally)
+                        # the count is exact
+                        assert (first.count, first.exact) == (exact, True), (term, cap)
+                    else:
+                        assert (first.count, first.exact) == (cap, False), (term, cap)
+
+
+def test_a_two_word_family_name_is_found_whole(db: Database) -> None:
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 400, today=TODAY, batch=400):
+            pass
+        family = next(
+            name for (name,) in s.execute(select(Patient.family_name)) if " " in name.strip()
+        )
+        found = inbox.page(s, InboxFilter(search=family, today=TODAY), limit=500)
+        mine = inbox.page(s, InboxFilter(search=family[:-1], today=TODAY), limit=500)
+    assert found and all(r.patient.startswith(family) for r in found)
+    assert {r.id for r in found} <= {r.id for r in mine}
+
+
+def test_each_mrn_finds_its_own_requests(db: Database) -> None:
+    """The MRN subquery is a construct of our own (``= ANY(ARRAY(…))`` on PostgreSQL): its
+    value must reach the database on every call, not the first call's cached one."""
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 60, today=TODAY, batch=60):
+            pass
+        mrns = list(s.scalars(select(Patient.mrn).order_by(Patient.mrn).limit(4)))
+        for mrn in mrns:
+            for text in (mrn, mrn.removeprefix("MRN")):
+                rows = inbox.page(s, InboxFilter(search=text, today=TODAY), limit=500)
+                assert {r.mrn for r in rows if r.mrn} <= {mrn}, text
+                assert len(rows) == inbox.count(s, InboxFilter(search=text, today=TODAY))
