@@ -27,7 +27,9 @@ class _NoQt(importlib.abc.MetaPathFinder):
         target: ModuleType | None = None,
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname.split(".")[0] in BLOCKED:
-            raise ModuleNotFoundError(f"No module named {fullname!r} (Qt is blocked)", name=fullname)
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r} (Qt is blocked)", name=fullname
+            )
         return None
 
 
