@@ -528,15 +528,8 @@ def packet_warnings(
                 True,
             )
         )
-    if facts.status != Status.APPROVED:
-        out.append(
-            PacketWarning(
-                "not_approved",
-                # the status as the inbox shows it ("QA", not "qa")
-                f"The request is not approved yet (status: {facts.status.label}): it can be "
-                "previewed but not released.",
-            )
-        )
+    # "not approved yet" is not repeated here: release_readiness.release_actions says it
+    # once, as the reason every delivery step waits, above this list
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from roi_desk.models import DeliveryMethod, Status, User
+from roi_desk.models import DeliveryMethod, Request, Status, User
 from roi_desk.models.packet import DeliveryStep
 from roi_desk.services import packets as packet_service
 from roi_desk.services import release, release_readiness
@@ -90,9 +90,14 @@ def test_the_status_reads_as_the_inbox_shows_it(db: Database) -> None:
     with db.transaction() as session:
         facts = packet_service.request_facts(session, approved.request_id)
     content = packet_service.ReleaseContent(b"", (), redaction_verified=True)
-    warnings = packet_service.packet_warnings(replace(facts, status=Status.QA), content)
-    (not_approved,) = [w for w in warnings if w.code == "not_approved"]
-    assert "(status: QA)" in not_approved.text
+    with db.transaction() as session:
+        session.get(Request, approved.request_id).status = Status.QA
+    with db.transaction() as session:
+        actions = release_readiness.release_actions(session, approved.request_id)
+    assert "(status: QA)" in actions[DeliveryStep.FAX].why_not
+    # said once, by the release actions: the warning list does not repeat it
+    qa = packet_service.packet_warnings(replace(facts, status=Status.QA), content)
+    assert "not_approved" not in {w.code for w in qa}
     rejected = packet_service.packet_warnings(replace(facts, status=Status.REJECTED), content)
     assert [(w.code, w.blocking) for w in rejected] == [("not_open", True)]
     assert "Rejected" in rejected[0].text
