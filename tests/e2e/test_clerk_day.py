@@ -253,17 +253,12 @@ def sign_in(day: Day, username: str) -> MainWindow:
     settings = QSettings(str(day.home / f"{username}.ini"), QSettings.Format.IniFormat)
     window = MainWindow(ctx, settings)
     day.qtbot.addWidget(window)
-    window.resize(*_screen_size())
+    # sized as the app sizes it (fit_to_screen, frame included), not by the test
     window.show()
     day.qtbot.waitExposed(window)
     activate(day, window)
     day.settle()
     return window
-
-
-def _screen_size() -> tuple[int, int]:
-    geometry = QGuiApplication.primaryScreen().availableGeometry()
-    return min(1400, geometry.width()), min(900, geometry.height())
 
 
 def activate(day: Day, widget: QWidget) -> None:
