@@ -36,7 +36,7 @@ from roi_desk.ui.checklist.pdf import LetterPreview
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.date_field import DateField, show_date
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.job import Job
+from roi_desk.ui.job import Job, Reload
 from roi_desk.ui.widgets import Index, RowsTableModel, close_on_escape, read_only_table
 
 
@@ -105,7 +105,7 @@ class DisclosuresView(QWidget):
         self.progress.setMaximumWidth(120)
         self.job = Job(self, ctx.runner, progress=self.progress, on_busy=self._busy)
         #: the filter changed while the work ran: load the history again once it ends
-        self._again = False
+        self.reload = Reload(self.job, self._load)
         top = QHBoxLayout()
         top.addWidget(self.only_listed)
         top.addStretch(1)
@@ -125,13 +125,9 @@ class DisclosuresView(QWidget):
         self.show_letter: Callable[[bytes], None] = self._preview
         self.reload()
 
-    def reload(self) -> None:
+    def _load(self) -> None:
         """Load the history; asked again while work runs (the clerk ticked "only what the
         accounting lists"), it loads once more afterwards with the filter as it is then."""
-        if self.job.busy:
-            self._again = True
-            return
-        self._again = False
         patient_id = self.patient_id
         listed_only = self.only_listed.isChecked()
 
@@ -145,19 +141,13 @@ class DisclosuresView(QWidget):
     def _busy(self, busy: bool) -> None:
         self.letter_button.setEnabled(not busy)
 
-    def _run_again(self) -> bool:
-        if not self._again:
-            return False
-        self.reload()
-        return True
-
     def _failed(self, exc: BaseException) -> None:
         self.ctx.runner.presenter(self, exc)
-        self._run_again()
+        self.reload.superseded()
 
     def _loaded(self, rows: object) -> None:
         assert isinstance(rows, list)
-        if self._run_again():
+        if self.reload.superseded():
             return  # rows for a filter the clerk no longer looks at
         self.model.set_rows(rows)
         listed = sum(1 for r in rows if r.accountable)
@@ -191,7 +181,7 @@ class DisclosuresView(QWidget):
 
         def done(pdf: object) -> None:
             assert isinstance(pdf, bytes)
-            self._run_again()
+            self.reload.superseded()
             self.letter_ready.emit(pdf)
             self.show_letter(pdf)
 

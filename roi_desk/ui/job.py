@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QProgressBar, QWidget
 from roi_desk.ui.operations import OwnerWatch, Runner
 from roi_desk.work import Cancelled, CancelToken
 
-__all__ = ["CANCELLED_MESSAGE", "Job"]
+__all__ = ["CANCELLED_MESSAGE", "Job", "Reload"]
 
 #: what the clerk reads after pressing Cancel: the work undid what it had started
 CANCELLED_MESSAGE = "Cancelled. Nothing was changed."
@@ -160,3 +160,38 @@ class Job:
         self._say(label if busy else "")
         if self.on_busy is not None:
             self.on_busy(busy)
+
+
+class Reload:
+    """A view's reload that the clerk may ask for again while it still runs (picked another
+    period, ticked a filter): the load runs once more when the running one ends, with what
+    the view shows by then, and the answer for what it no longer shows is dropped.
+
+    ``load()`` starts the work on ``job``. Call the object to ask for a reload; call
+    :meth:`superseded` first in the load's success and failure handlers::
+
+        self.reload = Reload(self.job, self._load)
+        def _loaded(self, rows):
+            if self.reload.superseded():
+                return  # rows for a filter the clerk no longer looks at
+    """
+
+    def __init__(self, job: Job, load: Callable[[], None]) -> None:
+        self.job = job
+        self.load = load
+        self._again = False
+
+    def __call__(self, *_signal_args: object) -> None:
+        # connected straight to signals that carry a value (toggled, currentIndexChanged)
+        if self.job.busy:
+            self._again = True
+            return
+        self._again = False
+        self.load()
+
+    def superseded(self) -> bool:
+        """True, and the reload started, when one was asked for while the last one ran."""
+        if not self._again:
+            return False
+        self()
+        return True

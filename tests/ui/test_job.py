@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from roi_desk.errors import RoiError
 from roi_desk.ui.context import AppContext
-from roi_desk.ui.job import CANCELLED_MESSAGE, Job
+from roi_desk.ui.job import CANCELLED_MESSAGE, Job, Reload
 from roi_desk.work import Cancelled, CancelToken, Progress
 
 from .workers import WAIT_MS, presenter_of, wait_for_workers
@@ -176,3 +176,40 @@ def test_the_default_cancel_message(qtbot: QtBot, empty_ctx: AppContext) -> None
     tab.job.start(cancelled)
     wait_for_workers(empty_ctx)
     assert tab.status.text() == CANCELLED_MESSAGE
+
+
+def test_a_reload_asked_while_one_runs_runs_once_more_with_the_latest_choice(
+    qtbot: QtBot, empty_ctx: AppContext
+) -> None:
+    tab = _Tab(empty_ctx)
+    qtbot.addWidget(tab)
+    gate = threading.Event()
+    choice = ["last 30 days"]
+    shown: list[str] = []
+
+    def load() -> None:
+        asked = choice[0]
+
+        def work(_token: CancelToken) -> str:
+            gate.wait(GATE_S)
+            return asked
+
+        def loaded(answer: object) -> None:
+            if reload.superseded():
+                return  # the answer for a choice the clerk no longer looks at
+            shown.append(str(answer))
+
+        tab.job.start(work, success=loaded)
+
+    reload = Reload(tab.job, load)
+    reload()
+    assert tab.job.busy
+    choice[0] = "last 7 days"
+    reload(True)  # as a signal calls it, with its value; only noted while busy
+    choice[0] = "last 90 days"
+    reload()
+    gate.set()
+    wait_for_workers(empty_ctx)
+    qtbot.waitUntil(lambda: not tab.job.busy, timeout=WAIT_MS)
+    wait_for_workers(empty_ctx)
+    assert shown == ["last 90 days"]

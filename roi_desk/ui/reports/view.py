@@ -47,7 +47,7 @@ from roi_desk.services import reports
 from roi_desk.services.reports import Period, Table
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.job import Job
+from roi_desk.ui.job import Job, Reload
 from roi_desk.ui.widgets import close_on_escape
 
 Index = QModelIndex | QPersistentModelIndex
@@ -200,7 +200,7 @@ class ReportsView(QWidget):
         self.progress.setMaximumWidth(160)
         self.job = Job(self, ctx.runner, progress=self.progress, status=self.status)
         #: the period changed while the reports ran: run them again once they end
-        self._again = False
+        self.reload = Reload(self.job, self._load)
         top = QHBoxLayout()
         period_label = QLabel("&Period:", self)
         period_label.setBuddy(self.period)
@@ -220,14 +220,10 @@ class ReportsView(QWidget):
         self.tables: list[Table] = []
         self.reload()
 
-    def reload(self) -> None:
+    def _load(self) -> None:
         """Run the reports for the chosen period. Asked again while they run (the clerk
         picked another period), they run once more afterwards with the period chosen by
         then, and the answer for the old one is not shown."""
-        if self.job.busy:
-            self._again = True
-            return
-        self._again = False
         days = int(self.period.currentData())
 
         def op(_token: object) -> list[Table]:
@@ -236,19 +232,13 @@ class ReportsView(QWidget):
 
         self.job.start(op, success=self._show, failure=self._failed, label="Running the reports…")
 
-    def _run_again(self) -> bool:
-        if not self._again:
-            return False
-        self.reload()
-        return True
-
     def _failed(self, exc: BaseException) -> None:
         self.ctx.runner.presenter(self, exc)
-        self._run_again()
+        self.reload.superseded()
 
     def _show(self, tables: object) -> None:
         assert isinstance(tables, list)
-        if self._run_again():
+        if self.reload.superseded():
             return  # the answer for a period the clerk no longer looks at
         current = self.tabs.currentIndex()
         self.tabs.clear()
