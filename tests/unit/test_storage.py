@@ -4,6 +4,8 @@ the key."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -131,6 +133,30 @@ def test_new_database_is_at_head_and_wal(db_path: Path) -> None:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     finally:
         db.close()
+
+
+def test_schema_head_constant_is_alembics_head() -> None:
+    # opening skips Alembic when the stored revision equals SCHEMA_HEAD: a new migration
+    # that forgot to move the constant would otherwise never run on an existing database
+    from roi_desk.storage.migrate import SCHEMA_HEAD
+
+    assert head_revision() == SCHEMA_HEAD
+
+
+def test_database_at_head_opens_without_importing_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    open_database(path, create=True, new_passphrase="a long enough passphrase").close()
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from roi_desk.storage import open_database\n"
+        f"open_database(Path({str(path)!r}), passphrase='a long enough passphrase').close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.stdout.strip() == "[]", done.stderr
 
 
 def test_failed_upgrade_restores_the_backup(
