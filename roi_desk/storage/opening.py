@@ -20,7 +20,7 @@ __all__ = ["Database", "open_database", "private_names", "recover_database"]
 def open_database(
     db_path: Path,
     *,
-    passphrase: keys.PassphraseProvider | str | None = None,
+    passphrase: keys.PassphraseProvider | str | keys.Unwrapping | None = None,
     create: bool = False,
     new_passphrase: str | None = None,
     backup_dir: Path | None = None,

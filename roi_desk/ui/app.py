@@ -84,12 +84,17 @@ def _backup_dir() -> Path:
 
 
 def unlock_database(
-    db_path: Path, passphrase: str | None, parent: QWidget | None = None
+    db_path: Path,
+    passphrase: str | None,
+    parent: QWidget | None = None,
+    *,
+    unwrapping: keys.Unwrapping | None = None,
 ) -> Database | None:
     """Open (or on first run, create) the database, asking the user what is needed.
 
-    Returns ``None`` when the user cancels. Raises ``RoiError`` for what cannot be fixed
-    from here (a locked or damaged database).
+    ``unwrapping``: the key's unwrapping with ``passphrase``, started before Qt (see
+    ``roi_desk.cli.main._start_unwrap``). Returns ``None`` when the user cancels. Raises
+    ``RoiError`` for what cannot be fixed from here (a locked or damaged database).
     """
     if not database_exists(db_path):
         first_run = NewDatabaseDialog(
@@ -103,7 +108,8 @@ def unlock_database(
     first_error: str | None = None
     if passphrase is not None or not keys.needs_passphrase(db_path):
         try:
-            return open_database(db_path, passphrase=passphrase, backup_dir=_backup_dir())
+            given = unwrapping if unwrapping is not None and passphrase is not None else passphrase
+            return open_database(db_path, passphrase=given, backup_dir=_backup_dir())
         except WrongPassphraseError as exc:
             first_error = str(exc)
         except KeyUnavailableError as exc:
@@ -248,6 +254,7 @@ def run_gui(
     passphrase: str | None,
     username: str | None,
     database_url: str | None = None,
+    unwrapping: keys.Unwrapping | None = None,
 ) -> int:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
@@ -262,7 +269,7 @@ def run_gui(
         if database_url:
             db = unlock_server(database_url, passphrase)
         else:
-            db = unlock_database(Path(db_path), passphrase)
+            db = unlock_database(Path(db_path), passphrase, unwrapping=unwrapping)
     except DatabaseLockedError as exc:
         QMessageBox.critical(None, exc.title, str(exc))
         return 1

@@ -58,6 +58,41 @@ def test_passphrase_wrapped_key_round_trip_and_wrong_passphrase(tmp_path: Path) 
     db.close()
 
 
+def test_unwrapping_started_early_gives_the_same_key_and_the_same_errors(tmp_path: Path) -> None:
+    path = tmp_path / "early.db"
+    _write_secret(path, create=True, new_passphrase="a long enough passphrase")
+    raw = keys.load_key(path, "a long enough passphrase")
+    early = keys.start_unwrap(path, "a long enough passphrase")
+    assert early is not None
+    assert keys.load_key(path, early) == raw
+    wrong = keys.start_unwrap(path, "not the passphrase")
+    assert wrong is not None
+    with pytest.raises(WrongPassphraseError, match="not right"):
+        open_database(path, passphrase=wrong)
+    db = open_database(path, passphrase=keys.start_unwrap(path, "a long enough passphrase"))
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT v FROM t")).scalar_one() == SECRET
+    db.close()
+
+
+def test_unwrapping_follows_a_key_file_changed_meanwhile(tmp_path: Path) -> None:
+    path = tmp_path / "changed.db"
+    _write_secret(path, create=True, new_passphrase="a long enough passphrase")
+    early = keys.start_unwrap(path, "a long enough passphrase")
+    assert early is not None
+    keys.change_passphrase(path, "a long enough passphrase", "another long passphrase")
+    # derived for the old salt: not used, and the old passphrase no longer opens it
+    with pytest.raises(WrongPassphraseError, match="not right"):
+        keys.load_key(path, early)
+
+
+def test_nothing_to_unwrap_early_without_a_passphrase_key(tmp_path: Path) -> None:
+    assert keys.start_unwrap(tmp_path / "none.db", "a long enough passphrase") is None
+    path = tmp_path / "k.db"
+    _write_secret(path, create=True)  # key in the (test) keyring
+    assert keys.start_unwrap(path, "a long enough passphrase") is None
+
+
 def test_change_passphrase_keeps_data(tmp_path: Path) -> None:
     path = tmp_path / "c.db"
     _write_secret(path, create=True, new_passphrase="first passphrase!")
