@@ -27,9 +27,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-import keyring
-import keyring.backend
-import keyring.errors
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -38,6 +35,10 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from roi_desk.errors import KeyUnavailableError, StorageError, WrongPassphraseError
 from roi_desk.storage.files import write_private
+
+# keyring is imported by the functions that use it, not here: with its entry-point scan it
+# costs ~25 ms, which a passphrase-wrapped key (a headless PC, the start-up benchmark)
+# never needs while the window starts (issue 13)
 
 KEY_BYTES = 32
 KEYRING_SERVICE = "ROI Desk database key"
@@ -155,6 +156,9 @@ def keyring_usable() -> bool:
     All count as unusable. A backend that passes those checks must still keep a probe
     secret and give it back: a broken Secret Service can accept a write and lose it.
     """
+    import keyring  # here, not at the top: see the imports
+    import keyring.errors
+
     backend = keyring.get_keyring()
     module = type(backend).__module__
     if module.startswith(_UNUSABLE_BACKENDS):
@@ -182,6 +186,9 @@ def store_in_keyring(db_id: str, key: bytes) -> None:
     A keyring that says yes and keeps nothing would leave the only copy of the key in
     nowhere, and every record with it (issue 12).
     """
+    import keyring  # here, not at the top: see the imports
+    import keyring.errors
+
     try:
         keyring.set_password(KEYRING_SERVICE, db_id, key.hex())
         kept = keyring.get_password(KEYRING_SERVICE, db_id)
@@ -429,6 +436,9 @@ def load_key(
     """
     info = read_key_info(db_path)
     if info.method == "keyring":
+        import keyring  # here, not at the top: see the imports
+        import keyring.errors
+
         try:
             value = keyring.get_password(KEYRING_SERVICE, info.db_id)
         except keyring.errors.KeyringError as exc:
@@ -495,6 +505,9 @@ def forget_key(db_path: Path) -> None:
     except KeyUnavailableError:
         return
     if info.method == "keyring":
+        import keyring  # here, not at the top: see the imports
+        import keyring.errors
+
         with contextlib.suppress(keyring.errors.KeyringError):
             keyring.delete_password(KEYRING_SERVICE, info.db_id)
     key_file_for(db_path).unlink(missing_ok=True)
