@@ -19,6 +19,7 @@ import os
 import sys
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -37,9 +38,10 @@ from roi_desk.storage import Database, database_exists, keys, open_database
 from roi_desk.ui.context import DEFAULT_IDLE_LOCK_MINUTES, AppContext
 from roi_desk.ui.errors import BUG_TEXT, BUG_TITLE, log_bug, show_error
 from roi_desk.ui.operations import ThreadRunner
-from roi_desk.ui.signin import FirstRunDialog, SignedIn, SignInDialog, remembered_user
 from roi_desk.ui.theme import apply_look
-from roi_desk.ui.unlock import NewDatabaseDialog, PassphraseDialog, RecoveryDialog
+
+if TYPE_CHECKING:
+    from roi_desk.ui.signin import SignedIn
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,10 @@ def unlock_database(
     ``roi_desk.cli.main._start_unwrap``). Returns ``None`` when the user cancels. Raises
     ``RoiError`` for what cannot be fixed from here (a locked or damaged database).
     """
+    # the dialogs (and QtPrintSupport, for printing a recovery key) are imported when one
+    # is shown: a key given before the start, or kept by the keyring, opens without them
+    from roi_desk.ui.unlock import NewDatabaseDialog, PassphraseDialog
+
     if not database_exists(db_path):
         first_run = NewDatabaseDialog(
             db_path,
@@ -141,6 +147,7 @@ def recover_with_key(
 ) -> Database | None:
     """The recovery dialog: re-key from the recovery key, then open. None: cancelled."""
     from roi_desk.storage import recover_database
+    from roi_desk.ui.unlock import RecoveryDialog
 
     dialog = RecoveryDialog(
         db_path,
@@ -159,6 +166,7 @@ def unlock_server(
     """Connect to the department server and unlock its document key with the department
     passphrase (asked for here unless given). ``None`` when the user cancels."""
     from roi_desk.storage.server import describe, open_server_database, parse_server_url
+    from roi_desk.ui.unlock import PassphraseDialog
 
     first_error: str | None = None
     if passphrase is not None:
@@ -194,6 +202,7 @@ def sign_in_user(
     Returns ``None`` when the user chooses Quit.
     """
     from roi_desk.ui import startup_probe
+    from roi_desk.ui.signin import SignedIn, remembered_user
 
     with db.transaction() as session:
         first = users.needs_first_admin(session)
@@ -211,6 +220,8 @@ def sign_in_user(
                 return SignedIn.of(sessions.sign_in(session, username, scripted))
         except RoiError as exc:
             first_error = str(exc)
+    from roi_desk.ui.signin import FirstRunDialog, SignInDialog
+
     if first:
         wizard = FirstRunDialog(db, name, parent)
         return wizard.signed_in if wizard.exec() else None
