@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from roi_desk import __version__
 from roi_desk.cli.support import (
@@ -29,6 +29,9 @@ from roi_desk.cli.support import (
     passphrase_source,
 )
 from roi_desk.errors import KeyUnavailableError, RoiError
+
+if TYPE_CHECKING:
+    from roi_desk.storage.keys import Unwrapping
 
 __all__ = [
     "DEMO_PASSPHRASE",
@@ -152,6 +155,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    source = passphrase_source(args)
+    unwrapping = _start_unwrap(args, source)
     try:
         # imported here, not at the top: scripted commands must work without Qt
         run_gui = importlib.import_module("roi_desk.ui.app").run_gui
@@ -164,7 +169,6 @@ def cmd_gui(args: argparse.Namespace) -> int:
         return 2
     if args.demo and not database_exists(database_path(args)):
         cmd_demo(argparse.Namespace(database=None, if_missing=True, reset=False, requests=120))
-    source = passphrase_source(args)
     passphrase = source if isinstance(source, str) else None
     if args.demo and passphrase is None:
         passphrase = DEMO_PASSPHRASE
@@ -175,8 +179,20 @@ def cmd_gui(args: argparse.Namespace) -> int:
             passphrase=passphrase,
             username=args.user,
             database_url=args.database_url,
+            unwrapping=unwrapping,
         )
     )
+
+
+def _start_unwrap(args: argparse.Namespace, source: object) -> Unwrapping | None:
+    """With the passphrase already given (file, environment), start unwrapping the key of
+    an existing local database now: scrypt runs on the other core while Qt and the window
+    import (issue 13). None otherwise (a dialog asks, the keyring has it, a server)."""
+    if args.demo or args.database_url or not isinstance(source, str):
+        return None
+    from roi_desk.storage import keys
+
+    return keys.start_unwrap(database_path(args), source)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 ${imports if imports else ""}
 
+# the new head: set SCHEMA_HEAD in roi_desk/storage/migrate.py to it too (an open skips
+# Alembic when the database is at SCHEMA_HEAD; tests/unit/test_storage.py checks the two)
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
 branch_labels = ${repr(branch_labels)}

@@ -20,15 +20,13 @@ import base64
 import contextlib
 import json
 import secrets
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-import keyring
-import keyring.backend
-import keyring.errors
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -37,6 +35,10 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from roi_desk.errors import KeyUnavailableError, StorageError, WrongPassphraseError
 from roi_desk.storage.files import write_private
+
+# keyring is imported by the functions that use it, not here: with its entry-point scan it
+# costs ~25 ms, which a passphrase-wrapped key (a headless PC, the start-up benchmark)
+# never needs while the window starts (issue 13)
 
 KEY_BYTES = 32
 KEYRING_SERVICE = "ROI Desk database key"
@@ -154,6 +156,9 @@ def keyring_usable() -> bool:
     All count as unusable. A backend that passes those checks must still keep a probe
     secret and give it back: a broken Secret Service can accept a write and lose it.
     """
+    import keyring  # here, not at the top: see the imports
+    import keyring.errors
+
     backend = keyring.get_keyring()
     module = type(backend).__module__
     if module.startswith(_UNUSABLE_BACKENDS):
@@ -181,6 +186,9 @@ def store_in_keyring(db_id: str, key: bytes) -> None:
     A keyring that says yes and keeps nothing would leave the only copy of the key in
     nowhere, and every record with it (issue 12).
     """
+    import keyring  # here, not at the top: see the imports
+    import keyring.errors
+
     try:
         keyring.set_password(KEYRING_SERVICE, db_id, key.hex())
         kept = keyring.get_password(KEYRING_SERVICE, db_id)
@@ -372,14 +380,65 @@ def needs_passphrase(db_path: Path) -> bool:
     return read_key_info(db_path).method == "passphrase"
 
 
-def load_key(db_path: Path, passphrase: PassphraseProvider | str | None = None) -> bytes:
+class Unwrapping:
+    """The scrypt step of unwrapping a passphrase-wrapped key, running on a thread of its own.
+
+    scrypt at today's cost takes ~0.4 s of CPU and releases the GIL, so the window starts
+    it as soon as it knows the file and the passphrase, and imports Qt and its own modules
+    on the other core meanwhile (issue 13). :func:`load_key` takes it in place of the
+    passphrase: the result (the right key, or the same wrong-passphrase error) is exactly
+    what the passphrase alone would give. Only the derived wrapping key is kept, and only
+    until the key is unwrapped.
+    """
+
+    def __init__(self, info: KeyInfo, passphrase: str) -> None:
+        self.passphrase = passphrase
+        self._for = (info.salt, info.n, info.r, info.p)
+        self._kek: bytes | None = None
+        self._thread = threading.Thread(target=self._derive, name="roi-desk-unwrap", daemon=True)
+        self._thread.start()
+
+    def _derive(self) -> None:
+        salt, n, r, p = self._for
+        # a failure here is not kept: the caller derives again and meets it there
+        with contextlib.suppress(Exception):
+            self._kek = _derive(self.passphrase, salt, n, r, p)
+
+    def kek_for(self, info: KeyInfo) -> bytes | None:
+        """The wrapping key derived for ``info`` (waits for it); None when the key file
+        changed since the start, or the derivation failed: then the caller derives."""
+        if (info.salt, info.n, info.r, info.p) != self._for:
+            return None
+        self._thread.join()
+        kek, self._kek = self._kek, None
+        return kek
+
+
+def start_unwrap(db_path: Path, passphrase: str) -> Unwrapping | None:
+    """Start deriving the wrapping key of ``db_path`` on a thread; None when there is
+    nothing to derive (no key file, a damaged one, a key in the keyring): opening the
+    database then reports that as it always has."""
+    try:
+        info = read_key_info(db_path)
+    except KeyUnavailableError:
+        return None
+    return Unwrapping(info, passphrase) if info.method == "passphrase" else None
+
+
+def load_key(
+    db_path: Path, passphrase: PassphraseProvider | str | Unwrapping | None = None
+) -> bytes:
     """Return the raw key of an existing database.
 
-    ``passphrase`` may be the passphrase itself or a callable asked only when needed (the
-    GUI shows its dialog from there; scripts read ``ROI_DESK_PASSPHRASE``).
+    ``passphrase`` may be the passphrase itself, a callable asked only when needed (the
+    GUI shows its dialog from there; scripts read ``ROI_DESK_PASSPHRASE``), or an
+    :class:`Unwrapping` already under way.
     """
     info = read_key_info(db_path)
     if info.method == "keyring":
+        import keyring  # here, not at the top: see the imports
+        import keyring.errors
+
         try:
             value = keyring.get_password(KEYRING_SERVICE, info.db_id)
         except keyring.errors.KeyringError as exc:
@@ -393,10 +452,15 @@ def load_key(db_path: Path, passphrase: PassphraseProvider | str | None = None) 
                 "from another computer?). Restore the key or ask your administrator."
             )
         return bytes.fromhex(value)
-    text = passphrase() if callable(passphrase) else passphrase
+    kek: bytes | None = None
+    if isinstance(passphrase, Unwrapping):
+        text: str | None = passphrase.passphrase
+        kek = passphrase.kek_for(info)
+    else:
+        text = passphrase() if callable(passphrase) else passphrase
     if text is None:
         raise WrongPassphraseError("This database is protected by a passphrase. Enter it.")
-    key = unwrap_key(info, text)
+    key = unwrap_key(info, text, kek=kek)
     if (info.n, info.r, info.p) < (SCRYPT_N, SCRYPT_R, SCRYPT_P):
         # made with a cheaper scrypt by an older version: re-wrap now that we hold the
         # passphrase, so the file on disk reaches today's cost (the key itself is the same)
@@ -414,8 +478,10 @@ def _with_recovery(new: KeyInfo, old: KeyInfo) -> KeyInfo:
     )
 
 
-def unwrap_key(info: KeyInfo, passphrase: str) -> bytes:
-    kek = _derive(passphrase, info.salt, info.n, info.r, info.p)
+def unwrap_key(info: KeyInfo, passphrase: str, *, kek: bytes | None = None) -> bytes:
+    """The raw key; ``kek``: the wrapping key already derived from ``passphrase``."""
+    if kek is None:
+        kek = _derive(passphrase, info.salt, info.n, info.r, info.p)
     try:
         return AESGCM(kek).decrypt(info.nonce, info.wrapped, info.db_id.encode())
     except InvalidTag as exc:
@@ -439,6 +505,9 @@ def forget_key(db_path: Path) -> None:
     except KeyUnavailableError:
         return
     if info.method == "keyring":
+        import keyring  # here, not at the top: see the imports
+        import keyring.errors
+
         with contextlib.suppress(keyring.errors.KeyringError):
             keyring.delete_password(KEYRING_SERVICE, info.db_id)
     key_file_for(db_path).unlink(missing_ok=True)

@@ -3,6 +3,11 @@
 A database made by an older ROI Desk opens in a newer one. Before any upgrade the encrypted
 file is copied (it stays encrypted: the copy is of the ciphertext); if the upgrade raises,
 the copy is put back so the clerk's data is never left half-migrated.
+
+Alembic is imported only when a database actually needs upgrading (or a caller asks for
+its script directory): importing it costs ~0.3 s, a large part of the window's start-up
+(issue 13). The revision stored in the database is read with a plain query and compared
+with :data:`SCHEMA_HEAD`, which a unit test keeps equal to the migrations' real head.
 """
 
 from __future__ import annotations
@@ -11,27 +16,37 @@ import logging
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 
 from roi_desk.errors import MigrationError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+#: the newest revision under roi_desk/migrations/versions; a new migration must change it
+#: too (tests/unit/test_storage.py compares it with Alembic's own answer)
+SCHEMA_HEAD = "0018"
+#: Alembic's default version table, where the database's revision is stored
+VERSION_TABLE = "alembic_version"
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
 def head_revision() -> str:
+    """The head according to Alembic's script directory (imports Alembic)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:
         raise MigrationError("This copy of ROI Desk has no database schema (broken install).")
@@ -39,11 +54,22 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision stored in the database; None for one Alembic never touched."""
     with engine.connect() as conn:
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return None
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        if len(rows) <= 1:
+            return rows[0] if rows else None
+        # several heads (never made by ROI Desk): Alembic's own answer, and its error
+        from alembic.runtime.migration import MigrationContext
+
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def _upgrade(engine: Engine, target: str = "head") -> None:
+    from alembic import command
+
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -57,8 +83,7 @@ def upgrade_database(engine: Engine, db_path: Path | None, backup_dir: Path | No
     transaction, so a failed upgrade leaves the schema as it was without a file copy.
     """
     current = current_revision(engine)
-    head = head_revision()
-    if current == head:
+    if current == SCHEMA_HEAD or current == head_revision():
         return None
     if current is None or db_path is None or backup_dir is None:
         try:

@@ -8,7 +8,7 @@ queue, F5 refreshes. Window geometry, splitter and column widths persist in QSet
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence
@@ -41,10 +41,14 @@ from roi_desk.ui.inbox_model import COLUMN_INDEX, InboxModel
 from roi_desk.ui.inbox_panel import QUEUES, InboxPanel, queue_filter
 from roi_desk.ui.inbox_poll import InboxPoller
 from roi_desk.ui.lock import SessionLock
-from roi_desk.ui.request_view import RequestView
 from roi_desk.ui.status_actions import NO_REQUEST, StatusActions, move_request
 from roi_desk.ui.tools_menu import ToolWindows
 from roi_desk.ui.widgets import fit_to_screen
+
+if TYPE_CHECKING:
+    # imported when a request is first opened: the request window pulls in the letters
+    # and reportlab (~0.15 s), which the inbox's first paint does not need (issue 13)
+    from roi_desk.ui.request_view import RequestView
 
 SEARCH_DEBOUNCE_MS = 250
 SETTINGS_VERSION = 1
@@ -398,6 +402,8 @@ class MainWindow(QMainWindow):
     def open_request(self, request_id: uuid.UUID) -> RequestView:
         view = self._views.get(request_id)
         if view is None:
+            from roi_desk.ui.request_view import RequestView
+
             view = RequestView(self.ctx, request_id, self, settings=self.settings)
             view.changed.connect(self._request_changed)
             view.destroyed.connect(lambda _obj=None, rid=request_id: self._views.pop(rid, None))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextDocument
@@ -29,12 +30,16 @@ from PySide6.QtWidgets import (
 )
 
 from roi_desk.errors import RoiError, WrongPassphraseError
-from roi_desk.storage import Database, keys
+from roi_desk.storage import keys
 from roi_desk.storage.files import write_private
 from roi_desk.ui.errors import show_error
 
-Opener = Callable[[str], Database]
-Creator = Callable[[str | None], Database]
+if TYPE_CHECKING:
+    # the dialogs are shown before SQLAlchemy is loaded (it loads while they wait)
+    from roi_desk.storage import Database
+
+Opener = Callable[[str], "Database"]
+Creator = Callable[[str | None], "Database"]
 
 
 def _error_label(parent: QWidget) -> QLabel:

@@ -2,8 +2,8 @@
 and paints it — what any PySide6 desk application costs before doing anything of its own.
 
 ``python -m tests.bench.qt_floor`` prints ``ROI_DESK_PAINTED <epoch> <seconds since the
-process started>`` after the table's first paint with rows in it, then quits — the same
-line, measured the same way, as ``roi_desk/ui/startup_probe.py`` prints for ROI Desk
+process started> <CPU seconds>`` after the table's first paint with rows in it, then quits
+— the same line, measured the same way, as ``roi_desk/ui/startup_probe.py`` prints for ROI Desk
 (bench_startup compares the two). Synthetic placeholder rows only.
 """
 
@@ -42,7 +42,8 @@ class _Probe(QObject):
         return False
 
     def _report(self) -> None:
-        print(f"ROI_DESK_PAINTED {time.time():.6f} {process_age():.3f}", flush=True)
+        cpu = time.process_time()
+        print(f"ROI_DESK_PAINTED {time.time():.6f} {process_age():.3f} {cpu:.3f}", flush=True)
         QApplication.exit(0)
 
 

@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from roi_desk.storage import Database, open_database
 from roi_desk.ui.unlock import NewDatabaseDialog, PassphraseDialog
+from tests.ui.modal import answer_next
 
 PASSPHRASE = "correct horse battery"
 
@@ -80,3 +81,49 @@ def test_first_run_asks_for_the_passphrase_twice(qtbot: QtBot, tmp_path: Path) -
     dialog.database.close()
     # and it really is protected by that passphrase
     open_database(path, passphrase="long enough passphrase").close()
+
+
+def test_window_start_opens_with_a_key_unwrapped_early(qtbot: QtBot, locked_db: Path) -> None:
+    # the GUI command starts the unwrapping before Qt; no dialog when it is right
+    from roi_desk.storage import keys
+    from roi_desk.ui.app import unlock_database
+
+    early = keys.start_unwrap(locked_db, PASSPHRASE)
+    with answer_next(PassphraseDialog, lambda d: d.reject()) as seen:
+        db = unlock_database(locked_db, PASSPHRASE, unwrapping=early)
+    assert seen == [] and db is not None
+    db.close()
+
+
+def test_window_start_with_a_wrong_early_passphrase_asks_and_says_why(
+    qtbot: QtBot, locked_db: Path
+) -> None:
+    from roi_desk.storage import keys
+    from roi_desk.ui.app import unlock_database
+
+    shown: list[str] = []
+
+    def answer(dialog: PassphraseDialog) -> None:
+        shown.append(dialog.error.text())
+        qtbot.keyClicks(dialog.passphrase, PASSPHRASE)
+        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+
+    early = keys.start_unwrap(locked_db, "not the passphrase")
+    with answer_next(PassphraseDialog, answer) as seen:
+        db = unlock_database(locked_db, "not the passphrase", unwrapping=early)
+    assert len(seen) == 1 and "not right" in shown[0]
+    assert db is not None  # the storage modules loaded while the dialog waited
+    db.close()
+
+
+def test_window_start_without_a_passphrase_asks_for_it(qtbot: QtBot, locked_db: Path) -> None:
+    from roi_desk.ui.app import unlock_database
+
+    def answer(dialog: PassphraseDialog) -> None:
+        qtbot.keyClicks(dialog.passphrase, PASSPHRASE)
+        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+
+    with answer_next(PassphraseDialog, answer) as seen:
+        db = unlock_database(locked_db, None)
+    assert len(seen) == 1 and db is not None
+    db.close()

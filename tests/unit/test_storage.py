@@ -4,6 +4,8 @@ the key."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,6 +56,41 @@ def test_passphrase_wrapped_key_round_trip_and_wrong_passphrase(tmp_path: Path) 
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT v FROM t")).scalar_one() == SECRET
     db.close()
+
+
+def test_unwrapping_started_early_gives_the_same_key_and_the_same_errors(tmp_path: Path) -> None:
+    path = tmp_path / "early.db"
+    _write_secret(path, create=True, new_passphrase="a long enough passphrase")
+    raw = keys.load_key(path, "a long enough passphrase")
+    early = keys.start_unwrap(path, "a long enough passphrase")
+    assert early is not None
+    assert keys.load_key(path, early) == raw
+    wrong = keys.start_unwrap(path, "not the passphrase")
+    assert wrong is not None
+    with pytest.raises(WrongPassphraseError, match="not right"):
+        open_database(path, passphrase=wrong)
+    db = open_database(path, passphrase=keys.start_unwrap(path, "a long enough passphrase"))
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT v FROM t")).scalar_one() == SECRET
+    db.close()
+
+
+def test_unwrapping_follows_a_key_file_changed_meanwhile(tmp_path: Path) -> None:
+    path = tmp_path / "changed.db"
+    _write_secret(path, create=True, new_passphrase="a long enough passphrase")
+    early = keys.start_unwrap(path, "a long enough passphrase")
+    assert early is not None
+    keys.change_passphrase(path, "a long enough passphrase", "another long passphrase")
+    # derived for the old salt: not used, and the old passphrase no longer opens it
+    with pytest.raises(WrongPassphraseError, match="not right"):
+        keys.load_key(path, early)
+
+
+def test_nothing_to_unwrap_early_without_a_passphrase_key(tmp_path: Path) -> None:
+    assert keys.start_unwrap(tmp_path / "none.db", "a long enough passphrase") is None
+    path = tmp_path / "k.db"
+    _write_secret(path, create=True)  # key in the (test) keyring
+    assert keys.start_unwrap(path, "a long enough passphrase") is None
 
 
 def test_change_passphrase_keeps_data(tmp_path: Path) -> None:
@@ -131,6 +168,30 @@ def test_new_database_is_at_head_and_wal(db_path: Path) -> None:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     finally:
         db.close()
+
+
+def test_schema_head_constant_is_alembics_head() -> None:
+    # opening skips Alembic when the stored revision equals SCHEMA_HEAD: a new migration
+    # that forgot to move the constant would otherwise never run on an existing database
+    from roi_desk.storage.migrate import SCHEMA_HEAD
+
+    assert head_revision() == SCHEMA_HEAD
+
+
+def test_database_at_head_opens_without_importing_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    open_database(path, create=True, new_passphrase="a long enough passphrase").close()
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from roi_desk.storage import open_database\n"
+        f"open_database(Path({str(path)!r}), passphrase='a long enough passphrase').close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.stdout.strip() == "[]", done.stderr
 
 
 def test_failed_upgrade_restores_the_backup(
