@@ -22,7 +22,10 @@ from sqlalchemy import (
     select,
     tuple_,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import Integer
 
 from roi_desk.models import Party, Patient, Request, Status, User
 from roi_desk.models.enums import OPEN_STATUSES, PendingReason
@@ -317,6 +320,27 @@ def row_map(
     return RowMap(flt, sort, descending, step, keys)
 
 
+class _RowKey(ColumnElement[Any]):
+    """The key a page's rows are fetched by once their ids are known: on SQLite the rowid
+    (every index entry holds it), so each row is one descent of the table's B-tree instead
+    of a descent of the id index and then of the table — on SQLCipher every page read
+    first is decrypted, and a cold page of 200 rows read ~400 pages more through the id;
+    on PostgreSQL the id (its primary key)."""
+
+    inherit_cache = True
+    type = Integer()
+
+
+@compiles(_RowKey)
+def _row_key(element: _RowKey, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.preparer.format_table(Request.__table__)}.rowid"
+
+
+@compiles(_RowKey, "postgresql")
+def _row_key_pg(element: _RowKey, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(Request.__table__.c.id, **kw)
+
+
 def _page_stmt(
     flt: InboxFilter,
     sort: Column,
@@ -338,7 +362,12 @@ def _page_stmt(
         key = tuple_(col, Request.id)
         mark = tuple_(literal(after[0], col.type), literal(after[1], Request.id.type))
         where.append(key < mark if descending else key > mark)
-    ids = select(Request.id).where(*where).order_by(*_order(sort, descending))
+    ids = (
+        select(_RowKey().label("k"))
+        .select_from(Request)
+        .where(*where)
+        .order_by(*_order(sort, descending))
+    )
     if limit is not None:
         ids = ids.limit(limit)
     if offset:
@@ -363,7 +392,8 @@ def _page_stmt(
             Request.possible_duplicate_of_id,
             Request.requester_id,
         )
-        .join(page_ids, page_ids.c.id == Request.id)
+        .select_from(Request)
+        .join(page_ids, page_ids.c.k == _RowKey())
         .outerjoin(Patient, Patient.id == Request.patient_id)
         .outerjoin(assignee, assignee.id == Request.assignee_id)
         .order_by(*_order(sort, descending))
