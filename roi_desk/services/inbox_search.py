@@ -37,12 +37,18 @@ _DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%y")
 
 @dataclass(frozen=True)
 class Search:
-    """What a search text finds: ``clause`` over the requests; ``by_name`` when it reads
-    only the patient sort key (a name prefix), which the received-date index also holds —
-    so a common name's newest matches can be read off that index (see inbox.first_page)."""
+    """What a search text finds: ``clause`` over the requests. For a name prefix (a search
+    that reads only the patient sort key), ``walk`` is the same condition written so that
+    no index on the sort key can serve it: a common name's newest matches are then read in
+    date order off the received-date index, which holds the sort key, instead of reading
+    every match by name and sorting them (see inbox._walks)."""
 
     clause: ColumnElement[bool]
-    by_name: bool = False
+    walk: ColumnElement[bool] | None = None
+
+    @property
+    def by_name(self) -> bool:
+        return self.walk is not None
 
 
 def parse_date(text: str) -> date | None:
@@ -93,9 +99,11 @@ def _patients(where: ColumnElement[bool]) -> ColumnElement[bool]:
     return _PatientIn(select(Patient.id).where(where))
 
 
-def _name_range(key: str) -> ColumnElement[bool]:
-    # the sort key is "family given", so a prefix range on it is an index range scan
-    return and_(Request.patient_sort >= key, Request.patient_sort < prefix_upper_bound(key))
+def _name_range(key: str, *, indexed: bool = True) -> ColumnElement[bool]:
+    # the sort key is "family given", so a prefix range on it is an index range scan;
+    # ``|| ''`` keeps the same values from any index (SQLite and PostgreSQL alike)
+    sort_key: Any = Request.patient_sort if indexed else Request.patient_sort + ""
+    return and_(sort_key >= key, sort_key < prefix_upper_bound(key))
 
 
 def search_for(text: str) -> Search | None:
@@ -116,26 +124,26 @@ def search_for(text: str) -> Search | None:
                 and_(Request.patient_id.is_(None), Request.stated_dob == dob),
             )
         )
-    clauses: list[ColumnElement[bool]] = []
     compact = text.replace(" ", "").upper()
-    has_mrn = any(ch.isdigit() for ch in compact)
-    if has_mrn:
-        clauses.append(_patients(Patient.mrn == compact))
+    keys: list[str] = []
     if "," in text:
         family, given = (part.strip() for part in text.split(",", 1))
     elif " " in text:
         given, family = text.rsplit(" ", 1)  # "John Smith"
         # ... or a family name of two words ("Da Silva", "Le Blanc"): fold drops the space
         if whole := fold(text):
-            clauses.append(_name_range(whole))
+            keys.append(whole)
     else:
         family, given = text, ""
     key = f"{fold(family)} {fold(given)}".strip() if given else fold(family)
     if key:
-        clauses.append(_name_range(key))
-    if not clauses:
+        keys.append(key)
+    names = [_name_range(k) for k in keys]
+    if any(ch.isdigit() for ch in compact):
+        return Search(or_(_patients(Patient.mrn == compact), *names))
+    if not keys:
         return Search(Request.id.is_(None))
-    return Search(or_(*clauses), by_name=not has_mrn)
+    return Search(or_(*names), walk=or_(*(_name_range(k, indexed=False) for k in keys)))
 
 
 def _digits_clause(digits: str) -> ColumnElement[bool]:

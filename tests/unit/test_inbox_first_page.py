@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from roi_desk.demo import bulk_requests
@@ -88,3 +89,58 @@ def test_each_mrn_finds_its_own_requests(db: Database) -> None:
                 rows = inbox.page(s, InboxFilter(search=text, today=TODAY), limit=500)
                 assert {r.mrn for r in rows if r.mrn} <= {mrn}, text
                 assert len(rows) == inbox.count(s, InboxFilter(search=text, today=TODAY))
+
+
+def test_a_name_search_finds_the_same_rows_walking_by_date_or_reading_by_name(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A common name is read by walking the date index, a rare one by name (inbox._walks):
+    with the threshold at 0 every name walks, at a million none does — the pages, deep
+    ones included, and the counts must not tell the two apart."""
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 600, today=TODAY, batch=600):
+            pass
+        rows = inbox.page(s, InboxFilter(today=TODAY), limit=600)
+    family = max(
+        {r.patient.split(",")[0] for r in rows},
+        key=lambda f: sum(r.patient.startswith(f) for r in rows),
+    )
+    two_words = next((r.patient.split(",")[0] for r in rows if " " in r.patient.split(",")[0]), "")
+    terms = [family[:1], family[:3], family, f"{family}, {rows[0].patient.split(', ')[1][:1]}"]
+    terms += [two_words, two_words[:-1]] if two_words else []
+    seen: dict[tuple[str, int, bool], tuple[list[object], int, bool]] = {}
+    for threshold in (0, 1_000_000):
+        monkeypatch.setattr(inbox, "WALK_ABOVE", threshold)
+        with db.transaction() as s:
+            for term in terms:
+                flt = InboxFilter(search=term, today=TODAY)
+                for descending in (True, False):
+                    for cap in (5, 1000):
+                        first = inbox.first_page(s, flt, descending=descending, limit=7, cap=cap)
+                        deep = inbox.page(s, flt, descending=descending, offset=7, limit=7)
+                        got = ([r.id for r in first.rows + deep], first.count, first.exact)
+                        seen.setdefault((term, cap, descending), got)
+                        assert seen[(term, cap, descending)] == got, (term, threshold)
+    # and the walk found what the plain count counts
+    with db.transaction() as s:
+        n = inbox.count(s, InboxFilter(search=family[:1], today=TODAY))
+    assert n > 7
+    assert seen[(family[:1], 1000, True)][1:] == (n, True)
+
+
+def test_only_a_name_search_alone_sorted_by_date_walks(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox, "WALK_ABOVE", 0)
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 50, today=TODAY, batch=50):
+            pass
+        initial = inbox.page(s, InboxFilter(today=TODAY), limit=1)[0].patient[0]
+        name = InboxFilter(search=initial, today=TODAY)
+        assert inbox._walks(s, name, Column.RECEIVED)[0]
+        assert not inbox._walks(s, name, Column.PATIENT)[0]
+        assert not inbox._walks(s, InboxFilter(search="MRN5000001", today=TODAY), Column.RECEIVED)[
+            0
+        ]
+        overdue = InboxFilter(search=initial, due=inbox.DueFilter.OVERDUE, today=TODAY)
+        assert not inbox._walks(s, overdue, Column.RECEIVED)[0]
