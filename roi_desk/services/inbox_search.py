@@ -41,10 +41,13 @@ class Search:
     that reads only the patient sort key), ``walk`` is the same condition written so that
     no index on the sort key can serve it: a common name's newest matches are then read in
     date order off the received-date index, which holds the sort key, instead of reading
-    every match by name and sorting them (see inbox._walks)."""
+    every match by name and sorting them (see inbox._walks). ``names``: the name ranges
+    the clause is the OR of, which no request matches two of (each is counted on its own:
+    an OR of two ranges made PostgreSQL read the table to count them)."""
 
     clause: ColumnElement[bool]
     walk: ColumnElement[bool] | None = None
+    names: tuple[ColumnElement[bool], ...] = ()
 
     @property
     def by_name(self) -> bool:
@@ -138,12 +141,16 @@ def search_for(text: str) -> Search | None:
     key = f"{fold(family)} {fold(given)}".strip() if given else fold(family)
     if key:
         keys.append(key)
-    names = [_name_range(k) for k in keys]
+    # "Jo Smith": "josmith" and "smith jo" — disjoint ranges, as the second has a space
+    # where the first has a letter; the same key twice only when the given name folds away
+    keys = list(dict.fromkeys(keys))
+    names = tuple(_name_range(k) for k in keys)
     if any(ch.isdigit() for ch in compact):
         return Search(or_(_patients(Patient.mrn == compact), *names))
     if not keys:
         return Search(Request.id.is_(None))
-    return Search(or_(*names), walk=or_(*(_name_range(k, indexed=False) for k in keys)))
+    walk = or_(*(_name_range(k, indexed=False) for k in keys))
+    return Search(or_(*names), walk=walk, names=names)
 
 
 def _digits_clause(digits: str) -> ColumnElement[bool]:
