@@ -144,3 +144,14 @@ def test_only_a_name_search_alone_sorted_by_date_walks(
         ]
         overdue = InboxFilter(search=initial, due=inbox.DueFilter.OVERDUE, today=TODAY)
         assert not inbox._walks(s, overdue, Column.RECEIVED)[0]
+
+
+def test_the_page_statement_is_compiled_once() -> None:
+    """Every element of the page query has a cache key, so SQLAlchemy compiles it once per
+    shape rather than for every page (an element without one costs ~2 ms a page)."""
+    for term in ("", "Garc", "Garcia, Ma", "Da S", "MRN5000001", "50006", "01/02/1960"):
+        for walk in (False, True):
+            stmt = inbox._page_stmt(
+                InboxFilter(search=term, today=TODAY), Column.RECEIVED, True, limit=200, walk=walk
+            )
+            assert stmt._generate_cache_key() is not None, term
