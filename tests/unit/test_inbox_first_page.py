@@ -155,3 +155,22 @@ def test_the_page_statement_is_compiled_once() -> None:
                 InboxFilter(search=term, today=TODAY), Column.RECEIVED, True, limit=200, walk=walk
             )
             assert stmt._generate_cache_key() is not None, term
+
+
+def test_a_pages_patients_are_read_from_one_index(db: Database) -> None:
+    """On SQLite the page's patients come from ix_patients_inbox alone (migration 0019), not
+    from the primary key's index and then the table: half the pages to decrypt."""
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 30, today=TODAY, batch=30):
+            pass
+        rows = inbox.page(s, InboxFilter(today=TODAY), limit=30)
+        assert all(r.mrn and not r.patient.endswith("(unmatched)") for r in rows)
+        if s.get_bind().dialect.name != "sqlite":
+            return
+        ids = list(s.scalars(select(Patient.id).limit(3)))
+        sql = inbox._PATIENTS_SQLITE.element.text.replace(":ids", "(?, ?, ?)")
+        plan = s.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {sql}", tuple(i.hex for i in ids)
+        )
+        details = " ".join(str(row[3]) for row in plan)
+        assert "COVERING INDEX ix_patients_inbox" in details, details
