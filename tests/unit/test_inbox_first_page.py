@@ -168,7 +168,7 @@ def test_a_pages_patients_are_read_from_one_index(db: Database) -> None:
         if s.get_bind().dialect.name != "sqlite":
             return
         ids = list(s.scalars(select(Patient.id).limit(3)))
-        sql = inbox._PATIENTS_SQLITE.element.text.replace(":ids", "(?, ?, ?)")
+        sql = inbox.PATIENTS_SQLITE.format(marks="?, ?, ?")
         plan = s.connection().exec_driver_sql(
             f"EXPLAIN QUERY PLAN {sql}", tuple(i.hex for i in ids)
         )
