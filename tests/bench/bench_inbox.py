@@ -93,6 +93,10 @@ def _search_terms(session: Session, rng: random.Random, per_kind: int) -> dict[s
         .limit(2000)
     ).all()
     sample = rng.sample(patients, per_kind)
+    # MRNs from the whole range (the sample above is a narrow slice of it), so that their
+    # first four digits differ
+    every = list(session.scalars(select(Patient.mrn).order_by(Patient.mrn)))
+    spread = [every[i] for i in sorted(rng.sample(range(len(every)), per_kind))]
     numbers = list(
         session.scalars(
             select(Request.number)
@@ -107,6 +111,8 @@ def _search_terms(session: Session, rng: random.Random, per_kind: int) -> dict[s
         "MRN": [p.mrn for p in sample],
         "MRN digits": [p.mrn.removeprefix("MRN") for p in sample],
         "MRN first digits": [p.mrn.removeprefix("MRN")[:5] for p in sample],
+        # the fewest digits that still find MRNs starting with them: ~1,000 patients each
+        "MRN first 4 digits": list(dict.fromkeys(m.removeprefix("MRN")[:4] for m in spread)),
         "date of birth": [p.date_of_birth.strftime("%m/%d/%Y") for p in sample],
         "request number": numbers,
         # as heard on the phone: the number without its year, leading zeros dropped or not
