@@ -17,6 +17,8 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
+    and_,
+    case,
     func,
     literal,
     select,
@@ -282,14 +284,28 @@ def status_counts_capped(
 
 
 def queue_counts(session: Session, today: date, user_id: uuid.UUID | None) -> dict[str, int]:
-    """Counts for the fixed queues of the side panel (from the tally: no request is read)."""
-    base = InboxFilter(today=today)
+    """Counts for the fixed queues of the side panel (from the tally: no request is read),
+    in one pass over the tally: one statement rather than one per queue (five to compile
+    and plan the first time the panel is shown)."""
+    queues = {
+        "overdue": InboxFilter(due=DueFilter.OVERDUE, today=today),
+        "due_soon": InboxFilter(due=DueFilter.DUE_SOON, today=today),
+        "unmatched": InboxFilter(unmatched_only=True, today=today),
+    }
+    if user_id:
+        queues["mine"] = InboxFilter(mine=user_id, today=today)
+    sums = [
+        func.sum(case((and_(*_filters(flt, _TALLY)), RequestTally.n), else_=0))
+        for flt in queues.values()
+    ]
+    row = session.execute(select(func.sum(RequestTally.n), *sums)).one()
+    counts = {name: int(n or 0) for name, n in zip(queues, row[1:], strict=True)}
     return {
-        "overdue": count(session, InboxFilter(due=DueFilter.OVERDUE, today=today)),
-        "due_soon": count(session, InboxFilter(due=DueFilter.DUE_SOON, today=today)),
-        "mine": count(session, InboxFilter(mine=user_id, today=today)) if user_id else 0,
-        "unmatched": count(session, InboxFilter(unmatched_only=True, today=today)),
-        "all": count(session, base),
+        "overdue": counts["overdue"],
+        "due_soon": counts["due_soon"],
+        "mine": counts.get("mine", 0),
+        "unmatched": counts["unmatched"],
+        "all": int(row[0] or 0),
     }
 
 
