@@ -25,6 +25,7 @@ built once per cache folder and reused.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -52,9 +53,33 @@ COUNTS_GOAL_MS = 20.0
 PAGE = 200
 
 
+#: full (generation 2) garbage collections of Python's that fell inside a timed call: each
+#: stops the process for tens of milliseconds with ~150,000 objects alive, whatever the
+#: database does — counted so a figure they inflate can be told from a slow query
+_FULL_GC: list[float] = []
+_gc_started = [0.0]
+
+
+def _on_gc(phase: str, info: dict[str, int]) -> None:
+    if info.get("generation") != 2:
+        return
+    if phase == "start":
+        _gc_started[0] = time.perf_counter()
+    elif _timing[0]:
+        _FULL_GC.append((time.perf_counter() - _gc_started[0]) * 1000)
+
+
+_timing = [False]
+gc.callbacks.append(_on_gc)
+
+
 def _ms(fn: Callable[[], Any]) -> float:
+    _timing[0] = True
     t0 = time.perf_counter()
-    fn()
+    try:
+        fn()
+    finally:
+        _timing[0] = False
     return (time.perf_counter() - t0) * 1000
 
 
@@ -304,6 +329,13 @@ def bench(db: Database, label: str, per_kind: int) -> None:
         )
         agree = inbox.tally(session) == inbox.recount(session)
         print(f"{'':<27}tally == recount of {total:,} requests: {'yes' if agree else 'NO'}")
+        if _FULL_GC:
+            pauses = ", ".join(f"{ms:.0f}" for ms in _FULL_GC)
+            print(
+                f"{'':<27}{len(_FULL_GC)} timed call(s) above included a full Python garbage "
+                f"collection ({pauses} ms)"
+            )
+            _FULL_GC.clear()
         print(f"{'':<27}{_load()}")
 
 
