@@ -24,6 +24,7 @@ from sqlalchemy import (
     select,
     tuple_,
     type_coerce,
+    union,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
@@ -419,25 +420,47 @@ def _page_stmt(
     after: tuple[Any, uuid.UUID] | None = None,
     walk: bool = False,
     join_patients: bool = True,
+    branches: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     """The page query, as a deferred join: first the page's ids, then their columns.
 
     The inner query needs only the filter columns, the sort key and the id, so SQLite can
     answer it from an index (a name search sorted by date: ix_requests_patient_received)
     without reading the matching rows; the joins then run for the page's rows only.
+
+    ``branches`` (PostgreSQL): a search that is an OR of alternatives (an MRN's first
+    digits or a request number) is read as the UNION of each alternative's matches, sort
+    key and id included. For the OR PostgreSQL ORs two bitmaps and visits the table for
+    every match ("5146": 1,000 patients, 3,000 requests, 1,200 table pages, ~24 ms); each
+    alternative alone is an index-only scan (ix_requests_patient holds the date, 0020):
+    ~15 ms. SQLite does the OR better than the UNION, which it sorts twice (measured).
     """
-    where = _where(flt, walk=walk)
+    col = SORT_COLUMNS[sort]
+    keyset: list[ColumnElement[bool]] = []
     if after is not None:
-        col = SORT_COLUMNS[sort]
         key = tuple_(col, Request.id)
         mark = tuple_(literal(after[0], col.type), literal(after[1], Request.id.type))
-        where.append(key < mark if descending else key > mark)
-    ids = (
-        select(_RowKey().label("k"))
-        .select_from(Request)
-        .where(*where)
-        .order_by(*_order(sort, descending))
-    )
+        keyset.append(key < mark if descending else key > mark)
+    where = [*_where(flt, walk=walk), *keyset]
+    search = search_for(flt.search) if branches and not walk else None
+    if search is not None and search.branches:
+        rest = [*_filters(flt, _REQUESTS), *keyset]
+        parts = [
+            select(_RowKey().label("k"), col.label("s"), Request.id.label("i"))
+            .select_from(Request)
+            .where(*rest, branch)
+            for branch in search.branches
+        ]
+        matches = union(*parts).subquery("matches")
+        order = [matches.c.s, matches.c.i]
+        ids = select(matches.c.k).order_by(*(o.desc() if descending else o.asc() for o in order))
+    else:
+        ids = (
+            select(_RowKey().label("k"))
+            .select_from(Request)
+            .where(*where)
+            .order_by(*_order(sort, descending))
+        )
     if limit is not None:
         ids = ids.limit(limit)
     if offset:
@@ -530,6 +553,7 @@ def page(
         after=after,
         walk=walk,
         join_patients=join,
+        branches=join,
     )
     # plain tuples: reading 200 rows' columns by name cost ~1 ms a page
     rows: list[tuple[Any, ...]] = [tuple(r) for r in session.execute(stmt)]

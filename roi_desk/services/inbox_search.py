@@ -48,6 +48,10 @@ class Search:
     clause: ColumnElement[bool]
     walk: ColumnElement[bool] | None = None
     names: tuple[ColumnElement[bool], ...] = ()
+    #: the clause's alternatives when it is an OR of several (an MRN's digits or a request
+    #: number; a patient's birth date or an unmatched request's), each of which an index
+    #: of its own answers — see inbox._page_stmt
+    branches: tuple[ColumnElement[bool], ...] = ()
 
     @property
     def by_name(self) -> bool:
@@ -118,14 +122,14 @@ def search_for(text: str) -> Search | None:
         year, num = text.split("-")
         return Search(Request.number == f"{year}-{int(num):06d}")
     if _DIGITS.match(text):
-        return Search(_digits_clause(text))
+        return _either(_digits_clauses(text))
     dob = parse_date(text)
     if dob is not None:
-        return Search(
-            or_(
+        return _either(
+            [
                 _patients(Patient.date_of_birth == dob),
                 and_(Request.patient_id.is_(None), Request.stated_dob == dob),
-            )
+            ]
         )
     compact = text.replace(" ", "").upper()
     keys: list[str] = []
@@ -146,14 +150,18 @@ def search_for(text: str) -> Search | None:
     keys = list(dict.fromkeys(keys))
     names = tuple(_name_range(k) for k in keys)
     if any(ch.isdigit() for ch in compact):
-        return Search(or_(_patients(Patient.mrn == compact), *names))
+        return _either([_patients(Patient.mrn == compact), *names])
     if not keys:
         return Search(Request.id.is_(None))
     walk = or_(*(_name_range(k, indexed=False) for k in keys))
-    return Search(or_(*names), walk=walk, names=names)
+    return Search(or_(*names), walk=walk, names=names, branches=names if len(names) > 1 else ())
 
 
-def _digits_clause(digits: str) -> ColumnElement[bool]:
+def _either(clauses: list[ColumnElement[bool]]) -> Search:
+    return Search(or_(*clauses), branches=tuple(clauses) if len(clauses) > 1 else ())
+
+
+def _digits_clauses(digits: str) -> list[ColumnElement[bool]]:
     """Digits alone: a request number heard on the phone ("93", "000093", "2026000093")
     or an MRN's digits read off a fax ("200451", or its first digits)."""
     numbers: list[str] = []
@@ -171,4 +179,4 @@ def _digits_clause(digits: str) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = [_patients(mrn)]
     if numbers:
         clauses.append(Request.number.in_(numbers))
-    return or_(*clauses)
+    return clauses

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from roi_desk.demo import bulk_requests
-from roi_desk.models import Patient
+from roi_desk.models import Patient, Request
 from roi_desk.services import inbox
 from roi_desk.services.inbox import Column, InboxFilter
 from roi_desk.storage import Database
@@ -174,3 +174,40 @@ def test_a_pages_patients_are_read_from_one_index(db: Database) -> None:
         )
         details = " ".join(str(row[3]) for row in plan)
         assert "COVERING INDEX ix_patients_inbox" in details, details
+
+
+def test_an_or_search_read_as_a_union_finds_the_same_pages(db: Database) -> None:
+    """PostgreSQL reads a search that is an OR of alternatives (MRN digits or a request
+    number; a birth date; two name ranges) as a UNION of each (inbox._page_stmt): on
+    either back end the two shapes give the same pages, sorts and keyset seeks included."""
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 300, today=TODAY, batch=300):
+            pass
+    terms = _terms(db)
+    with db.transaction() as s:
+        for term in terms:
+            flt = InboxFilter(search=term, today=TODAY)
+            for sort, descending in ((Column.RECEIVED, True), (Column.DUE, False)):
+                pages = []
+                for branches in (False, True):
+                    stmt = inbox._page_stmt(flt, sort, descending, limit=9, branches=branches)
+                    first = [r.id for r in s.execute(stmt)]
+                    mark = (
+                        s.execute(
+                            select(inbox.SORT_COLUMNS[sort], Request.id).where(
+                                Request.id == first[-1]
+                            )
+                        ).one()
+                        if first
+                        else None
+                    )
+                    after = inbox._page_stmt(
+                        flt,
+                        sort,
+                        descending,
+                        limit=9,
+                        branches=branches,
+                        after=(mark[0], mark[1]) if mark else None,
+                    )
+                    pages.append((first, [r.id for r in s.execute(after)]))
+                assert pages[0] == pages[1], (term, sort)
