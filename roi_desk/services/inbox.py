@@ -168,11 +168,23 @@ def count(session: Session, flt: InboxFilter) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def _count_upto(session: Session, flt: InboxFilter, cap: int) -> int:
-    """How many requests match, counting no further than ``cap + 1``."""
-    # a constant, not the id: counting needs no column, so SQLite reads index entries
-    # only, even where it collects rowids for an OR of two name ranges
-    first = select(literal(1)).select_from(Request).where(*_where(flt)).limit(cap + 1)
+def _count_upto(
+    session: Session, flt: InboxFilter, cap: int, *, branches: bool | None = None
+) -> int:
+    """How many requests match, counting no further than ``cap + 1``. ``branches``: an OR
+    search counted as the UNION of its alternatives' ids (by default on PostgreSQL, as a
+    page is read there: see _page_stmt)."""
+    if branches is None:
+        branches = session.get_bind().dialect.name != "sqlite"
+    search = search_for(flt.search) if branches else None
+    if search is not None and search.branches:
+        rest = _filters(flt, _REQUESTS)
+        ids = union(*(select(Request.id).where(*rest, b) for b in search.branches))
+        first = select(literal(1)).select_from(ids.subquery()).limit(cap + 1)
+    else:
+        # a constant, not the id: counting needs no column, so SQLite reads index entries
+        # only, even where it collects rowids for an OR of two name ranges
+        first = select(literal(1)).select_from(Request).where(*_where(flt)).limit(cap + 1)
     return int(session.scalar(select(func.count()).select_from(first.subquery())) or 0)
 
 

@@ -211,3 +211,17 @@ def test_an_or_search_read_as_a_union_finds_the_same_pages(db: Database) -> None
                     )
                     pages.append((first, [r.id for r in s.execute(after)]))
                 assert pages[0] == pages[1], (term, sort)
+
+
+def test_an_or_search_counted_as_a_union_counts_the_same(db: Database) -> None:
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 300, today=TODAY, batch=300):
+            pass
+    terms = _terms(db)
+    with db.transaction() as s:
+        for term in terms:
+            flt = InboxFilter(search=term, today=TODAY)
+            for cap in (3, 1000):
+                plain = inbox._count_upto(s, flt, cap, branches=False)
+                assert inbox._count_upto(s, flt, cap, branches=True) == plain, (term, cap)
+            assert plain == min(inbox.count(s, flt), 1001)
