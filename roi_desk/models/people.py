@@ -41,6 +41,9 @@ class Patient(UuidPk, Base):
             "ix_patients_mrn_digits",
             text("ltrim(mrn, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz #-')"),
         ),
+        # what the inbox shows of a patient: a page's patients read from the index alone
+        # (migration 0019; services/inbox.py)
+        Index("ix_patients_inbox", "id", "family_name", "given_name", "mrn", unique=True),
     )
 
     mrn: Mapped[str] = mapped_column(String(32), unique=True)

@@ -23,7 +23,8 @@ class Request(UuidPk, Base):
         Index("ix_requests_received_patient", "received_at", "id", "patient_sort"),
         Index("ix_requests_status_due", "status", "due_on"),
         Index("ix_requests_due_id", "due_on", "id"),
-        Index("ix_requests_patient", "patient_id"),
+        # a patient's requests by date without reading them (an MRN search: 0020)
+        Index("ix_requests_patient", "patient_id", "received_at", "id"),
         # covers a name search's id-only page query when sorted by date (migration 0007);
         # it also serves sorting by patient, so no separate patient_sort index (0010): with
         # one, SQLite sometimes chose it and fetched 25,000 rows for a common name

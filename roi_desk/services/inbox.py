@@ -8,7 +8,6 @@ request row), and a page is fetched only when the view needs it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -17,12 +16,20 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
+    and_,
+    case,
     func,
     literal,
     select,
     tuple_,
+    type_coerce,
+    union,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import Integer
 
 from roi_desk.models import Party, Patient, Request, Status, User
 from roi_desk.models.enums import OPEN_STATUSES, PendingReason
@@ -133,11 +140,15 @@ def _filters(
     return where
 
 
-def _where(flt: InboxFilter, *, with_status: bool = True) -> list[ColumnElement[bool]]:
+def _where(
+    flt: InboxFilter, *, with_status: bool = True, walk: bool = False
+) -> list[ColumnElement[bool]]:
+    """The filters and the search; ``walk``: the search as written for a walk of the
+    received-date index (:func:`_walks`)."""
     where = _filters(flt, _REQUESTS, with_status=with_status)
     search = search_for(flt.search)
     if search is not None:
-        where.append(search.clause)
+        where.append(search.walk if walk and search.walk is not None else search.clause)
     return where
 
 
@@ -157,14 +168,66 @@ def count(session: Session, flt: InboxFilter) -> int:
     return int(session.scalar(stmt) or 0)
 
 
+def _count_upto(
+    session: Session, flt: InboxFilter, cap: int, *, branches: bool | None = None
+) -> int:
+    """How many requests match, counting no further than ``cap + 1``. ``branches``: an OR
+    search counted as the UNION of its alternatives' ids (by default on PostgreSQL, as a
+    page is read there: see _page_stmt)."""
+    if branches is None:
+        branches = session.get_bind().dialect.name != "sqlite"
+    search = search_for(flt.search) if branches else None
+    if search is not None and search.branches:
+        rest = _filters(flt, _REQUESTS)
+        ids = union(*(select(Request.id).where(*rest, b) for b in search.branches))
+        first = select(literal(1)).select_from(ids.subquery()).limit(cap + 1)
+    else:
+        # a constant, not the id: counting needs no column, so SQLite reads index entries
+        # only, even where it collects rowids for an OR of two name ranges
+        first = select(literal(1)).select_from(Request).where(*_where(flt)).limit(cap + 1)
+    return int(session.scalar(select(func.count()).select_from(first.subquery())) or 0)
+
+
 def count_capped(session: Session, flt: InboxFilter, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """``(n, exact)``: the exact count when there are at most ``cap`` matches, else
     ``(cap, False)`` — shown as "1,000+" — after reading only ``cap + 1`` index entries."""
     if not flt.search.strip():
         return count(session, flt), True
-    first = select(Request.id).where(*_where(flt)).limit(cap + 1).subquery()
-    n = int(session.scalar(select(func.count()).select_from(first)) or 0)
+    n = _count_upto(session, flt, cap)
     return (n, True) if n <= cap else (cap, False)
+
+
+#: a name search matching more requests than this is read in date order (:func:`_walks`)
+WALK_ABOVE = 4000
+
+
+def _walks(session: Session, flt: InboxFilter, sort: Column) -> tuple[bool, int | None]:
+    """Whether a page of ``flt`` sorted by date is read by walking the received-date index
+    (it holds the patient sort key) newest first and keeping the names that match, rather
+    than reading every match by name and sorting them; and, when it was counted, how many
+    match up to ``WALK_ABOVE + 1``.
+
+    A common name's prefix ("S", "Garc": 25,000-75,000 matches at a million requests) read
+    by name sorts them all — 80-240 ms on SQLCipher, most of it decrypting index pages the
+    first time; walking by date reads about 200 x (requests / matches) entries instead (a
+    few thousand). A rare name is the other way round, so the matches are counted first,
+    no further than ``WALK_ABOVE + 1``: below it, the name index reads them all for less
+    than a walk would. SQLite's planner cannot tell the two apart (it has no statistics
+    on how many names share a prefix), so the choice is made here for both back ends.
+    Only a name search alone, sorted by date: another filter's columns are not in the date
+    index, and a walk would read a row for every entry."""
+    search = search_for(flt.search)
+    if search is None or not search.by_name or sort != Column.RECEIVED or _filters(flt, _REQUESTS):
+        return False, None
+    n = 0
+    for name in search.names:
+        # each range on its own reads index entries only (their OR read the table on
+        # PostgreSQL); no request is in two of them, so the counts add up
+        first = select(literal(1)).select_from(Request).where(name).limit(WALK_ABOVE + 1 - n)
+        n += int(session.scalar(select(func.count()).select_from(first.subquery())) or 0)
+        if n > WALK_ABOVE:
+            break
+    return n > WALK_ABOVE, n
 
 
 @dataclass(frozen=True)
@@ -191,9 +254,13 @@ def first_page(
     searches (a number, an MRN, a date of birth, a rare name) cost one query and are
     counted exactly whatever ``cap``; only a page that comes back full is followed by the
     capped count."""
-    rows = page(session, flt, sort=sort, descending=descending, limit=limit)
+    walk, upto = _walks(session, flt, sort)
+    rows = page(session, flt, sort=sort, descending=descending, limit=limit, walk=walk)
     if len(rows) < limit:
         return FirstPage(rows, len(rows), True)
+    if upto is not None and (upto <= WALK_ABOVE or cap < upto):
+        # already counted (as far as the cap) when the plan was chosen
+        return FirstPage(rows, min(upto, cap), upto <= cap)
     n, exact = count_capped(session, flt, cap)
     return FirstPage(rows, n, exact)
 
@@ -230,14 +297,28 @@ def status_counts_capped(
 
 
 def queue_counts(session: Session, today: date, user_id: uuid.UUID | None) -> dict[str, int]:
-    """Counts for the fixed queues of the side panel (from the tally: no request is read)."""
-    base = InboxFilter(today=today)
+    """Counts for the fixed queues of the side panel (from the tally: no request is read),
+    in one pass over the tally: one statement rather than one per queue (five to compile
+    and plan the first time the panel is shown)."""
+    queues = {
+        "overdue": InboxFilter(due=DueFilter.OVERDUE, today=today),
+        "due_soon": InboxFilter(due=DueFilter.DUE_SOON, today=today),
+        "unmatched": InboxFilter(unmatched_only=True, today=today),
+    }
+    if user_id:
+        queues["mine"] = InboxFilter(mine=user_id, today=today)
+    sums = [
+        func.sum(case((and_(*_filters(flt, _TALLY)), RequestTally.n), else_=0))
+        for flt in queues.values()
+    ]
+    row = session.execute(select(func.sum(RequestTally.n), *sums)).one()
+    counts = {name: int(n or 0) for name, n in zip(queues, row[1:], strict=True)}
     return {
-        "overdue": count(session, InboxFilter(due=DueFilter.OVERDUE, today=today)),
-        "due_soon": count(session, InboxFilter(due=DueFilter.DUE_SOON, today=today)),
-        "mine": count(session, InboxFilter(mine=user_id, today=today)) if user_id else 0,
-        "unmatched": count(session, InboxFilter(unmatched_only=True, today=today)),
-        "all": count(session, base),
+        "overdue": counts["overdue"],
+        "due_soon": counts["due_soon"],
+        "mine": counts.get("mine", 0),
+        "unmatched": counts["unmatched"],
+        "all": int(row[0] or 0),
     }
 
 
@@ -317,6 +398,30 @@ def row_map(
     return RowMap(flt, sort, descending, step, keys)
 
 
+class _RowKey(ColumnElement[Any]):
+    """The key a page's rows are fetched by once their ids are known: on SQLite the rowid
+    (every index entry holds it), so each row is one descent of the table's B-tree instead
+    of a descent of the id index and then of the table — on SQLCipher every page read
+    first is decrypted, and a cold page of 200 rows read ~400 pages more through the id;
+    on PostgreSQL the id (its primary key)."""
+
+    inherit_cache = True
+    # nothing varies: without this the page statement would miss SQLAlchemy's compiled
+    # cache and be compiled again for every page (~1.7 ms)
+    _traverse_internals = []  # noqa: RUF012
+    type = Integer()
+
+
+@compiles(_RowKey)
+def _row_key(element: _RowKey, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.preparer.format_table(Request.__table__)}.rowid"
+
+
+@compiles(_RowKey, "postgresql")
+def _row_key_pg(element: _RowKey, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(Request.__table__.c.id, **kw)
+
+
 def _page_stmt(
     flt: InboxFilter,
     sort: Column,
@@ -325,49 +430,106 @@ def _page_stmt(
     offset: int = 0,
     limit: int | None = None,
     after: tuple[Any, uuid.UUID] | None = None,
+    walk: bool = False,
+    join_patients: bool = True,
+    branches: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     """The page query, as a deferred join: first the page's ids, then their columns.
 
     The inner query needs only the filter columns, the sort key and the id, so SQLite can
     answer it from an index (a name search sorted by date: ix_requests_patient_received)
     without reading the matching rows; the joins then run for the page's rows only.
+
+    ``branches`` (PostgreSQL): a search that is an OR of alternatives (an MRN's first
+    digits or a request number) is read as the UNION of each alternative's matches, sort
+    key and id included. For the OR PostgreSQL ORs two bitmaps and visits the table for
+    every match ("5146": 1,000 patients, 3,000 requests, 1,200 table pages, ~24 ms); each
+    alternative alone is an index-only scan (ix_requests_patient holds the date, 0020):
+    ~15 ms. SQLite does the OR better than the UNION, which it sorts twice (measured).
     """
-    where = _where(flt)
+    col = SORT_COLUMNS[sort]
+    keyset: list[ColumnElement[bool]] = []
     if after is not None:
-        col = SORT_COLUMNS[sort]
         key = tuple_(col, Request.id)
         mark = tuple_(literal(after[0], col.type), literal(after[1], Request.id.type))
-        where.append(key < mark if descending else key > mark)
-    ids = select(Request.id).where(*where).order_by(*_order(sort, descending))
+        keyset.append(key < mark if descending else key > mark)
+    where = [*_where(flt, walk=walk), *keyset]
+    search = search_for(flt.search) if branches and not walk else None
+    if search is not None and search.branches:
+        rest = [*_filters(flt, _REQUESTS), *keyset]
+        parts = [
+            select(_RowKey().label("k"), col.label("s"), Request.id.label("i"))
+            .select_from(Request)
+            .where(*rest, branch)
+            for branch in search.branches
+        ]
+        matches = union(*parts).subquery("matches")
+        order = [matches.c.s, matches.c.i]
+        ids = select(matches.c.k).order_by(*(o.desc() if descending else o.asc() for o in order))
+    else:
+        ids = (
+            select(_RowKey().label("k"))
+            .select_from(Request)
+            .where(*where)
+            .order_by(*_order(sort, descending))
+        )
     if limit is not None:
         ids = ids.limit(limit)
     if offset:
         ids = ids.offset(offset)
     page_ids = ids.subquery("page_ids")
     assignee = aliased(User)
-    return (
+    # the patient's columns, joined here (PostgreSQL), or read afterwards from their own
+    # index (SQLite: _patients_shown)
+    patient: list[Any] = [Patient.family_name, Patient.given_name, Patient.mrn]
+    stmt = (
         select(
             Request.id,
             Request.number,
             Request.received_at,
             Request.stated_family_name,
             Request.stated_given_name,
-            Patient.family_name,
-            Patient.given_name,
-            Patient.mrn,
+            # the id as stored: only a key for the patients read after (see _patients_shown)
+            type_coerce(Request.patient_id, String).label("patient_key"),
             Request.kind,
             Request.status,
             Request.pending_reason,
             Request.due_on,
             assignee.display_name,
-            Request.possible_duplicate_of_id,
+            Request.possible_duplicate_of_id.is_not(None).label("duplicate"),
             Request.requester_id,
+            *(patient if join_patients else []),
         )
-        .join(page_ids, page_ids.c.id == Request.id)
-        .outerjoin(Patient, Patient.id == Request.patient_id)
+        .select_from(Request)
+        .join(page_ids, page_ids.c.k == _RowKey())
         .outerjoin(assignee, assignee.id == Request.assignee_id)
         .order_by(*_order(sort, descending))
     )
+    if join_patients:
+        stmt = stmt.outerjoin(Patient, Patient.id == Request.patient_id)
+    return stmt
+
+
+#: what the inbox shows of a patient, read from the index that holds it (migration 0019):
+#: SQLite would look each patient up by the primary key's index and then read the table
+#: row — two pages to decrypt per patient on a cold page instead of one — as it has no
+#: statistics to prefer the covering index (a desk's database is never ANALYZEd)
+PATIENTS_SQLITE = (
+    "SELECT id, family_name, given_name, mrn FROM patients INDEXED BY ix_patients_inbox "
+    "WHERE id IN ({marks})"
+)
+
+
+def _patients_shown(session: Session, keys: set[Any]) -> dict[Any, tuple[str, str, str]]:
+    """(family, given, MRN) of each of a page's patients on SQLite, by their ids as stored
+    (no UUID made and parsed back for each: a warm page is a few milliseconds). PostgreSQL
+    joins them in the page query instead: its pages are not decrypted, and a second query
+    with 200 parameters cost it more than the join."""
+    if not keys:
+        return {}
+    sql = PATIENTS_SQLITE.format(marks=", ".join("?" * len(keys)))
+    rows = session.connection().exec_driver_sql(sql, tuple(keys))
+    return {key: (family, given, mrn) for key, family, given, mrn in rows}
 
 
 def page(
@@ -379,9 +541,13 @@ def page(
     offset: int = 0,
     limit: int = 200,
     rows_map: RowMap | None = None,
+    walk: bool | None = None,
 ) -> list[InboxRow]:
     """``limit`` rows from ``offset``; with a ``rows_map`` made for the same filter and
-    sort, a deep offset is a seek from the nearest mark (:class:`RowMap`)."""
+    sort, a deep offset is a seek from the nearest mark (:class:`RowMap`). ``walk``: how a
+    name search is read (:func:`_walks`; decided here when not given)."""
+    if walk is None:
+        walk = _walks(session, flt, sort)[0]
     after = None
     if rows_map is not None and (rows_map.flt, rows_map.sort, rows_map.descending) == (
         flt,
@@ -389,9 +555,25 @@ def page(
         descending,
     ):
         after, offset = rows_map.seek(offset)
-    stmt = _page_stmt(flt, sort, descending, offset=offset, limit=limit, after=after)
-    rows: Sequence[Any] = session.execute(stmt).all()
-    requester_ids = {r[14] for r in rows if r[14] is not None}
+    join = session.get_bind().dialect.name != "sqlite"
+    stmt = _page_stmt(
+        flt,
+        sort,
+        descending,
+        offset=offset,
+        limit=limit,
+        after=after,
+        walk=walk,
+        join_patients=join,
+        branches=join,
+    )
+    # plain tuples: reading 200 rows' columns by name cost ~1 ms a page
+    rows: list[tuple[Any, ...]] = [tuple(r) for r in session.execute(stmt)]
+    if join:
+        patients = {r[5]: r[13:16] for r in rows}
+    else:
+        patients = _patients_shown(session, {r[5] for r in rows if r[5]})
+    requester_ids = {r[12] for r in rows if r[12] is not None}
     labels: dict[uuid.UUID, str] = {}
     if requester_ids:
         for party in session.scalars(select(Party).where(Party.id.in_(requester_ids))):
@@ -399,24 +581,29 @@ def page(
     open_values = {s.value for s in OPEN_STATUSES}
     out: list[InboxRow] = []
     for r in rows:
-        status = Status(r[9])
-        matched = r[5] is not None
-        patient = f"{r[5]}, {r[6]}" if matched else f"{r[3]}, {r[4]} (unmatched)"
+        (id_, number, received_at, family, given, key, kind, status_value) = r[:8]
+        (pending, due_on, assignee, duplicate, requester_id) = r[8:13]
+        status = Status(status_value)
+        shown = patients.get(key) if key else None
+        if shown is not None:
+            patient, mrn = f"{shown[0]}, {shown[1]}", shown[2]
+        else:
+            patient, mrn = f"{family}, {given} (unmatched)", ""
         out.append(
             InboxRow(
-                id=r[0],
-                number=r[1],
-                received_at=r[2],
+                id=id_,
+                number=number,
+                received_at=received_at,
                 patient=patient,
-                mrn=r[7] or "",
-                requester=labels.get(r[14], ""),
-                kind=r[8],
+                mrn=mrn or "",
+                requester=labels.get(requester_id, ""),
+                kind=kind,
                 status=status,
-                pending_reason=PendingReason(r[10]) if r[10] else None,
-                due_on=r[11],
-                assignee=r[12] or "",
-                possible_duplicate=r[13] is not None,
-                overdue=status.value in open_values and r[11] < flt.today,
+                pending_reason=PendingReason(pending) if pending else None,
+                due_on=due_on,
+                assignee=assignee or "",
+                possible_duplicate=bool(duplicate),
+                overdue=status.value in open_values and due_on < flt.today,
             )
         )
     return out

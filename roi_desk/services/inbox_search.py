@@ -37,12 +37,25 @@ _DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%y")
 
 @dataclass(frozen=True)
 class Search:
-    """What a search text finds: ``clause`` over the requests; ``by_name`` when it reads
-    only the patient sort key (a name prefix), which the received-date index also holds —
-    so a common name's newest matches can be read off that index (see inbox.first_page)."""
+    """What a search text finds: ``clause`` over the requests. For a name prefix (a search
+    that reads only the patient sort key), ``walk`` is the same condition written so that
+    no index on the sort key can serve it: a common name's newest matches are then read in
+    date order off the received-date index, which holds the sort key, instead of reading
+    every match by name and sorting them (see inbox._walks). ``names``: the name ranges
+    the clause is the OR of, which no request matches two of (each is counted on its own:
+    an OR of two ranges made PostgreSQL read the table to count them)."""
 
     clause: ColumnElement[bool]
-    by_name: bool = False
+    walk: ColumnElement[bool] | None = None
+    names: tuple[ColumnElement[bool], ...] = ()
+    #: the clause's alternatives when it is an OR of several (an MRN's digits or a request
+    #: number; a patient's birth date or an unmatched request's), each of which an index
+    #: of its own answers — see inbox._page_stmt
+    branches: tuple[ColumnElement[bool], ...] = ()
+
+    @property
+    def by_name(self) -> bool:
+        return self.walk is not None
 
 
 def parse_date(text: str) -> date | None:
@@ -93,9 +106,11 @@ def _patients(where: ColumnElement[bool]) -> ColumnElement[bool]:
     return _PatientIn(select(Patient.id).where(where))
 
 
-def _name_range(key: str) -> ColumnElement[bool]:
-    # the sort key is "family given", so a prefix range on it is an index range scan
-    return and_(Request.patient_sort >= key, Request.patient_sort < prefix_upper_bound(key))
+def _name_range(key: str, *, indexed: bool = True) -> ColumnElement[bool]:
+    # the sort key is "family given", so a prefix range on it is an index range scan;
+    # ``|| ''`` keeps the same values from any index (SQLite and PostgreSQL alike)
+    sort_key: Any = Request.patient_sort if indexed else Request.patient_sort + ""
+    return and_(sort_key >= key, sort_key < prefix_upper_bound(key))
 
 
 def search_for(text: str) -> Search | None:
@@ -107,38 +122,46 @@ def search_for(text: str) -> Search | None:
         year, num = text.split("-")
         return Search(Request.number == f"{year}-{int(num):06d}")
     if _DIGITS.match(text):
-        return Search(_digits_clause(text))
+        return _either(_digits_clauses(text))
     dob = parse_date(text)
     if dob is not None:
-        return Search(
-            or_(
+        return _either(
+            [
                 _patients(Patient.date_of_birth == dob),
                 and_(Request.patient_id.is_(None), Request.stated_dob == dob),
-            )
+            ]
         )
-    clauses: list[ColumnElement[bool]] = []
     compact = text.replace(" ", "").upper()
-    has_mrn = any(ch.isdigit() for ch in compact)
-    if has_mrn:
-        clauses.append(_patients(Patient.mrn == compact))
+    keys: list[str] = []
     if "," in text:
         family, given = (part.strip() for part in text.split(",", 1))
     elif " " in text:
         given, family = text.rsplit(" ", 1)  # "John Smith"
         # ... or a family name of two words ("Da Silva", "Le Blanc"): fold drops the space
         if whole := fold(text):
-            clauses.append(_name_range(whole))
+            keys.append(whole)
     else:
         family, given = text, ""
     key = f"{fold(family)} {fold(given)}".strip() if given else fold(family)
     if key:
-        clauses.append(_name_range(key))
-    if not clauses:
+        keys.append(key)
+    # "Jo Smith": "josmith" and "smith jo" — disjoint ranges, as the second has a space
+    # where the first has a letter; the same key twice only when the given name folds away
+    keys = list(dict.fromkeys(keys))
+    names = tuple(_name_range(k) for k in keys)
+    if any(ch.isdigit() for ch in compact):
+        return _either([_patients(Patient.mrn == compact), *names])
+    if not keys:
         return Search(Request.id.is_(None))
-    return Search(or_(*clauses), by_name=not has_mrn)
+    walk = or_(*(_name_range(k, indexed=False) for k in keys))
+    return Search(or_(*names), walk=walk, names=names, branches=names if len(names) > 1 else ())
 
 
-def _digits_clause(digits: str) -> ColumnElement[bool]:
+def _either(clauses: list[ColumnElement[bool]]) -> Search:
+    return Search(or_(*clauses), branches=tuple(clauses) if len(clauses) > 1 else ())
+
+
+def _digits_clauses(digits: str) -> list[ColumnElement[bool]]:
     """Digits alone: a request number heard on the phone ("93", "000093", "2026000093")
     or an MRN's digits read off a fax ("200451", or its first digits)."""
     numbers: list[str] = []
@@ -156,4 +179,4 @@ def _digits_clause(digits: str) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = [_patients(mrn)]
     if numbers:
         clauses.append(Request.number.in_(numbers))
-    return or_(*clauses)
+    return clauses

@@ -7,7 +7,12 @@ Goals (issue 13, item 3), each printed beside the floor measured in the same run
 * search (what the inbox does on Enter: ``first_page``, 200 rows and the capped count): p95 at
   most 20 ms for every kind — one- to four-letter prefixes of the most common family
   names, "Family, Given", MRN, an MRN's digits (whole and first digits), date of birth,
-  full and partial request numbers. The worst term of each kind is printed too;
+  full and partial request numbers. Each term is searched once *cold* — the first search
+  of that term on the connection, as a clerk's new search is: the file is in the OS cache
+  but its pages for that term are not yet in SQLite's page cache (on SQLCipher every such
+  page is read and decrypted) or in PostgreSQL's shared buffers — then again *warm*. Both
+  are printed, each with its p50, p95 and its worst term; the goal is judged on the cold
+  p95, the worse of the two;
 * a page of 200 anywhere on the scroll bar at most 30 ms (with the row-number map the
   model builds in the background; the map's own time is printed);
 * side-panel counts (queues + statuses) at most 20 ms, and the tally they read agrees with
@@ -20,6 +25,8 @@ built once per cache folder and reused.
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import random
 import statistics
 import subprocess
@@ -29,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from roi_desk.models import Patient, Request
@@ -46,10 +53,58 @@ COUNTS_GOAL_MS = 20.0
 PAGE = 200
 
 
+#: full (generation 2) garbage collections of Python's that fell inside a timed call: each
+#: stops the process for tens of milliseconds with ~150,000 objects alive, whatever the
+#: database does — counted so a figure they inflate can be told from a slow query
+_FULL_GC: list[float] = []
+_gc_started = [0.0]
+
+
+def _on_gc(phase: str, info: dict[str, int]) -> None:
+    if info.get("generation") != 2:
+        return
+    if phase == "start":
+        _gc_started[0] = time.perf_counter()
+    elif _timing[0]:
+        _FULL_GC.append((time.perf_counter() - _gc_started[0]) * 1000)
+
+
+_timing = [False]
+gc.callbacks.append(_on_gc)
+
+
 def _ms(fn: Callable[[], Any]) -> float:
+    _timing[0] = True
     t0 = time.perf_counter()
-    fn()
+    try:
+        fn()
+    finally:
+        _timing[0] = False
     return (time.perf_counter() - t0) * 1000
+
+
+def _real_numbers(session: Session) -> None:
+    """Give the synthetic requests numbers as intake makes them ("2026-000123"), once: the
+    bulk data numbers them "B000000123", which no number search finds, so a number search
+    here would time a miss."""
+    first = session.scalar(select(Request.number).limit(1))
+    if first is None or not first.startswith("B"):
+        return
+    print("renumbering the synthetic requests as intake numbers them (once)", file=sys.stderr)
+    if session.get_bind().dialect.name == "sqlite":
+        year: Any = func.strftime("%Y", Request.received_at)
+    else:
+        year = func.to_char(Request.received_at, "YYYY")
+    # "B000123456" -> "<year>-123456": unique, as the last six digits are
+    number = func.concat(year, "-", func.substr(Request.number, 5))
+    session.execute(update(Request).values(number=number))
+    session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        # every row was rewritten: the visibility map again, or the index-only scans the
+        # inbox relies on would visit the table (as after the first build)
+        engine = session.get_bind().engine
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE requests")
 
 
 def _search_terms(session: Session, rng: random.Random, per_kind: int) -> dict[str, list[str]]:
@@ -69,25 +124,51 @@ def _search_terms(session: Session, rng: random.Random, per_kind: int) -> dict[s
         .limit(2000)
     ).all()
     sample = rng.sample(patients, per_kind)
-    numbers = [rng.randint(1, 999_999) for _ in range(per_kind)]
+    # MRNs from the whole range (the sample above is a narrow slice of it), so that their
+    # first four digits differ
+    every = list(session.scalars(select(Patient.mrn).order_by(Patient.mrn)))
+    spread = [every[i] for i in sorted(rng.sample(range(len(every)), per_kind))]
+    numbers = list(
+        session.scalars(
+            select(Request.number)
+            .where(Request.id.in_(select(Request.id).limit(per_kind * 50)))
+            .order_by(Request.number)
+        )
+    )
+    numbers = rng.sample(numbers, per_kind)
     return {
         "family prefix, 1-4 letters": [n[:k] for n in common for k in (1, 2, 3, 4)],
         "Family, Given": [f"{p.family_name}, {p.given_name[:3]}" for p in sample],
         "MRN": [p.mrn for p in sample],
         "MRN digits": [p.mrn.removeprefix("MRN") for p in sample],
         "MRN first digits": [p.mrn.removeprefix("MRN")[:5] for p in sample],
+        # the fewest digits that still find MRNs starting with them: ~1,000 patients each
+        "MRN first 4 digits": list(dict.fromkeys(m.removeprefix("MRN")[:4] for m in spread)),
         "date of birth": [p.date_of_birth.strftime("%m/%d/%Y") for p in sample],
-        "request number": [f"2026-{n:06d}" for n in numbers],
-        "partial number": [str(n % 10 ** rng.randint(1, 6)) for n in numbers],
+        "request number": numbers,
+        # as heard on the phone: the number without its year, leading zeros dropped or not
+        "partial number": [
+            n.split("-")[1].lstrip("0") if i % 2 else n.split("-")[1] for i, n in enumerate(numbers)
+        ],
     }
 
 
-def _floor(session: Session, ids: list[Any]) -> list[float]:
-    """Reading 200 requests by primary key: the least a page can cost right now."""
-    return [
+def _floor(session: Session, ids: list[Any]) -> float:
+    """Reading 200 requests by primary key: the least a page can cost right now (the
+    median of repeats: warm)."""
+    return statistics.median(
         _ms(lambda: session.execute(select(Request).where(Request.id.in_(ids))).all())
         for _ in range(REPEATS * 5)
-    ]
+    )
+
+
+def _cold_floor(session: Session, batches: list[list[Any]]) -> float:
+    """Reading 200 requests not read before on this connection, by primary key (the median
+    over batches): the least a cold first page can cost."""
+    return statistics.median(
+        _ms(lambda b=batch: session.execute(select(Request).where(Request.id.in_(b))).all())  # type: ignore[misc]
+        for batch in batches
+    )
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -95,12 +176,29 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def _line(label: str, times: list[float], worst: str, goal: float, floor: float) -> None:
-    p50, p95 = _pct(times, 50), _pct(times, 95)
+def _line(
+    label: str,
+    cold: dict[Any, float],
+    warm: dict[Any, list[float]],
+    goal: float,
+    floors: tuple[float, float],
+    name: Callable[[Any], str] = repr,
+) -> None:
+    """One kind: cold (first search of each term) and warm (its repeats) p50/p95, each
+    with its worst term; the goal is judged on the worse p95."""
+    cold_times = list(cold.values())
+    warm_times = [t for ts in warm.values() for t in ts]
+    worst_cold = max(cold, key=cold.__getitem__)
+    warm_median = {k: statistics.median(ts) for k, ts in warm.items()}
+    worst_warm = max(warm_median, key=warm_median.__getitem__)
+    c95, w95 = _pct(cold_times, 95), _pct(warm_times, 95)
+    p95 = max(c95, w95)
     verdict = "met" if p95 <= goal else f"MISSED by {p95 / goal:.1f}x"
     print(
-        f"{label:<28}{p50:>7.1f}{p95:>7.1f}{p95 / floor:>7.1f}x  {worst:<26} "
-        f"<= {goal:.0f} ms: {verdict}"
+        f"{label:<27}{_pct(cold_times, 50):>6.1f}{c95:>6.1f}{c95 / floors[0]:>5.1f}x "
+        f"{name(worst_cold)[:17]:>17}{cold[worst_cold]:>6.1f} |"
+        f"{_pct(warm_times, 50):>6.1f}{w95:>6.1f}{w95 / floors[1]:>5.1f}x "
+        f"{name(worst_warm)[:17]:>17}{warm_median[worst_warm]:>6.1f}  <= {goal:.0f}: {verdict}"
     )
 
 
@@ -145,75 +243,100 @@ def _server_db(url: str, rows: int) -> Database:
     return open_server_database(target, passphrase=BENCH_PASSPHRASE)
 
 
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def bench(db: Database, label: str, per_kind: int) -> None:
     with db.session() as session:
+        _real_numbers(session)
+        sample = list(session.scalars(select(Request.id).order_by(func.random()).limit(2200)))
         terms = _search_terms(session, random.Random(5), per_kind)
-        ids = list(session.scalars(select(Request.id).limit(200)))
-        for values in terms.values():  # warm the page cache once
-            for value in values[:3]:
-                inbox.first_page(session, InboxFilter(search=value))
-        floor = statistics.median(_floor(session, ids))
+        # a desk in use: other searches have run on the connection before (the upper levels
+        # of the B-trees are cached), but not the terms measured below
+        for values in _search_terms(session, random.Random(6), 3).values():
+            for value in values:
+                if value not in {t for vs in terms.values() for t in vs}:
+                    inbox.first_page(session, InboxFilter(search=value))
+        cold_floor = _cold_floor(session, [sample[i : i + 200] for i in range(200, 2200, 200)])
+        floor = _floor(session, sample[:200])
+        floors = (cold_floor, floor)
         total = inbox.count(session, InboxFilter())
-        print(f"\ninbox at {total:,} requests, {label}; floor (200 rows by key) {floor:.1f} ms")
-        print(f"{'':<28}{'p50':>7}{'p95':>7}{'/floor':>8}  {'worst term (median ms)':<26}")
+        print(
+            f"\ninbox at {total:,} requests, {label}; {_load()}\n"
+            f"floor: 200 requests by key, not read before (cold) {cold_floor:.1f} ms, "
+            f"read again (warm) {floor:.1f} ms\n"
+            "cold = the first search of a term on this connection (the file is in the OS "
+            "cache, its pages for that term are not in the database's cache); warm = repeats"
+        )
+        head = "worst term    ms"
+        print(
+            f"{'':<27}{'cold':>6}{'':>6}{'/flr':>6} {head:>23} |{'warm':>6}{'':>6}{'/flr':>6} "
+            f"{head:>23}"
+        )
+        print(f"{'':<27}{'p50':>6}{'p95':>6}{'':>30}|{'p50':>6}{'p95':>6}")
 
         def search(value: str) -> None:
             # what the inbox does on Enter: the first page and the capped count, together
             inbox.first_page(session, InboxFilter(search=value), limit=200)
 
         for kind, values in terms.items():
-            times: list[float] = []
-            per_term: dict[str, float] = {}
+            cold: dict[str, float] = {}
+            warm: dict[str, list[float]] = {}
             for value in values:
-                ts = [_ms(lambda v=value: search(v)) for _ in range(REPEATS)]  # type: ignore[misc]
-                times += ts
-                per_term[value] = statistics.median(ts)
-            worst = max(per_term, key=per_term.__getitem__)
-            _line(kind, times, f"{worst!r} {per_term[worst]:.1f}", SEARCH_GOAL_MS, floor)
+                cold[value] = _ms(lambda v=value: search(v))  # type: ignore[misc]
+                warm[value] = [_ms(lambda v=value: search(v)) for _ in range(REPEATS)]  # type: ignore[misc]
+            _line(kind, cold, warm, SEARCH_GOAL_MS, floors)
 
         started = time.perf_counter()
         rows_map = inbox.row_map(session, InboxFilter())
         map_s = time.perf_counter() - started
-        times = []
-        per_offset: dict[int, float] = {}
+        cold_pages: dict[int, float] = {}
+        warm_pages: dict[int, list[float]] = {}
         for tenth in range(11):
             # a page as the model asks for it: page-aligned, the last one partly filled
             offset = total * tenth // 10 // PAGE * PAGE
             offset = min(offset, (total - 1) // PAGE * PAGE)
-            ts = [
-                _ms(
-                    lambda o=offset: inbox.page(
-                        session, InboxFilter(), offset=o, limit=PAGE, rows_map=rows_map
-                    )
-                )  # type: ignore[misc]
-                for _ in range(REPEATS)
-            ]
-            times += ts
-            per_offset[offset] = statistics.median(ts)
-        worst_offset = max(per_offset, key=per_offset.__getitem__)
+
+            def one(o: int = offset) -> None:
+                inbox.page(session, InboxFilter(), offset=o, limit=PAGE, rows_map=rows_map)
+
+            cold_pages[offset] = _ms(one)
+            warm_pages[offset] = [_ms(one) for _ in range(REPEATS)]
         _line(
             "page of 200, 0-100 % down",
-            times,
-            f"row {worst_offset:,} {per_offset[worst_offset]:.1f}",
+            cold_pages,
+            warm_pages,
             PAGE_GOAL_MS,
-            floor,
+            floors,
+            name=lambda o: f"row {o:,}",
         )
-        print(f"{'':<28}(row-number map, built once in the background: {map_s:.2f} s)")
+        print(f"{'':<27}(row-number map, built once in the background: {map_s:.2f} s)")
 
         def counts() -> None:
             today = InboxFilter().today
             inbox.queue_counts(session, today, None)
             inbox.status_counts(session, InboxFilter())
 
+        first = _ms(counts)
         _line(
             "side-panel counts",
-            [_ms(counts) for _ in range(REPEATS * 5)],
-            "",
+            {"first": first},
+            {"again": [_ms(counts) for _ in range(REPEATS * 5)]},
             COUNTS_GOAL_MS,
-            floor,
+            floors,
+            name=str,
         )
         agree = inbox.tally(session) == inbox.recount(session)
-        print(f"{'':<28}tally == recount of {total:,} requests: {'yes' if agree else 'NO'}")
+        print(f"{'':<27}tally == recount of {total:,} requests: {'yes' if agree else 'NO'}")
+        if _FULL_GC:
+            pauses = ", ".join(f"{ms:.0f}" for ms in _FULL_GC)
+            print(
+                f"{'':<27}{len(_FULL_GC)} timed call(s) above included a full Python garbage "
+                f"collection ({pauses} ms)"
+            )
+            _FULL_GC.clear()
+        print(f"{'':<27}{_load()}")
 
 
 def _throwaway_server() -> str | None:

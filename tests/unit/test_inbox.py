@@ -37,6 +37,34 @@ def test_demo_inbox_filters_and_counts(db: Database) -> None:
         assert all(r.status == Status.CLOSED for r in by_status)
 
 
+def test_queue_counts_are_the_rows_each_queue_shows(db: Database) -> None:
+    """The side panel's queues, summed from the tally in one statement, count what each
+    queue's own page lists."""
+    from sqlalchemy import select
+
+    from roi_desk.models import Request, User
+
+    with db.transaction() as s:
+        seed_demo(s, requests=80, today=TODAY)
+        user = s.scalars(select(User)).first()
+        assert user is not None
+        for req in s.scalars(select(Request).limit(9)):
+            req.assignee_id = user.id
+    with db.transaction() as s:
+        queues = {
+            "overdue": InboxFilter(due=DueFilter.OVERDUE, today=TODAY),
+            "due_soon": InboxFilter(due=DueFilter.DUE_SOON, today=TODAY),
+            "mine": InboxFilter(mine=user.id, today=TODAY),
+            "unmatched": InboxFilter(unmatched_only=True, today=TODAY),
+            "all": InboxFilter(today=TODAY),
+        }
+        listed = {name: len(inbox.page(s, flt, limit=500)) for name, flt in queues.items()}
+        assert inbox.queue_counts(s, TODAY, user.id) == listed
+        assert listed["mine"] >= 9 and listed["all"] == 80
+        assert all(listed[q] for q in ("overdue", "due_soon", "unmatched")), listed
+        assert inbox.queue_counts(s, TODAY, None) == {**listed, "mine": 0}
+
+
 def test_search_by_number_mrn_dob_and_name(db: Database) -> None:
     with db.transaction() as s:
         seed_demo(s, requests=60, today=TODAY)

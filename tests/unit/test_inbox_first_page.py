@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from roi_desk.demo import bulk_requests
-from roi_desk.models import Patient
+from roi_desk.models import Patient, Request
 from roi_desk.services import inbox
 from roi_desk.services.inbox import Column, InboxFilter
 from roi_desk.storage import Database
@@ -88,3 +89,139 @@ def test_each_mrn_finds_its_own_requests(db: Database) -> None:
                 rows = inbox.page(s, InboxFilter(search=text, today=TODAY), limit=500)
                 assert {r.mrn for r in rows if r.mrn} <= {mrn}, text
                 assert len(rows) == inbox.count(s, InboxFilter(search=text, today=TODAY))
+
+
+def test_a_name_search_finds_the_same_rows_walking_by_date_or_reading_by_name(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A common name is read by walking the date index, a rare one by name (inbox._walks):
+    with the threshold at 0 every name walks, at a million none does — the pages, deep
+    ones included, and the counts must not tell the two apart."""
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 600, today=TODAY, batch=600):
+            pass
+        rows = inbox.page(s, InboxFilter(today=TODAY), limit=600)
+    family = max(
+        {r.patient.split(",")[0] for r in rows},
+        key=lambda f: sum(r.patient.startswith(f) for r in rows),
+    )
+    two_words = next((r.patient.split(",")[0] for r in rows if " " in r.patient.split(",")[0]), "")
+    terms = [family[:1], family[:3], family, f"{family}, {rows[0].patient.split(', ')[1][:1]}"]
+    terms += [two_words, two_words[:-1]] if two_words else []
+    seen: dict[tuple[str, int, bool], tuple[list[object], int, bool]] = {}
+    for threshold in (0, 1_000_000):
+        monkeypatch.setattr(inbox, "WALK_ABOVE", threshold)
+        with db.transaction() as s:
+            for term in terms:
+                flt = InboxFilter(search=term, today=TODAY)
+                for descending in (True, False):
+                    for cap in (5, 1000):
+                        first = inbox.first_page(s, flt, descending=descending, limit=7, cap=cap)
+                        deep = inbox.page(s, flt, descending=descending, offset=7, limit=7)
+                        got = ([r.id for r in first.rows + deep], first.count, first.exact)
+                        seen.setdefault((term, cap, descending), got)
+                        assert seen[(term, cap, descending)] == got, (term, threshold)
+    # and the walk found what the plain count counts
+    with db.transaction() as s:
+        n = inbox.count(s, InboxFilter(search=family[:1], today=TODAY))
+    assert n > 7
+    assert seen[(family[:1], 1000, True)][1:] == (n, True)
+
+
+def test_only_a_name_search_alone_sorted_by_date_walks(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox, "WALK_ABOVE", 0)
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 50, today=TODAY, batch=50):
+            pass
+        initial = inbox.page(s, InboxFilter(today=TODAY), limit=1)[0].patient[0]
+        name = InboxFilter(search=initial, today=TODAY)
+        assert inbox._walks(s, name, Column.RECEIVED)[0]
+        assert not inbox._walks(s, name, Column.PATIENT)[0]
+        assert not inbox._walks(s, InboxFilter(search="MRN5000001", today=TODAY), Column.RECEIVED)[
+            0
+        ]
+        overdue = InboxFilter(search=initial, due=inbox.DueFilter.OVERDUE, today=TODAY)
+        assert not inbox._walks(s, overdue, Column.RECEIVED)[0]
+
+
+def test_the_page_statement_is_compiled_once() -> None:
+    """Every element of the page query has a cache key, so SQLAlchemy compiles it once per
+    shape rather than for every page (an element without one costs ~2 ms a page)."""
+    for term in ("", "Garc", "Garcia, Ma", "Da S", "MRN5000001", "50006", "01/02/1960"):
+        for walk in (False, True):
+            stmt = inbox._page_stmt(
+                InboxFilter(search=term, today=TODAY), Column.RECEIVED, True, limit=200, walk=walk
+            )
+            assert stmt._generate_cache_key() is not None, term
+
+
+def test_a_pages_patients_are_read_from_one_index(db: Database) -> None:
+    """On SQLite the page's patients come from ix_patients_inbox alone (migration 0019), not
+    from the primary key's index and then the table: half the pages to decrypt."""
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 30, today=TODAY, batch=30):
+            pass
+        rows = inbox.page(s, InboxFilter(today=TODAY), limit=30)
+        assert all(r.mrn and not r.patient.endswith("(unmatched)") for r in rows)
+        if s.get_bind().dialect.name != "sqlite":
+            return
+        ids = list(s.scalars(select(Patient.id).limit(3)))
+        sql = inbox.PATIENTS_SQLITE.format(marks="?, ?, ?")
+        plan = s.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {sql}", tuple(i.hex for i in ids)
+        )
+        details = " ".join(str(row[3]) for row in plan)
+        assert "COVERING INDEX ix_patients_inbox" in details, details
+
+
+def test_an_or_search_read_as_a_union_finds_the_same_pages(db: Database) -> None:
+    """PostgreSQL reads a search that is an OR of alternatives (MRN digits or a request
+    number; a birth date; two name ranges) as a UNION of each (inbox._page_stmt): on
+    either back end the two shapes give the same pages, sorts and keyset seeks included."""
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 300, today=TODAY, batch=300):
+            pass
+    terms = _terms(db)
+    with db.transaction() as s:
+        for term in terms:
+            flt = InboxFilter(search=term, today=TODAY)
+            for sort, descending in ((Column.RECEIVED, True), (Column.DUE, False)):
+                pages = []
+                for branches in (False, True):
+                    stmt = inbox._page_stmt(flt, sort, descending, limit=9, branches=branches)
+                    first = [r.id for r in s.execute(stmt)]
+                    mark = (
+                        s.execute(
+                            select(inbox.SORT_COLUMNS[sort], Request.id).where(
+                                Request.id == first[-1]
+                            )
+                        ).one()
+                        if first
+                        else None
+                    )
+                    after = inbox._page_stmt(
+                        flt,
+                        sort,
+                        descending,
+                        limit=9,
+                        branches=branches,
+                        after=(mark[0], mark[1]) if mark else None,
+                    )
+                    pages.append((first, [r.id for r in s.execute(after)]))
+                assert pages[0] == pages[1], (term, sort)
+
+
+def test_an_or_search_counted_as_a_union_counts_the_same(db: Database) -> None:
+    with db.transaction() as s:
+        for _ in bulk_requests(s, 300, today=TODAY, batch=300):
+            pass
+    terms = _terms(db)
+    with db.transaction() as s:
+        for term in terms:
+            flt = InboxFilter(search=term, today=TODAY)
+            for cap in (3, 1000):
+                plain = inbox._count_upto(s, flt, cap, branches=False)
+                assert inbox._count_upto(s, flt, cap, branches=True) == plain, (term, cap)
+            assert plain == min(inbox.count(s, flt), 1001)
