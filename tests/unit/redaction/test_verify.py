@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pikepdf
+import pytest
 
 from roi_desk.redaction import Box, verify
 from roi_desk.redaction.document import geometries, open_pdf
@@ -84,3 +85,50 @@ def test_pdfminer_reads_only_pages_where_it_can_disagree() -> None:
     report = verify([Box(0, rect).confirm("t")], src, parallel=True)
     assert report.checks["pdfium_text"] is False
     assert report.checks["pdfminer_text"] is False
+
+
+def _textpage_of(data: bytes) -> tuple[object, object]:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    return doc, doc[0].get_textpage()
+
+
+def test_ink_near_finds_the_characters_by_a_box_and_not_the_far_lines() -> None:
+    from roi_desk.redaction.verify import ink_near, pdfium_chars
+
+    line = f"Plain {SECRET} text"
+    lines = [(72, 700 - 20 * i, f"Far line {i} with words") for i in range(1, 30)]
+    src = simple_pdf([(72, 700, line), *lines])
+    rect = text_rect(72, 700, line, 6, 6 + len(SECRET))
+    doc, tp = _textpage_of(src)
+    try:
+        near = ink_near(tp, [rect])  # type: ignore[arg-type]
+        everything = pdfium_chars(tp, [rect])  # type: ignore[arg-type]
+        chosen = pdfium_chars(tp, [rect], near)  # type: ignore[arg-type]
+        total = len(pdfium_chars(tp))  # type: ignore[arg-type]
+    finally:
+        tp.close()  # type: ignore[attr-defined]
+        doc.close()  # type: ignore[attr-defined]
+    assert chosen == everything  # every character meeting the box is among those near it
+    assert "".join(ch for ch, _box in chosen).count(SECRET) == 1
+    assert len(near) < total / 4  # and the far lines were never measured one by one
+
+
+def test_kept_falls_back_to_every_character_when_those_near_do_not_explain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib
+
+    verify_module = importlib.import_module("roi_desk.redaction.verify")
+
+    line = f"Keep MRN4471 {SECRET} beside"
+    src = simple_pdf([(72, 700, line)])
+    inside = Box(0, text_rect(72, 700, line, 13, 13 + len(SECRET))).confirm("t")
+    honest = simple_pdf([(72, 700, "Keep MRN4471"), (72 + 300, 700, "beside")])
+    # a finder that misses everything: the secret's absence must still be explained by
+    # measuring every character, and an honest output must still pass
+    monkeypatch.setattr(verify_module, "ink_near", lambda _tp, _rects: [])
+    assert verify([inside], honest, source=src).checks["kept"] is True
+    lost = simple_pdf([(72, 700, "Keep")])
+    assert verify([inside], lost, source=src).checks["kept"] is False
