@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import accumulate
 from typing import Any
 
 import pikepdf
@@ -28,6 +29,12 @@ class TextRuns(RewriterBase):
             raise NeedsRaster(f"text in a font that cannot be measured ({st.font_error})")
         fs, th, tc, tw = st.fs, st.th, st.tc, st.tw
         vertical = font.vertical
+        if font.cmap is None and font.inks is None:
+            # a simple font, one byte a glyph: most runs of a page lie far from every
+            # box, and this decides that without a tuple per glyph (issue 13 item 4)
+            far = self._simple_run_far(font, items, st, tm)
+            if far is not None:
+                return None, far, 0.0
         # a TJ number moves along the writing direction; horizontal scaling applies to
         # horizontal writing only (PDF 32000-1, 9.4.4)
         scale = 1.0 if vertical else th
@@ -102,6 +109,60 @@ class TextRuns(RewriterBase):
         if pending:
             new.append(tj_number(pending))
         return new, dx, dy
+
+    def _simple_run_far(
+        self, font: FontMetrics, items: list[Any], st: State, tm: Matrix
+    ) -> float | None:
+        """The run's advance when a run in a simple font meets no box, else None.
+
+        The same positions as pass 1 of :meth:`_show` (the same sums in the same order,
+        ``accumulate`` being the running ``pos += adv``) and the same bound as
+        :meth:`_run_bounds`, computed a string at a time instead of a glyph at a time.
+        None also when anything is unusual: the general path then decides and reports.
+        """
+        fs, th, tc, tw = st.fs, st.th, st.tc, st.tw
+        widths = font.simple_widths
+        space = tc + tw
+        other = tc + 0.0
+        pos = 0.0
+        lefts: list[float] = []
+        rights: list[float] = []
+        for item in items:
+            if isinstance(item, pikepdf.String):
+                data = bytes(item)
+                if not data:
+                    continue
+                ws = [widths[b] for b in data]
+                if 32 in data:
+                    advs = [
+                        (w * fs + (space if b == 32 else other)) * th
+                        for w, b in zip(ws, data, strict=True)
+                    ]
+                else:
+                    advs = [(w * fs + other) * th for w in ws]
+                starts = list(accumulate(advs, initial=pos))
+                pos = starts.pop()
+                lefts += starts
+                rights += [p + w * fs * th for p, w in zip(starts, ws, strict=True)]
+            else:
+                try:
+                    pos -= float(item) / 1000.0 * fs * th
+                except (TypeError, ValueError):
+                    return None  # malformed: the general path raises NeedsRaster
+        if not lefts:
+            return pos
+        rise = st.rise
+        lo = rise + font.bottom * fs
+        edges_y = (lo, rise + font.top * fs, lo + fs)
+        bound = (
+            min(min(lefts), min(rights)),
+            min(edges_y),
+            max(max(lefts), max(rights)),
+            max(edges_y),
+        )
+        if hits(transform_rect(mul(tm, st.ctm), *bound), self.boxes):
+            return None
+        return pos
 
     @classmethod
     def _run_bounds(
