@@ -257,6 +257,26 @@ def pdfium_chars(
     return out
 
 
+def printed_indices(textpage: pdfium.PdfTextPage, text: str) -> list[int] | None:
+    """The indices of the characters that are not white space, or None when unsure.
+
+    :func:`pdfium_chars` never returns white space, so a scan may skip the spaces and
+    line ends (a fifth of a page's characters) without a call each. ``text`` is the
+    page's whole text (``get_text_range()``), which is the character list one for one
+    only when nothing was left out of it or added: the same length, and the last
+    character's text index its own. Otherwise None: every character is looked at.
+    """
+    api = pdfium.raw
+    n = api.FPDFText_CountChars(textpage.raw)
+    if (
+        n <= 0
+        or len(text) != n
+        or api.FPDFText_GetTextIndexFromCharIndex(textpage.raw, n - 1) != n - 1
+    ):
+        return None
+    return [i for i, ch in enumerate(text) if not ch.isspace()]
+
+
 #: how far (points) from a box the ink of a character may lie and still be looked at
 #: closely by :func:`ink_near`; a character farther off is only found by a full scan
 INK_MARGIN = 3.0
@@ -460,11 +480,15 @@ def _check_pdfium(
                 if check_text:
                     textpage = page.get_textpage()
                     try:
-                        texts[index] = "".join(str(textpage.get_text_range()).split())
+                        full = str(textpage.get_text_range())
+                        texts[index] = "".join(full.split())
                         # cheap first look: PDFium's own bounded text (any overlap) — only
                         # when it finds something are the characters judged one by one
                         if any(textpage.get_text_bounded(*r).strip() for r in rects) and any(
-                            glyph_inside(box, rects) for _ch, box in pdfium_chars(textpage, rects)
+                            glyph_inside(box, rects)
+                            for _ch, box in pdfium_chars(
+                                textpage, rects, printed_indices(textpage, full)
+                            )
                         ):
                             report.fail(
                                 "pdfium_text",

@@ -132,3 +132,35 @@ def test_kept_falls_back_to_every_character_when_those_near_do_not_explain(
     assert verify([inside], honest, source=src).checks["kept"] is True
     lost = simple_pdf([(72, 700, "Keep")])
     assert verify([inside], lost, source=src).checks["kept"] is False
+
+
+def test_printed_indices_leave_out_only_white_space_on_the_shared_pdfs() -> None:
+    import pypdfium2 as pdfium
+
+    from roi_desk.redaction.verify import pdfium_chars, printed_indices
+    from tests.helpers import SHARED_PDFS
+
+    paths = sorted(SHARED_PDFS.glob("*.pdf"))
+    if not paths:
+        pytest.skip("the shared PDFs are not here")
+    used = 0
+    for path in paths:
+        try:
+            doc = pdfium.PdfDocument(path.read_bytes())
+        except pdfium.PdfiumError:
+            continue  # encrypted or broken: not what this test is about
+        try:
+            for n in range(min(len(doc), 3)):
+                page = doc[n]
+                tp = page.get_textpage()
+                try:
+                    indices = printed_indices(tp, str(tp.get_text_range()))
+                    if indices is not None:
+                        used += 1
+                        assert pdfium_chars(tp, None, indices) == pdfium_chars(tp), path.name
+                finally:
+                    tp.close()
+                    page.close()
+        finally:
+            doc.close()
+    assert used >= 10  # the skip was really taken on many pages
