@@ -311,10 +311,18 @@ def ink_near(textpage: pdfium.PdfTextPage, rects: Sequence[Rect]) -> list[int]:
         for k in range(count_rects(raw, start, count)):
             if not get_rect(raw, k, *refs):
                 continue
-            x0, x1 = sorted((left.value, right.value))
-            y0, y1 = sorted((bottom.value, top.value))
-            if any(x0 <= q[2] and q[0] <= x1 and y0 <= q[3] and q[1] <= y1 for q in grown):
-                hit = True
+            x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+            if x0 > x1:
+                x0, x1 = x1, x0
+            if y0 > y1:
+                y0, y1 = y1, y0
+            # plain loops: this runs a few hundred times a page (sorted() and any() cost
+            # more than the calls into PDFium)
+            for q in grown:
+                if x0 <= q[2] and q[0] <= x1 and y0 <= q[3] and q[1] <= y1:
+                    hit = True
+                    break
+            if hit:
                 break
         if not hit:
             continue
