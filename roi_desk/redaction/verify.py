@@ -23,6 +23,7 @@ the document-level parts — so the gate stays fast without being weakened.
 from __future__ import annotations
 
 import ctypes
+import functools
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -219,20 +220,23 @@ def pdfium_chars(
     box meets one of those rectangles are decoded and returned; with ``indices``, only
     those characters of the text page are looked at (every one otherwise).
     """
-    raw = textpage.raw
     api = pdfium.raw
+    raw = _handle(textpage)
     rect = api.FS_RECTF()
-    # bound once: one ctypes call a character is most of the gate's time (issue 13 item 4)
-    loose_box, unicode = api.FPDFText_GetLooseCharBox, api.FPDFText_GetUnicode
+    rect_ref = ctypes.byref(rect)
+    # bound once, unchecked: one ctypes call a character is most of the gate's time
+    # (issue 13 item 4), and ctypes' conversion of the arguments was half of each call
+    loose_box = _unchecked("FPDFText_GetLooseCharBox")
+    unicode = _unchecked("FPDFText_GetUnicode")
     out: list[tuple[str, Rect]] = []
     ux0 = min((q[0] for q in near), default=0.0) if near else 0.0
     uy0 = min((q[1] for q in near), default=0.0) if near else 0.0
     ux1 = max((q[2] for q in near), default=0.0) if near else 0.0
     uy1 = max((q[3] for q in near), default=0.0) if near else 0.0
     if indices is None:
-        indices = range(api.FPDFText_CountChars(raw))
+        indices = range(api.FPDFText_CountChars(textpage.raw))
     for i in indices:
-        if not loose_box(raw, i, rect):
+        if not loose_box(raw, i, rect_ref):
             continue
         bottom, top = rect.bottom, rect.top
         y0, y1 = (bottom, top) if bottom <= top else (top, bottom)
@@ -255,6 +259,27 @@ def pdfium_chars(
         if ch.strip():
             out.append((ch, (x0, y0, x1, y1)))
     return out
+
+
+@functools.cache
+def _unchecked(name: str) -> Any:
+    """PDFium's function ``name`` without ctypes' per-call argument conversion.
+
+    The same address, calling convention (the library's own function pointer class) and
+    result type as pypdfium2's binding, with no ``argtypes``: ctypes then passes what it
+    is given as is, so callers pass exactly the C types — the text page as a
+    ``c_void_p`` (:func:`_handle`), Python ints for ``int``, ``byref()`` of the right
+    structure or ``c_double`` for a pointer. Used only in the loops that run once a
+    character or a rectangle, where the conversion cost as much as PDFium's work.
+    """
+    fn = getattr(pdfium.raw, name)
+    bare = type(fn)(ctypes.cast(fn, ctypes.c_void_p).value)
+    bare.restype = fn.restype
+    return bare
+
+
+def _handle(textpage: pdfium.PdfTextPage) -> ctypes.c_void_p:
+    return ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
 
 
 def printed_indices(textpage: pdfium.PdfTextPage, text: str) -> list[int] | None:
@@ -294,15 +319,16 @@ def ink_near(textpage: pdfium.PdfTextPage, rects: Sequence[Rect]) -> list[int]:
     without ink (an empty glyph at a small size) and a glyph's ink may lie off its cell.
     A caller may rely on it only where missing a character can cost time, never safety.
     """
-    raw = textpage.raw
     api = pdfium.raw
-    count_rects, get_rect = api.FPDFText_CountRects, api.FPDFText_GetRect
+    raw = _handle(textpage)
+    count_rects = _unchecked("FPDFText_CountRects")
+    get_rect = _unchecked("FPDFText_GetRect")
     m = INK_MARGIN
     grown = [(q[0] - m, q[1] - m, q[2] + m, q[3] + m) for q in rects]
     left, top, right, bottom = (ctypes.c_double() for _ in range(4))
     refs = (ctypes.byref(left), ctypes.byref(top), ctypes.byref(right), ctypes.byref(bottom))
     found: list[int] = []
-    stack = [(0, api.FPDFText_CountChars(raw))]
+    stack = [(0, api.FPDFText_CountChars(textpage.raw))]
     while stack:
         start, count = stack.pop()
         if count <= 0:

@@ -164,3 +164,56 @@ def test_printed_indices_leave_out_only_white_space_on_the_shared_pdfs() -> None
         finally:
             doc.close()
     assert used >= 10  # the skip was really taken on many pages
+
+
+def _reference_chars(tp: object) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """The characters and loose boxes through pypdfium2's own, argument-checked API."""
+    import pypdfium2 as pdfium
+
+    out = []
+    for i in range(tp.count_chars()):  # type: ignore[attr-defined]
+        try:
+            left, bottom, right, top = tp.get_charbox(i, loose=True)  # type: ignore[attr-defined]
+        except pdfium.PdfiumError:
+            continue
+        code = pdfium.raw.FPDFText_GetUnicode(tp.raw, i)  # type: ignore[attr-defined]
+        ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
+        if ch.strip():
+            box = (min(left, right), min(bottom, top), max(left, right), max(bottom, top))
+            out.append((ch, box))
+    return out
+
+
+def test_the_unchecked_character_scan_reads_what_pypdfium2_reads() -> None:
+    import pypdfium2 as pdfium
+
+    from roi_desk.redaction.verify import ink_near, pdfium_chars
+    from tests.helpers import SHARED_PDFS
+
+    pages = 0
+    for path in sorted(SHARED_PDFS.glob("*.pdf")):
+        try:
+            doc = pdfium.PdfDocument(path.read_bytes())
+        except pdfium.PdfiumError:
+            continue
+        try:
+            for n in range(min(len(doc), 2)):
+                page = doc[n]
+                tp = page.get_textpage()
+                try:
+                    assert pdfium_chars(tp) == _reference_chars(tp), path.name
+                    # the whole page (and then some) as a box: every character with an
+                    # ink box PDFium unites (wider and taller than 0.01) is near it
+                    near = set(ink_near(tp, [(-1e5, -1e5, 1e5, 1e5)]))
+                    for i in range(min(tp.count_chars(), 400)):
+                        x0, y0, x1, y1 = tp.get_charbox(i)
+                        if abs(x1 - x0) >= 0.02 and abs(y1 - y0) >= 0.02:
+                            assert i in near, (path.name, i)
+                    pages += 1
+                finally:
+                    tp.close()
+                    page.close()
+        finally:
+            doc.close()
+    if pages == 0:
+        pytest.skip("the shared PDFs are not here")
