@@ -217,3 +217,25 @@ def test_the_unchecked_character_scan_reads_what_pypdfium2_reads() -> None:
             doc.close()
     if pages == 0:
         pytest.skip("the shared PDFs are not here")
+
+
+def test_missing_chars_is_the_multiset_difference() -> None:
+    import random
+    from collections import Counter
+
+    from roi_desk.redaction.verify import missing_chars
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        before = "".join(rng.choice("abcab") for _ in range(rng.randint(0, 30)))
+        after = list(before)
+        for _ in range(rng.randint(0, 6)):
+            op = rng.random()
+            if op < 0.5 and after:
+                del after[rng.randrange(len(after))]
+            elif op < 0.8:
+                after.insert(rng.randint(0, len(after)), rng.choice("abcx"))
+            elif after:
+                after[rng.randrange(len(after))] = rng.choice("abcx")
+        text = "".join(after)
+        assert missing_chars(before, text) == Counter(before) - Counter(text), (before, text)
