@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import accumulate
+from math import isfinite
 from typing import Any
 
 import pikepdf
@@ -67,13 +68,7 @@ class TextRuns(RewriterBase):
         boxes = self.boxes
         if not hits(transform_rect(trm, *self._run_bounds(font, st, glyphs)), boxes):
             return None, dx, dy
-        cells = [self._cells(font, st, key, gpos) for key, _raw, gpos, _adv in glyphs]
-        removed: set[int] = set()
-        for n, glyph_cells in enumerate(cells):
-            # every measure of the glyph is asked (the advance cell, the cell extractors
-            # use, the ink box): a glyph is removed when any of them says "inside"
-            if any(glyph_inside(transform_rect(trm, *c), boxes) for c in glyph_cells):
-                removed.add(n)
+        removed = self.removed_glyphs(font, st, glyphs, trm)
         if not removed:
             return None, dx, dy
         if abs(fs * scale) < 1e-9:
@@ -109,6 +104,71 @@ class TextRuns(RewriterBase):
         if pending:
             new.append(tj_number(pending))
         return new, dx, dy
+
+    def removed_glyphs(
+        self,
+        font: FontMetrics,
+        st: State,
+        glyphs: list[tuple[int, bytes, float, float]],
+        trm: Matrix,
+    ) -> set[int]:
+        """The indices of the glyphs of a run that lie inside a box.
+
+        Every measure of a glyph is asked (the advance cell, the cell extractors use, the
+        ink box): a glyph is removed when any of them says "inside".
+        """
+        boxes = self.boxes
+        upright = self._upright_cells(font, st, trm)
+        if upright is not None:
+            # the same two cells as _cells, mapped as transform_rect maps them: a run in
+            # a simple font on an upright matrix shares their rows, only columns differ
+            (r0, r1), (q0, q1) = upright
+            a, e = trm[0], trm[4]
+            fs, th = st.fs, st.th
+            width = font.width
+            found: set[int] = set()
+            for n, (key, _raw, gpos, _adv) in enumerate(glyphs):
+                x1 = gpos + width(key) * fs * th
+                lo, hi = (gpos, x1) if gpos <= x1 else (x1, gpos)
+                u, v = lo * a, hi * a
+                c0, c1 = (u + e, v + e) if u <= v else (v + e, u + e)
+                if not isfinite(c0 + c1):
+                    break  # inf or nan (a huge TJ offset): the general path decides
+                if glyph_inside((c0, r0, c1, r1), boxes) or glyph_inside((c0, q0, c1, q1), boxes):
+                    found.add(n)
+            else:
+                return found
+        removed: set[int] = set()
+        for n, (key, _raw, gpos, _adv) in enumerate(glyphs):
+            cells = self._cells(font, st, key, gpos)
+            if any(glyph_inside(transform_rect(trm, *c), boxes) for c in cells):
+                removed.add(n)
+        return removed
+
+    @staticmethod
+    def _upright_cells(
+        font: FontMetrics, st: State, trm: Matrix
+    ) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """The device rows of the two cells of a simple font's glyphs, when trm is upright.
+
+        None unless the font is simple (no CMap, no ink boxes), the matrix has no
+        rotation or skew (b = c = 0) and every number is finite — where a product with
+        the zero terms could differ from leaving them out (inf × 0 is nan).
+        """
+        a, b, c, d, e, f = trm
+        if font.cmap is not None or font.inks is not None or b != 0.0 or c != 0.0:
+            return None
+        fs, rise = st.fs, st.rise
+        lo = rise + font.bottom * fs
+        top = rise + font.top * fs
+        rows = []
+        for y0, y1 in ((lo, top), (lo, lo + fs)):
+            y0, y1 = (y0, y1) if y0 <= y1 else (y1, y0)
+            u, v = y0 * d, y1 * d
+            rows.append((u + f, v + f) if u <= v else (v + f, u + f))
+        if not all(isfinite(v) for v in (a, d, e, f, fs, st.th, *rows[0], *rows[1])):
+            return None
+        return rows[0], rows[1]
 
     def _simple_run_far(
         self, font: FontMetrics, items: list[Any], st: State, tm: Matrix

@@ -120,3 +120,55 @@ def test_simple_run_far_decides_as_the_glyph_by_glyph_path() -> None:
         assert got == _general_far(runs, font, items, st)
         far, near = far + (got is not None), near + (got is None)
     assert far > 50 and near > 50  # both answers were exercised
+
+
+def test_upright_glyphs_are_removed_as_the_general_path_removes_them() -> None:
+    from roi_desk.redaction.content.geometry import transform_rect
+    from roi_desk.redaction.model import glyph_inside
+
+    rng = random.Random(11)
+    some = 0
+    for _ in range(500):
+        font = FontMetrics(
+            two_byte=False,
+            simple_widths=[rng.uniform(-0.2, 1.2) for _ in range(256)],
+            cid_widths={},
+            default_width=0.0,
+            bottom=rng.uniform(-0.5, 0.1),
+            top=rng.uniform(0.5, 1.2),
+        )
+        st = State((1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+        st.fs = rng.choice((-1, 1)) * rng.uniform(0.5, 30)
+        st.th, st.rise = rng.choice((-1, 1)) * rng.uniform(0.5, 2), rng.uniform(-5, 5)
+        pos, glyphs = rng.uniform(-50, 50), []
+        for _ in range(rng.randint(1, 40)):
+            key = rng.randrange(256)
+            adv = rng.uniform(-20, 20)
+            glyphs.append((key, bytes((key,)), pos, adv))
+            pos += adv
+        a, d = rng.choice((-1, 1)) * rng.uniform(0.2, 3), rng.choice((-1, 1)) * rng.uniform(0.2, 3)
+        trm = (a, 0.0, 0.0, d, rng.uniform(-100, 100), rng.uniform(-100, 100))
+        runs = object.__new__(TextRuns)
+        # boxes about where glyphs of the run land, so that some are inside and some not
+        spots = [(a * rng.choice(glyphs)[2] + trm[4], d * st.rise + trm[5]) for _ in range(2)]
+        runs.boxes = [
+            (
+                x - rng.uniform(0, 40),
+                y - rng.uniform(0, 20),
+                x + rng.uniform(0.5, 40),
+                y + rng.uniform(0.5, 20),
+            )
+            for x, y in spots
+        ]
+        general = {
+            n
+            for n, (key, _r, gpos, _a) in enumerate(glyphs)
+            if any(
+                glyph_inside(transform_rect(trm, *c), runs.boxes)
+                for c in TextRuns._cells(font, st, key, gpos)
+            )
+        }
+        assert TextRuns._upright_cells(font, st, trm) is not None
+        assert runs.removed_glyphs(font, st, glyphs, trm) == general
+        some += bool(general)
+    assert some > 200  # glyphs were really found inside, not only outside
