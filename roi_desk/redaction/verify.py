@@ -76,14 +76,17 @@ def verify(
     source_password: str | None = None,
     parallel: bool | None = None,
     thorough: bool = False,
+    worker: Any = None,
 ) -> VerificationReport:
     """Check ``output`` against the ``boxes`` that were applied to it.
 
     With ``source`` (the document the boxes were applied to), also check that nothing
     outside the boxes was lost. pdfminer (the slower extractor) runs in a process of its
     own while PDFium checks, when there are enough boxed pages to pay for starting it
-    (``parallel`` None) or when asked (True). It reads only the pages where it can
-    disagree with PDFium (:func:`plain_pages`), or every boxed page when ``thorough``.
+    (``parallel`` None) or when asked (True), or in ``worker`` — a process the caller
+    started ahead (:func:`~roi_desk.redaction.pdfminer_check.start_worker`) and closes.
+    It reads only the pages where it can disagree with PDFium (:func:`plain_pages`), or
+    every boxed page when ``thorough``.
     """
     report = VerificationReport()
     by_page = _boxes_by_page(boxes)
@@ -99,13 +102,13 @@ def verify(
         geos = [_geometry(p) for p in pdf.pages]
         plain = set() if thorough else plain_pages(pdf, by_page)
     miner_pages = {i: r for i, r in by_page.items() if i not in plain}
-    miner = _start_pdfminer(output, miner_pages, parallel) if check_text else None
+    miner = _start_pdfminer(output, miner_pages, parallel, worker) if check_text else None
     out_texts = _check_pdfium(output, by_page, geos, report, check_text)
     if check_text:
         if source is not None:
             _check_kept(source, source_password, out_texts, by_page, report)
         report.passed("pdfminer_text")
-        pages = miner.result() if miner is not None else pdfminer_failures(output, miner_pages)
+        pages = _miner_result(miner, output, miner_pages)
         for index in pages:
             report.fail(
                 "pdfminer_text", f"text remains inside a box on page {index + 1} (pdfminer)"
@@ -182,17 +185,25 @@ def _fonts_plain(res: Any, seen: set[tuple[int, int]], depth: int) -> bool:
 PARALLEL_MIN_PAGES = 24
 
 
-def _start_pdfminer(output: bytes, by_page: dict[int, list[Rect]], parallel: bool | None) -> Any:
+def _start_pdfminer(
+    output: bytes, by_page: dict[int, list[Rect]], parallel: bool | None, worker: Any = None
+) -> Any:
     """A future of :func:`pdfminer_failures` in a fresh process, or None (run it here).
 
     A fresh interpreter ("spawn"), never a fork: verification runs on a worker thread of
     the desk application, and forking a process with threads can deadlock the child. A
     frozen (PyInstaller) build runs it here, as its executable cannot serve as a worker.
+    A ``worker`` started ahead is used whenever there is a page for it (it is paid for).
     """
     import sys
 
-    if not by_page or getattr(sys, "frozen", False):
+    if not by_page or getattr(sys, "frozen", False) or parallel is False:
         return None
+    if worker is not None:
+        try:
+            return worker.submit(pdfminer_failures, output, by_page)
+        except (OSError, RuntimeError):
+            return None  # shut down or broken: read the pages here
     if parallel is None:
         parallel = len(by_page) >= PARALLEL_MIN_PAGES
     if not parallel:
@@ -207,6 +218,22 @@ def _start_pdfminer(output: bytes, by_page: dict[int, list[Rect]], parallel: boo
         return None
     pool.shutdown(wait=False)  # the worker exits once the one job is done
     return future
+
+
+def _miner_result(miner: Any, output: bytes, by_page: dict[int, list[Rect]]) -> list[int]:
+    """The pages pdfminer finds text inside a box on, from the worker or from here.
+
+    A worker that died (killed, out of memory) gives no answer rather than a passing
+    one: its pages are then read in this process.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    if miner is not None:
+        try:
+            return list(miner.result())
+        except (BrokenProcessPool, OSError, EOFError):
+            pass
+    return pdfminer_failures(output, by_page)
 
 
 def pdfium_chars(

@@ -239,3 +239,70 @@ def test_missing_chars_is_the_multiset_difference() -> None:
                 after[rng.randrange(len(after))] = rng.choice("abcx")
         text = "".join(after)
         assert missing_chars(before, text) == Counter(before) - Counter(text), (before, text)
+
+
+def test_a_worker_started_ahead_reads_the_pages_and_a_dead_one_is_replaced() -> None:
+    from roi_desk.redaction.pdfminer_check import start_worker
+    from tests.unit.redaction.hardgen import type3_pdf
+
+    src, rect = type3_pdf()  # a Type 3 page: only pdfminer can settle it
+    boxes = [Box(0, rect).confirm("t")]
+    worker = start_worker()
+    assert worker is not None
+    try:
+        report = verify(boxes, src, worker=worker)
+        assert report.checks["pdfminer_text"] is False
+    finally:
+        worker.shutdown(wait=True)
+    # a worker that can take no more work: the pages are read here, never passed over
+    report = verify(boxes, src, worker=worker)
+    assert report.checks["pdfminer_text"] is False
+
+
+def test_the_engine_starts_a_worker_for_pages_only_pdfminer_settles_and_always_stops_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib
+
+    from roi_desk.redaction import RedactionCancelled, apply_redactions
+    from tests.unit.redaction.hardgen import type3_pdf
+
+    engine = importlib.import_module("roi_desk.redaction.engine")
+    started: list[Recording] = []
+    real_start = engine.start_worker
+
+    class Recording:
+        """The real worker, and whether it was shut down."""
+
+        def __init__(self) -> None:
+            self.pool = real_start()
+            self.stopped = False
+            self.jobs = 0
+
+        def submit(self, *args: object) -> object:
+            self.jobs += 1
+            return self.pool.submit(*args)
+
+        def shutdown(self, **kwargs: object) -> None:
+            self.stopped = True
+            self.pool.shutdown(**kwargs)
+
+    def recording_start() -> object:
+        started.append(Recording())
+        return started[-1]
+
+    monkeypatch.setattr(engine, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(engine, "start_worker", recording_start)
+    src, rect = type3_pdf()
+    result = apply_redactions(src, [Box(0, rect).confirm("t")])
+    assert result.verification is not None and result.verification.ok
+    assert len(started) == 1 and started[0].stopped and started[0].jobs == 1
+    # cancelled while redacting: the worker is stopped all the same
+    with pytest.raises(RedactionCancelled):
+        apply_redactions(src, [Box(0, rect).confirm("t")], cancel=lambda: True)
+    assert len(started) == 2 and started[1].stopped
+    # a plain page never pays for one
+    line = f"Plain {SECRET} text"
+    plain = simple_pdf([(72, 700, line)])
+    apply_redactions(plain, [Box(0, text_rect(72, 700, line, 6, 6 + len(SECRET))).confirm("t")])
+    assert len(started) == 2
