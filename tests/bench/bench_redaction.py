@@ -12,7 +12,9 @@
   alternating rounds of apply, the gate alone (pdfminer only where it can disagree, in
   its own process when there are enough pages), apply + gate as the engine runs them and
   PyMuPDF's apply_redactions on the same pages and boxes (when installed), each with its
-  ratio to PyMuPDF, and the load average; then the gate with pdfminer on every page.
+  ratio to PyMuPDF, and the load average; then the gate with pdfminer on every page;
+* 300 Type 3 pages (pdfminer's pages): the gate with the pdfminer worker started ahead,
+  as the engine starts it, against one spawned when the gate begins.
 
 Figures, not assertions: the machine is noisy (GROUND.md says ±30 %).
 """
@@ -187,9 +189,48 @@ def verify_against_apply() -> None:
     print(f"  ({_load()} after)")
 
 
+def type3_pages(n: int) -> tuple[bytes, list[Box]]:
+    """``n`` copies of a Type 3 page: pages only pdfminer can settle (plain_pages)."""
+    import pikepdf
+
+    from tests.unit.redaction.hardgen import type3_pdf
+
+    one, rect = type3_pdf()
+    with pikepdf.open(io.BytesIO(one)) as src, pikepdf.new() as out:
+        for _ in range(n):
+            out.pages.append(src.pages[0])
+        buf = io.BytesIO()
+        out.save(buf)
+    return buf.getvalue(), [Box(i, rect).confirm("bench") for i in range(n)]
+
+
+def worker_ahead() -> None:
+    """The gate on 300 Type 3 pages: pdfminer in a worker started ahead (as the engine
+    starts it while it redacts) against one spawned when the gate begins."""
+    from roi_desk.redaction.pdfminer_check import start_worker
+
+    data, boxes = type3_pages(300)
+    output = apply_redactions(data, boxes, verify_output=False).output
+    print(f"300 Type 3 pages, the gate ({_load()}):")
+    for _ in range(2):
+        worker = start_worker()
+        time.sleep(2.0)  # what the redaction takes, and more
+        wall, _cpu_s = _timed(lambda w=worker: verify(boxes, output, worker=w))
+        worker.shutdown(wait=True)
+        spawned, _cpu_s = _timed(lambda: verify(boxes, output))
+        print(
+            f"  worker started ahead: {wall:.2f} s wall; spawned by the gate: {spawned:.2f} s wall"
+        )
+    wall, cpu = _timed(lambda: apply_redactions(data, boxes))
+    print(
+        f"  apply + gate as the engine runs them: {wall:.2f} s wall, {cpu:.2f} s CPU (own process)"
+    )
+
+
 def main() -> None:
     huge_page()
     verify_against_apply()
+    worker_ahead()
     n = 500
     src = make_pdf(n)
     boxes = boxes_for(n)
