@@ -223,7 +223,7 @@ def worker_ahead() -> None:
         )
     wall, cpu = _timed(lambda: apply_redactions(data, boxes))
     print(
-        f"  apply + gate as the engine runs them: {wall:.2f} s wall, {cpu:.2f} s CPU (own process)"
+        f"  apply + gate as the engine runs them: {wall:.2f} s wall, {cpu:.2f} s CPU (this process)"
     )
 
 
