@@ -249,7 +249,7 @@ def pdfium_chars(
     those characters of the text page are looked at (every one otherwise).
     """
     api = pdfium.raw
-    raw = _handle(textpage)
+    raw = textpage.raw
     rect = api.FS_RECTF()
     rect_ref = ctypes.byref(rect)
     # bound once, unchecked: one ctypes call a character is most of the gate's time
@@ -262,7 +262,7 @@ def pdfium_chars(
     ux1 = max((q[2] for q in near), default=0.0) if near else 0.0
     uy1 = max((q[3] for q in near), default=0.0) if near else 0.0
     if indices is None:
-        indices = range(api.FPDFText_CountChars(textpage.raw))
+        indices = range(api.FPDFText_CountChars(raw))
     for i in indices:
         if not loose_box(raw, i, rect_ref):
             continue
@@ -295,19 +295,21 @@ def _unchecked(name: str) -> Any:
 
     The same address, calling convention (the library's own function pointer class) and
     result type as pypdfium2's binding, with no ``argtypes``: ctypes then passes what it
-    is given as is, so callers pass exactly the C types — the text page as a
-    ``c_void_p`` (:func:`_handle`), Python ints for ``int``, ``byref()`` of the right
-    structure or ``c_double`` for a pointer. Used only in the loops that run once a
-    character or a rectangle, where the conversion cost as much as PDFium's work.
+    is given as is, so callers pass what the checked binding takes too — the text page's
+    own handle (``textpage.raw``), Python ints for ``int``, ``byref()`` of the right
+    structure or ``c_double`` — and either binding reads the same. Used only in the loops
+    that run once a character or a rectangle, where the conversion cost as much as
+    PDFium's work. Should a pypdfium2 not bind with ctypes, its binding is used as is.
     """
+    from _ctypes import CFuncPtr
+
     fn = getattr(pdfium.raw, name)
-    bare = type(fn)(ctypes.cast(fn, ctypes.c_void_p).value)
+    address = ctypes.cast(fn, ctypes.c_void_p).value if isinstance(fn, CFuncPtr) else None
+    if address is None:
+        return fn
+    bare = type(fn)(address)
     bare.restype = fn.restype
     return bare
-
-
-def _handle(textpage: pdfium.PdfTextPage) -> ctypes.c_void_p:
-    return ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
 
 
 def printed_indices(textpage: pdfium.PdfTextPage, text: str) -> list[int] | None:
@@ -348,7 +350,7 @@ def ink_near(textpage: pdfium.PdfTextPage, rects: Sequence[Rect]) -> list[int]:
     A caller may rely on it only where missing a character can cost time, never safety.
     """
     api = pdfium.raw
-    raw = _handle(textpage)
+    raw = textpage.raw
     count_rects = _unchecked("FPDFText_CountRects")
     get_rect = _unchecked("FPDFText_GetRect")
     m = INK_MARGIN
@@ -356,7 +358,7 @@ def ink_near(textpage: pdfium.PdfTextPage, rects: Sequence[Rect]) -> list[int]:
     left, top, right, bottom = (ctypes.c_double() for _ in range(4))
     refs = (ctypes.byref(left), ctypes.byref(top), ctypes.byref(right), ctypes.byref(bottom))
     found: list[int] = []
-    stack = [(0, api.FPDFText_CountChars(textpage.raw))]
+    stack = [(0, api.FPDFText_CountChars(raw))]
     while stack:
         start, count = stack.pop()
         if count <= 0:

@@ -306,3 +306,24 @@ def test_the_engine_starts_a_worker_for_pages_only_pdfminer_settles_and_always_s
     plain = simple_pdf([(72, 700, line)])
     apply_redactions(plain, [Box(0, text_rect(72, 700, line, 6, 6 + len(SECRET))).confirm("t")])
     assert len(started) == 2
+
+
+def test_the_checked_bindings_take_the_same_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    import pypdfium2 as pdfium
+
+    verify_module = importlib.import_module("roi_desk.redaction.verify")
+    line = f"Plain {SECRET} text"
+    src = simple_pdf([(72, 700, line), (72, 600, "Another line of words")])
+    rect = text_rect(72, 700, line, 6, 6 + len(SECRET))
+    doc, tp = _textpage_of(src)
+    try:
+        fast = verify_module.pdfium_chars(tp), verify_module.ink_near(tp, [rect])
+        # what runs where pypdfium2 does not bind with ctypes: its own binding, as is
+        monkeypatch.setattr(verify_module, "_unchecked", lambda name: getattr(pdfium.raw, name))
+        checked = verify_module.pdfium_chars(tp), verify_module.ink_near(tp, [rect])
+    finally:
+        tp.close()  # type: ignore[attr-defined]
+        doc.close()  # type: ignore[attr-defined]
+    assert fast == checked and fast[0] and fast[1]
