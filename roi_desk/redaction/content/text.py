@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from functools import reduce
 from itertools import accumulate
 from math import isfinite
+from operator import add
 from typing import Any
 
 import pikepdf
 
-from roi_desk.redaction.content.geometry import Matrix, hits, mul, normalized, transform_rect
+from roi_desk.redaction.content.geometry import (
+    REMOVE_EPS,
+    Matrix,
+    hits,
+    mul,
+    normalized,
+    transform_rect,
+)
 from roi_desk.redaction.content.operands import NeedsRaster, tj_number
 from roi_desk.redaction.content.state import RewriterBase, State
 from roi_desk.redaction.fonts import FontMetrics, UnsupportedFont
 from roi_desk.redaction.model import Rect, glyph_inside
+
+#: bound on the numbers that place a glyph for the row test (far below overflow)
+_LIMIT = 1e12
 
 
 class TextRuns(RewriterBase):
@@ -184,6 +196,8 @@ class TextRuns(RewriterBase):
         widths = font.simple_widths
         space = tc + tw
         other = tc + 0.0
+        # most runs lie on other lines than the boxes: then only the advance is needed
+        rows_miss = self._rows_miss(font, st, tm)
         pos = 0.0
         lefts: list[float] = []
         rights: list[float] = []
@@ -200,16 +214,22 @@ class TextRuns(RewriterBase):
                     ]
                 else:
                     advs = [(w * fs + other) * th for w in ws]
+                if rows_miss:
+                    pos = reduce(add, advs, pos)  # the same running sum, in order
+                    continue
                 starts = list(accumulate(advs, initial=pos))
                 pos = starts.pop()
                 lefts += starts
                 rights += [p + w * fs * th for p, w in zip(starts, ws, strict=True)]
             else:
                 try:
-                    pos -= float(item) / 1000.0 * fs * th
+                    shift = float(item)
                 except (TypeError, ValueError):
                     return None  # malformed: the general path raises NeedsRaster
-        if not lefts:
+                if rows_miss and not abs(shift) < _LIMIT:
+                    return None  # a position could leave the floats: decide in full
+                pos -= shift / 1000.0 * fs * th
+        if rows_miss or not lefts:
             return pos
         rise = st.rise
         lo = rise + font.bottom * fs
@@ -223,6 +243,28 @@ class TextRuns(RewriterBase):
         if hits(transform_rect(mul(tm, st.ctm), *bound), self.boxes):
             return None
         return pos
+
+    def _rows_miss(self, font: FontMetrics, st: State, tm: Matrix) -> bool:
+        """Whether the rows a simple font's run covers miss every box, whatever its
+        columns: the run's bound then misses too, as :meth:`_simple_run_far` finds it.
+
+        Only on an upright matrix (b = c = 0), where transform_rect maps rows without
+        columns as long as every column is finite (x × 0 is 0): so every number that
+        places a glyph is bounded here (TJ offsets by the caller), keeping all finite.
+        """
+        trm = mul(tm, st.ctm)
+        a, b, c, d, e, f = trm
+        if b != 0.0 or c != 0.0:
+            return False
+        fs, rise = st.fs, st.rise
+        sizes = (a, d, e, f, fs, st.th, st.tc, st.tw, rise, font.bottom, font.top, font.widest)
+        if not all(abs(v) < _LIMIT for v in sizes):
+            return False
+        lo = rise + font.bottom * fs
+        edges_y = (lo, rise + font.top * fs, lo + fs)
+        u, v = min(edges_y) * d, max(edges_y) * d
+        r1, r3 = (u + f, v + f) if u <= v else (v + f, u + f)
+        return all(min(r3, box[3]) - max(r1, box[1]) <= REMOVE_EPS for box in self.boxes)
 
     @classmethod
     def _run_bounds(
