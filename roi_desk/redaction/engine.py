@@ -28,6 +28,7 @@ from roi_desk.redaction.model import (
     RedactionSet,
     drive,
 )
+from roi_desk.redaction.pdfminer_check import start_worker
 from roi_desk.redaction.raster import (
     MIN_DPI,
     burn_and_replace,
@@ -36,7 +37,7 @@ from roi_desk.redaction.raster import (
     surviving_text,
 )
 from roi_desk.redaction.sanitize import prepare, sanitize, write_fresh
-from roi_desk.redaction.verify import verify
+from roi_desk.redaction.verify import PARALLEL_MIN_PAGES, plain_pages, verify
 from roi_desk.work import Cancelled
 
 ENGINE_VERSION = "1"
@@ -131,75 +132,30 @@ def redact_steps(
     started = datetime.now(UTC)
     opened = open_pdf(src, password)
     pdf = opened.pdf
-    with pdf:
-        geos = geometries(pdf)
-        by_page = _validate(box_list, geos)
+    worker = None
+    try:
+        with pdf:
+            geos = geometries(pdf)
+            by_page = _validate(box_list, geos)
+            if verify_output and _pdfminer_pages(pdf, by_page) >= PARALLEL_MIN_PAGES:
+                worker = start_worker()
+            output, results, counts, notes = yield from _redact(
+                pdf, by_page, geos, cancel, raster_dpi, force_raster
+            )
+        done = len(by_page) + 1
         total = len(by_page) + 2
-        yield 0, total, "preparing the document"
-        notes = prepare(pdf)
-        # Content in a hidden optional-content layer is rewritten like the rest: what lies
-        # in a box is removed, the rest of the layer stays (and stays hidden: sanitize
-        # keeps a scrubbed visibility configuration) — no page becomes a picture for it.
-        raster: dict[int, str] = {}
-        results: dict[int, PageResult] = {}
-        counts = {
-            "glyphs": 0,
-            "images": 0,
-            "paths": 0,
-            "forms": 0,
-            "patterns": 0,
-            "shadings": 0,
-            "soft_masks": 0,
-        }
-        done = 0
-        for index in sorted(by_page):
-            if cancel is not None and cancel():
-                raise RedactionCancelled("Redaction was cancelled; nothing was saved.")
-            rects = by_page[index]
-            if force_raster:
-                raster.setdefault(index, "rasterizing was requested")
-            if index not in raster:
-                page = pdf.pages[index]
-                rewriter = Rewriter(pdf, rects)
-                try:
-                    content, res = rewriter.rewrite_page(page)
-                except NeedsRaster as exc:
-                    raster[index] = str(exc.args[0]) if exc.args else "not provable"
-                else:
-                    res.commit()
-                    page.obj["/Contents"] = pdf.make_stream(content + _paint(rects))
-                    results[index] = PageResult(index, "glyph")
-                    counts["glyphs"] += rewriter.glyphs_removed
-                    counts["images"] += rewriter.images_redacted
-                    counts["paths"] += rewriter.paths_removed
-                    counts["forms"] += rewriter.forms_rewritten
-                    counts["patterns"] += rewriter.patterns_rewritten
-                    counts["shadings"] += rewriter.shadings_removed
-                    counts["soft_masks"] += rewriter.masks_rewritten
-            done += 1
-            yield done, total, f"page {index + 1} redacted"
-        if raster:
-            yield done, total, f"rasterizing {len(raster)} page(s)"
-            overlaid = _rasterize(pdf, raster, by_page, geos, raster_dpi)
-            for index, reason in raster.items():
-                note = f"rasterized: {reason}"
-                if overlaid.get(index):
-                    note += (
-                        f"; {overlaid[index]} characters outside the boxes laid back as "
-                        "invisible text"
-                    )
-                results[index] = PageResult(index, "raster", note)
-        if cancel is not None and cancel():
-            raise RedactionCancelled("Redaction was cancelled; nothing was saved.")
-        notes += sanitize(pdf)
-        output = write_fresh(pdf)
-    done += 1
-    yield done, total, "verifying the result"
-    report = None
-    if verify_output:
-        report = verify(box_list, output, geos, source=src, source_password=password)
-        if not report.ok:
-            raise VerificationFailed(report, report.problems)
+        yield done, total, "verifying the result"
+        report = None
+        if verify_output:
+            report = verify(
+                box_list, output, geos, source=src, source_password=password, worker=worker
+            )
+            if not report.ok:
+                raise VerificationFailed(report, report.problems)
+    finally:
+        if worker is not None:
+            # also on Cancel or a failure: a job not begun is dropped, one running ends
+            worker.shutdown(wait=False, cancel_futures=True)
     done += 1
     yield done, total, "done"
     pages = [results[i] for i in sorted(results)]
@@ -219,6 +175,83 @@ def redact_steps(
         "verification": report.to_dict() if report is not None else None,
     }
     return RedactionResult(output=output, pages=pages, log=log, verification=report)
+
+
+def _pdfminer_pages(pdf: pikepdf.Pdf, by_page: dict[int, list[Rect]]) -> int:
+    """How many boxed pages of the source only pdfminer can settle (fonts it may measure
+    differently from PDFium); the gate will read the same pages of the output."""
+    return len(by_page) - len(plain_pages(pdf, by_page))
+
+
+def _redact(
+    pdf: pikepdf.Pdf,
+    by_page: dict[int, list[Rect]],
+    geos: Sequence[PageGeometry],
+    cancel: Callable[[], bool] | None,
+    raster_dpi: int,
+    force_raster: bool,
+) -> Generator[Progress, None, tuple[bytes, dict[int, PageResult], dict[str, int], list[str]]]:
+    """Remove what lies in the boxes, sanitize, write anew; returns the output, the
+    method of each page, what was removed and the sanitizing notes."""
+    total = len(by_page) + 2
+    yield 0, total, "preparing the document"
+    notes = prepare(pdf)
+    # Content in a hidden optional-content layer is rewritten like the rest: what lies
+    # in a box is removed, the rest of the layer stays (and stays hidden: sanitize
+    # keeps a scrubbed visibility configuration) — no page becomes a picture for it.
+    raster: dict[int, str] = {}
+    results: dict[int, PageResult] = {}
+    counts = {
+        "glyphs": 0,
+        "images": 0,
+        "paths": 0,
+        "forms": 0,
+        "patterns": 0,
+        "shadings": 0,
+        "soft_masks": 0,
+    }
+    done = 0
+    for index in sorted(by_page):
+        if cancel is not None and cancel():
+            raise RedactionCancelled("Redaction was cancelled; nothing was saved.")
+        rects = by_page[index]
+        if force_raster:
+            raster.setdefault(index, "rasterizing was requested")
+        if index not in raster:
+            page = pdf.pages[index]
+            rewriter = Rewriter(pdf, rects)
+            try:
+                content, res = rewriter.rewrite_page(page)
+            except NeedsRaster as exc:
+                raster[index] = str(exc.args[0]) if exc.args else "not provable"
+            else:
+                res.commit()
+                page.obj["/Contents"] = pdf.make_stream(content + _paint(rects))
+                results[index] = PageResult(index, "glyph")
+                counts["glyphs"] += rewriter.glyphs_removed
+                counts["images"] += rewriter.images_redacted
+                counts["paths"] += rewriter.paths_removed
+                counts["forms"] += rewriter.forms_rewritten
+                counts["patterns"] += rewriter.patterns_rewritten
+                counts["shadings"] += rewriter.shadings_removed
+                counts["soft_masks"] += rewriter.masks_rewritten
+        done += 1
+        yield done, total, f"page {index + 1} redacted"
+    if raster:
+        yield done, total, f"rasterizing {len(raster)} page(s)"
+        overlaid = _rasterize(pdf, raster, by_page, geos, raster_dpi)
+        for index, reason in raster.items():
+            note = f"rasterized: {reason}"
+            if overlaid.get(index):
+                note += (
+                    f"; {overlaid[index]} characters outside the boxes laid back as invisible text"
+                )
+            results[index] = PageResult(index, "raster", note)
+    if cancel is not None and cancel():
+        raise RedactionCancelled("Redaction was cancelled; nothing was saved.")
+    notes += sanitize(pdf)
+    output = write_fresh(pdf)
+    return output, results, counts, notes
 
 
 def _rasterize(

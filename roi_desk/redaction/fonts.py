@@ -135,6 +135,11 @@ class FontMetrics:
     #: Type 3: the ink box of each code (text space per font size), when it is known
     inks: dict[int, Ink] | None = None
     type3: bool = False
+    #: the largest magnitude among ``simple_widths`` (bounds a run's numbers cheaply)
+    widest: float = dataclasses.field(init=False, default=0.0)
+
+    def __post_init__(self) -> None:
+        self.widest = max((abs(w) for w in self.simple_widths), default=0.0)
 
     @property
     def vertical(self) -> bool:

@@ -18,11 +18,23 @@ Checks, all of which must pass before a redacted document may leave the desk:
 
 Only what can leak is examined — the boxed regions of the pages that have boxes, and
 the document-level parts — so the gate stays fast without being weakened.
+
+Where the time goes (issue 13 item 4): PDFium builds a text page for each boxed page
+of the output and of the source (~0.6 ms each, its own C work), and has no call that
+returns many character boxes at once, so proving that no character of the output is
+inside a box takes one call a character (made cheap: unchecked bindings, spaces
+skipped). Nothing cheaper can prove it: a character's loose box may lie off its ink,
+and PDFium's ink rectangles leave out glyphs without ink. The kept check may start
+with the characters near the boxes (:func:`ink_near`), because there a character
+missed only costs a full scan, never a wrong answer.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import io
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -73,14 +85,17 @@ def verify(
     source_password: str | None = None,
     parallel: bool | None = None,
     thorough: bool = False,
+    worker: Any = None,
 ) -> VerificationReport:
     """Check ``output`` against the ``boxes`` that were applied to it.
 
     With ``source`` (the document the boxes were applied to), also check that nothing
     outside the boxes was lost. pdfminer (the slower extractor) runs in a process of its
     own while PDFium checks, when there are enough boxed pages to pay for starting it
-    (``parallel`` None) or when asked (True). It reads only the pages where it can
-    disagree with PDFium (:func:`plain_pages`), or every boxed page when ``thorough``.
+    (``parallel`` None) or when asked (True), or in ``worker`` — a process the caller
+    started ahead (:func:`~roi_desk.redaction.pdfminer_check.start_worker`) and closes.
+    It reads only the pages where it can disagree with PDFium (:func:`plain_pages`), or
+    every boxed page when ``thorough``.
     """
     report = VerificationReport()
     by_page = _boxes_by_page(boxes)
@@ -96,13 +111,13 @@ def verify(
         geos = [_geometry(p) for p in pdf.pages]
         plain = set() if thorough else plain_pages(pdf, by_page)
     miner_pages = {i: r for i, r in by_page.items() if i not in plain}
-    miner = _start_pdfminer(output, miner_pages, parallel) if check_text else None
+    miner = _start_pdfminer(output, miner_pages, parallel, worker) if check_text else None
     out_texts = _check_pdfium(output, by_page, geos, report, check_text)
     if check_text:
         if source is not None:
             _check_kept(source, source_password, out_texts, by_page, report)
         report.passed("pdfminer_text")
-        pages = miner.result() if miner is not None else pdfminer_failures(output, miner_pages)
+        pages = _miner_result(miner, output, miner_pages)
         for index in pages:
             report.fail(
                 "pdfminer_text", f"text remains inside a box on page {index + 1} (pdfminer)"
@@ -179,17 +194,25 @@ def _fonts_plain(res: Any, seen: set[tuple[int, int]], depth: int) -> bool:
 PARALLEL_MIN_PAGES = 24
 
 
-def _start_pdfminer(output: bytes, by_page: dict[int, list[Rect]], parallel: bool | None) -> Any:
+def _start_pdfminer(
+    output: bytes, by_page: dict[int, list[Rect]], parallel: bool | None, worker: Any = None
+) -> Any:
     """A future of :func:`pdfminer_failures` in a fresh process, or None (run it here).
 
     A fresh interpreter ("spawn"), never a fork: verification runs on a worker thread of
     the desk application, and forking a process with threads can deadlock the child. A
     frozen (PyInstaller) build runs it here, as its executable cannot serve as a worker.
+    A ``worker`` started ahead is used whenever there is a page for it (it is paid for).
     """
     import sys
 
-    if not by_page or getattr(sys, "frozen", False):
+    if not by_page or getattr(sys, "frozen", False) or parallel is False:
         return None
+    if worker is not None:
+        try:
+            return worker.submit(pdfminer_failures, output, by_page)
+        except (OSError, RuntimeError):
+            return None  # shut down or broken: read the pages here
     if parallel is None:
         parallel = len(by_page) >= PARALLEL_MIN_PAGES
     if not parallel:
@@ -206,27 +229,51 @@ def _start_pdfminer(output: bytes, by_page: dict[int, list[Rect]], parallel: boo
     return future
 
 
+def _miner_result(miner: Any, output: bytes, by_page: dict[int, list[Rect]]) -> list[int]:
+    """The pages pdfminer finds text inside a box on, from the worker or from here.
+
+    A worker that died (killed, out of memory) gives no answer rather than a passing
+    one: its pages are then read in this process.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    if miner is not None:
+        try:
+            return list(miner.result())
+        except (BrokenProcessPool, OSError, EOFError):
+            pass
+    return pdfminer_failures(output, by_page)
+
+
 def pdfium_chars(
-    textpage: pdfium.PdfTextPage, near: Sequence[Rect] | None = None
+    textpage: pdfium.PdfTextPage,
+    near: Sequence[Rect] | None = None,
+    indices: Iterable[int] | None = None,
 ) -> list[tuple[str, Rect]]:
     """The characters PDFium finds on a page with their loose boxes (advance × font height).
 
     The loose box is the glyph cell the engine measures too, so that both sides apply
     :func:`glyph_inside` to the same kind of box. With ``near``, only characters whose
-    box meets one of those rectangles are decoded and returned.
+    box meets one of those rectangles are decoded and returned; with ``indices``, only
+    those characters of the text page are looked at (every one otherwise).
     """
-    raw = textpage.raw
     api = pdfium.raw
+    raw = textpage.raw
     rect = api.FS_RECTF()
-    # bound once: one ctypes call a character is most of the gate's time (issue 13 item 4)
-    loose_box, unicode = api.FPDFText_GetLooseCharBox, api.FPDFText_GetUnicode
+    rect_ref = ctypes.byref(rect)
+    # bound once, unchecked: one ctypes call a character is most of the gate's time
+    # (issue 13 item 4), and ctypes' conversion of the arguments was half of each call
+    loose_box = _unchecked("FPDFText_GetLooseCharBox")
+    unicode = _unchecked("FPDFText_GetUnicode")
     out: list[tuple[str, Rect]] = []
     ux0 = min((q[0] for q in near), default=0.0) if near else 0.0
     uy0 = min((q[1] for q in near), default=0.0) if near else 0.0
     ux1 = max((q[2] for q in near), default=0.0) if near else 0.0
     uy1 = max((q[3] for q in near), default=0.0) if near else 0.0
-    for i in range(api.FPDFText_CountChars(raw)):
-        if not loose_box(raw, i, rect):
+    if indices is None:
+        indices = range(api.FPDFText_CountChars(raw))
+    for i in indices:
+        if not loose_box(raw, i, rect_ref):
             continue
         bottom, top = rect.bottom, rect.top
         y0, y1 = (bottom, top) if bottom <= top else (top, bottom)
@@ -251,6 +298,134 @@ def pdfium_chars(
     return out
 
 
+@functools.cache
+def _unchecked(name: str) -> Any:
+    """PDFium's function ``name`` without ctypes' per-call argument conversion.
+
+    The same address, calling convention (the library's own function pointer class) and
+    result type as pypdfium2's binding, with no ``argtypes``: ctypes then passes what it
+    is given as is, so callers pass what the checked binding takes too — the text page's
+    own handle (``textpage.raw``), Python ints for ``int``, ``byref()`` of the right
+    structure or ``c_double`` — and either binding reads the same. Used only in the loops
+    that run once a character or a rectangle, where the conversion cost as much as
+    PDFium's work. Should a pypdfium2 not bind with ctypes, its binding is used as is.
+    """
+    from _ctypes import CFuncPtr
+
+    fn = getattr(pdfium.raw, name)
+    address = ctypes.cast(fn, ctypes.c_void_p).value if isinstance(fn, CFuncPtr) else None
+    if address is None:
+        return fn
+    bare = type(fn)(address)
+    bare.restype = fn.restype
+    return bare
+
+
+def printed_indices(textpage: pdfium.PdfTextPage, text: str) -> list[int] | None:
+    """The indices of the characters that are not white space, or None when unsure.
+
+    :func:`pdfium_chars` never returns white space, so a scan may skip the spaces and
+    line ends (a fifth of a page's characters) without a call each. ``text`` is the
+    page's whole text (``get_text_range()``), which is the character list one for one
+    only when nothing was left out of it or added: the same length, and the last
+    character's text index its own. Otherwise None: every character is looked at.
+    """
+    api = pdfium.raw
+    n = api.FPDFText_CountChars(textpage.raw)
+    if (
+        n <= 0
+        or len(text) != n
+        or api.FPDFText_GetTextIndexFromCharIndex(textpage.raw, n - 1) != n - 1
+    ):
+        return None
+    return [i for i, ch in enumerate(text) if not ch.isspace()]
+
+
+#: how far (points) from a box the ink of a character may lie and still be looked at
+#: closely by :func:`ink_near`; a character farther off is only found by a full scan
+INK_MARGIN = 3.0
+#: ranges of at most this many characters are no longer split by :func:`ink_near`
+_LEAF = 32
+
+
+def ink_near(textpage: pdfium.PdfTextPage, rects: Sequence[Rect]) -> list[int]:
+    """Indices of the characters whose ink may lie within :data:`INK_MARGIN` of a box.
+
+    PDFium unites the ink boxes of a range of characters in C (``FPDFText_CountRects``),
+    so halving the page's character range while its ink meets a box finds the few
+    characters near the boxes with a few hundred calls instead of one a character.
+    Not a proof that no other character is inside a box: PDFium leaves out characters
+    without ink (an empty glyph at a small size) and a glyph's ink may lie off its cell.
+    A caller may rely on it only where missing a character can cost time, never safety.
+    """
+    api = pdfium.raw
+    raw = textpage.raw
+    count_rects = _unchecked("FPDFText_CountRects")
+    get_rect = _unchecked("FPDFText_GetRect")
+    m = INK_MARGIN
+    grown = [(q[0] - m, q[1] - m, q[2] + m, q[3] + m) for q in rects]
+    left, top, right, bottom = (ctypes.c_double() for _ in range(4))
+    refs = (ctypes.byref(left), ctypes.byref(top), ctypes.byref(right), ctypes.byref(bottom))
+    found: list[int] = []
+    stack = [(0, api.FPDFText_CountChars(raw))]
+    while stack:
+        start, count = stack.pop()
+        if count <= 0:
+            continue
+        hit = False
+        for k in range(count_rects(raw, start, count)):
+            if not get_rect(raw, k, *refs):
+                continue
+            x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+            if x0 > x1:
+                x0, x1 = x1, x0
+            if y0 > y1:
+                y0, y1 = y1, y0
+            # plain loops: this runs a few hundred times a page (sorted() and any() cost
+            # more than the calls into PDFium)
+            for q in grown:
+                if x0 <= q[2] and q[0] <= x1 and y0 <= q[3] and q[1] <= y1:
+                    hit = True
+                    break
+            if hit:
+                break
+        if not hit:
+            continue
+        if count <= _LEAF:
+            found.extend(range(start, start + count))
+            continue
+        half = count // 2
+        stack.append((start + half, count - half))
+        stack.append((start, half))
+    found.sort()
+    return found
+
+
+def missing_chars(before: str, after: str) -> Counter[str]:
+    """``Counter(before) - Counter(after)``, counting only where the two texts differ.
+
+    A redacted page's text differs from the source's only around its boxes: the common
+    beginning and end (found by comparing slices, halving, in C) cancel out of the
+    multiset difference, so they are not counted character by character.
+    """
+    lo, hi = 0, min(len(before), len(after))
+    while lo < hi:  # the longest common beginning
+        mid = (lo + hi + 1) // 2
+        if before[:mid] == after[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    head = lo
+    lo, hi = 0, min(len(before), len(after)) - head
+    while lo < hi:  # the longest common end of what is left
+        mid = (lo + hi + 1) // 2
+        if before[len(before) - mid :] == after[len(after) - mid :]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return Counter(before[head : len(before) - lo]) - Counter(after[head : len(after) - lo])
+
+
 @pdfium_serialized
 def _check_kept(
     source: bytes,
@@ -260,8 +435,6 @@ def _check_kept(
     report: VerificationReport,
 ) -> None:
     """Every character outside the boxes of the source is still on the output page."""
-    from collections import Counter
-
     report.passed("kept")
     try:
         src = pdfium.PdfDocument(source, password=password)
@@ -280,12 +453,18 @@ def _check_kept(
                 # inside a box; only then are the source's characters near the boxes
                 # measured ((all - inside) - out == (all - out) - inside, as multisets)
                 before = "".join(str(textpage.get_text_range()).split())
-                missing = Counter(before) - Counter(out_texts[index])
+                missing = missing_chars(before, out_texts[index])
                 if not missing:
                     continue
-                inside = Counter(
-                    ch for ch, box in pdfium_chars(textpage, rects) if glyph_inside(box, rects)
-                )
+                # the characters near the boxes first: those inside among them are a
+                # part of all inside, so when they explain every missing character the
+                # rest cannot change the answer; otherwise every character is measured
+                near = pdfium_chars(textpage, rects, ink_near(textpage, rects))
+                inside = Counter(ch for ch, box in near if glyph_inside(box, rects))
+                if missing - inside:
+                    inside = Counter(
+                        ch for ch, box in pdfium_chars(textpage, rects) if glyph_inside(box, rects)
+                    )
             finally:
                 textpage.close()
                 page.close()
@@ -397,11 +576,15 @@ def _check_pdfium(
                 if check_text:
                     textpage = page.get_textpage()
                     try:
-                        texts[index] = "".join(str(textpage.get_text_range()).split())
+                        full = str(textpage.get_text_range())
+                        texts[index] = "".join(full.split())
                         # cheap first look: PDFium's own bounded text (any overlap) — only
                         # when it finds something are the characters judged one by one
                         if any(textpage.get_text_bounded(*r).strip() for r in rects) and any(
-                            glyph_inside(box, rects) for _ch, box in pdfium_chars(textpage, rects)
+                            glyph_inside(box, rects)
+                            for _ch, box in pdfium_chars(
+                                textpage, rects, printed_indices(textpage, full)
+                            )
                         ):
                             report.fail(
                                 "pdfium_text",

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from functools import reduce
+from itertools import accumulate
+from math import isfinite
+from operator import add
 from typing import Any
 
 import pikepdf
 
-from roi_desk.redaction.content.geometry import Matrix, hits, mul, normalized, transform_rect
+from roi_desk.redaction.content.geometry import (
+    REMOVE_EPS,
+    Matrix,
+    hits,
+    mul,
+    normalized,
+    transform_rect,
+)
 from roi_desk.redaction.content.operands import NeedsRaster, tj_number
 from roi_desk.redaction.content.state import RewriterBase, State
 from roi_desk.redaction.fonts import FontMetrics, UnsupportedFont
 from roi_desk.redaction.model import Rect, glyph_inside
+
+#: bound on the numbers that place a glyph for the row test (far below overflow)
+_LIMIT = 1e12
 
 
 class TextRuns(RewriterBase):
@@ -28,6 +42,12 @@ class TextRuns(RewriterBase):
             raise NeedsRaster(f"text in a font that cannot be measured ({st.font_error})")
         fs, th, tc, tw = st.fs, st.th, st.tc, st.tw
         vertical = font.vertical
+        if font.cmap is None and font.inks is None:
+            # a simple font, one byte a glyph: most runs of a page lie far from every
+            # box, and this decides that without a tuple per glyph (issue 13 item 4)
+            far = self._simple_run_far(font, items, st, tm)
+            if far is not None:
+                return None, far, 0.0
         # a TJ number moves along the writing direction; horizontal scaling applies to
         # horizontal writing only (PDF 32000-1, 9.4.4)
         scale = 1.0 if vertical else th
@@ -60,13 +80,7 @@ class TextRuns(RewriterBase):
         boxes = self.boxes
         if not hits(transform_rect(trm, *self._run_bounds(font, st, glyphs)), boxes):
             return None, dx, dy
-        cells = [self._cells(font, st, key, gpos) for key, _raw, gpos, _adv in glyphs]
-        removed: set[int] = set()
-        for n, glyph_cells in enumerate(cells):
-            # every measure of the glyph is asked (the advance cell, the cell extractors
-            # use, the ink box): a glyph is removed when any of them says "inside"
-            if any(glyph_inside(transform_rect(trm, *c), boxes) for c in glyph_cells):
-                removed.add(n)
+        removed = self.removed_glyphs(font, st, glyphs, trm)
         if not removed:
             return None, dx, dy
         if abs(fs * scale) < 1e-9:
@@ -102,6 +116,155 @@ class TextRuns(RewriterBase):
         if pending:
             new.append(tj_number(pending))
         return new, dx, dy
+
+    def removed_glyphs(
+        self,
+        font: FontMetrics,
+        st: State,
+        glyphs: list[tuple[int, bytes, float, float]],
+        trm: Matrix,
+    ) -> set[int]:
+        """The indices of the glyphs of a run that lie inside a box.
+
+        Every measure of a glyph is asked (the advance cell, the cell extractors use, the
+        ink box): a glyph is removed when any of them says "inside".
+        """
+        boxes = self.boxes
+        upright = self._upright_cells(font, st, trm)
+        if upright is not None:
+            # the same two cells as _cells, mapped as transform_rect maps them: a run in
+            # a simple font on an upright matrix shares their rows, only columns differ
+            (r0, r1), (q0, q1) = upright
+            a, e = trm[0], trm[4]
+            fs, th = st.fs, st.th
+            width = font.width
+            found: set[int] = set()
+            for n, (key, _raw, gpos, _adv) in enumerate(glyphs):
+                x1 = gpos + width(key) * fs * th
+                lo, hi = (gpos, x1) if gpos <= x1 else (x1, gpos)
+                u, v = lo * a, hi * a
+                c0, c1 = (u + e, v + e) if u <= v else (v + e, u + e)
+                if not isfinite(c0 + c1):
+                    break  # inf or nan (a huge TJ offset): the general path decides
+                if glyph_inside((c0, r0, c1, r1), boxes) or glyph_inside((c0, q0, c1, q1), boxes):
+                    found.add(n)
+            else:
+                return found
+        removed: set[int] = set()
+        for n, (key, _raw, gpos, _adv) in enumerate(glyphs):
+            cells = self._cells(font, st, key, gpos)
+            if any(glyph_inside(transform_rect(trm, *c), boxes) for c in cells):
+                removed.add(n)
+        return removed
+
+    @staticmethod
+    def _upright_cells(
+        font: FontMetrics, st: State, trm: Matrix
+    ) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """The device rows of the two cells of a simple font's glyphs, when trm is upright.
+
+        None unless the font is simple (no CMap, no ink boxes), the matrix has no
+        rotation or skew (b = c = 0) and every number is finite — where a product with
+        the zero terms could differ from leaving them out (inf × 0 is nan).
+        """
+        a, b, c, d, e, f = trm
+        if font.cmap is not None or font.inks is not None or b != 0.0 or c != 0.0:
+            return None
+        fs, rise = st.fs, st.rise
+        lo = rise + font.bottom * fs
+        top = rise + font.top * fs
+        rows = []
+        for y0, y1 in ((lo, top), (lo, lo + fs)):
+            y0, y1 = (y0, y1) if y0 <= y1 else (y1, y0)
+            u, v = y0 * d, y1 * d
+            rows.append((u + f, v + f) if u <= v else (v + f, u + f))
+        if not all(isfinite(v) for v in (a, d, e, f, fs, st.th, *rows[0], *rows[1])):
+            return None
+        return rows[0], rows[1]
+
+    def _simple_run_far(
+        self, font: FontMetrics, items: list[Any], st: State, tm: Matrix
+    ) -> float | None:
+        """The run's advance when a run in a simple font meets no box, else None.
+
+        The same positions as pass 1 of :meth:`_show` (the same sums in the same order,
+        ``accumulate`` being the running ``pos += adv``) and the same bound as
+        :meth:`_run_bounds`, computed a string at a time instead of a glyph at a time.
+        None also when anything is unusual: the general path then decides and reports.
+        """
+        fs, th, tc, tw = st.fs, st.th, st.tc, st.tw
+        widths = font.simple_widths
+        space = tc + tw
+        other = tc + 0.0
+        # most runs lie on other lines than the boxes: then only the advance is needed
+        rows_miss = self._rows_miss(font, st, tm)
+        pos = 0.0
+        lefts: list[float] = []
+        rights: list[float] = []
+        for item in items:
+            if isinstance(item, pikepdf.String):
+                data = bytes(item)
+                if not data:
+                    continue
+                ws = [widths[b] for b in data]
+                if 32 in data:
+                    advs = [
+                        (w * fs + (space if b == 32 else other)) * th
+                        for w, b in zip(ws, data, strict=True)
+                    ]
+                else:
+                    advs = [(w * fs + other) * th for w in ws]
+                if rows_miss:
+                    pos = reduce(add, advs, pos)  # the same running sum, in order
+                    continue
+                starts = list(accumulate(advs, initial=pos))
+                pos = starts.pop()
+                lefts += starts
+                rights += [p + w * fs * th for p, w in zip(starts, ws, strict=True)]
+            else:
+                try:
+                    shift = float(item)
+                except (TypeError, ValueError):
+                    return None  # malformed: the general path raises NeedsRaster
+                if rows_miss and not abs(shift) < _LIMIT:
+                    return None  # a position could leave the floats: decide in full
+                pos -= shift / 1000.0 * fs * th
+        if rows_miss or not lefts:
+            return pos
+        rise = st.rise
+        lo = rise + font.bottom * fs
+        edges_y = (lo, rise + font.top * fs, lo + fs)
+        bound = (
+            min(min(lefts), min(rights)),
+            min(edges_y),
+            max(max(lefts), max(rights)),
+            max(edges_y),
+        )
+        if hits(transform_rect(mul(tm, st.ctm), *bound), self.boxes):
+            return None
+        return pos
+
+    def _rows_miss(self, font: FontMetrics, st: State, tm: Matrix) -> bool:
+        """Whether the rows a simple font's run covers miss every box, whatever its
+        columns: the run's bound then misses too, as :meth:`_simple_run_far` finds it.
+
+        Only on an upright matrix (b = c = 0), where transform_rect maps rows without
+        columns as long as every column is finite (x × 0 is 0): so every number that
+        places a glyph is bounded here (TJ offsets by the caller), keeping all finite.
+        """
+        trm = mul(tm, st.ctm)
+        a, b, c, d, e, f = trm
+        if b != 0.0 or c != 0.0:
+            return False
+        fs, rise = st.fs, st.rise
+        sizes = (a, d, e, f, fs, st.th, st.tc, st.tw, rise, font.bottom, font.top, font.widest)
+        if not all(abs(v) < _LIMIT for v in sizes):
+            return False
+        lo = rise + font.bottom * fs
+        edges_y = (lo, rise + font.top * fs, lo + fs)
+        u, v = min(edges_y) * d, max(edges_y) * d
+        r1, r3 = (u + f, v + f) if u <= v else (v + f, u + f)
+        return all(min(r3, box[3]) - max(r1, box[1]) <= REMOVE_EPS for box in self.boxes)
 
     @classmethod
     def _run_bounds(

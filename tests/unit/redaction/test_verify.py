@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pikepdf
+import pytest
 
 from roi_desk.redaction import Box, verify
 from roi_desk.redaction.document import geometries, open_pdf
@@ -84,3 +85,245 @@ def test_pdfminer_reads_only_pages_where_it_can_disagree() -> None:
     report = verify([Box(0, rect).confirm("t")], src, parallel=True)
     assert report.checks["pdfium_text"] is False
     assert report.checks["pdfminer_text"] is False
+
+
+def _textpage_of(data: bytes) -> tuple[object, object]:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    return doc, doc[0].get_textpage()
+
+
+def test_ink_near_finds_the_characters_by_a_box_and_not_the_far_lines() -> None:
+    from roi_desk.redaction.verify import ink_near, pdfium_chars
+
+    line = f"Plain {SECRET} text"
+    lines = [(72, 700 - 20 * i, f"Far line {i} with words") for i in range(1, 30)]
+    src = simple_pdf([(72, 700, line), *lines])
+    rect = text_rect(72, 700, line, 6, 6 + len(SECRET))
+    doc, tp = _textpage_of(src)
+    try:
+        near = ink_near(tp, [rect])  # type: ignore[arg-type]
+        everything = pdfium_chars(tp, [rect])  # type: ignore[arg-type]
+        chosen = pdfium_chars(tp, [rect], near)  # type: ignore[arg-type]
+        total = len(pdfium_chars(tp))  # type: ignore[arg-type]
+    finally:
+        tp.close()  # type: ignore[attr-defined]
+        doc.close()  # type: ignore[attr-defined]
+    assert chosen == everything  # every character meeting the box is among those near it
+    assert "".join(ch for ch, _box in chosen).count(SECRET) == 1
+    assert len(near) < total / 4  # and the far lines were never measured one by one
+
+
+def test_kept_falls_back_to_every_character_when_those_near_do_not_explain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib
+
+    verify_module = importlib.import_module("roi_desk.redaction.verify")
+
+    line = f"Keep MRN4471 {SECRET} beside"
+    src = simple_pdf([(72, 700, line)])
+    inside = Box(0, text_rect(72, 700, line, 13, 13 + len(SECRET))).confirm("t")
+    honest = simple_pdf([(72, 700, "Keep MRN4471"), (72 + 300, 700, "beside")])
+    # a finder that misses everything: the secret's absence must still be explained by
+    # measuring every character, and an honest output must still pass
+    monkeypatch.setattr(verify_module, "ink_near", lambda _tp, _rects: [])
+    assert verify([inside], honest, source=src).checks["kept"] is True
+    lost = simple_pdf([(72, 700, "Keep")])
+    assert verify([inside], lost, source=src).checks["kept"] is False
+
+
+def test_printed_indices_leave_out_only_white_space_on_the_shared_pdfs() -> None:
+    import pypdfium2 as pdfium
+
+    from roi_desk.redaction.verify import pdfium_chars, printed_indices
+    from tests.helpers import SHARED_PDFS
+
+    paths = sorted(SHARED_PDFS.glob("*.pdf"))
+    if not paths:
+        pytest.skip("the shared PDFs are not here")
+    used = 0
+    for path in paths:
+        try:
+            doc = pdfium.PdfDocument(path.read_bytes())
+        except pdfium.PdfiumError:
+            continue  # encrypted or broken: not what this test is about
+        try:
+            for n in range(min(len(doc), 3)):
+                page = doc[n]
+                tp = page.get_textpage()
+                try:
+                    indices = printed_indices(tp, str(tp.get_text_range()))
+                    if indices is not None:
+                        used += 1
+                        assert pdfium_chars(tp, None, indices) == pdfium_chars(tp), path.name
+                finally:
+                    tp.close()
+                    page.close()
+        finally:
+            doc.close()
+    assert used >= 10  # the skip was really taken on many pages
+
+
+def _reference_chars(tp: object) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """The characters and loose boxes through pypdfium2's own, argument-checked API."""
+    import pypdfium2 as pdfium
+
+    out = []
+    for i in range(tp.count_chars()):  # type: ignore[attr-defined]
+        try:
+            left, bottom, right, top = tp.get_charbox(i, loose=True)  # type: ignore[attr-defined]
+        except pdfium.PdfiumError:
+            continue
+        code = pdfium.raw.FPDFText_GetUnicode(tp.raw, i)  # type: ignore[attr-defined]
+        ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
+        if ch.strip():
+            box = (min(left, right), min(bottom, top), max(left, right), max(bottom, top))
+            out.append((ch, box))
+    return out
+
+
+def test_the_unchecked_character_scan_reads_what_pypdfium2_reads() -> None:
+    import pypdfium2 as pdfium
+
+    from roi_desk.redaction.verify import ink_near, pdfium_chars
+    from tests.helpers import SHARED_PDFS
+
+    pages = 0
+    for path in sorted(SHARED_PDFS.glob("*.pdf")):
+        try:
+            doc = pdfium.PdfDocument(path.read_bytes())
+        except pdfium.PdfiumError:
+            continue
+        try:
+            for n in range(min(len(doc), 2)):
+                page = doc[n]
+                tp = page.get_textpage()
+                try:
+                    assert pdfium_chars(tp) == _reference_chars(tp), path.name
+                    # the whole page (and then some) as a box: every character with an
+                    # ink box PDFium unites (wider and taller than 0.01) is near it
+                    near = set(ink_near(tp, [(-1e5, -1e5, 1e5, 1e5)]))
+                    for i in range(min(tp.count_chars(), 400)):
+                        x0, y0, x1, y1 = tp.get_charbox(i)
+                        if abs(x1 - x0) >= 0.02 and abs(y1 - y0) >= 0.02:
+                            assert i in near, (path.name, i)
+                    pages += 1
+                finally:
+                    tp.close()
+                    page.close()
+        finally:
+            doc.close()
+    if pages == 0:
+        pytest.skip("the shared PDFs are not here")
+
+
+def test_missing_chars_is_the_multiset_difference() -> None:
+    import random
+    from collections import Counter
+
+    from roi_desk.redaction.verify import missing_chars
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        before = "".join(rng.choice("abcab") for _ in range(rng.randint(0, 30)))
+        after = list(before)
+        for _ in range(rng.randint(0, 6)):
+            op = rng.random()
+            if op < 0.5 and after:
+                del after[rng.randrange(len(after))]
+            elif op < 0.8:
+                after.insert(rng.randint(0, len(after)), rng.choice("abcx"))
+            elif after:
+                after[rng.randrange(len(after))] = rng.choice("abcx")
+        text = "".join(after)
+        assert missing_chars(before, text) == Counter(before) - Counter(text), (before, text)
+
+
+def test_a_worker_started_ahead_reads_the_pages_and_a_dead_one_is_replaced() -> None:
+    from roi_desk.redaction.pdfminer_check import start_worker
+    from tests.unit.redaction.hardgen import type3_pdf
+
+    src, rect = type3_pdf()  # a Type 3 page: only pdfminer can settle it
+    boxes = [Box(0, rect).confirm("t")]
+    worker = start_worker()
+    assert worker is not None
+    try:
+        report = verify(boxes, src, worker=worker)
+        assert report.checks["pdfminer_text"] is False
+    finally:
+        worker.shutdown(wait=True)
+    # a worker that can take no more work: the pages are read here, never passed over
+    report = verify(boxes, src, worker=worker)
+    assert report.checks["pdfminer_text"] is False
+
+
+def test_the_engine_starts_a_worker_for_pages_only_pdfminer_settles_and_always_stops_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib
+
+    from roi_desk.redaction import RedactionCancelled, apply_redactions
+    from tests.unit.redaction.hardgen import type3_pdf
+
+    engine = importlib.import_module("roi_desk.redaction.engine")
+    started: list[Recording] = []
+    real_start = engine.start_worker
+
+    class Recording:
+        """The real worker, and whether it was shut down."""
+
+        def __init__(self) -> None:
+            self.pool = real_start()
+            self.stopped = False
+            self.jobs = 0
+
+        def submit(self, *args: object) -> object:
+            self.jobs += 1
+            return self.pool.submit(*args)
+
+        def shutdown(self, **kwargs: object) -> None:
+            self.stopped = True
+            self.pool.shutdown(**kwargs)
+
+    def recording_start() -> object:
+        started.append(Recording())
+        return started[-1]
+
+    monkeypatch.setattr(engine, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(engine, "start_worker", recording_start)
+    src, rect = type3_pdf()
+    result = apply_redactions(src, [Box(0, rect).confirm("t")])
+    assert result.verification is not None and result.verification.ok
+    assert len(started) == 1 and started[0].stopped and started[0].jobs == 1
+    # cancelled while redacting: the worker is stopped all the same
+    with pytest.raises(RedactionCancelled):
+        apply_redactions(src, [Box(0, rect).confirm("t")], cancel=lambda: True)
+    assert len(started) == 2 and started[1].stopped
+    # a plain page never pays for one
+    line = f"Plain {SECRET} text"
+    plain = simple_pdf([(72, 700, line)])
+    apply_redactions(plain, [Box(0, text_rect(72, 700, line, 6, 6 + len(SECRET))).confirm("t")])
+    assert len(started) == 2
+
+
+def test_the_checked_bindings_take_the_same_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    import pypdfium2 as pdfium
+
+    verify_module = importlib.import_module("roi_desk.redaction.verify")
+    line = f"Plain {SECRET} text"
+    src = simple_pdf([(72, 700, line), (72, 600, "Another line of words")])
+    rect = text_rect(72, 700, line, 6, 6 + len(SECRET))
+    doc, tp = _textpage_of(src)
+    try:
+        fast = verify_module.pdfium_chars(tp), verify_module.ink_near(tp, [rect])
+        # what runs where pypdfium2 does not bind with ctypes: its own binding, as is
+        monkeypatch.setattr(verify_module, "_unchecked", lambda name: getattr(pdfium.raw, name))
+        checked = verify_module.pdfium_chars(tp), verify_module.ink_near(tp, [rect])
+    finally:
+        tp.close()  # type: ignore[attr-defined]
+        doc.close()  # type: ignore[attr-defined]
+    assert fast == checked and fast[0] and fast[1]
