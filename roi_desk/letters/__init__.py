@@ -14,8 +14,9 @@ showing a phone number — must not load them all (issue 13, start-up).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from roi_desk.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from roi_desk.letters.accounting import AccountingEntry, AccountingLetter, accounting_letter
@@ -129,10 +130,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY)

@@ -9,11 +9,11 @@ works as before for every name in ``__all__`` and for every submodule.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from roi_desk.errors import KeyUnavailableError, StorageError
+from roi_desk.lazy import lazy_getattr
 from roi_desk.storage import keys
 
 if TYPE_CHECKING:
@@ -38,13 +38,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # once: later lookups are plain attribute reads
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 def database_exists(db_path: Path) -> bool:
