@@ -17,6 +17,13 @@ from roi_desk.storage import Database
 TODAY = date(2026, 11, 21)
 
 
+def _fill(db: Database, n: int) -> None:
+    """``n`` synthetic requests (the demo's bulk generator), in one transaction."""
+    with db.transaction() as s:
+        for _ in bulk_requests(s, n, today=TODAY, batch=n):
+            pass
+
+
 def _terms(db: Database) -> list[str]:
     with db.transaction() as s:
         rows = inbox.page(s, InboxFilter(today=TODAY), limit=500)
@@ -41,9 +48,7 @@ def _terms(db: Database) -> list[str]:
 
 
 def test_first_page_is_the_page_and_the_capped_count(db: Database) -> None:
-    with db.transaction() as s:
-        for _ in bulk_requests(s, 400, today=TODAY, batch=400):
-            pass
+    _fill(db, 400)
     terms = _terms(db)
     with db.transaction() as s:
         for term in terms:
@@ -180,9 +185,7 @@ def test_an_or_search_read_as_a_union_finds_the_same_pages(db: Database) -> None
     """PostgreSQL reads a search that is an OR of alternatives (MRN digits or a request
     number; a birth date; two name ranges) as a UNION of each (inbox._page_stmt): on
     either back end the two shapes give the same pages, sorts and keyset seeks included."""
-    with db.transaction() as s:
-        for _ in bulk_requests(s, 300, today=TODAY, batch=300):
-            pass
+    _fill(db, 300)
     terms = _terms(db)
     with db.transaction() as s:
         for term in terms:
@@ -214,9 +217,7 @@ def test_an_or_search_read_as_a_union_finds_the_same_pages(db: Database) -> None
 
 
 def test_an_or_search_counted_as_a_union_counts_the_same(db: Database) -> None:
-    with db.transaction() as s:
-        for _ in bulk_requests(s, 300, today=TODAY, batch=300):
-            pass
+    _fill(db, 300)
     terms = _terms(db)
     with db.transaction() as s:
         for term in terms:

@@ -85,20 +85,25 @@ def _general_far(runs: TextRuns, font: FontMetrics, items: list[object], st: Sta
     return None if hits(transform_rect(mul(tm, st.ctm), *bound), runs.boxes) else pos
 
 
+def _random_font(rng: random.Random) -> FontMetrics:
+    """A simple (one-byte) font with random widths, some negative, and random ink bounds."""
+    return FontMetrics(
+        two_byte=False,
+        simple_widths=[rng.uniform(-0.2, 1.2) for _ in range(256)],
+        cid_widths={},
+        default_width=0.0,
+        bottom=rng.uniform(-0.5, 0.1),
+        top=rng.uniform(0.5, 1.2),
+    )
+
+
 def test_simple_run_far_decides_as_the_glyph_by_glyph_path() -> None:
     import pikepdf
 
     rng = random.Random(7)
     far = near = 0
     for _ in range(1500):
-        font = FontMetrics(
-            two_byte=False,
-            simple_widths=[rng.uniform(-0.2, 1.2) for _ in range(256)],
-            cid_widths={},
-            default_width=0.0,
-            bottom=rng.uniform(-0.5, 0.1),
-            top=rng.uniform(0.5, 1.2),
-        )
+        font = _random_font(rng)
         # half upright (where the rows alone may decide), half skewed
         skew = rng.choice((0.0, rng.uniform(-0.3, 0.3)))
         st = State((rng.uniform(0.5, 2), 0.0, skew, rng.choice((-1, 1)) * 1.0, 0.0, 0.0))
@@ -135,14 +140,7 @@ def test_upright_glyphs_are_removed_as_the_general_path_removes_them() -> None:
     rng = random.Random(11)
     some = 0
     for _ in range(500):
-        font = FontMetrics(
-            two_byte=False,
-            simple_widths=[rng.uniform(-0.2, 1.2) for _ in range(256)],
-            cid_widths={},
-            default_width=0.0,
-            bottom=rng.uniform(-0.5, 0.1),
-            top=rng.uniform(0.5, 1.2),
-        )
+        font = _random_font(rng)
         st = State((1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
         st.fs = rng.choice((-1, 1)) * rng.uniform(0.5, 30)
         st.th, st.rise = rng.choice((-1, 1)) * rng.uniform(0.5, 2), rng.uniform(-5, 5)
