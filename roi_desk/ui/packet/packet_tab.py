@@ -5,9 +5,13 @@ packet is PHI), its page count, fee and delivery method, and the warnings a cler
 first (no address, fax number not in the directory, redaction not verified, unpaid fee).
 Delivery actions call :mod:`roi_desk.services.release`; the request becomes released only
 when one of them reports success. PDF work (build, fax image, encryption, printing) runs
-through ``ctx.runner`` with progress and Cancel.
+through ``ctx.runner`` with progress and Cancel; so does loading what the tab shows
+(:mod:`roi_desk.services.packet_view`: the release content is assembled, the packet
+decrypted), with the packet's buttons disabled until it arrives.
 
-Signals: ``packetBuilt(object)`` (a PacketSummary), ``released()``, ``deliveryFailed(str)``.
+Signals: ``loaded()`` (a refresh was shown, or its failure told), ``packetBuilt(object)``
+(a PacketSummary), ``released()``, ``deliveryFailed(str)``; the last three are emitted once
+the state after the action has been loaded.
 """
 
 from __future__ import annotations
@@ -43,14 +47,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from roi_desk.delivery import (
     FaxDirectory,
     FaxGateway,
     FaxSetup,
     VerifiedNumber,
-    fax_setup,
     format_fax_number,
     verify_fax_number,
 )
@@ -58,13 +60,13 @@ from roi_desk.errors import RoiError, ValidationError
 from roi_desk.models import DeliveryMethod, User
 from roi_desk.models.packet import DeliveryStep
 from roi_desk.paths import app_paths
+from roi_desk.services import packet_view, release, release_readiness
 from roi_desk.services import packets as packet_service
-from roi_desk.services import release, release_readiness
-from roi_desk.services import settings as site_settings
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.errors import show_error
 from roi_desk.ui.job import Job
 from roi_desk.ui.packet.details import packet_details, released_details
+from roi_desk.ui.packet.loading import PacketLoader
 from roi_desk.ui.packet.print_queue import choose_printer_with_dialog
 from roi_desk.ui.packet.printing import print_packet
 from roi_desk.work import Cancelled, CancelToken
@@ -78,7 +80,10 @@ __all__ = [
     "site_fax_setup",
 ]
 
-ReleaseProvider = Callable[[Session, uuid.UUID], packet_service.ReleaseContent | None]
+ReleaseProvider = packet_view.ReleaseProvider
+
+#: why the packet's buttons are disabled while what the tab shows is loaded
+LOADING = "The request is still loading."
 
 ID_TYPES = ("Driver's license", "State ID card", "Passport", "Military ID", "Other government ID")
 
@@ -92,9 +97,8 @@ def data_folder(ctx: AppContext) -> Path:
 
 def site_fax_setup(ctx: AppContext) -> FaxSetup:
     """The fax gateway the site's settings describe, checked on this computer."""
-    settings = ctx.call(lambda s, _u: site_settings.delivery_settings(s))
     folder = data_folder(ctx)
-    return fax_setup(settings.fax_gateway, settings.fax_folder_path(folder))
+    return ctx.call(lambda s, _u: packet_view.site_fax_setup(s, folder))
 
 
 def printer_problem(names: list[str]) -> str:
@@ -207,6 +211,7 @@ class PickupDialog(QDialog):
 
 
 class PacketTab(QWidget):
+    loaded = Signal()
     packetBuilt = Signal(object)
     released = Signal()
     deliveryFailed = Signal(str)
@@ -250,6 +255,10 @@ class PacketTab(QWidget):
         self.last_password = ""
         self._buffer: QBuffer | None = None
         self._bytes = QByteArray()
+        #: loads what the tab shows off the GUI thread (refresh); the newest load wins
+        self.loader = PacketLoader(
+            self, ctx, show=self._show, fail=self._load_failed, finished=self.loaded.emit
+        )
 
         self.title = QLabel(self)
         self.details = QLabel(self)
@@ -341,38 +350,38 @@ class PacketTab(QWidget):
             return self.packet.delivery_method
         return self.facts.delivery_method if self.facts else DeliveryMethod.MAIL
 
-    def refresh(self) -> None:
-        try:
-            if self._injected_gateway is None:
-                self.fax = site_fax_setup(self.ctx)
-                self.gateway = self.fax.gateway
-        except RoiError as exc:
-            show_error(self, exc)
-            return
-        fax_problem = self.fax.problem if self.fax is not None else ""
-        no_printer = printer_problem(list(self._printers()))
+    def refresh(self, then: Callable[[], None] | None = None) -> None:
+        """Load what the tab shows off the GUI thread; ``loaded`` is emitted once it is shown.
 
-        def load(session: Session, _user: Any) -> tuple[Any, Any, Any, Any, Any]:
-            facts = packet_service.request_facts(session, self.request_id)
-            packet = packet_service.latest_packet(session, self.request_id)
-            content = self.release_provider(session, self.request_id)
-            pdf = packet_service.load_packet_pdf(session, packet.id) if packet else None
-            actions = release_readiness.release_actions(
-                session,
-                self.request_id,
-                fax_problem=fax_problem,
-                printer_problem=no_printer,
-            )
-            done = release_readiness.released(session, self.request_id)
-            return facts, (packet, pdf), content, actions, done
+        ``then`` runs after the newest refresh is shown (or its failure told), before
+        ``loaded``: an action's signals go out once its result can be seen.
+        """
+        if self.facts is None:
+            self.title.setText("Loading…")
+        self.loader.start(
+            self.request_id,
+            self.release_provider,
+            data_folder=data_folder(self.ctx),
+            # the system's printers are asked here, on the GUI thread (QPrinterInfo)
+            printer_problem=printer_problem(list(self._printers())),
+            fax=self.fax if self._injected_gateway is not None else None,
+            then=then,
+        )
+        self._update_buttons()
 
-        try:
-            loaded = self.ctx.call(load)
-            self.facts, (self.packet, pdf), self.content, self.release_state, self.done = loaded
-        except RoiError as exc:
+    def _load_failed(self, exc: BaseException) -> None:
+        self._update_buttons()
+        if isinstance(exc, RoiError):
             show_error(self, exc)
-            return
-        assert self.facts is not None
+        else:
+            self.ctx.present_error(self.window(), exc)
+
+    def _show(self, view: packet_view.PacketView) -> None:
+        self.facts, self.packet, self.content = view.facts, view.packet, view.content
+        self.release_state, self.done = view.actions, view.done
+        if self._injected_gateway is None:
+            self.fax = view.fax
+            self.gateway = view.fax.gateway if view.fax is not None else None
         fee = self.packet.fee if self.packet else Decimal("0")
         self.warnings = packet_service.packet_warnings(
             self.facts,
@@ -400,7 +409,7 @@ class PacketTab(QWidget):
             self.warning_list.addItem(item)
         if not self.warnings:
             self.warning_list.addItem("Nothing to check.")
-        self._show_pdf(pdf)
+        self._show_pdf(view.pdf)
         self._update_buttons()
 
     def _show_pdf(self, pdf: bytes | None) -> None:
@@ -428,19 +437,20 @@ class PacketTab(QWidget):
     def why_not(self, step: str) -> str:
         """Why the delivery ``step`` cannot be used now ("" when it can)."""
         action = self.release_state.get(step)
-        if action is None:
-            return "The request is still loading."
+        if action is None or self.loader.loading:
+            return LOADING
         if not action.available:
             return action.why_not
         blocking = [w.text for w in self.warnings if w.blocking]
         return blocking[0] if blocking else ""
 
     def _update_buttons(self) -> None:
-        busy = self.job.busy
+        busy, loading = self.job.busy, self.loader.loading
         method = self.method
         no_build = self.facts.build_refusal if self.facts is not None else ""
-        self.build_button.setEnabled(not busy and self.content is not None and not no_build)
-        self.build_button.setToolTip(no_build)
+        ready = not busy and not loading and self.content is not None
+        self.build_button.setEnabled(ready and not no_build)
+        self.build_button.setToolTip(LOADING if loading else no_build)
         # released: the packet is the record of what went out, nothing more can be done
         self.build_button.setVisible(self.done is None)
         self.cancel_button.setVisible(self.done is None or busy)
@@ -454,6 +464,8 @@ class PacketTab(QWidget):
             button.setToolTip(why)
             if mine and why and why not in missing:
                 missing.append(why)
+        if loading:
+            return  # what is missing is said again once loaded: no line comes and goes
         self.missing.setText("Before delivery: " + " ".join(missing) if missing else "")
         self.missing.setVisible(bool(missing))
 
@@ -465,18 +477,19 @@ class PacketTab(QWidget):
         done: Callable[[Any], None],
         what: str,
     ) -> None:
+        # the signals go out once the state after the work is shown (refresh's ``then``)
         def success(result: Any) -> None:
-            self.refresh()
-            done(result)
+            self.refresh(lambda: done(result))
 
         def failure(exc: BaseException) -> None:
-            self.refresh()
-            self.deliveryFailed.emit(str(exc) if isinstance(exc, RoiError) else "error")
-            show_error(self, exc)
+            def tell() -> None:
+                self.deliveryFailed.emit(str(exc) if isinstance(exc, RoiError) else "error")
+                show_error(self, exc)
+
+            self.refresh(tell)
 
         def cancelled() -> None:
-            self.refresh()
-            self.deliveryFailed.emit("cancelled")
+            self.refresh(lambda: self.deliveryFailed.emit("cancelled"))
 
         self.job.start(fn, success=success, failure=failure, cancelled=cancelled, label=what)
 
@@ -554,8 +567,7 @@ class PacketTab(QWidget):
         except RoiError as exc:
             show_error(self, exc)
             return False
-        self.refresh()
-        self.released.emit()
+        self.refresh(self.released.emit)
         return True
 
     def send_fax(self, number: VerifiedNumber) -> None:
@@ -596,8 +608,7 @@ class PacketTab(QWidget):
         except RoiError as exc:
             show_error(self, exc)
             return False
-        self.refresh()
-        self.released.emit()
+        self.refresh(self.released.emit)
         return True
 
     def save_electronic(self, folder: Path) -> None:

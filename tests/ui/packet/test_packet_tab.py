@@ -9,24 +9,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtPrintSupport import QPrinter
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from roi_desk.delivery import DirectoryEntry, FaxDirectory, FaxGatewayError, VerifiedNumber
 from roi_desk.delivery.gateways import FaxJob, GatewayReceipt
 from roi_desk.errors import RoiError
 from roi_desk.models import DeliveryMethod, Request, Status
 from roi_desk.models.packet import AttemptStatus, DeliveryAttempt, Disclosure
+from roi_desk.services.packets import ReleaseContent, default_release_content
 from roi_desk.storage import Database
 from roi_desk.ui.context import AppContext
+from roi_desk.ui.operations import ThreadRunner
 from roi_desk.ui.packet import packet_tab as tab_module
 from roi_desk.ui.packet import print_queue as queue_module
 from roi_desk.ui.packet.packet_tab import FaxConfirmDialog, PacketTab
 from roi_desk.ui.packet.print_queue import MailedDialog, PrintQueue
 from roi_desk.ui.packet.printing import PrintCancelled, PrintError
 from tests.ui.conftest import make_context
-from tests.ui.workers import WAIT_MS, wait_for_workers
+from tests.ui.workers import WAIT_MS, presenter_of, wait_for_workers
 from tests.unit.letters.pdfinspect import page_count, plain_text
 from tests.unit.packets.conftest import make_approved, sign_newest_packet
 
@@ -327,6 +331,7 @@ def test_print_queue_cancel_prints_nothing(
         approved = make_approved(db, mrn=f"MRN91000{i}")
         built = PacketTab(ctx, approved.request_id, settings=settings)
         qtbot.addWidget(built)  # owned and closed by the test, not left to the collector
+        wait_for_workers(ctx)  # loaded off the GUI thread: the content is there after
         built.build()
         wait_for_workers(ctx)
         sign_newest_packet(db, approved.request_id)
@@ -456,7 +461,8 @@ def test_packet_tab_cancel_button_stops_printing_and_records_nothing(
         tab.build()
     wait_for_workers(ctx)
     sign_newest_packet(db, approved.request_id)
-    tab.refresh()
+    with qtbot.waitSignal(tab.loaded, timeout=WAIT_MS):
+        tab.refresh()
     assert tab.print_button.isEnabled() and not tab.cancel_button.isEnabled()
     started = threading.Event()
 
@@ -484,3 +490,107 @@ def test_packet_tab_cancel_button_stops_printing_and_records_nothing(
     assert not tab.progress.isVisibleTo(tab) and tab.print_button.isEnabled()
     with db.transaction() as session:  # a cancelled print is not a failed attempt
         assert session.scalar(select(func.count()).select_from(DeliveryAttempt)) == 0
+
+
+def test_the_tab_loads_off_the_gui_thread_with_its_buttons_disabled(
+    qtbot: Any, db: Database, errors: list[BaseException], settings: QSettings
+) -> None:
+    approved = make_approved(db)
+    ctx = make_context(db)
+    threads: list[threading.Thread] = []
+
+    def provider(session: Session, request_id: uuid.UUID) -> ReleaseContent | None:
+        threads.append(threading.current_thread())
+        return default_release_content(session, request_id)
+
+    tab = PacketTab(ctx, approved.request_id, settings=settings, release_provider=provider)
+    qtbot.addWidget(tab)
+    # still loading: nothing acts on a packet the clerk cannot see yet, and it says why
+    assert tab.loader.loading and not tab.build_button.isEnabled()
+    assert tab.build_button.toolTip() == tab_module.LOADING
+    assert tab.why_not("print") == "The request is still loading."
+    assert not tab.print_button.isEnabled() and "Loading" in tab.title.text()
+    with qtbot.waitSignal(tab.loaded, timeout=WAIT_MS):
+        pass
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    assert tab.content is not None and tab.build_button.isEnabled()
+    assert tab.facts is not None and tab.facts.number in tab.title.text()
+    wait_for_workers(ctx)
+    assert errors == []
+
+
+def test_a_late_older_load_never_overwrites_a_newer_one(
+    qtbot: Any, db: Database, errors: list[BaseException], settings: QSettings
+) -> None:
+    approved = make_approved(db)
+    ctx = make_context(db)
+    runner = ctx.runner
+    assert isinstance(runner, ThreadRunner)
+    runner.pool.setMaxThreadCount(max(2, runner.pool.maxThreadCount()))  # both loads at once
+    hold, started = threading.Event(), threading.Event()
+    held = {"next": False}
+
+    def provider(session: Session, request_id: uuid.UUID) -> ReleaseContent | None:
+        if held["next"]:
+            held["next"] = False
+            started.set()
+            assert hold.wait(WAIT_MS / 1000)
+            return None  # what the older load found: nothing to release
+        return default_release_content(session, request_id)
+
+    tab = PacketTab(ctx, approved.request_id, settings=settings, release_provider=provider)
+    qtbot.addWidget(tab)
+    wait_for_workers(ctx)
+    shown: list[str] = []
+    tab.loaded.connect(lambda: shown.append("loaded"))
+    held["next"] = True
+    tab.refresh()  # the older load: held back in its worker
+    assert started.wait(WAIT_MS / 1000)
+    with qtbot.waitSignal(tab.loaded, timeout=WAIT_MS):
+        tab.refresh()  # the newer load answers first
+    assert tab.content is not None and not tab.loader.loading and shown == ["loaded"]
+    hold.set()
+    wait_for_workers(ctx)  # the older load answers now, and is dropped
+    assert tab.content is not None and tab.build_button.isEnabled() and shown == ["loaded"]
+    assert errors == [] and presenter_of(ctx).take() == []
+
+
+def test_a_load_that_ends_after_the_tab_is_closed_touches_nothing(
+    qtbot: Any, db: Database, errors: list[BaseException], settings: QSettings
+) -> None:
+    approved = make_approved(db)
+    ctx = make_context(db)
+    hold, started = threading.Event(), threading.Event()
+
+    def provider(session: Session, request_id: uuid.UUID) -> ReleaseContent | None:
+        started.set()
+        assert hold.wait(WAIT_MS / 1000)
+        return default_release_content(session, request_id)
+
+    tab = PacketTab(ctx, approved.request_id, settings=settings, release_provider=provider)
+    shown: list[str] = []
+    tab.loaded.connect(lambda: shown.append("loaded"))
+    assert started.wait(WAIT_MS / 1000)
+    with qtbot.waitSignal(tab.destroyed, timeout=WAIT_MS):
+        shiboken6.delete(tab)  # the clerk closed the request while it loaded
+    hold.set()
+    wait_for_workers(ctx)  # the load ends; its callbacks are dropped, not run on the dead tab
+    assert shown == [] and errors == [] and presenter_of(ctx).take() == []
+
+
+def test_a_failed_load_is_shown_and_still_says_loaded(
+    qtbot: Any, db: Database, errors: list[BaseException], settings: QSettings
+) -> None:
+    approved = make_approved(db)
+    ctx = make_context(db)
+
+    def provider(session: Session, request_id: uuid.UUID) -> ReleaseContent | None:
+        raise RuntimeError("the store is unreadable")
+
+    tab = PacketTab(ctx, approved.request_id, settings=settings, release_provider=provider)
+    qtbot.addWidget(tab)
+    with qtbot.waitSignal(tab.loaded, timeout=WAIT_MS):
+        pass
+    wait_for_workers(ctx)
+    assert [type(e) for e in presenter_of(ctx).take()] == [RuntimeError] and errors == []
+    assert not tab.loader.loading and not tab.build_button.isEnabled()
