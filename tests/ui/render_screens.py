@@ -173,6 +173,8 @@ def workspace_screens(window: Any, ctx: Any, shot: Any) -> None:
     names = ("request", "checklist", "records", "redaction", "packet", "history")
     for index, key in enumerate(names, start=6):
         tab = view.show_tab(key)
+        if key == "packet":
+            ctx.runner.wait_for_done()  # the tab loads the request on a worker thread
         if key == "packet" and getattr(tab, "packet", True) is None:
             tab.build()  # type: ignore[attr-defined]
         shot(view, f"{index:02d}-workspace-{key}.png")
