@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtWidgets import QWidget
 
 from roi_desk.delivery import FaxSetup
@@ -80,11 +81,13 @@ class PacketLoader:
                 )
 
         def loaded(view: packet_view.PacketView) -> None:
-            if generation == self.generation:
+            if generation == self.generation and shiboken6.isValid(self.owner):
                 self._end(lambda: self._show(view))
 
         def failed(exc: BaseException) -> None:
-            if generation == self.generation:
+            # a tab closed while its load ran (the runner's owner check can see the
+            # wrapper before its C++ side is gone): nothing left to tell
+            if generation == self.generation and shiboken6.isValid(self.owner):
                 self._end(lambda: self._fail(exc))
 
         self.ctx.runner.start(load, success=loaded, failure=failed, owner=self.owner)
@@ -97,4 +100,5 @@ class PacketLoader:
             for callback in then:
                 callback()
         finally:
-            self._finished()
+            if shiboken6.isValid(self.owner):
+                self._finished()
