@@ -98,6 +98,10 @@ class PacketLoader:
         try:
             answer()
             for callback in then:
+                # each step may close the tab (a ``released`` that closes its request
+                # window): what follows it has nobody left to tell
+                if not shiboken6.isValid(self.owner):
+                    return
                 callback()
         finally:
             if shiboken6.isValid(self.owner):

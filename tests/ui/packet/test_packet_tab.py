@@ -594,3 +594,25 @@ def test_a_failed_load_is_shown_and_still_says_loaded(
     wait_for_workers(ctx)
     assert [type(e) for e in presenter_of(ctx).take()] == [RuntimeError] and errors == []
     assert not tab.loader.loading and not tab.build_button.isEnabled()
+
+
+def test_a_step_after_the_load_that_closes_the_tab_ends_the_steps(
+    qtbot: Any, db: Database, errors: list[BaseException], settings: QSettings
+) -> None:
+    """A ``released`` that closes the request window deletes the tab mid-way through the
+    steps queued behind a load: the steps after it have nobody to tell and are not run."""
+    approved = make_approved(db)
+    ctx = make_context(db)
+    tab = PacketTab(ctx, approved.request_id, settings=settings)
+    wait_for_workers(ctx)
+    ran: list[str] = []
+
+    def close_the_tab() -> None:
+        ran.append("closed")
+        shiboken6.delete(tab)
+
+    tab.refresh(close_the_tab)
+    tab.refresh(tab.released.emit)  # would raise on a deleted tab if it were run
+    wait_for_workers(ctx)
+    assert ran == ["closed"] and not shiboken6.isValid(tab)
+    assert errors == [] and presenter_of(ctx).take() == []
