@@ -1,11 +1,15 @@
 """Administrator sub-commands: ``backup``, ``verify-backup``, ``restore``, ``audit verify``.
 
-Added to ``roi-desk`` through ``PLUGIN_MODULES`` in roi_desk/cli.py. ``backup`` and
+Added to ``roi-desk`` through ``SUBCOMMANDS`` in roi_desk/cli/main.py. ``backup`` and
 ``audit verify`` work while ROI Desk is open on the same file: they take no file lock and
 only read (a backup adds one audit event). ``restore`` refuses while the database is open.
 
 Exit codes: 0 done / intact; 1 a problem a user can fix (printed); 3 the audit trail or
 the backup is broken (the first bad event's number is printed).
+
+Each command imports the storage stack (SQLAlchemy, the models, the key code) when it runs,
+not when this module is imported: ``roi-desk backup --help`` and a mistyped argument cost
+the parser only (issue 13; tests/unit/backup/test_backup_cli_start.py).
 """
 
 from __future__ import annotations
@@ -14,13 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
-from roi_desk import audit
 from roi_desk.cli.support import database_path, read_passphrase_file, script_passphrase
-from roi_desk.storage import checkpoint, keys, require_database
-from roi_desk.storage.backup import backup_file, restore, verify_backup
-from roi_desk.storage.engine import make_engine
 
 __all__ = ["register"]
 
@@ -34,6 +32,8 @@ def _escrow(args: argparse.Namespace) -> str | None:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from roi_desk.storage.backup import backup_file
+
     report = backup_file(
         database_path(args),
         Path(args.target),
@@ -48,6 +48,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_backup(args: argparse.Namespace) -> int:
+    from roi_desk.storage.backup import verify_backup
+
     report = verify_backup(Path(args.backup), passphrase=script_passphrase(args))
     if report.ok:
         print(
@@ -69,12 +71,20 @@ def cmd_restore(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    from roi_desk.storage.backup import restore
+
     report = restore(Path(args.backup), target, passphrase=script_passphrase(args))
     print(f"Restored {target} from the backup made {report.created_at}.")
     return 0
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from sqlalchemy.orm import Session
+
+    from roi_desk import audit
+    from roi_desk.storage import checkpoint, keys, require_database
+    from roi_desk.storage.engine import make_engine
+
     path = database_path(args)
     require_database(path)
     # no lock and no schema upgrade: an administrator may check while the desk works

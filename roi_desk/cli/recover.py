@@ -7,7 +7,8 @@ file, and ``recover`` stores it again: in this computer's keyring (read back to 
 or under a new passphrase. ``recovery-key`` makes a new recovery key for a database that
 opens (the old one stops working), e.g. for one made before recovery keys existed.
 
-Added to ``roi-desk`` through ``PLUGIN_MODULES`` in roi_desk/cli.py.
+Added to ``roi-desk`` through ``SUBCOMMANDS`` in roi_desk/cli/main.py. The storage stack
+is imported when a command runs, not for ``--help`` (issue 13).
 """
 
 from __future__ import annotations
@@ -25,9 +26,6 @@ from roi_desk.cli.support import (
     script_passphrase,
 )
 from roi_desk.errors import WrongPassphraseError
-from roi_desk.storage import keys, recover_database, require_database
-from roi_desk.storage.engine import make_engine
-from roi_desk.storage.files import write_private
 
 __all__ = ["print_recovery_key", "register"]
 
@@ -36,6 +34,8 @@ def print_recovery_key(recovery_key: str, save_to: str | None) -> None:
     """Show a new recovery key once: on the terminal, or into a 0600 file the
     administrator asked for (then moves to paper or a safe — it unlocks every record)."""
     if save_to:
+        from roi_desk.storage.files import write_private
+
         path = Path(save_to).expanduser()
         write_private(path, f"ROI Desk recovery key: {recovery_key}\n".encode())
         print(f"The recovery key was saved to {path} (readable by you only).")
@@ -64,6 +64,8 @@ def _recovery_key(args: argparse.Namespace) -> str:
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
+    from roi_desk.storage import keys, recover_database, require_database
+
     path = database_path(args)
     require_database(path)
     recovery_key = _recovery_key(args)
@@ -82,6 +84,9 @@ def cmd_recover(args: argparse.Namespace) -> int:
 
 
 def cmd_new_recovery_key(args: argparse.Namespace) -> int:
+    from roi_desk.storage import keys, require_database
+    from roi_desk.storage.engine import make_engine
+
     path = database_path(args)
     require_database(path)
     key = keys.load_key(path, script_passphrase(args))

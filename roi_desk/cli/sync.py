@@ -10,6 +10,9 @@
 The department sync passphrase comes from ``--sync-passphrase-file``, the environment
 (``ROI_DESK_SYNC_PASSPHRASE``) or the terminal. Exit codes: 0 done, 1 a problem the user
 can fix (printed), 2 imported with conflicts left for a supervisor.
+
+SQLAlchemy, the models and the sync engine are imported when a command runs, not for
+``--help`` (issue 13).
 """
 
 from __future__ import annotations
@@ -19,14 +22,14 @@ import getpass
 import os
 import sys
 from pathlib import Path
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING
 
 from roi_desk.cli.support import open_for_script, passphrase_source, read_passphrase_file
-from roi_desk.models.sync import SyncPeer
-from roi_desk.storage.files import write_private
-from roi_desk.sync import SyncError, site
-from roi_desk.sync.exchange import ImportReport, export_bundle, import_bundle
+from roi_desk.sync import SyncError
+
+if TYPE_CHECKING:
+    from roi_desk.models.sync import SyncPeer
+    from roi_desk.sync.exchange import ImportReport
 
 __all__ = ["register"]
 
@@ -81,6 +84,11 @@ def _print_report(report: ImportReport) -> int:
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from roi_desk.models.sync import SyncPeer
+    from roi_desk.sync import site
+
     db = open_for_script(args)
     try:
         with db.transaction() as s:
@@ -98,6 +106,12 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from roi_desk.models.sync import SyncPeer
+    from roi_desk.storage.files import write_private
+    from roi_desk.sync.exchange import export_bundle
+
     target = Path(args.to)
     if target.exists():
         raise SyncError(f"{target} already exists; choose a new file name.")
@@ -124,6 +138,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from roi_desk.sync.exchange import import_bundle
+
     try:
         data = Path(args.file).read_bytes()
     except OSError as exc:

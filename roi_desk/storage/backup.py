@@ -23,13 +23,19 @@ server's own tools (pg_dump / base backups), not by ROI Desk.
 
 No application role is checked here (``Permission.BACKUP_RESTORE`` names the duty in the
 role table): backup, verify and restore are operating-system-level actions run from the
-command line (``roi-desk storage backup|verify-backup|restore``) or at start-up before a
+command line (``roi-desk backup|verify-backup|restore``) or at start-up before a
 schema upgrade, usually with no one signed in to ROI Desk. Whoever can run them already
 holds what protects the data — read/write access to the database file and its key file
 and the keyring or the passphrase that unwraps the key — so an app role would add no
 control: the safeguards are the OS account and file permissions (45 CFR 164.310(d),
 164.312(a)(1)) and the ``database.backup`` / ``database.restore`` audit events written
 here. A backup copy stays as encrypted as the live file.
+
+Alembic is not imported to back up, check or restore a backup of the current schema (its
+revision is :data:`~roi_desk.storage.migrate.SCHEMA_HEAD`): only an older backup's revision
+is looked up in the migration scripts, and only an older schema is upgraded. A restore
+unwraps the backup's key once, for the check and the restore both (scrypt costs ~0.4 s of
+CPU each time; issue 13).
 """
 
 from __future__ import annotations
@@ -43,19 +49,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from roi_desk import __version__
-from roi_desk.errors import DatabaseLockedError, StorageError
+from roi_desk.errors import DatabaseLockedError, StorageError, WrongPassphraseError
 from roi_desk.storage import checkpoint, keys, require_database, trail
 from roi_desk.storage.engine import Database, acquire_lock, make_engine
 from roi_desk.storage.files import ensure_private_dir, secure_file, write_private
 from roi_desk.storage.migrate import (
+    SCHEMA_HEAD,
     alembic_config,
     current_revision,
-    head_revision,
     upgrade_database,
 )
 
@@ -254,9 +259,15 @@ def _backup(
 # ------------------------------------------------------------------------------ checking
 
 
-def _known_revisions() -> set[str]:
+def _known_revision(revision: str | None) -> bool:
+    """Whether this program's migrations know ``revision``: the newest without Alembic,
+    an older one by reading the migration scripts."""
+    if revision == SCHEMA_HEAD:
+        return True
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+    return revision in {rev.revision for rev in script.walk_revisions()}
 
 
 def verify_backup(
@@ -267,7 +278,14 @@ def verify_backup(
     """Check a backup folder without changing it: the files match the manifest, the key
     unlocks the copy, ``PRAGMA integrity_check`` passes, the audit chain verifies and
     ends where the manifest says, and this program knows the schema revision."""
-    path = Path(path)
+    return _verify(Path(path), passphrase)[0]
+
+
+def _verify(
+    path: Path, passphrase: keys.PassphraseProvider | str | None
+) -> tuple[BackupReport, bytes | None]:
+    """:func:`verify_backup`, and the copy's key when it was unwrapped (None when the
+    check stopped before it needed the key), so a restore need not unwrap it again."""
     problems: list[str] = []
     manifest_path = path / MANIFEST_NAME
     try:
@@ -275,7 +293,7 @@ def verify_backup(
         if manifest.get("kind") != "roi-desk-backup":
             raise ValueError("not a backup manifest")
     except (OSError, ValueError) as exc:
-        return BackupReport(path, problems=(f"{path} is not an ROI Desk backup ({exc}).",))
+        return BackupReport(path, problems=(f"{path} is not an ROI Desk backup ({exc}).",)), None
     for name, expected in dict(manifest.get("files", {})).items():
         file = path / name
         if not file.exists():
@@ -290,7 +308,7 @@ def verify_backup(
         manifest=manifest,
     )
     if problems:
-        return _with(base, problems)
+        return _with(base, problems), None
     db_copy = path / DB_NAME
     key = _backup_key(path, passphrase)
     engine = make_engine(db_copy, key)
@@ -303,7 +321,7 @@ def verify_backup(
         revision = current_revision(engine)
         if revision != manifest.get("revision"):
             problems.append("The backup's schema revision does not match its manifest.")
-        if revision not in _known_revisions():
+        if not _known_revision(revision):
             problems.append(
                 "The backup was made by a newer version of ROI Desk; install that version "
                 "to restore it."
@@ -329,7 +347,7 @@ def verify_backup(
                 problems.append(f"The backup's audit {found.describe()}.")
     finally:
         engine.dispose()
-    return _with(base, problems, first_bad)
+    return _with(base, problems, first_bad), key
 
 
 def _with(base: BackupReport, problems: list[str], first_bad: int | None = None) -> BackupReport:
@@ -348,7 +366,7 @@ def _backup_key(path: Path, passphrase: keys.PassphraseProvider | str | None) ->
     """The copy's key: the keyring or the wrapped key file, else the escrow copy."""
     db_copy = path / DB_NAME
     try:
-        return keys.load_key(db_copy, passphrase)
+        return _read_key(db_copy, passphrase)
     except StorageError:
         escrow = path / ESCROW_NAME
         if not escrow.exists():
@@ -358,6 +376,19 @@ def _backup_key(path: Path, passphrase: keys.PassphraseProvider | str | None) ->
         if text_ is None:
             raise
         return keys.unwrap_key(info, text_)
+
+
+def _read_key(db_copy: Path, passphrase: keys.PassphraseProvider | str | None) -> bytes:
+    """The key of the copy in a backup, read without writing: ``keys.load_key`` re-wraps
+    a key file made with an older, cheaper scrypt, and that file is one the manifest's
+    SHA-256 covers, so the next check would call the backup changed."""
+    info = keys.read_key_info(db_copy)
+    if info.method != "passphrase":
+        return keys.load_key(db_copy)
+    text_ = passphrase() if callable(passphrase) else passphrase
+    if text_ is None:
+        raise WrongPassphraseError("This database is protected by a passphrase. Enter it.")
+    return keys.unwrap_key(info, text_)
 
 
 # ------------------------------------------------------------------------------ restoring
@@ -378,8 +409,8 @@ def restore(
     audit event is recorded in it.
     """
     backup_path, target = Path(backup_path), Path(target)
-    report = verify_backup(backup_path, passphrase=passphrase)
-    if not report.ok:
+    report, key = _verify(backup_path, passphrase)
+    if not report.ok or key is None:
         raise StorageError(
             "The backup did not pass its check, so nothing was restored.",
             detail=" ".join(report.problems),
@@ -391,7 +422,6 @@ def restore(
         raise DatabaseLockedError(
             "The database is open in ROI Desk. Close ROI Desk everywhere before restoring."
         ) from exc
-    key = _backup_key(backup_path, passphrase)
     try:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         if target.exists():
@@ -455,7 +485,8 @@ def restore(
                     detail={
                         "backup_created_at": report.created_at,
                         "backup_revision": report.revision,
-                        "revision": head_revision(),
+                        # upgrade_database brought it to the head (or raised)
+                        "revision": SCHEMA_HEAD,
                     },
                 )
         finally:
