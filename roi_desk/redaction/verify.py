@@ -22,11 +22,13 @@ the document-level parts — so the gate stays fast without being weakened.
 Where the time goes (issue 13 item 4): PDFium builds a text page for each boxed page
 of the output and of the source (~0.6 ms each, its own C work), and has no call that
 returns many character boxes at once, so proving that no character of the output is
-inside a box takes one call a character (made cheap: unchecked bindings, spaces
-skipped). Nothing cheaper can prove it: a character's loose box may lie off its ink,
-and PDFium's ink rectangles leave out glyphs without ink. The kept check may start
-with the characters near the boxes (:func:`ink_near`), because there a character
-missed only costs a full scan, never a wrong answer.
+inside a box takes one call a character (made cheap: unchecked bindings that keep the
+GIL, called by ``map`` into slots of their own, numpy picking the few that meet a box).
+Every character is measured: PDFium's bounded text and ink rectangles test ink, and a
+character's cell (what the rule judges) may be inside a box while its ink is not, or a
+glyph may have no ink. The kept check may start with the characters near the boxes
+(:func:`ink_near`), because there a character missed only costs a full scan, never a
+wrong answer.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ from __future__ import annotations
 import ctypes
 import functools
 import io
-from collections import Counter
+import threading
+from collections import Counter, deque
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from typing import Any
 
 import pikepdf
@@ -271,7 +275,11 @@ def pdfium_chars(
     ux1 = max((q[2] for q in near), default=0.0) if near else 0.0
     uy1 = max((q[3] for q in near), default=0.0) if near else 0.0
     if indices is None:
-        indices = range(api.FPDFText_CountChars(raw))
+        count = api.FPDFText_CountChars(raw)
+        # with boxes to meet, every character is measured in one pass and only those
+        # meeting a box are measured again here, one by one (see _meeting)
+        chosen = _meeting(textpage, count, near) if near else None
+        indices = range(count) if chosen is None else chosen
     for i in indices:
         if not loose_box(raw, i, rect_ref):
             continue
@@ -298,6 +306,59 @@ def pdfium_chars(
     return out
 
 
+class _Slots(threading.local):
+    """Room for the loose boxes of a page's characters, and a pointer to each box.
+
+    Kept (per thread) from page to page: making the pointers costs more than a call.
+    """
+
+    rects: Any = None
+    pointers: list[Any] = []  # noqa: RUF012 - per instance of a thread-local, see _loose_boxes
+
+
+_SLOTS = _Slots()
+
+
+def _meeting(textpage: pdfium.PdfTextPage, count: int, near: Sequence[Rect]) -> list[int] | None:
+    """Indices of the characters whose loose box meets one of ``near`` (an overlap wider
+    and taller than nothing), from every character's box; None where numpy is missing.
+
+    The calls go through ``map`` over pointers made ahead, one into a slot of its own, so
+    no Python statement runs between two of them, and numpy compares the boxes: testing
+    each character in Python cost half again the calls (issue 13 item 4). PDFium has no
+    call that returns many loose boxes at once. The comparisons are made in double
+    precision on the single-precision boxes, as Python compares them, and a box PDFium
+    did not give stays NaN, which meets nothing, as a character it did not give is
+    skipped; the caller measures and judges the chosen characters one by one.
+    """
+    try:
+        import numpy as np
+    except ImportError:  # a dependency of a dependency (spaCy); never needed for safety
+        return None
+    api = pdfium.raw
+    slots = _SLOTS
+    if slots.rects is None or len(slots.pointers) < count:
+        size = max(count, 4096)
+        slots.rects = (api.FS_RECTF * size)()
+        base = ctypes.addressof(slots.rects)
+        step = ctypes.sizeof(api.FS_RECTF)
+        kind = ctypes.POINTER(api.FS_RECTF)
+        # pointers of the type pypdfium2's own binding checks for, so that either
+        # binding takes them (see _unchecked)
+        slots.pointers = [ctypes.cast(base + k * step, kind) for k in range(size)]
+    flat = np.frombuffer(slots.rects, dtype=np.float32, count=4 * count)
+    flat.fill(np.nan)
+    loose_box = _unchecked("FPDFText_GetLooseCharBox")
+    deque(map(loose_box, repeat(textpage.raw, count), range(count), slots.pointers), maxlen=0)
+    left, top, right, bottom = flat.reshape(count, 4).astype(np.float64).T
+    x0, x1 = np.minimum(left, right), np.maximum(left, right)
+    y0, y1 = np.minimum(bottom, top), np.maximum(bottom, top)
+    hit = np.zeros(count, dtype=bool)
+    for q in near:
+        hit |= (y0 < q[3]) & (q[1] < y1) & (x0 < q[2]) & (q[0] < x1)
+    return [int(i) for i in np.flatnonzero(hit)]
+
+
 @functools.cache
 def _unchecked(name: str) -> Any:
     """PDFium's function ``name`` without ctypes' per-call argument conversion.
@@ -308,7 +369,8 @@ def _unchecked(name: str) -> Any:
     own handle (``textpage.raw``), Python ints for ``int``, ``byref()`` of the right
     structure or ``c_double`` — and either binding reads the same. Used only in the loops
     that run once a character or a rectangle, where the conversion cost as much as
-    PDFium's work. Should a pypdfium2 not bind with ctypes, its binding is used as is.
+    PDFium's work; these calls are short and keep the GIL (:func:`_holding_the_gil`).
+    Should a pypdfium2 not bind with ctypes, its binding is used as is.
     """
     from _ctypes import CFuncPtr
 
@@ -316,29 +378,19 @@ def _unchecked(name: str) -> Any:
     address = ctypes.cast(fn, ctypes.c_void_p).value if isinstance(fn, CFuncPtr) else None
     if address is None:
         return fn
-    bare = type(fn)(address)
+    bare = _holding_the_gil(type(fn))(address)
     bare.restype = fn.restype
     return bare
 
 
-def printed_indices(textpage: pdfium.PdfTextPage, text: str) -> list[int] | None:
-    """The indices of the characters that are not white space, or None when unsure.
+def _holding_the_gil(kind: Any) -> Any:
+    """``kind`` (a function pointer class) whose calls keep the GIL, as ``PYFUNCTYPE``'s do.
 
-    :func:`pdfium_chars` never returns white space, so a scan may skip the spaces and
-    line ends (a fifth of a page's characters) without a call each. ``text`` is the
-    page's whole text (``get_text_range()``), which is the character list one for one
-    only when nothing was left out of it or added: the same length, and the last
-    character's text index its own. Otherwise None: every character is looked at.
+    ctypes lets the GIL go and takes it back around every call: a quarter of a call that
+    only reads a box PDFium has already measured. The calling convention is ``kind``'s.
     """
-    api = pdfium.raw
-    n = api.FPDFText_CountChars(textpage.raw)
-    if (
-        n <= 0
-        or len(text) != n
-        or api.FPDFText_GetTextIndexFromCharIndex(textpage.raw, n - 1) != n - 1
-    ):
-        return None
-    return [i for i, ch in enumerate(text) if not ch.isspace()]
+    flag = getattr(ctypes, "_FUNCFLAG_PYTHONAPI", 0)
+    return type("HoldingTheGil", (kind,), {"_flags_": kind._flags_ | flag})
 
 
 #: how far (points) from a box the ink of a character may lie and still be looked at
@@ -578,13 +630,12 @@ def _check_pdfium(
                     try:
                         full = str(textpage.get_text_range())
                         texts[index] = "".join(full.split())
-                        # cheap first look: PDFium's own bounded text (any overlap) — only
-                        # when it finds something are the characters judged one by one
-                        if any(textpage.get_text_bounded(*r).strip() for r in rects) and any(
-                            glyph_inside(box, rects)
-                            for _ch, box in pdfium_chars(
-                                textpage, rects, printed_indices(textpage, full)
-                            )
+                        # every character is measured: PDFium's bounded text (any overlap
+                        # of its ink boxes) is no first look, as a character's cell may be
+                        # inside a box while its ink is not (a full stop under a box over
+                        # the upper half of its line)
+                        if any(
+                            glyph_inside(box, rects) for _ch, box in pdfium_chars(textpage, rects)
                         ):
                             report.fail(
                                 "pdfium_text",
