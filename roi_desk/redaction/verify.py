@@ -306,17 +306,29 @@ def pdfium_chars(
     return out
 
 
-class _Slots(threading.local):
-    """Room for the loose boxes of a page's characters, and a pointer to each box.
+#: characters measured at a time by :func:`_meeting` (a page's worth, or a part of one)
+_SLOT_COUNT = 8192
 
-    Kept (per thread) from page to page: making the pointers costs more than a call.
+
+class _Slots(threading.local):
+    """Room for the loose boxes of :data:`_SLOT_COUNT` characters and a pointer to each.
+
+    Made once a thread (making the pointers costs more than the calls they serve), and
+    no larger for a page of a million characters: it is read a part at a time.
     """
 
-    rects: Any = None
-    pointers: list[Any] = []  # noqa: RUF012 - per instance of a thread-local, see _loose_boxes
+    def __init__(self) -> None:
+        api = pdfium.raw
+        self.rects = (api.FS_RECTF * _SLOT_COUNT)()
+        base = ctypes.addressof(self.rects)
+        step = ctypes.sizeof(api.FS_RECTF)
+        kind = ctypes.POINTER(api.FS_RECTF)
+        # pointers of the type pypdfium2's own binding checks for, so that either
+        # binding takes them (see _unchecked)
+        self.pointers = [ctypes.cast(base + k * step, kind) for k in range(_SLOT_COUNT)]
 
 
-_SLOTS = _Slots()
+_SLOTS: _Slots | None = None
 
 
 def _meeting(textpage: pdfium.PdfTextPage, count: int, near: Sequence[Rect]) -> list[int] | None:
@@ -331,32 +343,31 @@ def _meeting(textpage: pdfium.PdfTextPage, count: int, near: Sequence[Rect]) -> 
     did not give stays NaN, which meets nothing, as a character it did not give is
     skipped; the caller measures and judges the chosen characters one by one.
     """
+    global _SLOTS
     try:
         import numpy as np
     except ImportError:  # a dependency of a dependency (spaCy); never needed for safety
         return None
-    api = pdfium.raw
+    if _SLOTS is None:
+        _SLOTS = _Slots()
     slots = _SLOTS
-    if slots.rects is None or len(slots.pointers) < count:
-        size = max(count, 4096)
-        slots.rects = (api.FS_RECTF * size)()
-        base = ctypes.addressof(slots.rects)
-        step = ctypes.sizeof(api.FS_RECTF)
-        kind = ctypes.POINTER(api.FS_RECTF)
-        # pointers of the type pypdfium2's own binding checks for, so that either
-        # binding takes them (see _unchecked)
-        slots.pointers = [ctypes.cast(base + k * step, kind) for k in range(size)]
-    flat = np.frombuffer(slots.rects, dtype=np.float32, count=4 * count)
-    flat.fill(np.nan)
     loose_box = _unchecked("FPDFText_GetLooseCharBox")
-    deque(map(loose_box, repeat(textpage.raw, count), range(count), slots.pointers), maxlen=0)
-    left, top, right, bottom = flat.reshape(count, 4).astype(np.float64).T
-    x0, x1 = np.minimum(left, right), np.maximum(left, right)
-    y0, y1 = np.minimum(bottom, top), np.maximum(bottom, top)
-    hit = np.zeros(count, dtype=bool)
-    for q in near:
-        hit |= (y0 < q[3]) & (q[1] < y1) & (x0 < q[2]) & (q[0] < x1)
-    return [int(i) for i in np.flatnonzero(hit)]
+    raw = textpage.raw
+    found: list[int] = []
+    for start in range(0, count, _SLOT_COUNT):
+        size = min(_SLOT_COUNT, count - start)
+        flat = np.frombuffer(slots.rects, dtype=np.float32, count=4 * size)
+        flat.fill(np.nan)
+        calls = map(loose_box, repeat(raw, size), range(start, start + size), slots.pointers)
+        deque(calls, maxlen=0)
+        left, top, right, bottom = flat.reshape(size, 4).astype(np.float64).T
+        x0, x1 = np.minimum(left, right), np.maximum(left, right)
+        y0, y1 = np.minimum(bottom, top), np.maximum(bottom, top)
+        hit = np.zeros(size, dtype=bool)
+        for q in near:
+            hit |= (y0 < q[3]) & (q[1] < y1) & (x0 < q[2]) & (q[0] < x1)
+        found.extend(start + int(i) for i in np.flatnonzero(hit))
+    return found
 
 
 @functools.cache

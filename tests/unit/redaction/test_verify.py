@@ -134,11 +134,21 @@ def test_kept_falls_back_to_every_character_when_those_near_do_not_explain(
     assert verify([inside], lost, source=src).checks["kept"] is False
 
 
-def test_the_one_pass_scan_reads_what_the_scan_by_index_reads_on_the_shared_pdfs() -> None:
+@pytest.mark.parametrize("slots", [8192, 7])
+def test_the_one_pass_scan_reads_what_the_scan_by_index_reads_on_the_shared_pdfs(
+    slots: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
     import pypdfium2 as pdfium
 
     from roi_desk.redaction.verify import pdfium_chars
     from tests.helpers import SHARED_PDFS
+
+    # also a page read a few characters at a time (as one of a million characters is)
+    verify_module = importlib.import_module("roi_desk.redaction.verify")
+    monkeypatch.setattr(verify_module, "_SLOT_COUNT", slots)
+    monkeypatch.setattr(verify_module, "_SLOTS", None)
 
     paths = sorted(SHARED_PDFS.glob("*.pdf"))
     if not paths:
