@@ -34,6 +34,7 @@ wrong answer.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import functools
 import io
 import threading
@@ -90,6 +91,7 @@ def verify(
     parallel: bool | None = None,
     thorough: bool = False,
     worker: Any = None,
+    kept_source: KeptSource | None = None,
 ) -> VerificationReport:
     """Check ``output`` against the ``boxes`` that were applied to it.
 
@@ -99,7 +101,9 @@ def verify(
     (``parallel`` None) or when asked (True), or in ``worker`` — a process the caller
     started ahead (:func:`~roi_desk.redaction.pdfminer_check.start_worker`) and closes.
     It reads only the pages where it can disagree with PDFium (:func:`plain_pages`), or
-    every boxed page when ``thorough``.
+    every boxed page when ``thorough``. ``kept_source`` is what :func:`read_source` read
+    of ``source`` ahead of the gate (the engine has it read while it redacts); without
+    it, or where it lacks a page, the source is read here.
     """
     report = VerificationReport()
     by_page = _boxes_by_page(boxes)
@@ -119,7 +123,7 @@ def verify(
     out_texts = _check_pdfium(output, by_page, geos, report, check_text)
     if check_text:
         if source is not None:
-            _check_kept(source, source_password, out_texts, by_page, report)
+            _check_kept(source, source_password, kept_source, out_texts, by_page, report)
         report.passed("pdfminer_text")
         pages = _miner_result(miner, output, miner_pages)
         for index in pages:
@@ -489,57 +493,129 @@ def missing_chars(before: str, after: str) -> Counter[str]:
     return Counter(before[head : len(before) - lo]) - Counter(after[head : len(after) - lo])
 
 
+@dataclasses.dataclass
+class KeptSource:
+    """What the kept check needs of the source, read by PDFium (:func:`read_source`).
+
+    For each boxed page: its text without white space, and the characters inside its
+    boxes among those near them (:func:`ink_near`); ``pages`` is None when PDFium could
+    not open the source. It is read from the source alone, so it may be read before the
+    output exists: the engine has the pdfminer worker it starts ahead read it while it
+    redacts (that process is idle until the output is written).
+    """
+
+    by_page: dict[int, list[Rect]]
+    page_count: int
+    pages: dict[int, tuple[str, Counter[str]]] | None
+
+
+def read_source(source: bytes, password: str | None, boxes: Iterable[Box]) -> KeptSource:
+    """Read what the kept check needs of the pages of ``source`` that have ``boxes``."""
+    return _read_source(source, password, _boxes_by_page(boxes))
+
+
 @pdfium_serialized
-def _check_kept(
-    source: bytes,
-    password: str | None,
-    out_texts: dict[int, str],
-    by_page: dict[int, list[Rect]],
-    report: VerificationReport,
-) -> None:
-    """Every character outside the boxes of the source is still on the output page."""
-    report.passed("kept")
+def _read_source(source: bytes, password: str | None, by_page: dict[int, list[Rect]]) -> KeptSource:
     try:
         src = pdfium.PdfDocument(source, password=password)
     except pdfium.PdfiumError:
-        report.fail("kept", "the source could not be reopened to compare the kept text")
-        return
+        return KeptSource(by_page, 0, None)
+    pages: dict[int, tuple[str, Counter[str]]] = {}
     try:
+        count = len(src)
         for index in sorted(by_page):
-            if index >= len(src) or index not in out_texts:
+            if index >= count:
                 continue
             rects = by_page[index]
             page = src[index]
             textpage = page.get_textpage()
             try:
-                # every character the source has and the output lacks must have been
-                # inside a box; only then are the source's characters near the boxes
-                # measured ((all - inside) - out == (all - out) - inside, as multisets)
                 before = "".join(str(textpage.get_text_range()).split())
-                missing = missing_chars(before, out_texts[index])
-                if not missing:
-                    continue
-                # the characters near the boxes first: those inside among them are a
-                # part of all inside, so when they explain every missing character the
-                # rest cannot change the answer; otherwise every character is measured
                 near = pdfium_chars(textpage, rects, ink_near(textpage, rects))
                 inside = Counter(ch for ch, box in near if glyph_inside(box, rects))
-                if missing - inside:
-                    inside = Counter(
-                        ch for ch, box in pdfium_chars(textpage, rects) if glyph_inside(box, rects)
-                    )
             finally:
                 textpage.close()
                 page.close()
-            lost = missing - inside
-            if lost:
-                report.fail(
-                    "kept",
-                    f"{sum(lost.values())} character(s) outside the boxes on page {index + 1} "
-                    "were lost",
-                )
+            pages[index] = (before, inside)
     finally:
         src.close()
+    return KeptSource(by_page, count, pages)
+
+
+@pdfium_serialized
+def _inside_everywhere(
+    source: bytes, password: str | None, by_page: dict[int, list[Rect]]
+) -> dict[int, Counter[str]]:
+    """The characters inside the boxes of those pages of the source, every one measured."""
+    inside: dict[int, Counter[str]] = {}
+    src = pdfium.PdfDocument(source, password=password)
+    try:
+        for index, rects in sorted(by_page.items()):
+            page = src[index]
+            textpage = page.get_textpage()
+            try:
+                inside[index] = Counter(
+                    ch for ch, box in pdfium_chars(textpage, rects) if glyph_inside(box, rects)
+                )
+            finally:
+                textpage.close()
+                page.close()
+    finally:
+        src.close()
+    return inside
+
+
+def _check_kept(
+    source: bytes,
+    password: str | None,
+    kept: KeptSource | None,
+    out_texts: dict[int, str],
+    by_page: dict[int, list[Rect]],
+    report: VerificationReport,
+) -> None:
+    """Every character outside the boxes of the source is still on the output page.
+
+    ``kept`` is the source as read ahead, or None: it is read here.
+    """
+    report.passed("kept")
+    # read for other boxes, or lacking a page (it cannot, but a gate checks): read anew
+    if (
+        kept is None
+        or kept.by_page != by_page
+        or (
+            kept.pages is not None
+            and any(i < kept.page_count and i not in kept.pages for i in by_page)
+        )
+    ):
+        kept = _read_source(source, password, by_page)
+    if kept.pages is None:
+        report.fail("kept", "the source could not be reopened to compare the kept text")
+        return
+    missing: dict[int, Counter[str]] = {}
+    inside: dict[int, Counter[str]] = {}
+    for index in sorted(by_page):
+        if index not in kept.pages or index not in out_texts:
+            continue
+        # every character the source has and the output lacks must have been inside a
+        # box; those near the boxes are a part of all inside, so when they explain every
+        # missing character the rest cannot change the answer ((all - inside) - out ==
+        # (all - out) - inside, as multisets); otherwise every character is measured
+        before, inside_near = kept.pages[index]
+        lacking = missing_chars(before, out_texts[index])
+        if lacking:
+            missing[index] = lacking
+            inside[index] = inside_near
+    again = {i: by_page[i] for i in missing if missing[i] - inside[i]}
+    if again:
+        inside.update(_inside_everywhere(source, password, again))
+    for index in sorted(missing):
+        lost = missing[index] - inside[index]
+        if lost:
+            report.fail(
+                "kept",
+                f"{sum(lost.values())} character(s) outside the boxes on page {index + 1} "
+                "were lost",
+            )
 
 
 def _geometry(page: pikepdf.Page) -> PageGeometry:

@@ -306,10 +306,19 @@ def test_the_engine_starts_a_worker_for_pages_only_pdfminer_settles_and_always_s
 
     monkeypatch.setattr(engine, "PARALLEL_MIN_PAGES", 1)
     monkeypatch.setattr(engine, "start_worker", recording_start)
+    verify_module = importlib.import_module("roi_desk.redaction.verify")
+    read_here: list[object] = []
+    real_read = verify_module._read_source
+    monkeypatch.setattr(
+        verify_module, "_read_source", lambda *a: read_here.append(a) or real_read(*a)
+    )
     src, rect = type3_pdf()
     result = apply_redactions(src, [Box(0, rect).confirm("t")])
     assert result.verification is not None and result.verification.ok
-    assert len(started) == 1 and started[0].stopped and started[0].jobs == 1
+    assert result.verification.checks["kept"] is True
+    assert not read_here  # the worker read the source for the kept check, not this process
+    # two jobs: the source read for the kept check while it redacts, then pdfminer's
+    assert len(started) == 1 and started[0].stopped and started[0].jobs == 2
     # cancelled while redacting: the worker is stopped all the same
     with pytest.raises(RedactionCancelled):
         apply_redactions(src, [Box(0, rect).confirm("t")], cancel=lambda: True)
@@ -409,3 +418,35 @@ def test_one_pass_scan_gives_the_same_verdicts_as_the_scan_by_index(
         cases += 1
         failing += fast.checks.get("pdfium_text") is False
     assert cases >= 10 and failing >= 5  # text was found inside boxes on many of them
+
+
+def test_the_source_read_ahead_gives_the_kept_check_the_same_verdicts() -> None:
+    from roi_desk.redaction.pdfminer_check import start_worker
+    from roi_desk.redaction.verify import KeptSource, read_source
+
+    line = f"Keep MRN4471 {SECRET} beside"
+    src = simple_pdf([(72, 700, line), (72, 600, "A second line stays")])
+    inside = [Box(0, text_rect(72, 700, line, 13, 13 + len(SECRET))).confirm("t")]
+    honest = simple_pdf(
+        [(72, 700, "Keep MRN4471"), (72 + 300, 700, "beside"), (72, 600, "A second line stays")]
+    )
+    lost = simple_pdf([(72, 700, "Keep"), (72, 600, "A second line stays")])
+    # read in another process, as the engine has its worker read it
+    worker = start_worker()
+    assert worker is not None
+    try:
+        ahead = worker.submit(read_source, src, None, inside).result()
+    finally:
+        worker.shutdown(wait=True)
+    for out, kept in ((honest, True), (lost, False)):
+        here = verify(inside, out, source=src)
+        given = verify(inside, out, source=src, kept_source=ahead)
+        assert here.checks["kept"] is given.checks["kept"] is kept
+        assert here.problems == given.problems
+    # read for other boxes (a caller's mistake): the gate reads the source anew
+    other = read_source(src, None, [Box(0, (72, 590, 300, 615)).confirm("t")])
+    assert verify(inside, lost, source=src, kept_source=other).checks["kept"] is False
+    assert verify(inside, honest, source=src, kept_source=other).checks["kept"] is True
+    # a reading that could not open the source passes nothing
+    unopened = KeptSource(ahead.by_page, 0, None)
+    assert verify(inside, honest, source=src, kept_source=unopened).checks["kept"] is False
