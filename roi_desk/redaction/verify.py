@@ -28,7 +28,11 @@ Every character is measured: PDFium's bounded text and ink rectangles test ink, 
 character's cell (what the rule judges) may be inside a box while its ink is not, or a
 glyph may have no ink. The kept check may start with the characters near the boxes
 (:func:`ink_near`), because there a character missed only costs a full scan, never a
-wrong answer.
+wrong answer; what it needs of the source is read from the source alone
+(:func:`read_source`), so the engine has the pdfminer worker it starts ahead read it
+while it redacts. What cannot be cut without weakening the gate: the two text pages a
+boxed page costs, and a call a character of the output (a page the engine did not
+change has no box and is not read; every boxed page changes, as its box is painted).
 """
 
 from __future__ import annotations
