@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Generator, Iterable, Sequence
+from concurrent.futures import Future
 from datetime import UTC, datetime
+from typing import Any
 
 import pikepdf
 
@@ -37,7 +39,13 @@ from roi_desk.redaction.raster import (
     surviving_text,
 )
 from roi_desk.redaction.sanitize import prepare, sanitize, write_fresh
-from roi_desk.redaction.verify import PARALLEL_MIN_PAGES, plain_pages, verify
+from roi_desk.redaction.verify import (
+    PARALLEL_MIN_PAGES,
+    KeptSource,
+    plain_pages,
+    read_source,
+    verify,
+)
 from roi_desk.work import Cancelled
 
 ENGINE_VERSION = "1"
@@ -137,8 +145,10 @@ def redact_steps(
         with pdf:
             geos = geometries(pdf)
             by_page = _validate(box_list, geos)
+            reading: Future[KeptSource] | None = None
             if verify_output and _pdfminer_pages(pdf, by_page) >= PARALLEL_MIN_PAGES:
                 worker = start_worker()
+                reading = _read_source_in(worker, src, password, box_list)
             output, results, counts, notes = yield from _redact(
                 pdf, by_page, geos, cancel, raster_dpi, force_raster
             )
@@ -148,7 +158,13 @@ def redact_steps(
         report = None
         if verify_output:
             report = verify(
-                box_list, output, geos, source=src, source_password=password, worker=worker
+                box_list,
+                output,
+                geos,
+                source=src,
+                source_password=password,
+                worker=worker,
+                kept_source=_kept(reading),
             )
             if not report.ok:
                 raise VerificationFailed(report, report.problems)
@@ -175,6 +191,33 @@ def redact_steps(
         "verification": report.to_dict() if report is not None else None,
     }
     return RedactionResult(output=output, pages=pages, log=log, verification=report)
+
+
+def _read_source_in(
+    worker: Any, src: bytes, password: str | None, boxes: list[Box]
+) -> Future[KeptSource] | None:
+    """The gate's reading of the source for its kept check, given to the pdfminer worker
+    started ahead: that process has nothing to do until the output is written, so the
+    reading overlaps the redaction. It reads the source the engine was given, not
+    anything the engine made. None when the worker takes no job (the gate reads it)."""
+    if worker is None:
+        return None
+    try:
+        future: Future[KeptSource] = worker.submit(read_source, src, password, boxes)
+    except (OSError, RuntimeError):
+        return None
+    return future
+
+
+def _kept(reading: Future[KeptSource] | None) -> KeptSource | None:
+    """What the worker read of the source, or None: the gate then reads it itself
+    (a worker that died or failed gives no reading rather than a wrong one)."""
+    if reading is None:
+        return None
+    try:
+        return reading.result()
+    except Exception:  # whatever went wrong there, the gate reads the source anew
+        return None
 
 
 def _pdfminer_pages(pdf: pikepdf.Pdf, by_page: dict[int, list[Rect]]) -> int:

@@ -22,20 +22,29 @@ the document-level parts — so the gate stays fast without being weakened.
 Where the time goes (issue 13 item 4): PDFium builds a text page for each boxed page
 of the output and of the source (~0.6 ms each, its own C work), and has no call that
 returns many character boxes at once, so proving that no character of the output is
-inside a box takes one call a character (made cheap: unchecked bindings, spaces
-skipped). Nothing cheaper can prove it: a character's loose box may lie off its ink,
-and PDFium's ink rectangles leave out glyphs without ink. The kept check may start
-with the characters near the boxes (:func:`ink_near`), because there a character
-missed only costs a full scan, never a wrong answer.
+inside a box takes one call a character (made cheap: unchecked bindings that keep the
+GIL, called by ``map`` into slots of their own, numpy picking the few that meet a box).
+Every character is measured: PDFium's bounded text and ink rectangles test ink, and a
+character's cell (what the rule judges) may be inside a box while its ink is not, or a
+glyph may have no ink. The kept check may start with the characters near the boxes
+(:func:`ink_near`), because there a character missed only costs a full scan, never a
+wrong answer; what it needs of the source is read from the source alone
+(:func:`read_source`), so the engine has the pdfminer worker it starts ahead read it
+while it redacts. What cannot be cut without weakening the gate: the two text pages a
+boxed page costs, and a call a character of the output (a page the engine did not
+change has no box and is not read; every boxed page changes, as its box is painted).
 """
 
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import functools
 import io
-from collections import Counter
+import threading
+from collections import Counter, deque
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from typing import Any
 
 import pikepdf
@@ -86,6 +95,7 @@ def verify(
     parallel: bool | None = None,
     thorough: bool = False,
     worker: Any = None,
+    kept_source: KeptSource | None = None,
 ) -> VerificationReport:
     """Check ``output`` against the ``boxes`` that were applied to it.
 
@@ -95,7 +105,9 @@ def verify(
     (``parallel`` None) or when asked (True), or in ``worker`` — a process the caller
     started ahead (:func:`~roi_desk.redaction.pdfminer_check.start_worker`) and closes.
     It reads only the pages where it can disagree with PDFium (:func:`plain_pages`), or
-    every boxed page when ``thorough``.
+    every boxed page when ``thorough``. ``kept_source`` is what :func:`read_source` read
+    of ``source`` ahead of the gate (the engine has it read while it redacts); without
+    it, or where it lacks a page, the source is read here.
     """
     report = VerificationReport()
     by_page = _boxes_by_page(boxes)
@@ -115,7 +127,7 @@ def verify(
     out_texts = _check_pdfium(output, by_page, geos, report, check_text)
     if check_text:
         if source is not None:
-            _check_kept(source, source_password, out_texts, by_page, report)
+            _check_kept(source, source_password, kept_source, out_texts, by_page, report)
         report.passed("pdfminer_text")
         pages = _miner_result(miner, output, miner_pages)
         for index in pages:
@@ -271,7 +283,11 @@ def pdfium_chars(
     ux1 = max((q[2] for q in near), default=0.0) if near else 0.0
     uy1 = max((q[3] for q in near), default=0.0) if near else 0.0
     if indices is None:
-        indices = range(api.FPDFText_CountChars(raw))
+        count = api.FPDFText_CountChars(raw)
+        # with boxes to meet, every character is measured in one pass and only those
+        # meeting a box are measured again here, one by one (see _meeting)
+        chosen = _meeting(textpage, count, near) if near else None
+        indices = range(count) if chosen is None else chosen
     for i in indices:
         if not loose_box(raw, i, rect_ref):
             continue
@@ -298,6 +314,70 @@ def pdfium_chars(
     return out
 
 
+#: characters measured at a time by :func:`_meeting` (a page's worth, or a part of one)
+_SLOT_COUNT = 8192
+
+
+class _Slots(threading.local):
+    """Room for the loose boxes of :data:`_SLOT_COUNT` characters and a pointer to each.
+
+    Made once a thread (making the pointers costs more than the calls they serve), and
+    no larger for a page of a million characters: it is read a part at a time.
+    """
+
+    def __init__(self) -> None:
+        api = pdfium.raw
+        self.rects = (api.FS_RECTF * _SLOT_COUNT)()
+        base = ctypes.addressof(self.rects)
+        step = ctypes.sizeof(api.FS_RECTF)
+        kind = ctypes.POINTER(api.FS_RECTF)
+        # pointers of the type pypdfium2's own binding checks for, so that either
+        # binding takes them (see _unchecked)
+        self.pointers = [ctypes.cast(base + k * step, kind) for k in range(_SLOT_COUNT)]
+
+
+_SLOTS: _Slots | None = None
+
+
+def _meeting(textpage: pdfium.PdfTextPage, count: int, near: Sequence[Rect]) -> list[int] | None:
+    """Indices of the characters whose loose box meets one of ``near`` (an overlap wider
+    and taller than nothing), from every character's box; None where numpy is missing.
+
+    The calls go through ``map`` over pointers made ahead, one into a slot of its own, so
+    no Python statement runs between two of them, and numpy compares the boxes: testing
+    each character in Python cost half again the calls (issue 13 item 4). PDFium has no
+    call that returns many loose boxes at once. The comparisons are made in double
+    precision on the single-precision boxes, as Python compares them, and a box PDFium
+    did not give stays NaN, which meets nothing, as a character it did not give is
+    skipped; the caller measures and judges the chosen characters one by one.
+    """
+    global _SLOTS
+    try:
+        import numpy as np
+    except ImportError:  # a dependency of a dependency (spaCy); never needed for safety
+        return None
+    if _SLOTS is None:
+        _SLOTS = _Slots()
+    slots = _SLOTS
+    loose_box = _unchecked("FPDFText_GetLooseCharBox")
+    raw = textpage.raw
+    found: list[int] = []
+    for start in range(0, count, _SLOT_COUNT):
+        size = min(_SLOT_COUNT, count - start)
+        flat = np.frombuffer(slots.rects, dtype=np.float32, count=4 * size)
+        flat.fill(np.nan)
+        calls = map(loose_box, repeat(raw, size), range(start, start + size), slots.pointers)
+        deque(calls, maxlen=0)
+        left, top, right, bottom = flat.reshape(size, 4).astype(np.float64).T
+        x0, x1 = np.minimum(left, right), np.maximum(left, right)
+        y0, y1 = np.minimum(bottom, top), np.maximum(bottom, top)
+        hit = np.zeros(size, dtype=bool)
+        for q in near:
+            hit |= (y0 < q[3]) & (q[1] < y1) & (x0 < q[2]) & (q[0] < x1)
+        found.extend(start + int(i) for i in np.flatnonzero(hit))
+    return found
+
+
 @functools.cache
 def _unchecked(name: str) -> Any:
     """PDFium's function ``name`` without ctypes' per-call argument conversion.
@@ -308,7 +388,8 @@ def _unchecked(name: str) -> Any:
     own handle (``textpage.raw``), Python ints for ``int``, ``byref()`` of the right
     structure or ``c_double`` — and either binding reads the same. Used only in the loops
     that run once a character or a rectangle, where the conversion cost as much as
-    PDFium's work. Should a pypdfium2 not bind with ctypes, its binding is used as is.
+    PDFium's work; these calls are short and keep the GIL (:func:`_holding_the_gil`).
+    Should a pypdfium2 not bind with ctypes, its binding is used as is.
     """
     from _ctypes import CFuncPtr
 
@@ -316,29 +397,19 @@ def _unchecked(name: str) -> Any:
     address = ctypes.cast(fn, ctypes.c_void_p).value if isinstance(fn, CFuncPtr) else None
     if address is None:
         return fn
-    bare = type(fn)(address)
+    bare = _holding_the_gil(type(fn))(address)
     bare.restype = fn.restype
     return bare
 
 
-def printed_indices(textpage: pdfium.PdfTextPage, text: str) -> list[int] | None:
-    """The indices of the characters that are not white space, or None when unsure.
+def _holding_the_gil(kind: Any) -> Any:
+    """``kind`` (a function pointer class) whose calls keep the GIL, as ``PYFUNCTYPE``'s do.
 
-    :func:`pdfium_chars` never returns white space, so a scan may skip the spaces and
-    line ends (a fifth of a page's characters) without a call each. ``text`` is the
-    page's whole text (``get_text_range()``), which is the character list one for one
-    only when nothing was left out of it or added: the same length, and the last
-    character's text index its own. Otherwise None: every character is looked at.
+    ctypes lets the GIL go and takes it back around every call: a quarter of a call that
+    only reads a box PDFium has already measured. The calling convention is ``kind``'s.
     """
-    api = pdfium.raw
-    n = api.FPDFText_CountChars(textpage.raw)
-    if (
-        n <= 0
-        or len(text) != n
-        or api.FPDFText_GetTextIndexFromCharIndex(textpage.raw, n - 1) != n - 1
-    ):
-        return None
-    return [i for i, ch in enumerate(text) if not ch.isspace()]
+    flag = getattr(ctypes, "_FUNCFLAG_PYTHONAPI", 0)
+    return type("HoldingTheGil", (kind,), {"_flags_": kind._flags_ | flag})
 
 
 #: how far (points) from a box the ink of a character may lie and still be looked at
@@ -426,57 +497,129 @@ def missing_chars(before: str, after: str) -> Counter[str]:
     return Counter(before[head : len(before) - lo]) - Counter(after[head : len(after) - lo])
 
 
+@dataclasses.dataclass
+class KeptSource:
+    """What the kept check needs of the source, read by PDFium (:func:`read_source`).
+
+    For each boxed page: its text without white space, and the characters inside its
+    boxes among those near them (:func:`ink_near`); ``pages`` is None when PDFium could
+    not open the source. It is read from the source alone, so it may be read before the
+    output exists: the engine has the pdfminer worker it starts ahead read it while it
+    redacts (that process is idle until the output is written).
+    """
+
+    by_page: dict[int, list[Rect]]
+    page_count: int
+    pages: dict[int, tuple[str, Counter[str]]] | None
+
+
+def read_source(source: bytes, password: str | None, boxes: Iterable[Box]) -> KeptSource:
+    """Read what the kept check needs of the pages of ``source`` that have ``boxes``."""
+    return _read_source(source, password, _boxes_by_page(boxes))
+
+
 @pdfium_serialized
-def _check_kept(
-    source: bytes,
-    password: str | None,
-    out_texts: dict[int, str],
-    by_page: dict[int, list[Rect]],
-    report: VerificationReport,
-) -> None:
-    """Every character outside the boxes of the source is still on the output page."""
-    report.passed("kept")
+def _read_source(source: bytes, password: str | None, by_page: dict[int, list[Rect]]) -> KeptSource:
     try:
         src = pdfium.PdfDocument(source, password=password)
     except pdfium.PdfiumError:
-        report.fail("kept", "the source could not be reopened to compare the kept text")
-        return
+        return KeptSource(by_page, 0, None)
+    pages: dict[int, tuple[str, Counter[str]]] = {}
     try:
+        count = len(src)
         for index in sorted(by_page):
-            if index >= len(src) or index not in out_texts:
+            if index >= count:
                 continue
             rects = by_page[index]
             page = src[index]
             textpage = page.get_textpage()
             try:
-                # every character the source has and the output lacks must have been
-                # inside a box; only then are the source's characters near the boxes
-                # measured ((all - inside) - out == (all - out) - inside, as multisets)
                 before = "".join(str(textpage.get_text_range()).split())
-                missing = missing_chars(before, out_texts[index])
-                if not missing:
-                    continue
-                # the characters near the boxes first: those inside among them are a
-                # part of all inside, so when they explain every missing character the
-                # rest cannot change the answer; otherwise every character is measured
                 near = pdfium_chars(textpage, rects, ink_near(textpage, rects))
                 inside = Counter(ch for ch, box in near if glyph_inside(box, rects))
-                if missing - inside:
-                    inside = Counter(
-                        ch for ch, box in pdfium_chars(textpage, rects) if glyph_inside(box, rects)
-                    )
             finally:
                 textpage.close()
                 page.close()
-            lost = missing - inside
-            if lost:
-                report.fail(
-                    "kept",
-                    f"{sum(lost.values())} character(s) outside the boxes on page {index + 1} "
-                    "were lost",
-                )
+            pages[index] = (before, inside)
     finally:
         src.close()
+    return KeptSource(by_page, count, pages)
+
+
+@pdfium_serialized
+def _inside_everywhere(
+    source: bytes, password: str | None, by_page: dict[int, list[Rect]]
+) -> dict[int, Counter[str]]:
+    """The characters inside the boxes of those pages of the source, every one measured."""
+    inside: dict[int, Counter[str]] = {}
+    src = pdfium.PdfDocument(source, password=password)
+    try:
+        for index, rects in sorted(by_page.items()):
+            page = src[index]
+            textpage = page.get_textpage()
+            try:
+                inside[index] = Counter(
+                    ch for ch, box in pdfium_chars(textpage, rects) if glyph_inside(box, rects)
+                )
+            finally:
+                textpage.close()
+                page.close()
+    finally:
+        src.close()
+    return inside
+
+
+def _check_kept(
+    source: bytes,
+    password: str | None,
+    kept: KeptSource | None,
+    out_texts: dict[int, str],
+    by_page: dict[int, list[Rect]],
+    report: VerificationReport,
+) -> None:
+    """Every character outside the boxes of the source is still on the output page.
+
+    ``kept`` is the source as read ahead, or None: it is read here.
+    """
+    report.passed("kept")
+    # read for other boxes, or lacking a page (it cannot, but a gate checks): read anew
+    if (
+        kept is None
+        or kept.by_page != by_page
+        or (
+            kept.pages is not None
+            and any(i < kept.page_count and i not in kept.pages for i in by_page)
+        )
+    ):
+        kept = _read_source(source, password, by_page)
+    if kept.pages is None:
+        report.fail("kept", "the source could not be reopened to compare the kept text")
+        return
+    missing: dict[int, Counter[str]] = {}
+    inside: dict[int, Counter[str]] = {}
+    for index in sorted(by_page):
+        if index not in kept.pages or index not in out_texts:
+            continue
+        # every character the source has and the output lacks must have been inside a
+        # box; those near the boxes are a part of all inside, so when they explain every
+        # missing character the rest cannot change the answer ((all - inside) - out ==
+        # (all - out) - inside, as multisets); otherwise every character is measured
+        before, inside_near = kept.pages[index]
+        lacking = missing_chars(before, out_texts[index])
+        if lacking:
+            missing[index] = lacking
+            inside[index] = inside_near
+    again = {i: by_page[i] for i in missing if missing[i] - inside[i]}
+    if again:
+        inside.update(_inside_everywhere(source, password, again))
+    for index in sorted(missing):
+        lost = missing[index] - inside[index]
+        if lost:
+            report.fail(
+                "kept",
+                f"{sum(lost.values())} character(s) outside the boxes on page {index + 1} "
+                "were lost",
+            )
 
 
 def _geometry(page: pikepdf.Page) -> PageGeometry:
@@ -578,13 +721,12 @@ def _check_pdfium(
                     try:
                         full = str(textpage.get_text_range())
                         texts[index] = "".join(full.split())
-                        # cheap first look: PDFium's own bounded text (any overlap) — only
-                        # when it finds something are the characters judged one by one
-                        if any(textpage.get_text_bounded(*r).strip() for r in rects) and any(
-                            glyph_inside(box, rects)
-                            for _ch, box in pdfium_chars(
-                                textpage, rects, printed_indices(textpage, full)
-                            )
+                        # every character is measured: PDFium's bounded text (any overlap
+                        # of its ink boxes) is no first look, as a character's cell may be
+                        # inside a box while its ink is not (a full stop under a box over
+                        # the upper half of its line)
+                        if any(
+                            glyph_inside(box, rects) for _ch, box in pdfium_chars(textpage, rects)
                         ):
                             report.fail(
                                 "pdfium_text",

@@ -12,7 +12,9 @@
   alternating rounds of apply, the gate alone (pdfminer only where it can disagree, in
   its own process when there are enough pages), apply + gate as the engine runs them and
   PyMuPDF's apply_redactions on the same pages and boxes (when installed), each with its
-  ratio to PyMuPDF, and the load average; then the gate with pdfminer on every page;
+  ratio to PyMuPDF, and the load average; then the gate without its one-pass scan of
+  PDFium's characters (every character judged one by one) and with pdfminer on every
+  page;
 * 300 Type 3 pages (pdfminer's pages): the gate with the pdfminer worker started ahead,
   as the engine starts it, against one spawned when the gate begins.
 
@@ -180,6 +182,21 @@ def verify_against_apply() -> None:
     if floor is None:
         print("  (PyMuPDF not installed: no PyMuPDF floor)")
     print("  goal (issue 13 item 4): apply + gate <= 1x PyMuPDF")
+    # the gate's PDFium scan without its one pass (numpy choosing the characters that
+    # meet a box): every character measured and judged one by one, as before it
+    verify_module = importlib.import_module("roi_desk.redaction.verify")
+    one_pass = verify_module._meeting
+    try:
+        verify_module._meeting = lambda *_args: None  # type: ignore[assignment]
+        runs = [timed(lambda: verify(boxes, output, geos, source=src)) for _ in range(rounds)]
+    finally:
+        verify_module._meeting = one_pass
+    by_index = (min(r[0] for r in runs), min(r[1] for r in runs))
+    gate = best["gate"]
+    print(
+        f"  gate, every character judged one by one: {by_index[0]:.2f} s wall, "
+        f"{by_index[1]:.2f} s CPU (the gate above: {gate[1] / by_index[1]:.2f}x its CPU)"
+    )
     for label, options in (
         ("gate, pdfminer on every page, in-process", {"thorough": True, "parallel": False}),
         ("gate, pdfminer on every page, own process", {"thorough": True, "parallel": True}),

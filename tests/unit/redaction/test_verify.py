@@ -134,16 +134,26 @@ def test_kept_falls_back_to_every_character_when_those_near_do_not_explain(
     assert verify([inside], lost, source=src).checks["kept"] is False
 
 
-def test_printed_indices_leave_out_only_white_space_on_the_shared_pdfs() -> None:
+@pytest.mark.parametrize("slots", [8192, 7])
+def test_the_one_pass_scan_reads_what_the_scan_by_index_reads_on_the_shared_pdfs(
+    slots: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
     import pypdfium2 as pdfium
 
-    from roi_desk.redaction.verify import pdfium_chars, printed_indices
+    from roi_desk.redaction.verify import pdfium_chars
     from tests.helpers import SHARED_PDFS
+
+    # also a page read a few characters at a time (as one of a million characters is)
+    verify_module = importlib.import_module("roi_desk.redaction.verify")
+    monkeypatch.setattr(verify_module, "_SLOT_COUNT", slots)
+    monkeypatch.setattr(verify_module, "_SLOTS", None)
 
     paths = sorted(SHARED_PDFS.glob("*.pdf"))
     if not paths:
         pytest.skip("the shared PDFs are not here")
-    used = 0
+    pages = 0
     for path in paths:
         try:
             doc = pdfium.PdfDocument(path.read_bytes())
@@ -154,16 +164,19 @@ def test_printed_indices_leave_out_only_white_space_on_the_shared_pdfs() -> None
                 page = doc[n]
                 tp = page.get_textpage()
                 try:
-                    indices = printed_indices(tp, str(tp.get_text_range()))
-                    if indices is not None:
-                        used += 1
-                        assert pdfium_chars(tp, None, indices) == pdfium_chars(tp), path.name
+                    every = range(tp.count_chars())
+                    assert pdfium_chars(tp) == pdfium_chars(tp, None, every), path.name
+                    # a band across the page's middle, and a box at its top left corner
+                    w, h = page.get_size()
+                    for near in ([(0, h / 3, w, h / 2)], [(0, h - 100, 200, h)]):
+                        assert pdfium_chars(tp, near) == pdfium_chars(tp, near, every)
+                    pages += 1
                 finally:
                     tp.close()
                     page.close()
         finally:
             doc.close()
-    assert used >= 10  # the skip was really taken on many pages
+    assert pages >= 10
 
 
 def _reference_chars(tp: object) -> list[tuple[str, tuple[float, float, float, float]]]:
@@ -293,10 +306,19 @@ def test_the_engine_starts_a_worker_for_pages_only_pdfminer_settles_and_always_s
 
     monkeypatch.setattr(engine, "PARALLEL_MIN_PAGES", 1)
     monkeypatch.setattr(engine, "start_worker", recording_start)
+    verify_module = importlib.import_module("roi_desk.redaction.verify")
+    read_here: list[object] = []
+    real_read = verify_module._read_source
+    monkeypatch.setattr(
+        verify_module, "_read_source", lambda *a: read_here.append(a) or real_read(*a)
+    )
     src, rect = type3_pdf()
     result = apply_redactions(src, [Box(0, rect).confirm("t")])
     assert result.verification is not None and result.verification.ok
-    assert len(started) == 1 and started[0].stopped and started[0].jobs == 1
+    assert result.verification.checks["kept"] is True
+    assert not read_here  # the worker read the source for the kept check, not this process
+    # two jobs: the source read for the kept check while it redacts, then pdfminer's
+    assert len(started) == 1 and started[0].stopped and started[0].jobs == 2
     # cancelled while redacting: the worker is stopped all the same
     with pytest.raises(RedactionCancelled):
         apply_redactions(src, [Box(0, rect).confirm("t")], cancel=lambda: True)
@@ -327,3 +349,104 @@ def test_the_checked_bindings_take_the_same_arguments(monkeypatch: pytest.Monkey
         tp.close()  # type: ignore[attr-defined]
         doc.close()  # type: ignore[attr-defined]
     assert fast == checked and fast[0] and fast[1]
+
+
+def test_gate_fails_a_character_whose_cell_is_in_a_box_though_its_ink_is_not() -> None:
+    # a full stop left under a box over the upper part of its line: its cell's centre is
+    # inside the box, its ink (a dot on the baseline) is not. PDFium's bounded text (ink)
+    # finds nothing there, so it can be no first look that spares the full measure.
+    from tests.unit.redaction.pdfgen import raw_content_pdf
+
+    box = (110.6, 702.0, 113.3, 712.0)  # over the "." of "Dr." (Helvetica 10 at x=100)
+    out = raw_content_pdf(b"BT /F1 10 Tf 100 700 Td (Dr. Smith) Tj ET\n0 g 110.6 702 2.7 10 re f\n")
+    report = verify([Box(0, box).confirm("t")], out)
+    assert report.checks["pdfium_text"] is False
+    assert report.checks["painted"] is True  # what a reader sees is black: text alone tells
+    # the same page with the full stop gone passes
+    gone = raw_content_pdf(b"BT /F1 10 Tf 100 700 Td (Dr) Tj 13.33 0 Td ( Smith) Tj ET\n")
+    assert verify([Box(0, box).confirm("t")], gone).checks["pdfium_text"] is True
+
+
+def test_one_pass_scan_gives_the_same_verdicts_as_the_scan_by_index(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The gate's verdicts with numpy choosing the characters and without it (every
+    character measured one by one) on the shared PDFs, boxes over some of their text."""
+    import importlib
+
+    import pypdfium2 as pdfium
+
+    from tests.helpers import SHARED_PDFS
+
+    verify_module = importlib.import_module("roi_desk.redaction.verify")
+    paths = sorted(SHARED_PDFS.glob("*.pdf"))
+    if not paths:
+        pytest.skip("the shared PDFs are not here")
+    cases = 0
+    failing = 0
+    for path in paths:
+        data = path.read_bytes()
+        try:
+            doc = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            continue  # encrypted or broken: not what this test is about
+        boxes = []
+        try:
+            for n in range(min(len(doc), 2)):
+                page = doc[n]
+                tp = page.get_textpage()
+                try:
+                    count = tp.count_chars()
+                    if count > 10:
+                        # a box over one character (grown a little), a band of lines
+                        left, bottom, right, top = tp.get_charbox(count // 2, loose=True)
+                        boxes.append(Box(n, (left - 1, bottom - 1, right + 1, top + 1)))
+                    w, h = page.get_size()
+                    boxes.append(Box(n, (w / 4, h / 3, w / 2, h / 2)))
+                finally:
+                    tp.close()
+                    page.close()
+        finally:
+            doc.close()
+        boxes = [b.confirm("t") for b in boxes]
+        fast = verify_module.verify(boxes, data, parallel=False)
+        with monkeypatch.context() as m:
+            m.setattr(verify_module, "_meeting", lambda *_args: None)
+            slow = verify_module.verify(boxes, data, parallel=False)
+        assert fast.checks == slow.checks, path.name
+        assert fast.problems == slow.problems, path.name
+        cases += 1
+        failing += fast.checks.get("pdfium_text") is False
+    assert cases >= 10 and failing >= 5  # text was found inside boxes on many of them
+
+
+def test_the_source_read_ahead_gives_the_kept_check_the_same_verdicts() -> None:
+    from roi_desk.redaction.pdfminer_check import start_worker
+    from roi_desk.redaction.verify import KeptSource, read_source
+
+    line = f"Keep MRN4471 {SECRET} beside"
+    src = simple_pdf([(72, 700, line), (72, 600, "A second line stays")])
+    inside = [Box(0, text_rect(72, 700, line, 13, 13 + len(SECRET))).confirm("t")]
+    honest = simple_pdf(
+        [(72, 700, "Keep MRN4471"), (72 + 300, 700, "beside"), (72, 600, "A second line stays")]
+    )
+    lost = simple_pdf([(72, 700, "Keep"), (72, 600, "A second line stays")])
+    # read in another process, as the engine has its worker read it
+    worker = start_worker()
+    assert worker is not None
+    try:
+        ahead = worker.submit(read_source, src, None, inside).result()
+    finally:
+        worker.shutdown(wait=True)
+    for out, kept in ((honest, True), (lost, False)):
+        here = verify(inside, out, source=src)
+        given = verify(inside, out, source=src, kept_source=ahead)
+        assert here.checks["kept"] is given.checks["kept"] is kept
+        assert here.problems == given.problems
+    # read for other boxes (a caller's mistake): the gate reads the source anew
+    other = read_source(src, None, [Box(0, (72, 590, 300, 615)).confirm("t")])
+    assert verify(inside, lost, source=src, kept_source=other).checks["kept"] is False
+    assert verify(inside, honest, source=src, kept_source=other).checks["kept"] is True
+    # a reading that could not open the source passes nothing
+    unopened = KeptSource(ahead.by_page, 0, None)
+    assert verify(inside, honest, source=src, kept_source=unopened).checks["kept"] is False
