@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, FetchedValue, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roi_desk.models.base import Base, UtcDateTime, UuidPk, utcnow
@@ -25,6 +25,8 @@ class Request(UuidPk, Base):
         Index("ix_requests_due_id", "due_on", "id"),
         # a patient's requests by date without reading them (an MRN search: 0020)
         Index("ix_requests_patient", "patient_id", "received_at", "id"),
+        # a prefix of MRN digits' requests by date, side by side, without a row (0021)
+        Index("ix_requests_mrn_digits", "mrn_digits", "received_at", "id"),
         # covers a name search's id-only page query when sorted by date (migration 0007);
         # it also serves sorting by patient, so no separate patient_sort index (0010): with
         # one, SQLite sometimes chose it and fetched 25,000 rows for a common name
@@ -57,6 +59,13 @@ class Request(UuidPk, Base):
     # denormalised, folded sort keys and display labels for the inbox (a million rows)
     patient_sort: Mapped[str] = mapped_column(String(260), default="")
     requester_sort: Mapped[str] = mapped_column(String(260), default="")
+    #: the matched patient's MRN without its leading letters (None while unmatched), for
+    #: a search by an MRN's first digits. Kept by triggers (migration 0021) whoever sets
+    #: the patient or changes its MRN: never set here. Deferred and without a default,
+    #: so the ORM neither writes nor caches it (an object's copy would miss the trigger)
+    mrn_digits: Mapped[str | None] = mapped_column(
+        String(32), deferred=True, server_onupdate=FetchedValue()
+    )
 
     requester_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("parties.id"), default=None)
     recipient_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("parties.id"), default=None)
