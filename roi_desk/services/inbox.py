@@ -444,8 +444,10 @@ def _page_stmt(
     digits or a request number) is read as the UNION of each alternative's matches, sort
     key and id included. For the OR PostgreSQL ORs two bitmaps and visits the table for
     every match ("5146": 1,000 patients, 3,000 requests, 1,200 table pages, ~24 ms); each
-    alternative alone is an index-only scan (ix_requests_patient holds the date, 0020):
-    ~15 ms. SQLite does the OR better than the UNION, which it sorts twice (measured).
+    alternative alone is an index-only scan (ix_requests_mrn_digits holds the date, 0021:
+    ~5 ms on the server). SQLite does the OR better than the UNION, which it sorts twice
+    (measured); its OR reads each alternative's index entries without the rows (a
+    deferred seek: the date and id come from the index).
     """
     col = SORT_COLUMNS[sort]
     keyset: list[ColumnElement[bool]] = []
