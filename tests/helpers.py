@@ -61,3 +61,26 @@ def schema_diff(engine: Engine) -> list[Any]:
             ).scalar()
             assert found == EXPRESSION_INDEX, "the expression index was not migrated"
     return list(diff)
+
+
+def modules_after_cli(*argv: str) -> set[str]:
+    """The modules ``roi-desk ARGV`` has imported when it ends (its exit caught), read in a
+    fresh interpreter: what a command's start costs, without timing it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from roi_desk.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('MODULES', ' '.join(sorted(sys.modules)))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, cwd=root, check=True
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES "))
+    return set(line.split()[1:])

@@ -10,6 +10,7 @@ from reportlab.pdfgen import canvas
 
 from roi_desk import __version__
 from roi_desk.cli import main
+from tests.helpers import modules_after_cli
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -96,32 +97,12 @@ def test_each_listed_subcommand_matches_what_its_module_registers() -> None:
         assert _registered_help(module) == commands, module
 
 
-def _run_and_list_modules(*argv: str) -> set[str]:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from roi_desk.cli import main\n"
-        "try:\n"
-        "    main(sys.argv[1:])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('MODULES', ' '.join(sorted(sys.modules)))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True
-    )
-    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES "))
-    return set(line.split()[1:])
-
-
 HEAVY = ("sqlalchemy", "alembic", "pikepdf", "pypdfium2", "reportlab", "PySide6")
 
 
 @pytest.mark.parametrize("argv", [["--version"], ["--help"]])
 def test_version_and_help_import_nothing_heavy(argv: list[str]) -> None:
-    loaded = _run_and_list_modules(*argv)
+    loaded = modules_after_cli(*argv)
     assert not [m for m in loaded if m.split(".")[0] in HEAVY]
     # the parser and its support only: no sub-command's module
     commands = {m for m in loaded if m.startswith("roi_desk.cli.")}
@@ -129,7 +110,7 @@ def test_version_and_help_import_nothing_heavy(argv: list[str]) -> None:
 
 
 def test_a_contributed_command_imports_only_its_own_module() -> None:
-    loaded = _run_and_list_modules("verify-backup", "--help")
+    loaded = modules_after_cli("verify-backup", "--help")
     assert "roi_desk.cli.backup" in loaded
     assert not {"roi_desk.cli.redact", "roi_desk.cli.sync", "roi_desk.cli.chart_import"} & loaded
     assert "pikepdf" not in loaded  # the redaction engine stays out of a storage command

@@ -7,11 +7,11 @@ commands import their storage stack only when they run.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import modules_after_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("sqlalchemy", "alembic", "cryptography", "sqlcipher3", "keyring", "nacl")
@@ -27,33 +27,12 @@ STORAGE_COMMANDS = (
 )
 
 
-def _modules_after_help(command: str) -> set[str]:
-    code = (
-        "import sys\n"
-        "from roi_desk.cli import main\n"
-        "try:\n"
-        "    main(sys.argv[1:])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('MODULES', ' '.join(sorted(sys.modules)))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, command, "--help"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    )
-    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES "))
-    return set(line.split()[1:])
-
-
 @pytest.mark.parametrize("command", STORAGE_COMMANDS)
 def test_help_of_a_storage_command_imports_no_storage_stack(command: str) -> None:
     from roi_desk.cli import SUBCOMMANDS
 
     module = next(c.module for c in SUBCOMMANDS if c.name == command)
-    loaded = _modules_after_help(command)
+    loaded = modules_after_cli(command, "--help")
     assert module in loaded  # its own arguments were registered
     assert not sorted(m for m in loaded if m.split(".")[0] in HEAVY)
     assert not sorted(

@@ -89,14 +89,18 @@ def _count_scrypt(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
+def _back_up(db_path: Path, folder: Path) -> None:
+    db = open_database(db_path, passphrase=PASSPHRASE)
+    try:
+        backup(db, folder, passphrase=PASSPHRASE)
+    finally:
+        db.close()
+
+
 def test_restore_unwraps_the_key_once(
     passphrase_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = open_database(passphrase_db, passphrase=PASSPHRASE)
-    try:
-        backup(db, tmp_path / "b", passphrase=PASSPHRASE)
-    finally:
-        db.close()
+    _back_up(passphrase_db, tmp_path / "b")
     calls = _count_scrypt(monkeypatch)
     assert verify_backup(tmp_path / "b", passphrase=PASSPHRASE).ok
     assert len(calls) == 1
@@ -112,11 +116,7 @@ def _digests(folder: Path) -> dict[str, str]:
 def test_checking_a_backup_with_an_older_scrypt_cost_leaves_it_as_it_was(
     passphrase_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = open_database(passphrase_db, passphrase=PASSPHRASE)
-    try:
-        backup(db, tmp_path / "b", passphrase=PASSPHRASE)
-    finally:
-        db.close()
+    _back_up(passphrase_db, tmp_path / "b")
     before = _digests(tmp_path / "b")
     # a newer version raised the cost: opening the live file would re-wrap its key, but
     # the backup's key file is covered by its manifest and must stay byte for byte
