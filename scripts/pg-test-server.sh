@@ -5,7 +5,9 @@
 #   scripts/pg-test-server.sh stop    -> stops it and removes its data folder
 # Data lives in /tmp/roi-desk-pg (synthetic test data only). Only 127.0.0.1 is listened on.
 set -euo pipefail
-DATA=/tmp/roi-desk-pg
+# ROI_DESK_PG_DATA: another folder, for a second checkout testing beside this one (each
+# then has its own server on its own port, and stopping one does not stop the other)
+DATA=${ROI_DESK_PG_DATA:-/tmp/roi-desk-pg}
 mode=${1:-start}
 
 pg_bin() {
