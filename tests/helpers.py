@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import SAWarning
 
 REPO = Path(__file__).resolve().parents[1]
 #: test data written by others lives beside the clone (see ../shared/data/SOURCES.md);
@@ -31,36 +29,15 @@ def drop_audit_guard(conn: Connection, *, server: bool) -> None:
         conn.execute(text("DROP TRIGGER audit_events_no_delete"))
 
 
-#: the one index SQLite cannot reflect: on an expression (the MRN's digits, for search)
-EXPRESSION_INDEX = "ix_patients_mrn_digits"
-
-
 def schema_diff(engine: Engine) -> list[Any]:
-    """What Alembic finds between the migrated database and the models (empty: the same).
-
-    SQLAlchemy cannot reflect an expression-based index on SQLite, so neither it nor
-    Alembic can compare that one there, and both say so in a warning: expected, not a
-    failure. PostgreSQL compares it; on SQLite it is looked up by name instead."""
+    """What Alembic finds between the migrated database and the models (empty: the same)."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
     from roi_desk.models import Base
 
-    with engine.connect() as conn, warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", "Skipped unsupported reflection of expression-based index", SAWarning
-        )
-        warnings.filterwarnings(
-            "ignore", "autogenerate skipping metadata-specified expression-based index"
-        )
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-        if conn.dialect.name == "sqlite":
-            found = conn.execute(
-                text("SELECT name FROM sqlite_master WHERE type = 'index' AND name = :n"),
-                {"n": EXPRESSION_INDEX},
-            ).scalar()
-            assert found == EXPRESSION_INDEX, "the expression index was not migrated"
-    return list(diff)
+    with engine.connect() as conn:
+        return list(compare_metadata(MigrationContext.configure(conn), Base.metadata))
 
 
 def modules_after_cli(*argv: str) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roi_desk.models.base import Base, UtcDateTime, UuidPk, utcnow
@@ -36,11 +36,6 @@ class Patient(UuidPk, Base):
     __table_args__ = (
         Index("ix_patients_name", "family_folded", "given_folded"),
         Index("ix_patients_dob", "date_of_birth"),
-        # an MRN's digits ("200451" read off a fax finds MRN200451): migration 0017
-        Index(
-            "ix_patients_mrn_digits",
-            text("ltrim(mrn, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz #-')"),
-        ),
         # what the inbox shows of a patient: a page's patients read from the index alone
         # (migration 0019; services/inbox.py)
         Index("ix_patients_inbox", "id", "family_name", "given_name", "mrn", unique=True),

@@ -27,8 +27,7 @@ _DIGITS = re.compile(r"^\d{1,10}$")
 #: request numbers are "YYYY-NNNNNN" per year since the desk's first year (intake)
 FIRST_YEAR = 2000
 #: an MRN's digits: the MRN without its leading letters ("MRN200451" → "200451"), as the
-#: index ix_patients_mrn_digits (0017) and the triggers that keep ``requests.mrn_digits``
-#: (0021) spell it
+#: triggers that keep ``requests.mrn_digits`` (0021) spell it
 MRN_LETTERS = "'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz #-'"
 #: digits this long or longer also find MRNs that start with them (a fax's partial MRN);
 #: shorter ones would match thousands of patients

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 #: the newest revision under roi_desk/migrations/versions; a new migration must change it
 #: too (tests/unit/test_storage.py compares it with Alembic's own answer)
-SCHEMA_HEAD = "0021"
+SCHEMA_HEAD = "0022"
 #: Alembic's default version table, where the database's revision is stored
 VERSION_TABLE = "alembic_version"
 
