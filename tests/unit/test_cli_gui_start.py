@@ -33,12 +33,13 @@ def locked_db(tmp_path: Path) -> Path:
     return path
 
 
-def _args(db: Path, *, url: str | None = None) -> argparse.Namespace:
-    return argparse.Namespace(database=str(db), demo=False, database_url=url)
+def _args(db: Path, *, url: str | None = None, demo: bool = False) -> argparse.Namespace:
+    return argparse.Namespace(database=str(db), demo=demo, database_url=url)
 
 
 def test_a_given_passphrase_opens_without_asking(locked_db: Path) -> None:
     assert _opens_without_asking(_args(locked_db), PASSPHRASE)
+    assert _opens_without_asking(_args(locked_db, demo=True), None)  # the demo's passphrase
 
 
 def test_a_dialog_to_come_keeps_the_stack_for_later(locked_db: Path, tmp_path: Path) -> None:
