@@ -157,6 +157,12 @@ def cmd_gui(args: argparse.Namespace) -> int:
         return 2
     source = passphrase_source(args)
     unwrapping = _start_unwrap(args, source)
+    if _opens_without_asking(args, source):
+        # the database opens before any window: the storage stack is imported first,
+        # while scrypt runs on the other core (roi_desk/services/preload.py, issue 13)
+        from roi_desk.services.preload import load_storage_now
+
+        load_storage_now()
     try:
         # imported here, not at the top: scripted commands must work without Qt
         run_gui = importlib.import_module("roi_desk.ui.app").run_gui
@@ -182,6 +188,24 @@ def cmd_gui(args: argparse.Namespace) -> int:
             unwrapping=unwrapping,
         )
     )
+
+
+def _opens_without_asking(args: argparse.Namespace, source: object) -> bool:
+    """True when the local database will open before the window asks anything: it exists
+    and its key is given (a passphrase from a file or the environment, the demo's own) or
+    needs none (the keyring). A dialog that waits for the clerk loads the stack on a thread
+    instead."""
+    if args.database_url:
+        return False  # the department server: connecting comes first, the plain path
+    from roi_desk.storage import database_exists, keys
+
+    path = database_path(args)
+    if not database_exists(path):
+        return False
+    try:
+        return isinstance(source, str) or args.demo or not keys.needs_passphrase(path)
+    except RoiError:
+        return False  # a damaged key file: opening reports it as it always has
 
 
 def _start_unwrap(args: argparse.Namespace, source: object) -> Unwrapping | None:

@@ -14,13 +14,10 @@ shown as "something went wrong" while the program — and the work on screen —
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import importlib
 import logging
 import os
 import sys
-import threading
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -35,6 +32,7 @@ from roi_desk.errors import (
     WrongPassphraseError,
 )
 from roi_desk.paths import APP_AUTHOR, APP_NAME, app_paths
+from roi_desk.services.preload import load_storage_meanwhile
 from roi_desk.storage import database_exists, keys
 from roi_desk.ui.errors import BUG_TEXT, BUG_TITLE, log_bug, show_error
 from roi_desk.ui.operations import ThreadRunner
@@ -120,26 +118,6 @@ def _open(
         backup_dir=_backup_dir(),
         recovery=recovery,
     )
-
-
-def _load_storage() -> None:
-    # any failure is met again, and reported, by the import on the GUI thread
-    with contextlib.suppress(Exception):
-        importlib.import_module("roi_desk.storage.opening")
-        importlib.import_module("roi_desk.services.users")
-        importlib.import_module("roi_desk.auth.sessions")
-        from sqlalchemy.orm import configure_mappers
-
-        configure_mappers()
-
-
-def load_storage_meanwhile() -> None:
-    """While a dialog waits for the clerk (passphrase, new database), import SQLAlchemy,
-    the models and the engine and configure the mappers on a thread of their own (~0.5 s
-    of CPU), so the inbox follows sooner after Enter (issue 13). The dialog's event loop
-    leaves the interpreter free while nobody types; importing is thread-safe, and the
-    GUI thread's own imports simply find the modules loaded, or wait for them."""
-    threading.Thread(target=_load_storage, name="roi-desk-load-storage", daemon=True).start()
 
 
 def unlock_database(

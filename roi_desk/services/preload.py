@@ -1,0 +1,62 @@
+"""Loading the storage stack before the window needs it (issue 13).
+
+SQLAlchemy, the models, the engine and the services the inbox's first page uses cost
+~0.5 s of CPU to import and configure the mappers, all before the first paint. Two ways:
+
+- :func:`load_storage_now`, before Qt is imported, when nothing will wait for the clerk
+  before the database opens (the passphrase is given, or the keyring holds the key): the
+  key's scrypt runs on the other core meanwhile, and the modules escape PySide6's import
+  hook, which reads the source of every Python module imported after it (shiboken's
+  ``feature_imported``: ~0.06-0.1 s over these ~600 modules).
+- :func:`load_storage_meanwhile`, on a thread while a dialog waits for the clerk
+  (passphrase, new database): the dialog's event loop leaves the interpreter free.
+  Importing is thread-safe: the GUI thread's own imports find the modules loaded, or
+  wait for the one being loaded.
+
+Qt-free, so the command line can call either before it imports Qt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import threading
+
+#: what the way to the inbox's first paint imports from below the UI
+MODULES = (
+    "roi_desk.storage.opening",
+    # the engine's dialect, which create_engine would otherwise load on the GUI thread
+    "sqlalchemy.dialects.sqlite.pysqlite",
+    "roi_desk.services.users",
+    "roi_desk.auth.sessions",
+    "roi_desk.services.settings",
+    "roi_desk.services.inbox",
+    "roi_desk.services.claims",
+)
+
+_started = threading.Lock()
+_thread: threading.Thread | None = None
+
+
+def load_storage_now() -> None:
+    """Import the storage stack and configure the mappers here and now."""
+    for name in MODULES:
+        importlib.import_module(name)
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
+
+
+def _load() -> None:
+    # any failure is met again, and reported, by the import on the GUI thread
+    with contextlib.suppress(Exception):
+        load_storage_now()
+
+
+def load_storage_meanwhile() -> None:
+    """Start loading the storage stack on a daemon thread; once per process."""
+    global _thread
+    with _started:
+        if _thread is None:
+            _thread = threading.Thread(target=_load, name="roi-desk-load-storage", daemon=True)
+            _thread.start()
