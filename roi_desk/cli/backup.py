@@ -7,9 +7,11 @@ only read (a backup adds one audit event). ``restore`` refuses while the databas
 Exit codes: 0 done / intact; 1 a problem a user can fix (printed); 3 the audit trail or
 the backup is broken (the first bad event's number is printed).
 
-Each command imports the storage stack (SQLAlchemy, the models, the key code) when it runs,
-not when this module is imported: ``roi-desk backup --help`` and a mistyped argument cost
-the parser only (issue 13; tests/unit/backup/test_backup_cli_start.py).
+Each command imports the storage stack when it runs, not when this module is imported:
+``roi-desk backup --help`` and a mistyped argument cost the parser only. ``backup``,
+``verify-backup`` and ``restore`` of the current schema import no SQLAlchemy even then
+(roi_desk/storage/backup.py); ``audit verify`` reads the trail through the ORM (issue 13;
+tests/unit/backup/test_backup_cli_start.py).
 """
 
 from __future__ import annotations

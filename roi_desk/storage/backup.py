@@ -36,33 +36,37 @@ revision is :data:`~roi_desk.storage.migrate.SCHEMA_HEAD`): only an older backup
 is looked up in the migration scripts, and only an older schema is upgraded. A restore
 unwraps the backup's key once, for the check and the restore both (scrypt costs ~0.4 s of
 CPU each time; issue 13).
+
+Nor is SQLAlchemy, outside :func:`backup` of a database the program has open: the copy,
+its description, the check and the restored file's audit event go through one plain
+SQLCipher connection (storage/connect.py), the audit rows by the chain's own rule
+(storage/chain.py) and the checkpoint by storage/seal.py. Importing SQLAlchemy and setting
+up the models' mappers had cost ``roi-desk backup`` and ``restore`` 0.5-1.8 s over their
+own work.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any, cast
 
 from roi_desk import __version__
 from roi_desk.errors import DatabaseLockedError, StorageError, WrongPassphraseError
-from roi_desk.storage import checkpoint, keys, require_database, trail
-from roi_desk.storage.engine import Database, acquire_lock, make_engine
+from roi_desk.storage import chain, keys, require_database, seal
+from roi_desk.storage.connect import acquire_lock, open_connection, stored_revision
 from roi_desk.storage.files import ensure_private_dir, secure_file, write_private
-from roi_desk.storage.migrate import (
-    SCHEMA_HEAD,
-    alembic_config,
-    current_revision,
-    upgrade_database,
-)
+from roi_desk.storage.migrate import SCHEMA_HEAD, alembic_config
+
+if TYPE_CHECKING:
+    from roi_desk.storage.engine import Database
 
 __all__ = [
     "DB_NAME",
@@ -73,6 +77,8 @@ __all__ = [
     "restore",
     "verify_backup",
 ]
+
+log = logging.getLogger(__name__)
 
 DB_NAME = "roi-desk.db"
 MANIFEST_NAME = "manifest.json"
@@ -117,31 +123,36 @@ def _fsync(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
-def _audit_tail(session: Session) -> tuple[int, str]:
-    row = session.execute(
-        text("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-    ).first()
-    return (int(row[0]), str(row[1])) if row else (0, trail.GENESIS)
-
-
-def _vacuum_into(engine: Engine, target: Path, key: bytes) -> tuple[str | None, int, str]:
+def _vacuum_into(
+    source: sqlite3.Connection, target: Path, key: bytes
+) -> tuple[str | None, int, str]:
     """Copy the database into ``target`` (a consistent snapshot) and read what the
-    manifest says about it, all within the same read transaction."""
-    with engine.connect() as conn:
-        # autocommit: VACUUM cannot run inside a transaction; it takes its own read
-        # snapshot, so concurrent writers in WAL mode neither block it nor tear it
-        raw = conn.connection.dbapi_connection
-        assert raw is not None
-        raw.execute("VACUUM INTO ?", (str(target),))
+    manifest says about the copy."""
+    # autocommit: VACUUM cannot run inside a transaction; it takes its own read
+    # snapshot, so concurrent writers in WAL mode neither block it nor tear it
+    source.execute("VACUUM INTO ?", (str(target),))
     # describe the copy itself, not the live file (which may have moved on since)
-    copy = make_engine(target, key)
+    copy = open_connection(target, key)
     try:
-        with Session(copy) as session:
-            revision = current_revision(copy)
-            seq, last_hash = _audit_tail(session)
+        revision = stored_revision(copy)
+        seq, last_hash = chain.tail(copy)
     finally:
-        copy.dispose()
+        copy.close()
     return revision, seq, last_hash
+
+
+def _backup_event(report: BackupReport) -> dict[str, Any]:
+    """The ``database.backup`` audit event's fields (no path: a folder name may say whose
+    records a clerk was working on)."""
+    return {
+        "object_type": "database",
+        "object_id": str(report.manifest.get("db_id", "")),
+        "detail": {
+            "revision": report.revision,
+            "audit_events": report.audit_events,
+            "created_at": report.created_at,
+        },
+    }
 
 
 def backup(
@@ -160,7 +171,17 @@ def backup(
     """
     if db.is_server or db.path is None:
         raise StorageError(SERVER_REFUSAL)
-    return _backup(db.engine, db.path, target, key, escrow_passphrase, passphrase)
+    from sqlalchemy.orm import Session
+
+    from roi_desk.storage import trail
+
+    with db.engine.connect() as conn:
+        raw = cast(sqlite3.Connection, conn.connection.dbapi_connection)
+        report = _backup(raw, db.path, target, key, escrow_passphrase, passphrase)
+    # through the ORM here: the open database's engine seals its checkpoint at the commit
+    with Session(db.engine) as session, session.begin():
+        trail.record(session, "database.backup", **_backup_event(report))
+    return report
 
 
 def backup_file(
@@ -172,21 +193,25 @@ def backup_file(
 ) -> BackupReport:
     """Back up a database file that may be open in a running ROI Desk.
 
-    The running program holds the file lock, so this opens its own connections without
-    taking the lock and without upgrading the schema: it only reads (plus one audit row).
+    The running program holds the file lock, so this opens its own connection without
+    taking the lock and without upgrading the schema: it only reads (plus one audit row,
+    appended with the chain's own rule, roi_desk/storage/chain.py). No SQLAlchemy: its
+    import and the models' set-up cost more than the copy itself (issue 13).
     """
     db_path = Path(db_path)
     require_database(db_path)
     key = keys.load_key(db_path, passphrase)
-    engine = make_engine(db_path, key)
+    con = open_connection(db_path, key)
     try:
-        return _backup(engine, db_path, target, key, escrow_passphrase, passphrase)
+        report = _backup(con, db_path, target, key, escrow_passphrase, passphrase)
+        chain.append(con, "database.backup", **_backup_event(report))
     finally:
-        engine.dispose()
+        con.close()
+    return report
 
 
 def _backup(
-    engine: Engine,
+    source: sqlite3.Connection,
     db_path: Path,
     target: Path,
     key: bytes | None,
@@ -202,7 +227,7 @@ def _backup(
     db_copy = target / DB_NAME
     key_copy = keys.key_file_for(db_copy)
     try:
-        revision, seq, last_hash = _vacuum_into(engine, db_copy, key)
+        revision, seq, last_hash = _vacuum_into(source, db_copy, key)
     except Exception:
         shutil.rmtree(target, ignore_errors=True)
         raise
@@ -218,11 +243,11 @@ def _backup(
     created = datetime.now(UTC).isoformat(timespec="seconds")
     # the copy's own audit checkpoint: restored with it, the trail checks as intact, and
     # the copy cannot later pass for newer than it is (storage/checkpoint.py)
-    anchor = checkpoint.checkpoint_path(db_copy)
-    checkpoint.write_checkpoint(
+    anchor = seal.checkpoint_path(db_copy)
+    seal.write_checkpoint(
         anchor,
-        checkpoint.anchor_key(key),
-        checkpoint.Checkpoint(info.db_id, seq, last_hash, created),
+        seal.anchor_key(key),
+        seal.Checkpoint(info.db_id, seq, last_hash, created),
     )
     files[anchor.name] = anchor
     for path in files.values():
@@ -244,15 +269,6 @@ def _backup(
     }
     manifest_path = target / MANIFEST_NAME
     write_private(manifest_path, json.dumps(manifest, indent=2).encode("utf-8"))
-    with Session(engine) as session, session.begin():
-        trail.record(
-            session,
-            "database.backup",
-            object_type="database",
-            object_id=info.db_id,
-            # no path: a folder name may say whose records a clerk was working on
-            detail={"revision": revision, "audit_events": seq, "created_at": created},
-        )
     return BackupReport(target, revision, seq, created, (), None, manifest)
 
 
@@ -311,14 +327,13 @@ def _verify(
         return _with(base, problems), None
     db_copy = path / DB_NAME
     key = _backup_key(path, passphrase)
-    engine = make_engine(db_copy, key)
+    con = open_connection(db_copy, key)
     first_bad: int | None = None
     try:
-        with engine.connect() as conn:
-            result = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+        result = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
         if result != ["ok"]:
             problems.append("The database in the backup is damaged (integrity check failed).")
-        revision = current_revision(engine)
+        revision = stored_revision(con)
         if revision != manifest.get("revision"):
             problems.append("The backup's schema revision does not match its manifest.")
         if not _known_revision(revision):
@@ -326,9 +341,8 @@ def _verify(
                 "The backup was made by a newer version of ROI Desk; install that version "
                 "to restore it."
             )
-        with Session(engine) as session:
-            report = trail.verify_chain(session)
-            seq, last_hash = _audit_tail(session)
+        report = chain.verify_events(chain.read_events(con))
+        seq, last_hash = chain.tail(con)
         if not report.ok:
             first_bad = report.first_bad_seq
             problems.append(
@@ -337,16 +351,19 @@ def _verify(
             )
         elif (seq, last_hash) != (manifest.get("audit_events"), manifest.get("audit_last_hash")):
             problems.append("The backup's audit trail does not end where its manifest says.")
-        anchor = checkpoint.checkpoint_path(db_copy)
+        anchor = seal.checkpoint_path(db_copy)
         if anchor.exists() or anchor.name in manifest.get("files", {}):
-            with engine.connect() as conn:
-                found = checkpoint.compare(
-                    conn, anchor, checkpoint.anchor_key(key), str(manifest.get("db_id", ""))
-                )
+            found = seal.judge(
+                seq,
+                lambda s: chain.hash_at(con, s),
+                anchor,
+                seal.anchor_key(key),
+                str(manifest.get("db_id", "")),
+            )
             if found.status != "intact":
                 problems.append(f"The backup's audit {found.describe()}.")
     finally:
-        engine.dispose()
+        con.close()
     return _with(base, problems, first_bad), key
 
 
@@ -448,49 +465,73 @@ def restore(
         shutil.copy2(key_src, key_tmp)
         secure_file(key_tmp)
         os.replace(key_tmp, keys.key_file_for(target))
-        anchor_src = checkpoint.checkpoint_path(backup_path / DB_NAME)
-        anchor = checkpoint.checkpoint_path(target)
+        anchor_src = seal.checkpoint_path(backup_path / DB_NAME)
+        anchor = seal.checkpoint_path(target)
         if anchor.exists():
             kept_anchor = anchor.with_name(f"{anchor.name}.before-restore-{stamp}")
             os.replace(anchor, kept_anchor)
         if anchor_src.exists():
             write_private(anchor, anchor_src.read_bytes())  # checked by verify_backup above
-        engine = make_engine(target, key)
-        try:
-            upgrade_database(engine, target, target.parent / "backups")
-            if not anchor_src.exists():
-                # a backup made before checkpoints: its chain was verified above, so the
-                # restore (recorded next) is where the new checkpoint starts
-                with engine.connect() as conn:
-                    events, last = checkpoint.tail(conn)
-                checkpoint.write_checkpoint(
-                    anchor,
-                    checkpoint.anchor_key(key),
-                    checkpoint.Checkpoint(
-                        keys.read_key_info(target).db_id,
-                        events,
-                        last,
-                        datetime.now(UTC).isoformat(timespec="seconds"),
-                    ),
-                )
-            checkpoint.watch(
-                engine, anchor, checkpoint.anchor_key(key), keys.read_key_info(target).db_id
-            )
-            with Session(engine) as session, session.begin():
-                trail.record(
-                    session,
-                    "database.restore",
-                    object_type="database",
-                    object_id=str(report.manifest.get("db_id", "")),
-                    detail={
-                        "backup_created_at": report.created_at,
-                        "backup_revision": report.revision,
-                        # upgrade_database brought it to the head (or raised)
-                        "revision": SCHEMA_HEAD,
-                    },
-                )
-        finally:
-            engine.dispose()
+        if report.revision != SCHEMA_HEAD:
+            _upgrade(target, key)
+        _record_restore(target, key, anchor, fresh_anchor=not anchor_src.exists(), report=report)
     finally:
         lock.release()
     return report
+
+
+def _upgrade(target: Path, key: bytes) -> None:
+    """Bring an older backup's schema to the head (or raise, the file put back as it was):
+    the one step of a restore that needs SQLAlchemy and Alembic."""
+    from roi_desk.storage.engine import make_engine
+    from roi_desk.storage.migrate import upgrade_database
+
+    engine = make_engine(target, key)
+    try:
+        upgrade_database(engine, target, target.parent / "backups")
+    finally:
+        engine.dispose()
+
+
+def _record_restore(
+    target: Path, key: bytes, anchor: Path, *, fresh_anchor: bool, report: BackupReport
+) -> None:
+    """Check the restored trail against its checkpoint, as opening it would, record the
+    restore in the trail and seal the new end. On a plain connection (issue 13), with the
+    same chain rule and checkpoint judgement the engine uses (chain.py, seal.py)."""
+    db_id = keys.read_key_info(target).db_id
+    anchor_key = seal.anchor_key(key)
+    con = open_connection(target, key)
+    try:
+        if fresh_anchor:
+            # a backup made before checkpoints: its chain was verified above, so the
+            # restore (recorded next) is where the new checkpoint starts
+            events, last = chain.tail(con)
+            seal.write_checkpoint(anchor, anchor_key, seal.Checkpoint(db_id, events, last, _now()))
+        found = seal.judge(
+            chain.tail(con)[0], lambda s: chain.hash_at(con, s), anchor, anchor_key, db_id
+        )
+        finding = seal.finding_event(found)
+        if finding is not None:
+            log.warning("Audit trail: %s", found.describe())
+            action, detail = finding
+            chain.append(con, action, object_type="database", object_id=db_id, detail=detail)
+        events, last = chain.append(
+            con,
+            "database.restore",
+            object_type="database",
+            object_id=str(report.manifest.get("db_id", "")),
+            detail={
+                "backup_created_at": report.created_at,
+                "backup_revision": report.revision,
+                # _upgrade brought it to the head (or raised)
+                "revision": SCHEMA_HEAD,
+            },
+        )
+    finally:
+        con.close()
+    seal.write_checkpoint(anchor, anchor_key, seal.Checkpoint(db_id, events, last, _now()))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -39,12 +39,16 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from roi_desk.errors import DatabaseLockedError, DiskFullError, StorageError, WrongPassphraseError
+from roi_desk.errors import DatabaseLockedError, DiskFullError, StorageError
+
+# re-exported: the engine's callers find the lock here, as before
+from roi_desk.storage.connect import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
+from roi_desk.storage.connect import acquire_lock as acquire_lock
+from roi_desk.storage.connect import lock_file_for as lock_file_for
+from roi_desk.storage.connect import open_connection as _connect
 
 log = logging.getLogger(__name__)
 
-#: how long a writer waits for another connection of ours (same process) before giving up
-BUSY_TIMEOUT_MS = 5000
 #: connections kept open (each holds a 64 MB page cache at most) and extra ones allowed
 #: while more workers than that are busy; past both, a checkout waits POOL_TIMEOUT_S
 POOL_SIZE = 5
@@ -52,39 +56,6 @@ POOL_OVERFLOW = 10
 POOL_TIMEOUT_S = 30
 #: execution option naming how the "begin" event starts a transaction on the file
 BEGIN_OPTION = "roi_desk_begin"
-
-
-def lock_file_for(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".lock")
-
-
-def _connect(db_path: Path, key: bytes) -> Any:
-    con = sqlcipher.connect(str(db_path), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
-    try:
-        # The key must be the first statement on the connection (SQLCipher).
-        con.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-        # Fails with "file is not a database" when the key is wrong: say it now, not later.
-        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        con.execute("PRAGMA foreign_keys = ON")
-        con.execute("PRAGMA journal_mode = WAL")
-        # NORMAL is durable across application crashes in WAL mode; only an OS crash or
-        # power loss may lose the last commit, never corrupt the file.
-        con.execute("PRAGMA synchronous = NORMAL")
-        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # Temporary tables and sort spills stay in memory: they would hold PHI in the clear.
-        con.execute("PRAGMA temp_store = MEMORY")
-        # Every page read from disk is decrypted; a 64 MB page cache per connection keeps a
-        # busy inbox (up to a million requests) from decrypting the same index pages again.
-        con.execute("PRAGMA cache_size = -65536")
-    except sqlcipher.DatabaseError as exc:
-        con.close()
-        if "not a database" in str(exc) or "encrypted" in str(exc):
-            raise WrongPassphraseError(
-                "The database could not be unlocked with this key. The passphrase or key is "
-                "wrong, or the file is not an ROI Desk database."
-            ) from exc
-        raise
-    return con
 
 
 def make_engine(db_path: Path, key: bytes) -> Engine:
@@ -278,17 +249,3 @@ class Database:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
-
-
-def acquire_lock(db_path: Path) -> filelock.BaseFileLock:
-    lock = filelock.FileLock(str(lock_file_for(db_path)), timeout=0, mode=0o600)
-    try:
-        lock.acquire()
-    except filelock.Timeout as exc:
-        raise DatabaseLockedError(
-            "This database is already open in another ROI Desk window. Close it there first, "
-            "or switch to that window."
-        ) from exc
-    except OSError as exc:
-        raise StorageError(f"Could not open the database folder: {exc.strerror}.") from exc
-    return lock

@@ -8,6 +8,8 @@ Alembic is imported only when a database actually needs upgrading (or a caller a
 its script directory): importing it costs ~0.3 s, a large part of the window's start-up
 (issue 13). The revision stored in the database is read with a plain query and compared
 with :data:`SCHEMA_HEAD`, which a unit test keeps equal to the migrations' real head.
+SQLAlchemy too is imported where a function needs it: ``roi-desk backup`` reads
+:data:`SCHEMA_HEAD` without it.
 """
 
 from __future__ import annotations
@@ -18,12 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
-
 from roi_desk.errors import MigrationError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision stored in the database; None for one Alembic never touched."""
+    from sqlalchemy import inspect, text
+
     with engine.connect() as conn:
         if not inspect(conn).has_table(VERSION_TABLE):
             return None

@@ -18,8 +18,10 @@ small passphrase-protected database, as an administrator waits for them, beside 
   the file with SQLCipher and ``VACUUM INTO`` the copy (backup), or hash it, check its
   integrity and copy it into place (restore).
 
-What ``roi-desk`` adds over *own work* is its fixed cost: the storage stack's import
-(printed on its own line), the ORM, the manifest, the audit checkpoint and event.
+What ``roi-desk`` adds over *own work* is its fixed cost: the command line and the storage
+stack's import (printed on its own line), the manifest, the audit checkpoint and event.
+Since the backup and restore of the current schema work on a plain SQLCipher connection
+(storage/connect.py, chain.py, seal.py), that stack no longer holds SQLAlchemy or the models.
 
 Runs alternate (floor, ours, floor, ours, ...) because the machine is shared and its load
 drifts; medians are printed with their ratio. Measured as users run it: with compiled
@@ -201,8 +203,8 @@ def real_runs(runs: int) -> None:
         floor_s, ours_s = alternate([py, "-c", stack_floor], [py, "-c", stack], runs)
         print(
             f"{'  of which the storage stack':<34}{'':>9}{floor_s:>8.3f}s{ours_s:>8.3f}s"
-            f"{ours_s - floor_s:>+7.3f}s  importing roi_desk.storage.backup (SQLAlchemy, "
-            "the models) over sqlcipher3 and the key code"
+            f"{ours_s - floor_s:>+7.3f}s  importing roi_desk.storage.backup over sqlcipher3 "
+            "and the key code"
         )
         cpu = time.process_time()
         from roi_desk.storage import keys

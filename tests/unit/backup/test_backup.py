@@ -193,3 +193,40 @@ def test_cli_backup_verify_restore_and_audit_verify(
     # the lock of the database opened above is still held: audit verify does not need it
     assert main(["--database", str(path), "audit", "verify"]) == 3
     assert "BROKEN at event 5" in capsys.readouterr().err
+
+
+def test_an_older_schema_is_upgraded_by_its_restore_and_the_restore_audited(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """The one restore that still needs SQLAlchemy and Alembic: its event is appended on
+    the plain connection after the upgrade, and the trail and checkpoint stay intact."""
+    from alembic import command
+
+    from roi_desk.storage.connect import open_connection, stored_revision
+    from roi_desk.storage.migrate import SCHEMA_HEAD, alembic_config
+
+    _fill(sqlite_db)
+    cfg = alembic_config()
+    with sqlite_db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0020")
+    report = backup(sqlite_db, tmp_path / "old")
+    assert report.ok and report.revision == "0020"
+    target = tmp_path / "elsewhere" / DB_NAME
+    restore(tmp_path / "old", target)
+    con = open_connection(target, keys.load_key(target))
+    try:
+        assert stored_revision(con) == SCHEMA_HEAD  # the restore upgraded it, not the open
+    finally:
+        con.close()
+    db = open_database(target)
+    try:
+        assert not [n for n in db.notices if n.startswith("Audit trail")]
+        with db.transaction(read_only=True) as s:
+            assert audit.verify_chain(s).ok
+            last = s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
+        assert last.action == "database.restore"
+        assert last.detail["backup_revision"] == "0020"
+        assert last.detail["revision"] == SCHEMA_HEAD
+    finally:
+        db.close()
