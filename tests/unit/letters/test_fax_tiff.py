@@ -39,6 +39,8 @@ def frames(tiff: bytes) -> list[Image.Image]:
         assert image.info["dpi"] == (204, 196)
         assert image.tag_v2[262] == 0  # WhiteIsZero, TIFF Class F
         assert image.tag_v2[297] == (index, image.n_frames)  # PageNumber
+        assert image.tag_v2[254] == 2  # NewSubfileType: a page of a multipage document
+        assert image.tag_v2[266] == 1  # FillOrder: most significant bit first
     return result
 
 
@@ -61,6 +63,27 @@ def test_ink_is_black_and_paper_is_white() -> None:
     x = round(144 * FAX_WIDTH_PX / 612)
     y = page.height - round(144 * FAX_WIDTH_PX / 612 * 196 / 204)
     assert gray.getpixel((x, y)) == 0
+
+
+def test_pages_keep_their_order_past_the_coders_lead() -> None:
+    # pages are coded on a second thread, a few behind the drawing: each page has a height
+    # of its own so that a page out of place shows
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    heights = [792 - 36 * n for n in range(6)]
+    for height in heights:
+        canvas.setPageSize((612, height))
+        canvas.rect(72, 72, 144, 144, fill=1)
+        canvas.showPage()
+    canvas.save()
+    pages = frames(pdf_to_fax_tiff(buffer.getvalue()))
+    assert [page.height for page in pages] == [
+        round(height * FAX_WIDTH_PX / 612 * 196 / 204) for height in heights
+    ]
+    for page in pages:  # the square (ink) is drawn on every page, low on the left
+        x = round(144 * FAX_WIDTH_PX / 612)
+        y = page.height - round(144 * FAX_WIDTH_PX / 612 * 196 / 204)
+        assert page.convert("L").getpixel((x, y)) == 0
 
 
 def test_standard_resolution_halves_the_lines() -> None:
