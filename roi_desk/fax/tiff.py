@@ -7,13 +7,14 @@ in memory (the packet is PHI: no temporary files) and thresholded to black and w
 dithered: text stays crisp and a threshold is what a fax scanner does too.
 
 Speed (issue 13, goal 6: at most 1.5x Ghostscript's tiffg4 device). Per page the work is
-pdfium's drawing, the threshold, and libtiff's Group 4 coding through Pillow, which spends
-more time packing Pillow's byte-a-pixel "1" image into bits than coding it. Pillow's encoder
-keeps the GIL but pdfium's drawing (a ctypes call) and numpy's comparison release it, so a
-second thread codes page n while pdfium draws page n+1. Pillow only codes each page's
-strip; this module writes the TIFF's page directories itself, in one pass, with the tags
-Class F wants (Pillow would need a pixel-by-pixel inversion for WhiteIsZero, and writes
-one PageNumber for every page).
+pdfium's drawing (about a quarter), a threshold in one numpy comparison on pdfium's own
+buffer, and libtiff's Group 4 coding through Pillow (about 60%, most of it Pillow packing
+its byte-a-pixel "1" image into bits). Each page is coded as soon as it is drawn, so one
+page's pixels are held at a time. Pillow codes only the strip; this module writes the
+page directories itself (Pillow would need a pixel-by-pixel inversion for WhiteIsZero, and
+writes one PageNumber for every page). Pillow's coder keeps the GIL: coding page n on a
+second thread while pdfium drew page n+1 cost more wall time than it saved on a busy
+2-core machine (the hand-offs wait for a core), and 10% more CPU.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import io
 import struct
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from enum import Enum
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -44,8 +44,6 @@ FAX_DPI_X = 204
 
 #: large enough that a whole page (216 bytes a row) is one strip, as fax software expects
 _ONE_STRIP = 1 << 24
-#: pages rendered ahead of the coder at most: bounds the memory held (4 MB a page)
-_AHEAD = 2
 
 _SHORT, _LONG, _RATIONAL = 3, 4, 5
 _STRIP_OFFSETS, _STRIP_BYTE_COUNTS, _COMPRESSION = 273, 279, 259
@@ -95,7 +93,7 @@ def _render_ink(
                 pdfium_c.FPDF_ANNOT | pdfium_c.FPDF_GRAYSCALE,
             )
             # A view of pdfium's pixels (rows may be padded to the stride); the comparison
-            # makes the array the coder gets, so no pdfium memory leaves this thread.
+            # makes a new array, so nothing points into the bitmap once it is closed.
             gray = np.frombuffer(bitmap.buffer, dtype=np.uint8)
             rows = gray.reshape(target_height, bitmap.stride)[:, :FAX_WIDTH_PX]
             return rows < threshold
@@ -196,23 +194,16 @@ def pdf_to_fax_tiff(
         document = pdfium.PdfDocument(pdf)
     except pdfium.PdfiumError as exc:
         raise DocumentError("The PDF for the fax cannot be opened.") from exc
-    # Only this thread calls pdfium (it holds the pdfium lock); the coder gets numpy arrays.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fax-group4") as coder:
-        try:
-            total = len(document)
-            if total == 0:
-                raise DocumentError("The PDF for the fax has no pages.")
-            strips: list[Future[bytes]] = []
-            heights: list[int] = []
-            for index in range(total):
-                ink = _render_ink(document, index, resolution.value, threshold)
-                heights.append(ink.shape[0])
-                strips.append(coder.submit(_group4_strip, ink))
-                if index >= _AHEAD:
-                    strips[index - _AHEAD].result()
-                if progress is not None:
-                    progress(index + 1, total)
-        finally:
-            document.close()
-        pages = [(height, strip.result()) for height, strip in zip(heights, strips, strict=True)]
+    try:
+        total = len(document)
+        if total == 0:
+            raise DocumentError("The PDF for the fax has no pages.")
+        pages = []
+        for index in range(total):
+            ink = _render_ink(document, index, resolution.value, threshold)
+            pages.append((ink.shape[0], _group4_strip(ink)))
+            if progress is not None:
+                progress(index + 1, total)
+    finally:
+        document.close()
     return _class_f(pages, resolution.value)

@@ -65,9 +65,9 @@ def test_ink_is_black_and_paper_is_white() -> None:
     assert gray.getpixel((x, y)) == 0
 
 
-def test_pages_keep_their_order_past_the_coders_lead() -> None:
-    # pages are coded on a second thread, a few behind the drawing: each page has a height
-    # of its own so that a page out of place shows
+def test_pages_keep_their_order() -> None:
+    # each page is coded alone and the directories are chained by fax.tiff: each page has
+    # a height of its own so that a page out of place shows
     buffer = io.BytesIO()
     canvas = Canvas(buffer, invariant=1)
     heights = [792 - 36 * n for n in range(6)]
