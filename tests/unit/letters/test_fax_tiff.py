@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image, TiffImagePlugin
 from reportlab.lib.pagesizes import landscape, letter
@@ -14,6 +16,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from roi_desk.errors import DocumentError
 from roi_desk.fax import FAX_WIDTH_PX, FaxResolution, pdf_to_fax_tiff
+from roi_desk.fax import tiff as fax_tiff
+from roi_desk.pdfium_lock import PDFIUM_LOCK
 
 
 def sample_pdf(pages: int, *, size: tuple[float, float] = letter) -> bytes:
@@ -126,3 +130,37 @@ def test_libtiff_reads_and_decodes_every_page(tmp_path: Path) -> None:
     assert "Image Width: 1728" in out.stdout
     assert "Rows/Strip: 2149" in out.stdout  # one strip per page
     assert "error" not in out.stderr.lower()
+
+
+def _ink_of_a_page() -> np.ndarray:
+    """A page's ink as fax.tiff renders it, with rows that differ (text and a square)."""
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(sample_pdf(1))
+        try:
+            return fax_tiff._render_ink(document, 0, FaxResolution.FINE.value, 160)
+        finally:
+            document.close()
+
+
+def test_packed_bits_code_the_same_strip_as_pillows_save() -> None:
+    # the fast coder hands libtiff numpy's packed bits through Pillow's private encoder
+    # call; Pillow's public save is the reference (and the fallback)
+    ink = _ink_of_a_page()
+    assert ink.any() and not ink.all()
+    fast = fax_tiff._only_strip(fax_tiff._coded_from_bits(ink))
+    assert fast == fax_tiff._only_strip(fax_tiff._coded_by_pillow(ink))
+    (page,) = frames(fax_tiff._class_f([(ink.shape[0], fast)], FaxResolution.FINE.value))
+    assert np.array_equal(np.asarray(page.convert("L")) == 0, ink)  # pixel for pixel
+
+
+def test_a_pillow_with_another_encoder_call_falls_back_to_its_save(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pdf = sample_pdf(2)
+    expected = pdf_to_fax_tiff(pdf)
+
+    def other_arguments(ink: np.ndarray) -> bytes:
+        raise TypeError("libtiff_encoder() takes 7 positional arguments")
+
+    monkeypatch.setattr(fax_tiff, "_coded_from_bits", other_arguments)
+    assert pdf_to_fax_tiff(pdf) == expected
