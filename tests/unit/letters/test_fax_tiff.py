@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image, TiffImagePlugin
 from reportlab.lib.pagesizes import landscape, letter
@@ -14,6 +16,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from roi_desk.errors import DocumentError
 from roi_desk.fax import FAX_WIDTH_PX, FaxResolution, pdf_to_fax_tiff
+from roi_desk.fax import tiff as fax_tiff
+from roi_desk.pdfium_lock import PDFIUM_LOCK
 
 
 def sample_pdf(pages: int, *, size: tuple[float, float] = letter) -> bytes:
@@ -39,6 +43,8 @@ def frames(tiff: bytes) -> list[Image.Image]:
         assert image.info["dpi"] == (204, 196)
         assert image.tag_v2[262] == 0  # WhiteIsZero, TIFF Class F
         assert image.tag_v2[297] == (index, image.n_frames)  # PageNumber
+        assert image.tag_v2[254] == 2  # NewSubfileType: a page of a multipage document
+        assert image.tag_v2[266] == 1  # FillOrder: most significant bit first
     return result
 
 
@@ -61,6 +67,27 @@ def test_ink_is_black_and_paper_is_white() -> None:
     x = round(144 * FAX_WIDTH_PX / 612)
     y = page.height - round(144 * FAX_WIDTH_PX / 612 * 196 / 204)
     assert gray.getpixel((x, y)) == 0
+
+
+def test_pages_keep_their_order() -> None:
+    # each page is coded alone and the directories are chained by fax.tiff: each page has
+    # a height of its own so that a page out of place shows
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    heights = [792 - 36 * n for n in range(6)]
+    for height in heights:
+        canvas.setPageSize((612, height))
+        canvas.rect(72, 72, 144, 144, fill=1)
+        canvas.showPage()
+    canvas.save()
+    pages = frames(pdf_to_fax_tiff(buffer.getvalue()))
+    assert [page.height for page in pages] == [
+        round(height * FAX_WIDTH_PX / 612 * 196 / 204) for height in heights
+    ]
+    for page in pages:  # the square (ink) is drawn on every page, low on the left
+        x = round(144 * FAX_WIDTH_PX / 612)
+        y = page.height - round(144 * FAX_WIDTH_PX / 612 * 196 / 204)
+        assert page.convert("L").getpixel((x, y)) == 0
 
 
 def test_standard_resolution_halves_the_lines() -> None:
@@ -103,3 +130,37 @@ def test_libtiff_reads_and_decodes_every_page(tmp_path: Path) -> None:
     assert "Image Width: 1728" in out.stdout
     assert "Rows/Strip: 2149" in out.stdout  # one strip per page
     assert "error" not in out.stderr.lower()
+
+
+def _ink_of_a_page() -> np.ndarray:
+    """A page's ink as fax.tiff renders it, with rows that differ (text and a square)."""
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(sample_pdf(1))
+        try:
+            return fax_tiff._render_ink(document, 0, FaxResolution.FINE.value, 160)
+        finally:
+            document.close()
+
+
+def test_packed_bits_code_the_same_strip_as_pillows_save() -> None:
+    # the fast coder hands libtiff numpy's packed bits through Pillow's private encoder
+    # call; Pillow's public save is the reference (and the fallback)
+    ink = _ink_of_a_page()
+    assert ink.any() and not ink.all()
+    fast = fax_tiff._only_strip(fax_tiff._coded_from_bits(ink))
+    assert fast == fax_tiff._only_strip(fax_tiff._coded_by_pillow(ink))
+    (page,) = frames(fax_tiff._class_f([(ink.shape[0], fast)], FaxResolution.FINE.value))
+    assert np.array_equal(np.asarray(page.convert("L")) == 0, ink)  # pixel for pixel
+
+
+def test_a_pillow_with_another_encoder_call_falls_back_to_its_save(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pdf = sample_pdf(2)
+    expected = pdf_to_fax_tiff(pdf)
+
+    def other_arguments(ink: np.ndarray) -> bytes:
+        raise TypeError("libtiff_encoder() takes 7 positional arguments")
+
+    monkeypatch.setattr(fax_tiff, "_coded_from_bits", other_arguments)
+    assert pdf_to_fax_tiff(pdf) == expected
