@@ -354,7 +354,7 @@ def _verify(
         anchor = seal.checkpoint_path(db_copy)
         if anchor.exists() or anchor.name in manifest.get("files", {}):
             found = seal.judge(
-                seq,
+                lambda: seq,  # the copy is closed to writers: its end cannot move
                 lambda s: chain.hash_at(con, s),
                 anchor,
                 seal.anchor_key(key),
@@ -509,7 +509,7 @@ def _record_restore(
             events, last = chain.tail(con)
             seal.write_checkpoint(anchor, anchor_key, seal.Checkpoint(db_id, events, last, _now()))
         found = seal.judge(
-            chain.tail(con)[0], lambda s: chain.hash_at(con, s), anchor, anchor_key, db_id
+            lambda: chain.tail(con)[0], lambda s: chain.hash_at(con, s), anchor, anchor_key, db_id
         )
         finding = seal.finding_event(found)
         if finding is not None:

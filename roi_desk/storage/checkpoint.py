@@ -95,7 +95,7 @@ def _hash_at(conn: Connection | Session, seq: int) -> str | None:
 
 def compare(conn: Connection | Session, path: Path, key: bytes, db_id: str) -> CheckpointReport:
     """The trail in ``conn`` against the checkpoint in ``path`` (nothing is written)."""
-    return judge(tail(conn)[0], lambda seq: _hash_at(conn, seq), path, key, db_id)
+    return judge(lambda: tail(conn)[0], lambda seq: _hash_at(conn, seq), path, key, db_id)
 
 
 class _Anchor:

@@ -161,14 +161,25 @@ class CheckpointReport:
 
 
 def judge(
-    events: int, hash_at: Callable[[int], str | None], path: Path, key: bytes, db_id: str
+    trail_end: Callable[[], int],
+    hash_at: Callable[[int], str | None],
+    path: Path,
+    key: bytes,
+    db_id: str,
 ) -> CheckpointReport:
-    """A trail of ``events`` events (``hash_at(seq)``: the hash of one of them) against the
-    checkpoint in ``path``. Nothing is written."""
+    """The trail (``trail_end()``: how many events it has; ``hash_at(seq)``: the hash of
+    one of them) against the checkpoint in ``path``. Nothing is written.
+
+    The checkpoint is read *before* the trail's end, never after: another program on this
+    workstation (a second window, the department server's other clients' work seen here)
+    writes the file only after its commit, so an end read afterwards includes every event
+    the file names. Read the other way round, a commit landing between the two reads looked
+    like a cut at the end (seen with 12 clerks on one server: a false "events deleted")."""
     try:
         cp = read_checkpoint(path, key)
     except CheckpointForged as exc:
-        return CheckpointReport("forged", events, None, str(exc))
+        return CheckpointReport("forged", trail_end(), None, str(exc))
+    events = trail_end()
     if cp is None:
         return CheckpointReport("empty" if events == 0 else "missing", events)
     if cp.db_id != db_id:

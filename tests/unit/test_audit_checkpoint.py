@@ -179,3 +179,31 @@ def test_the_tail_cut_is_detected_on_every_backend(db: Database) -> None:
         found = checkpoint.compare(conn, anchor.path, anchor.key, anchor.db_id)
     assert found.status == "cut" and found.db_events == top - 10
     assert found.checkpoint is not None and found.checkpoint.events == top
+
+
+def test_a_commit_landing_between_the_two_reads_is_not_a_cut(tmp_path: Path) -> None:
+    """Another program on this workstation commits an event and writes the checkpoint while
+    the trail is being judged (bench_multiclerk's 12 clerks on one server reported a false
+    "the newest 1 events were deleted" at open). The file is read before the trail's end,
+    so whatever it names is already in the trail."""
+    from roi_desk.storage import seal
+
+    key = seal.anchor_key(b"k" * 32)
+    path = tmp_path / "db.audit-checkpoint.json"
+    hashes = [seal.GENESIS, *(f"{n:064x}" for n in range(1, 120))]  # events 1..119
+    seal.write_checkpoint(path, key, seal.Checkpoint("db-1", 119, hashes[119], "t0"))
+
+    def trail_end() -> int:
+        seen = len(hashes) - 1
+        # right after this read, the other program's commit of event 120 and its checkpoint
+        hashes.append(f"{120:064x}")
+        seal.write_checkpoint(path, key, seal.Checkpoint("db-1", 120, hashes[120], "t1"))
+        return seen
+
+    report = seal.judge(trail_end, lambda seq: hashes[seq], path, key, "db-1")
+    assert report.status == "intact", report.describe()
+    # and a real cut is still one: the file names an event the trail no longer has
+    del hashes[120:]
+    del hashes[119]
+    cut = seal.judge(lambda: len(hashes) - 1, lambda seq: hashes[seq], path, key, "db-1")
+    assert cut.status == "cut"
