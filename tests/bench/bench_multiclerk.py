@@ -16,7 +16,8 @@ produced) and each refusal it was given. Afterwards:
 * no silent lost update: no two logged successful writes produced the same version of a
   request (that would be two clerks both "winning" one version), every logged edit has its
   audit event, and each request's final notes are the ones its last logged edit wrote;
-* the audit chain verifies.
+* the audit chain verifies, and no clerk's program recorded a checkpoint finding at open
+  (a false "newest events deleted").
 
 It prints throughput, the conflict counts and the inbox latency each clerk saw (between
 actions every clerk refreshes the inbox as the window does: ``count_capped`` + the first
@@ -214,6 +215,13 @@ def check(url: str, logs: list[Path], seconds: float) -> tuple[int, float, list[
             s.scalars(select(AuditEvent.object_id).where(AuditEvent.action == "request.edit"))
         )
         chain = audit.verify_chain(s)
+        # a finding at open (storage/checkpoint.watch) is evidence of tampering: with only
+        # honest clerks working, there must be none
+        findings = s.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action.like("audit.checkpoint_%"))
+        )
     db.close()
     released_logged = Counter(e["rid"] for e in ok if e["op"] == "release")
     if any(c > 1 for c in per_request.values()):
@@ -247,6 +255,8 @@ def check(url: str, logs: list[Path], seconds: float) -> tuple[int, float, list[
             problems.append("a request's notes are not its last successful edit's")
     if not chain.ok:
         problems.append(f"audit chain broken at {chain.first_bad_seq}")
+    if findings:
+        problems.append(f"{findings} false checkpoint finding(s) recorded at open")
     kinds = Counter(e["op"] for e in ok)
     total = sum(kinds.values())
     print(f"clerks: {len(logs)}  duration: {seconds:.0f} s  requests: {len(status)}")
@@ -263,7 +273,10 @@ def check(url: str, logs: list[Path], seconds: float) -> tuple[int, float, list[
     for p in sorted(set(problems)):
         print(f"CHECK FAILED: {p}")
     if not problems:
-        print("checks: no double release, no silent lost update, audit chain intact")
+        print(
+            "checks: no double release, no silent lost update, audit chain intact, "
+            "no checkpoint finding"
+        )
     latencies = [x for p in logs for x in json.loads(Path(f"{p}.inbox").read_text())]
     print(
         f"inbox refresh: {len(latencies)} times, p50 {_pct(latencies, 50):.1f} ms, "
