@@ -7,7 +7,7 @@ import io
 import pikepdf
 import pytest
 
-from roi_desk.redaction import Box, verify
+from roi_desk.redaction import Box, pdfium_text, verify
 from roi_desk.redaction.document import geometries, open_pdf
 from roi_desk.redaction.model import PageGeometry
 from tests.unit.redaction.pdfgen import SECRET, raw_content_pdf, simple_pdf, text_rect
@@ -138,7 +138,6 @@ def test_kept_falls_back_to_every_character_when_those_near_do_not_explain(
 def test_the_one_pass_scan_reads_what_the_scan_by_index_reads_on_the_shared_pdfs(
     slots: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import importlib
 
     import pypdfium2 as pdfium
 
@@ -146,9 +145,8 @@ def test_the_one_pass_scan_reads_what_the_scan_by_index_reads_on_the_shared_pdfs
     from tests.helpers import SHARED_PDFS
 
     # also a page read a few characters at a time (as one of a million characters is)
-    verify_module = importlib.import_module("roi_desk.redaction.verify")
-    monkeypatch.setattr(verify_module, "_SLOT_COUNT", slots)
-    monkeypatch.setattr(verify_module, "_SLOTS", None)
+    monkeypatch.setattr(pdfium_text, "_SLOT_COUNT", slots)
+    monkeypatch.setattr(pdfium_text, "_SLOTS", None)
 
     paths = sorted(SHARED_PDFS.glob("*.pdf"))
     if not paths:
@@ -343,7 +341,7 @@ def test_the_checked_bindings_take_the_same_arguments(monkeypatch: pytest.Monkey
     try:
         fast = verify_module.pdfium_chars(tp), verify_module.ink_near(tp, [rect])
         # what runs where pypdfium2 does not bind with ctypes: its own binding, as is
-        monkeypatch.setattr(verify_module, "_unchecked", lambda name: getattr(pdfium.raw, name))
+        monkeypatch.setattr(pdfium_text, "_unchecked", lambda name: getattr(pdfium.raw, name))
         checked = verify_module.pdfium_chars(tp), verify_module.ink_near(tp, [rect])
     finally:
         tp.close()  # type: ignore[attr-defined]
@@ -411,7 +409,7 @@ def test_one_pass_scan_gives_the_same_verdicts_as_the_scan_by_index(
         boxes = [b.confirm("t") for b in boxes]
         fast = verify_module.verify(boxes, data, parallel=False)
         with monkeypatch.context() as m:
-            m.setattr(verify_module, "_meeting", lambda *_args: None)
+            m.setattr(pdfium_text, "_meeting", lambda *_args: None)
             slow = verify_module.verify(boxes, data, parallel=False)
         assert fast.checks == slow.checks, path.name
         assert fast.problems == slow.problems, path.name
