@@ -12,7 +12,7 @@ alternating (floor, ours, floor, ours), medians, wall and CPU seconds from proce
   had it typed at once; the inbox probe (roi_desk/ui/startup_probe.py) prints its paint.
 
 The key is given as a passphrase (no keyring here). Synthetic databases (bench_data), built
-once into ``ROI_BENCH_DIR``; this bench gives each a signing-in account ("bench") once.
+once into ``ROI_BENCH_DIR``; this bench signs in on a copy given an account ("bench").
 
 ``--sizes 10000,100000`` picks sizes (default both); ``--runs N`` (default 5).
 """
@@ -43,11 +43,16 @@ class Paint(NamedTuple):
 
 
 def signin_db(rows: int) -> Path:
-    """The bench database of ``rows`` requests, with an account that signs in."""
+    """A copy of the bench database of ``rows`` requests, with an account that signs in
+    (a copy: bench_startup's probe needs its databases without accounts)."""
     from roi_desk.services import users
-    from roi_desk.storage import open_database
+    from roi_desk.storage import database_exists, open_database
+    from tests.conftest import copy_database
 
-    path = cipher_db(rows)
+    source = cipher_db(rows)
+    path = source.with_name(f"signin-{rows}.db")
+    if not database_exists(path):
+        copy_database(source, path)
     db = open_database(path, passphrase=BENCH_PASSPHRASE)
     try:
         with db.transaction() as session:
