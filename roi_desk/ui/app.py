@@ -16,7 +16,9 @@ shown as "something went wrong" while the program — and the work on screen —
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import importlib
 import logging
 import os
 import sys
@@ -323,10 +325,15 @@ def _open_for_sign_in(db_path: Path, given: str | keys.Unwrapping | None) -> tup
     db = _open(db_path, passphrase=given)
     try:
         with db.transaction() as session:
-            return db, users.needs_first_admin(session)
+            first = users.needs_first_admin(session)
     except BaseException:
         db.close()
         raise
+    # the window's modules too, while the clerk types (an import only: no widget is made
+    # here); a failure is met again, and reported, by the import on the GUI thread
+    with contextlib.suppress(Exception):
+        importlib.import_module("roi_desk.ui.main_window")
+    return db, first
 
 
 def sign_in_while_opening(
