@@ -183,6 +183,7 @@ class SignInDialog(_AccountDialog):
         # the fields stay editable (no keystroke is lost); only a second press is held
         self.waiting = waiting
         self.opening.setVisible(waiting)
+        self.adjustSize()  # room for the line without squeezing the fields
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok is not None:
             ok.setEnabled(not waiting)

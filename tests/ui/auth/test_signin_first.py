@@ -118,6 +118,8 @@ def test_sign_in_pressed_early_waits_then_signs_in(
             ok_enabled=ok is not None and ok.isEnabled(),
             fields_enabled=first.dialog.password.isEnabled() and first.dialog.username.isEnabled(),
             still_open=first.dialog.isVisible(),
+            # the dialog grows for the line instead of squeezing the fields
+            fits=first.dialog.height() >= first.dialog.sizeHint().height(),
         )
         opener.gate.set()  # now the database opens, and the sign-in goes ahead by itself
 
@@ -130,6 +132,7 @@ def test_sign_in_pressed_early_waits_then_signs_in(
         "ok_enabled": False,
         "fields_enabled": True,
         "still_open": True,
+        "fits": True,
     }
     assert first.signed_in is not None and first.signed_in.username == "mrivera"
     assert not first.dialog.waiting
