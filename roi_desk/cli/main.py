@@ -158,11 +158,14 @@ def cmd_gui(args: argparse.Namespace) -> int:
     source = passphrase_source(args)
     unwrapping = _start_unwrap(args, source)
     if _opens_without_asking(args, source):
-        # the database opens before any window: the storage stack is imported first,
-        # while scrypt runs on the other core (roi_desk/services/preload.py, issue 13)
-        from roi_desk.services.preload import load_storage_now
+        from roi_desk.services.preload import load_storage_now, signs_in_while_opening
 
-        load_storage_now()
+        # a desk start paints the sign-in dialog first and opens the database behind it,
+        # where the stack is loaded (roi_desk/ui/signin_first.py); a scripted or inbox
+        # benchmark start opens it before any window: the stack is imported first, while
+        # scrypt runs on the other core (roi_desk/services/preload.py, issue 13)
+        if not signs_in_while_opening(args.user):
+            load_storage_now()
     try:
         # imported here, not at the top: scripted commands must work without Qt
         run_gui = importlib.import_module("roi_desk.ui.app").run_gui

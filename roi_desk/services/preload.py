@@ -13,6 +13,10 @@ SQLAlchemy, the models, the engine and the services the inbox's first page uses 
   Importing is thread-safe: the GUI thread's own imports find the modules loaded, or
   wait for the one being loaded.
 
+A desk start whose key is given (:func:`signs_in_while_opening`) does neither before Qt:
+the sign-in dialog is painted first and the stack loads on the worker that opens the
+database behind it (``roi_desk.ui.signin_first``), while the clerk types.
+
 Qt-free, so the command line can call either before it imports Qt.
 """
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import threading
 
 #: what the way to the inbox's first paint imports from below the UI
@@ -33,6 +38,29 @@ MODULES = (
     "roi_desk.services.inbox",
     "roi_desk.services.claims",
 )
+
+#: a scripted run's password (synthetic data only; never for a real desk)
+PASSWORD_ENV = "ROI_DESK_PASSWORD"  # noqa: S105 (the variable's name, not a password)
+#: the inbox start-up benchmark (ui/startup_probe.py): signs in without a dialog
+INBOX_PROBE_ENV = "ROI_DESK_BENCH_EXIT_AFTER_PAINT"
+#: the sign-in start-up benchmark (ui/signin_first.py): times the sign-in dialog's paint
+SIGNIN_PROBE_ENV = "ROI_DESK_BENCH_SIGNIN"
+
+
+def _set(name: str) -> bool:
+    return os.environ.get(name, "") not in ("", "0")
+
+
+def signs_in_while_opening(username: str | None) -> bool:
+    """Whether a start whose database opens without asking shows the sign-in dialog first,
+    with the database opening behind it. Not for a scripted run (a password and a user
+    name given: it signs in without a dialog), nor for the inbox benchmark (a database
+    without accounts, where no one is asked); each keeps its own way."""
+    if _set(SIGNIN_PROBE_ENV):
+        return True
+    scripted = bool(os.environ.get(PASSWORD_ENV)) and bool(username)
+    return not scripted and not _set(INBOX_PROBE_ENV)
+
 
 _started = threading.Lock()
 _thread: threading.Thread | None = None

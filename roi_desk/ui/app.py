@@ -1,9 +1,11 @@
 """Starting the window: unlock or create the database, sign the user in, show the inbox.
 
 Sign-in: the window always asks who is at the desk (the first-run wizard while no account
-has a password). ``--user``/``ROI_DESK_USER`` only pre-fills the name. A scripted run of
-the window (synthetic data, CI) may give ``ROI_DESK_PASSWORD`` with the user name; it goes
-through the same audited ``sign_in``. The start-up benchmark on a database that has no
+has a password). When the local database opens without asking, the sign-in dialog is the
+first window and the database opens behind it (``roi_desk.ui.signin_first``).
+``--user``/``ROI_DESK_USER`` only pre-fills the name. A scripted run of the window
+(synthetic data, CI) may give ``ROI_DESK_PASSWORD`` with the user name; it goes through
+the same audited ``sign_in``. The start-up benchmark on a database that has no
 passwords at all (a demo or benchmark file) works as the named user without one. Tests
 inject the signed-in user through ``AppContext``. Signing out returns to the sign-in.
 
@@ -14,7 +16,9 @@ shown as "something went wrong" while the program — and the work on screen —
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import importlib
 import logging
 import os
 import sys
@@ -32,7 +36,12 @@ from roi_desk.errors import (
     WrongPassphraseError,
 )
 from roi_desk.paths import APP_AUTHOR, APP_NAME, app_paths
-from roi_desk.services.preload import load_storage_meanwhile
+from roi_desk.services.preload import (
+    PASSWORD_ENV,
+    load_storage_meanwhile,
+    load_storage_now,
+    signs_in_while_opening,
+)
 from roi_desk.storage import database_exists, keys
 from roi_desk.ui.errors import BUG_TEXT, BUG_TITLE, log_bug, show_error
 from roi_desk.ui.operations import ThreadRunner
@@ -45,8 +54,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: a scripted run's password (synthetic data only; never for a real desk)
-PASSWORD_ENV = "ROI_DESK_PASSWORD"  # noqa: S105 (the variable's name, not a password)
+__all__ = ["PASSWORD_ENV", "run_gui", "sign_in_user", "unlock_database"]
+
 #: QSettings key of the idle-lock minutes (a site may shorten it; at most 60)
 IDLE_LOCK_KEY = "security/idleLockMinutes"
 #: how long after the window is shown the start-up heap is set aside (after its first paint)
@@ -145,23 +154,57 @@ def unlock_database(
             parent,
         )
         return first_run.database if first_run.exec() else None
-    first_error: str | None = None
     if passphrase is not None or not keys.needs_passphrase(db_path):
         try:
-            given = unwrapping if unwrapping is not None and passphrase is not None else passphrase
-            return _open(db_path, passphrase=given)
-        except WrongPassphraseError as exc:
-            first_error = str(exc)
-        except KeyUnavailableError as exc:
-            # the keyring lost the key (new profile, reinstalled PC): the recovery key
-            if not keys.read_key_info(db_path).has_recovery:
-                raise
-            reason = (
-                "This computer's keyring does not hold the database key (a new Windows "
-                "profile, a reinstalled PC?). The recovery key opens the records again."
-            )
-            log.info("Keyring lost the database key: %s", exc.message)
-            return recover_with_key(db_path, parent, reason=reason)
+            return _open(db_path, passphrase=_given_key(passphrase, unwrapping))
+        except (WrongPassphraseError, KeyUnavailableError) as exc:
+            return unlock_after_failure(db_path, passphrase, exc, parent)
+    return _ask_passphrase(db_path, parent, first_error=None)
+
+
+def _given_key(
+    passphrase: str | None, unwrapping: keys.Unwrapping | None
+) -> str | keys.Unwrapping | None:
+    return unwrapping if unwrapping is not None and passphrase is not None else passphrase
+
+
+def opens_without_asking(db_path: Path, passphrase: str | None) -> bool:
+    """The local database exists and its key is given or kept by the keyring (as
+    ``roi_desk.cli.main._opens_without_asking``, which also counts the demo's passphrase,
+    given here as ``passphrase``)."""
+    if not database_exists(db_path):
+        return False
+    try:
+        return passphrase is not None or not keys.needs_passphrase(db_path)
+    except RoiError:
+        return False  # a damaged key file: opening reports it as it always has
+
+
+def unlock_after_failure(
+    db_path: Path, passphrase: str | None, exc: BaseException, parent: QWidget | None = None
+) -> Database | None:
+    """What a start does when the given (or kept) key did not open the database: a wrong
+    passphrase asks for it; a key the keyring lost goes to the recovery key; anything else
+    (locked, damaged) is raised for the caller to show."""
+    if isinstance(exc, KeyUnavailableError):
+        # the keyring lost the key (new profile, reinstalled PC): the recovery key
+        if not keys.read_key_info(db_path).has_recovery:
+            raise exc
+        reason = (
+            "This computer's keyring does not hold the database key (a new Windows "
+            "profile, a reinstalled PC?). The recovery key opens the records again."
+        )
+        log.info("Keyring lost the database key: %s", exc.message)
+        return recover_with_key(db_path, parent, reason=reason)
+    if not isinstance(exc, WrongPassphraseError):
+        raise exc
+    first_error = str(exc) if passphrase is not None else None
+    return _ask_passphrase(db_path, parent, first_error=first_error)
+
+
+def _ask_passphrase(
+    db_path: Path, parent: QWidget | None, *, first_error: str | None
+) -> Database | None:
     from roi_desk.ui.unlock import PassphraseDialog
 
     load_storage_meanwhile()
@@ -169,7 +212,7 @@ def unlock_database(
         db_path,
         lambda text: _open(db_path, passphrase=text),
         parent,
-        first_error=first_error if passphrase is not None else None,
+        first_error=first_error,
         recovery=keys.read_key_info(db_path).has_recovery,
     )
     if dialog.exec():
@@ -273,6 +316,48 @@ def sign_in_user(
     return dialog.signed_in if dialog.exec() else None
 
 
+def _open_for_sign_in(db_path: Path, given: str | keys.Unwrapping | None) -> tuple[Database, bool]:
+    """On the worker behind the sign-in dialog: the storage stack, the database, and
+    whether it still needs its first administrator."""
+    load_storage_now()
+    from roi_desk.services import users
+
+    db = _open(db_path, passphrase=given)
+    try:
+        with db.transaction() as session:
+            first = users.needs_first_admin(session)
+    except BaseException:
+        db.close()
+        raise
+    # the window's modules too, while the clerk types (an import only: no widget is made
+    # here); a failure is met again, and reported, by the import on the GUI thread
+    with contextlib.suppress(Exception):
+        importlib.import_module("roi_desk.ui.main_window")
+    return db, first
+
+
+def sign_in_while_opening(
+    db_path: Path,
+    passphrase: str | None,
+    username: str | None,
+    *,
+    unwrapping: keys.Unwrapping | None = None,
+) -> tuple[Database | None, SignedIn | None]:
+    """The sign-in dialog first, the database opening behind it. ``(db, who)``: both when
+    signed in; the database alone when it needs its first administrator (or a failure was
+    then mended by a dialog); ``(None, None)`` when the clerk quit. Raises ``RoiError`` as
+    :func:`unlock_database` does, after the sign-in dialog has closed."""
+    from roi_desk.ui.signin_first import SignInWhileOpening
+
+    given = _given_key(passphrase, unwrapping)
+    first = SignInWhileOpening(lambda: _open_for_sign_in(db_path, given), username)
+    first.run()
+    if first.error is not None:
+        # the sign-in dialog is closed: the same message or dialog as any start
+        return unlock_after_failure(db_path, passphrase, first.error), None
+    return first.db, first.signed_in
+
+
 def context_for(db: Database, who: SignedIn) -> AppContext:
     from roi_desk.ui.context import AppContext
 
@@ -323,9 +408,14 @@ def run_gui(
     apply_look(app)
     install_excepthook()
 
+    who: SignedIn | None = None
     try:
         if database_url:
             db = unlock_server(database_url, passphrase)
+        elif opens_without_asking(Path(db_path), passphrase) and signs_in_while_opening(username):
+            db, who = sign_in_while_opening(
+                Path(db_path), passphrase, username, unwrapping=unwrapping
+            )
         else:
             db = unlock_database(Path(db_path), passphrase, unwrapping=unwrapping)
     except DatabaseLockedError as exc:
@@ -351,7 +441,8 @@ def run_gui(
 
     try:
         while True:
-            who = sign_in_user(db, username)
+            if who is None:
+                who = sign_in_user(db, username)
             if who is None:
                 return 1  # the user chose Quit
             ctx = context_for(db, who)
@@ -374,5 +465,6 @@ def run_gui(
                     sessions.sign_out(session, user, reason="quit")
                 return code
             username = None  # the next person types their own name
+            who = None
     finally:
         db.close()

@@ -4,12 +4,17 @@ Each dialog takes the open ``Database`` and calls the core (``roi_desk.auth``,
 ``roi_desk.services.users``), which checks the password, counts failures, locks accounts
 and writes the audit trail; the dialogs only show the sentence the core gives back. None
 of them has signals of its own: ``signed_in`` holds the result once accepted.
+
+The sign-in dialog is the first window of a desk start (issue 13): it is shown while the
+database still opens behind it (``roi_desk.ui.signin_first``), so this module imports no
+SQLAlchemy, models or services at the top; the core is imported when it is called.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
@@ -23,15 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from roi_desk.auth import sessions
-from roi_desk.auth.passwords import MIN_LENGTH
 from roi_desk.errors import RoiError, ValidationError
-from roi_desk.models import User
 from roi_desk.paths import app_paths
-from roi_desk.services import users
-from roi_desk.storage import Database
-from roi_desk.ui.unlock import _error_label, _password_field
+from roi_desk.ui.fields import error_label as _error_label
+from roi_desk.ui.fields import password_field as _password_field
 from roi_desk.ui.widgets import ok_cancel_buttons
+
+if TYPE_CHECKING:
+    from roi_desk.models import User
+    from roi_desk.storage import Database
 
 #: QSettings key of the user name last signed in on this workstation (never a password)
 LAST_USER_KEY = "signin/last_user"
@@ -116,11 +121,18 @@ class SignInDialog(_AccountDialog):
 
     A user whose password an administrator reset is asked for a new one before the dialog
     is accepted. ``signed_in`` holds the result.
+
+    ``db`` may be ``None`` while the database is still opening (a desk start shows this
+    dialog first): Sign in pressed before :meth:`database_ready` says so and waits, the
+    fields stay editable, and the sign-in goes ahead with what they hold once it is open.
     """
+
+    #: said while Sign in waits for the database to open
+    OPENING_TEXT = "Opening the records… you will be signed in as soon as they are open."
 
     def __init__(
         self,
-        db: Database,
+        db: Database | None,
         username: str = "",
         parent: QWidget | None = None,
         *,
@@ -130,6 +142,8 @@ class SignInDialog(_AccountDialog):
         self.db = db
         self.settings = settings
         self.signed_in: SignedIn | None = None
+        #: Sign in was pressed before the database was open
+        self.waiting = False
         self.setWindowTitle("Sign in to ROI Desk")
         self.setObjectName("signInDialog")
         intro = QLabel(
@@ -145,19 +159,51 @@ class SignInDialog(_AccountDialog):
         self.password = _password_field(self, "password")
         self.password.setAccessibleName("Password")
         self.error = _error_label(self)
+        self.opening = QLabel(self.OPENING_TEXT, self)
+        self.opening.setObjectName("opening")
+        self.opening.setWordWrap(True)
+        self.opening.hide()
         form = QFormLayout()
         form.addRow("&User name:", self.username)
         form.addRow("&Password:", self.password)
+        form.addRow(self.opening)
         self.buttons = ok_cancel_buttons(self, "&Sign in", "&Quit")
         self.buttons.accepted.connect(self.try_sign_in)
         self._lay_out(intro, form, min_width=420)
         (self.password if username else self.username).setFocus()
+
+    def database_ready(self, db: Database) -> None:
+        """The database opened behind the dialog: a Sign in pressed meanwhile goes ahead."""
+        self.db = db
+        if self.waiting:
+            self._wait(False)
+            self.try_sign_in()
+
+    def _wait(self, waiting: bool) -> None:
+        # the fields stay editable (no keystroke is lost); only a second press is held
+        self.waiting = waiting
+        self.opening.setVisible(waiting)
+        self.adjustSize()  # room for the line without squeezing the fields
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setEnabled(not waiting)
+        if waiting:
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
 
     def try_sign_in(self) -> None:
         name, password = self.username.text(), self.password.text()
         if not name.strip() or not password:
             self.show_error("Enter your user name and password.")
             return
+        if self.db is None:
+            self.error.hide()
+            self._wait(True)
+            return
+        from roi_desk.auth import sessions
+        from roi_desk.models import User
+
         try:
             with _Busy(), self.db.transaction() as session:
                 signed = SignedIn.of(sessions.sign_in(session, name, password))
@@ -187,6 +233,8 @@ class FirstRunDialog(_AccountDialog):
     administrator, who then adds everyone else. ``signed_in`` holds that administrator."""
 
     def __init__(self, db: Database, username: str = "", parent: QWidget | None = None) -> None:
+        from roi_desk.auth.passwords import MIN_LENGTH
+
         super().__init__(parent)
         self.db = db
         self.signed_in: SignedIn | None = None
@@ -226,6 +274,9 @@ class FirstRunDialog(_AccountDialog):
         (self.display_name if username else self.username).setFocus()
 
     def try_create(self) -> None:
+        from roi_desk.auth import sessions
+        from roi_desk.services import users
+
         if self.password.text() != self.confirm.text():
             self.show_error("The two passwords are not the same. Type them again.")
             self.confirm.clear()
@@ -261,6 +312,8 @@ class ChangePasswordDialog(_AccountDialog):
         current: str | None = None,
         forced: bool = False,
     ) -> None:
+        from roi_desk.auth.passwords import MIN_LENGTH
+
         super().__init__(parent)
         self.db = db
         self.who = who
@@ -299,6 +352,8 @@ class ChangePasswordDialog(_AccountDialog):
             self.confirm.clear()
             self.confirm.setFocus()
             return
+        from roi_desk.services import users
+
         current = self._current if self._current is not None else self.current.text()
         try:
             with _Busy(), self.db.transaction() as session:

@@ -33,6 +33,8 @@ from roi_desk.errors import RoiError, WrongPassphraseError
 from roi_desk.storage import keys
 from roi_desk.storage.files import write_private
 from roi_desk.ui.errors import show_error
+from roi_desk.ui.fields import error_label as _error_label
+from roi_desk.ui.fields import password_field as _password_field
 
 if TYPE_CHECKING:
     # the dialogs are shown before SQLAlchemy is loaded (it loads while they wait)
@@ -40,23 +42,6 @@ if TYPE_CHECKING:
 
 Opener = Callable[[str], "Database"]
 Creator = Callable[[str | None], "Database"]
-
-
-def _error_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName("error")
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #b3261e; font-weight: 600;")
-    label.hide()
-    return label
-
-
-def _password_field(parent: QWidget, name: str) -> QLineEdit:
-    field = QLineEdit(parent)
-    field.setObjectName(name)
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setMinimumWidth(280)
-    return field
 
 
 class PassphraseDialog(QDialog):

@@ -33,7 +33,8 @@ from roi_desk.services.users import UserRow
 from roi_desk.ui.context import AppContext
 from roi_desk.ui.date_field import show_datetime
 from roi_desk.ui.errors import show_error
-from roi_desk.ui.unlock import _error_label, _password_field
+from roi_desk.ui.fields import error_label as _error_label
+from roi_desk.ui.fields import password_field as _password_field
 from roi_desk.ui.widgets import RowsTableModel, ok_cancel_buttons, read_only_table
 
 Index = QModelIndex | QPersistentModelIndex

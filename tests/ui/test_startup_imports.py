@@ -48,3 +48,33 @@ def test_the_start_path_leaves_the_deferred_modules_unimported() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [], "imported on the start path (see DEFERRED)"
+
+
+#: what a desk start loads up to the sign-in dialog's first paint (roi_desk/ui/signin_first.py)
+SIGN_IN_PATH = ("roi_desk.cli", "roi_desk.ui.app", "roi_desk.ui.signin_first")
+
+#: what the worker behind the dialog loads instead (the storage stack, the core, the window)
+BEHIND_THE_DIALOG = (
+    "sqlalchemy",
+    "argon2",
+    "roi_desk.models",
+    "roi_desk.storage.opening",
+    "roi_desk.services.users",
+    "roi_desk.auth.sessions",
+    "roi_desk.ui.main_window",
+    *DEFERRED,
+)
+
+
+def test_the_sign_in_dialog_loads_nothing_the_database_needs() -> None:
+    script = (
+        "import importlib, json, sys\n"
+        f"for name in {SIGN_IN_PATH!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"print(json.dumps(sorted(m for m in {BEHIND_THE_DIALOG!r} if m in sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [], "imported before the sign-in dialog's paint"
