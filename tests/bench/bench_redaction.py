@@ -184,13 +184,13 @@ def verify_against_apply() -> None:
     print("  goal (issue 13 item 4): apply + gate <= 1x PyMuPDF")
     # the gate's PDFium scan without its one pass (numpy choosing the characters that
     # meet a box): every character measured and judged one by one, as before it
-    verify_module = importlib.import_module("roi_desk.redaction.verify")
-    one_pass = verify_module._meeting
+    text_module = importlib.import_module("roi_desk.redaction.pdfium_text")
+    one_pass = text_module._meeting
     try:
-        verify_module._meeting = lambda *_args: None  # type: ignore[assignment]
+        text_module._meeting = lambda *_args: None  # type: ignore[assignment]
         runs = [timed(lambda: verify(boxes, output, geos, source=src)) for _ in range(rounds)]
     finally:
-        verify_module._meeting = one_pass
+        text_module._meeting = one_pass
     by_index = (min(r[0] for r in runs), min(r[1] for r in runs))
     gate = best["gate"]
     print(
