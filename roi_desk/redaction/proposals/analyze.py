@@ -145,6 +145,8 @@ class PageAnalysis:
         self._line_boxes: dict[int, Rect | None] = {}
         self._gaps: dict[int, bool] = {}
         self._rights: dict[int, float] = {}
+        self._headings: dict[int, tuple[bool, str | None, bool]] = {}
+        self._joins: dict[tuple[int, int], bool] = {}
         self._starts = [s for s, _e in page.lines]
 
     # -- geometry helpers (computed only around findings) --------------------------------
@@ -184,6 +186,12 @@ class PageAnalysis:
     # -- headings ------------------------------------------------------------------------
     def _heading(self, i: int) -> tuple[bool, str | None, bool]:
         """(is a heading, its category or None, it carries inline text after a colon)."""
+        # asked of the same lines by every finding's paragraph walk: once a line
+        if i not in self._headings:
+            self._headings[i] = self._read_heading(i)
+        return self._headings[i]
+
+    def _read_heading(self, i: int) -> tuple[bool, str | None, bool]:
         raw = self._line_text(i).strip()
         if not raw:
             return False, None, False
@@ -209,6 +217,14 @@ class PageAnalysis:
 
     def _joinable(self, a: int, b: int) -> bool:
         """Whether line ``b`` continues the paragraph of line ``a``."""
+        # a page's lines are pure facts of the page: several findings in one paragraph
+        # walk the same pairs (a dense page: ~140 asks for 47 pairs)
+        key = (a, b)
+        if key not in self._joins:
+            self._joins[key] = self._read_joinable(a, b)
+        return self._joins[key]
+
+    def _read_joinable(self, a: int, b: int) -> bool:
         if self._heading(b)[0] or self._is_item(b) or self._gap(a):
             return False
         ta = self._line_text(a).rstrip()
