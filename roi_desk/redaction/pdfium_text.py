@@ -16,7 +16,7 @@ import ctypes
 import functools
 import threading
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import repeat
 from typing import Any
 
@@ -147,6 +147,25 @@ def _meeting(textpage: pdfium.PdfTextPage, count: int, near: Sequence[Rect]) -> 
 
 
 @functools.cache
+def loose_char_box(textpage: pdfium.PdfTextPage) -> Callable[[int], Rect | None]:
+    """One character's loose box (left, bottom, right, top) at a time, as pypdfium2's
+    ``get_charbox(i, loose=True)`` reads it, through the unchecked binding: the
+    proposals' layout asks for a few boxes of every line (issue 13 item 4, "proposals
+    over 2,000 pages": ~2 million calls on dense pages, half of them ctypes' checks).
+    ``None`` where PDFium has no box for the index. Call it under the PDFium lock."""
+    raw = textpage.raw
+    rect = pdfium.raw.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
+    read = _unchecked("FPDFText_GetLooseCharBox")
+
+    def box(index: int) -> Rect | None:
+        if not read(raw, index, rect_ref):
+            return None
+        return (rect.left, rect.bottom, rect.right, rect.top)
+
+    return box
+
+
 def _unchecked(name: str) -> Any:
     """PDFium's function ``name`` without ctypes' per-call argument conversion.
 

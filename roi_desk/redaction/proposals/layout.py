@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import pypdfium2 as pdfium
 
 from roi_desk.redaction.model import PageGeometry, Rect, view_rect_to_pdf
+from roi_desk.redaction.pdfium_text import loose_char_box
 
 OCR_DPI = 300
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
@@ -100,13 +101,13 @@ class PdfiumPageText(PageText):
         self.text = textpage.get_text_range()
         self.page_rect = page_rect
         self._cache: dict[int, Rect | None] = {}
+        self._loose_box = loose_char_box(textpage)
         self._split()
 
     def char_box(self, i: int) -> Rect | None:
         if i in self._cache:
             return self._cache[i]
-        left, bottom, right, top = self.tp.get_charbox(i, loose=True)
-        box: Rect | None = (float(left), float(bottom), float(right), float(top))
+        box = self._loose_box(i)
         if box is not None and box[2] <= box[0] and box[3] <= box[1]:
             box = None
         self._cache[i] = box
