@@ -144,6 +144,23 @@ class ChainReport:
     problem: str = ""
 
 
+def event_digest(ev: Event) -> str:
+    """The hash ``ev`` must carry: :func:`digest` of its own fields (a row here, or
+    another site's row in a sync bundle, checked by its origin's rule)."""
+    return digest(
+        seq=ev.seq,
+        at=ev.at,
+        user_id=ev.user_id,
+        username=ev.username,
+        workstation=ev.workstation,
+        action=ev.action,
+        object_type=ev.object_type,
+        object_id=ev.object_id,
+        detail=ev.detail,
+        prev_hash=ev.prev_hash,
+    )
+
+
 def verify_events(events: Iterable[Event]) -> ChainReport:
     prev = GENESIS
     expected_seq = 1
@@ -154,19 +171,7 @@ def verify_events(events: Iterable[Event]) -> ChainReport:
             return ChainReport(count, False, ev.seq, f"row {expected_seq} is missing or moved")
         if ev.prev_hash != prev:
             return ChainReport(count, False, ev.seq, "does not follow the row before it")
-        expected = digest(
-            seq=ev.seq,
-            at=ev.at,
-            user_id=ev.user_id,
-            username=ev.username,
-            workstation=ev.workstation,
-            action=ev.action,
-            object_type=ev.object_type,
-            object_id=ev.object_id,
-            detail=ev.detail,
-            prev_hash=ev.prev_hash,
-        )
-        if expected != ev.hash:
+        if event_digest(ev) != ev.hash:
             return ChainReport(count, False, ev.seq, "its contents were changed")
         prev = ev.hash
         expected_seq += 1

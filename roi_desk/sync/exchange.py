@@ -481,7 +481,7 @@ def _check_head(session: Session, peer: SyncPeer, head: dict[str, Any] | None) -
 
 def _import_audit(session: Session, peer: SyncPeer, events: list[dict[str, Any]]) -> int:
     """Append the peer's own chain; it must continue exactly where we stopped."""
-    from roi_desk.sync.remote_audit import digest_of
+    from roi_desk.storage.chain import event_digest
 
     seq, prev = _held_head(session, peer)
     added = 0
@@ -510,7 +510,7 @@ def _import_audit(session: Session, peer: SyncPeer, events: list[dict[str, Any]]
             hash=ev["hash"],
         )
         row.id = uuid.UUID(ev["id"])
-        if digest_of(row) != row.hash:
+        if event_digest(row) != row.hash:
             raise SyncError(
                 f"Site '{peer.name}' sent an audit event whose contents do not match its "
                 "hash. Nothing was imported; tell the privacy officer."

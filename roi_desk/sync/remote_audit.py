@@ -7,28 +7,12 @@ was at its origin: one chain per origin site, from seq 1, each row naming the on
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_desk import audit
 from roi_desk.models.sync import RemoteAuditEvent
-
-
-def digest_of(ev: RemoteAuditEvent) -> str:
-    return audit.digest(  # the origin's own chain rule, on purpose not re-implemented
-        seq=ev.seq,
-        at=ev.at,
-        user_id=ev.user_id,
-        username=ev.username,
-        workstation=ev.workstation,
-        action=ev.action,
-        object_type=ev.object_type,
-        object_id=ev.object_id,
-        detail=ev.detail,
-        prev_hash=ev.prev_hash,
-    )
 
 
 def verify_remote(session: Session) -> dict[uuid.UUID, audit.ChainReport]:
@@ -41,22 +25,6 @@ def verify_remote(session: Session) -> dict[uuid.UUID, audit.ChainReport]:
             .where(RemoteAuditEvent.origin_site_id == origin)
             .order_by(RemoteAuditEvent.seq)
         )
-        out[origin] = _verify(rows)
+        # the origin's own chain rule and check, on purpose not re-implemented
+        out[origin] = audit.verify_events(rows)
     return out
-
-
-def _verify(rows: Iterable[RemoteAuditEvent]) -> audit.ChainReport:
-    prev = audit.GENESIS
-    expected = 1
-    count = 0
-    for ev in rows:
-        count += 1
-        if ev.seq != expected:
-            return audit.ChainReport(count, False, ev.seq, f"row {expected} is missing or moved")
-        if ev.prev_hash != prev:
-            return audit.ChainReport(count, False, ev.seq, "does not follow the row before it")
-        if digest_of(ev) != ev.hash:
-            return audit.ChainReport(count, False, ev.seq, "its contents were changed")
-        prev = ev.hash
-        expected += 1
-    return audit.ChainReport(count, True)
