@@ -23,15 +23,13 @@ names them); ``--runs N`` (default 5).
 
 from __future__ import annotations
 
-import os
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import NamedTuple
 
 from tests.bench.bench_data import BENCH_PASSPHRASE, cipher_db
+from tests.bench.bench_startup import Paint, bench_env, load, median, painted
 
 SIZES = (10_000, 100_000, 1_000_000)
 RUNS = 5
@@ -41,11 +39,6 @@ USER = "bench"
 PASSWORD = "quiet lantern harbor 2026"
 #: how long the typing clerk takes from the dialog's paint to pressing Sign in
 TYPING_MS = 1500
-
-
-class Paint(NamedTuple):
-    wall: float
-    cpu: float
 
 
 def signin_db(rows: int) -> Path:
@@ -69,34 +62,6 @@ def signin_db(rows: int) -> Path:
     return path
 
 
-def _env(home: str, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    for name in ("ROI_DESK_PASSWORD", "ROI_DESK_BENCH_EXIT_AFTER_PAINT", "ROI_DESK_BENCH_SIGNIN"):
-        env.pop(name, None)
-    env.update(
-        PYTHONPYCACHEPREFIX=str(Path(tempfile.gettempdir()) / "roi-bench-pyc"),
-        QT_QPA_PLATFORM="offscreen",
-        ROI_DESK_PASSPHRASE=BENCH_PASSPHRASE,
-        ROI_DESK_HOME=home,
-        ROI_DESK_BENCH_SIGNIN="1",
-        **extra,
-    )
-    root = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-    return env
-
-
-def _painted(argv: list[str], env: dict[str, str], tag: str) -> Paint:
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300, check=False)
-    line = next((x for x in done.stdout.splitlines() if x.startswith(tag)), None)
-    if line is None:
-        tail = done.stderr[-800:]
-        raise SystemExit(f"no {tag} from {argv[2:]} (exit {done.returncode}): {tail}")
-    fields = line.split()
-    return Paint(float(fields[2]), float(fields[3]))
-
-
 def _after_press(argv: list[str], env: dict[str, str]) -> Paint:
     """Seconds from pressing Sign in to the inbox's paint, and the process's CPU seconds."""
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300, check=False)
@@ -107,38 +72,32 @@ def _after_press(argv: list[str], env: dict[str, str]) -> Paint:
     return Paint(float(painted[1]) - float(pressed[1]), float(painted[3]))
 
 
-def _median(paints: list[Paint]) -> Paint:
-    return Paint(
-        statistics.median(p.wall for p in paints), statistics.median(p.cpu for p in paints)
-    )
-
-
 def measure(rows: int, runs: int) -> dict[str, Paint]:
     """Medians: the Qt floor, the sign-in dialog, the inbox after signing in."""
     path = signin_db(rows)
     floor = [sys.executable, "-m", "tests.bench.qt_floor"]
     ours = [sys.executable, "-m", "roi_desk", "--database", str(path), "--user", USER]
     with tempfile.TemporaryDirectory(prefix="roi-bench-home-") as home:
-        dialog_env = _env(home)
-        inbox_env = _env(home, ROI_DESK_PASSWORD=PASSWORD, ROI_DESK_BENCH_EXIT_AFTER_PAINT="1")
+        dialog_env = bench_env(home, ROI_DESK_BENCH_SIGNIN="1")
+        inbox_env = bench_env(
+            home,
+            ROI_DESK_BENCH_SIGNIN="1",
+            ROI_DESK_PASSWORD=PASSWORD,
+            ROI_DESK_BENCH_EXIT_AFTER_PAINT="1",
+        )
         typed_env = dict(inbox_env, ROI_DESK_BENCH_SIGNIN_TYPING_MS=str(TYPING_MS))
         # bytecode, file cache, schema upgrade
-        _painted(floor, dialog_env, "ROI_DESK_PAINTED")
-        _painted(ours, inbox_env, "ROI_DESK_PAINTED")
+        painted(floor, dialog_env, "ROI_DESK_PAINTED")
+        painted(ours, inbox_env, "ROI_DESK_PAINTED")
         got: dict[str, list[Paint]] = {"floor": [], "dialog": [], "inbox": [], "typed": []}
         for _ in range(runs):
-            got["floor"].append(_painted(floor, dialog_env, "ROI_DESK_PAINTED"))
-            got["dialog"].append(_painted(ours, dialog_env, "ROI_DESK_SIGNIN_PAINTED"))
-            got["floor"].append(_painted(floor, dialog_env, "ROI_DESK_PAINTED"))
-            got["inbox"].append(_painted(ours, inbox_env, "ROI_DESK_PAINTED"))
-            got["floor"].append(_painted(floor, dialog_env, "ROI_DESK_PAINTED"))
+            got["floor"].append(painted(floor, dialog_env, "ROI_DESK_PAINTED"))
+            got["dialog"].append(painted(ours, dialog_env, "ROI_DESK_SIGNIN_PAINTED"))
+            got["floor"].append(painted(floor, dialog_env, "ROI_DESK_PAINTED"))
+            got["inbox"].append(painted(ours, inbox_env, "ROI_DESK_PAINTED"))
+            got["floor"].append(painted(floor, dialog_env, "ROI_DESK_PAINTED"))
             got["typed"].append(_after_press(ours, typed_env))
-    return {name: _median(paints) for name, paints in got.items()}
-
-
-def _load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"{one:.1f}/{five:.1f}"
+    return {name: median(paints) for name, paints in got.items()}
 
 
 def main(argv: list[str]) -> int:
@@ -152,7 +111,7 @@ def main(argv: list[str]) -> int:
         f"{'goal <= 2x':<16}{'CPU floor':>10}{'CPU ours':>10}{'ratio':>8}  load before → after"
     )
     for rows in sizes:
-        before = _load()
+        before = load()
         got = measure(rows, runs)
         floor = got["floor"]
         for name, label in (
@@ -166,7 +125,7 @@ def main(argv: list[str]) -> int:
             print(
                 f"{rows:>10,}  {label:<24}{floor.wall:>8.2f}s{ours.wall:>9.2f}s{ratio:>7.2f}x  "
                 f"{verdict:<16}{floor.cpu:>9.2f}s{ours.cpu:>9.2f}s{ours.cpu / floor.cpu:>7.2f}x  "
-                f"{before} → {_load()}"
+                f"{before} → {load()}"
             )
     return 0
 
