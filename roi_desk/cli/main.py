@@ -194,21 +194,15 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def _opens_without_asking(args: argparse.Namespace, source: object) -> bool:
-    """True when the local database will open before the window asks anything: it exists
-    and its key is given (a passphrase from a file or the environment, the demo's own) or
-    needs none (the keyring). A dialog that waits for the clerk loads the stack on a thread
-    instead."""
+    """True when the local database will open before the window asks anything (its key
+    given as a passphrase from a file or the environment, the demo's own, or kept by the
+    keyring). A dialog that waits for the clerk loads the stack on a thread instead."""
     if args.database_url:
         return False  # the department server: connecting comes first, the plain path
-    from roi_desk.storage import database_exists, keys
+    from roi_desk.services.preload import opens_without_asking
 
-    path = database_path(args)
-    if not database_exists(path):
-        return False
-    try:
-        return isinstance(source, str) or args.demo or not keys.needs_passphrase(path)
-    except RoiError:
-        return False  # a damaged key file: opening reports it as it always has
+    key_given = isinstance(source, str) or bool(args.demo)
+    return opens_without_asking(database_path(args), key_given=key_given)
 
 
 def _start_unwrap(args: argparse.Namespace, source: object) -> Unwrapping | None:

@@ -26,6 +26,9 @@ import contextlib
 import importlib
 import os
 import threading
+from pathlib import Path
+
+from roi_desk.errors import RoiError
 
 #: what the way to the inbox's first paint imports from below the UI
 MODULES = (
@@ -60,6 +63,21 @@ def signs_in_while_opening(username: str | None) -> bool:
         return True
     scripted = bool(os.environ.get(PASSWORD_ENV)) and bool(username)
     return not scripted and not _set(INBOX_PROBE_ENV)
+
+
+def opens_without_asking(db_path: Path, *, key_given: bool) -> bool:
+    """The local database will open before any window asks for its key: it exists, and
+    its key is given (``key_given``: a passphrase from a file, the environment or the
+    demo) or kept by the keyring. The command line decides from it what to load before
+    Qt, the window whether the sign-in dialog may come first."""
+    from roi_desk.storage import database_exists, keys
+
+    if not database_exists(db_path):
+        return False
+    try:
+        return key_given or not keys.needs_passphrase(db_path)
+    except RoiError:
+        return False  # a damaged key file: opening reports it as it always has
 
 
 _started = threading.Lock()

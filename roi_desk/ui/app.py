@@ -40,6 +40,7 @@ from roi_desk.services.preload import (
     PASSWORD_ENV,
     load_storage_meanwhile,
     load_storage_now,
+    opens_without_asking,
     signs_in_while_opening,
 )
 from roi_desk.storage import database_exists, keys
@@ -166,18 +167,6 @@ def _given_key(
     passphrase: str | None, unwrapping: keys.Unwrapping | None
 ) -> str | keys.Unwrapping | None:
     return unwrapping if unwrapping is not None and passphrase is not None else passphrase
-
-
-def opens_without_asking(db_path: Path, passphrase: str | None) -> bool:
-    """The local database exists and its key is given or kept by the keyring (as
-    ``roi_desk.cli.main._opens_without_asking``, which also counts the demo's passphrase,
-    given here as ``passphrase``)."""
-    if not database_exists(db_path):
-        return False
-    try:
-        return passphrase is not None or not keys.needs_passphrase(db_path)
-    except RoiError:
-        return False  # a damaged key file: opening reports it as it always has
 
 
 def unlock_after_failure(
@@ -412,7 +401,9 @@ def run_gui(
     try:
         if database_url:
             db = unlock_server(database_url, passphrase)
-        elif opens_without_asking(Path(db_path), passphrase) and signs_in_while_opening(username):
+        elif opens_without_asking(
+            Path(db_path), key_given=passphrase is not None
+        ) and signs_in_while_opening(username):
             db, who = sign_in_while_opening(
                 Path(db_path), passphrase, username, unwrapping=unwrapping
             )
