@@ -7,6 +7,7 @@ point it at a folder of their own.
 
 from __future__ import annotations
 
+import getpass
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,3 +51,12 @@ def app_paths() -> AppPaths:
         Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)),
         Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)),
     )
+
+
+def workstation_username() -> str:
+    """The operating-system login ("clerk" where it cannot be told). Here, below the
+    storage stack, so the sign-in dialog can offer it before the database is open."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "clerk"

@@ -12,7 +12,6 @@ password (the workstation's login becomes the user; the first one is the adminis
 
 from __future__ import annotations
 
-import getpass
 import re
 import uuid
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from roi_desk.auth.permissions import Permission, require
 from roi_desk.auth.sessions import normalize_username
 from roi_desk.errors import NotFoundError, PermissionDeniedError, ValidationError
 from roi_desk.models import Role, User
+from roi_desk.paths import workstation_username
 
 __all__ = [
     "UserRow",
@@ -45,13 +45,6 @@ __all__ = [
 ]
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-
-
-def workstation_username() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "clerk"
 
 
 def current_user(session: Session, username: str | None = None) -> User:

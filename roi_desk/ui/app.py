@@ -276,12 +276,11 @@ def sign_in_user(
     from roi_desk.services import users
     from roi_desk.services.users import current_user
     from roi_desk.ui import startup_probe
-    from roi_desk.ui.signin import SignedIn, remembered_user
+    from roi_desk.ui.signin import SignedIn, name_to_offer
 
     with db.transaction() as session:
         first = users.needs_first_admin(session)
-    # the last user who signed in here, not the OS login ("root" on a shared desk PC)
-    name = username or remembered_user() or users.workstation_username()
+    name = name_to_offer(username)
     if first and startup_probe.enabled():
         # benchmark or smoke test on a file with no accounts to protect: no one to ask
         with db.transaction() as session:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from roi_desk.errors import RoiError, ValidationError
-from roi_desk.paths import app_paths
+from roi_desk.paths import app_paths, workstation_username
 from roi_desk.ui.fields import error_label as _error_label
 from roi_desk.ui.fields import password_field as _password_field
 from roi_desk.ui.widgets import ok_cancel_buttons
@@ -56,6 +56,13 @@ def remembered_user(settings: QSettings | None = None) -> str:
     """
     value = _settings(settings).value(LAST_USER_KEY, "")
     return str(value or "")
+
+
+def name_to_offer(username: str | None) -> str:
+    """The name the sign-in dialog is opened with: the one given (``--user``), else the
+    last user who signed in here, else the operating-system login (on a shared desk PC
+    that is "root" or a generic account, so it comes last)."""
+    return username or remembered_user() or workstation_username()
 
 
 def remember_user(username: str, settings: QSettings | None = None) -> None:

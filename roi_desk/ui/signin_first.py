@@ -24,7 +24,6 @@ the inbox probe times the rest), without it the dialog closes.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 import time
@@ -36,7 +35,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from roi_desk.services.preload import PASSWORD_ENV, SIGNIN_PROBE_ENV
 from roi_desk.ui.operations import ThreadRunner
-from roi_desk.ui.signin import SignedIn, SignInDialog, remembered_user
+from roi_desk.ui.signin import SignedIn, SignInDialog, name_to_offer
 from roi_desk.ui.startup_probe import process_age
 
 if TYPE_CHECKING:
@@ -51,14 +50,6 @@ TYPING_ENV = "ROI_DESK_BENCH_SIGNIN_TYPING_MS"
 START_AFTER_MS = 300
 #: how long a Quit pressed while the database opens waits for it, to close it again
 CLOSE_WAIT_MS = 120_000
-
-
-def _workstation_name() -> str:
-    # as services.users.workstation_username, which is not imported before the first paint
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "clerk"
 
 
 class SignInWhileOpening(QObject):
@@ -78,8 +69,7 @@ class SignInWhileOpening(QObject):
         super().__init__()
         self.opener = opener
         self.runner = runner or ThreadRunner()
-        name = username or remembered_user() or _workstation_name()
-        self.dialog = SignInDialog(None, name)
+        self.dialog = SignInDialog(None, name_to_offer(username))
         self.db: Database | None = None
         self.first_admin = False
         self.error: BaseException | None = None
