@@ -50,7 +50,8 @@ INBOX_PROBE_ENV = "ROI_DESK_BENCH_EXIT_AFTER_PAINT"
 SIGNIN_PROBE_ENV = "ROI_DESK_BENCH_SIGNIN"
 
 
-def _set(name: str) -> bool:
+def flag_set(name: str) -> bool:
+    """Whether the environment variable ``name`` is set to anything but "" or "0"."""
     return os.environ.get(name, "") not in ("", "0")
 
 
@@ -59,10 +60,10 @@ def signs_in_while_opening(username: str | None) -> bool:
     with the database opening behind it. Not for a scripted run (a password and a user
     name given: it signs in without a dialog), nor for the inbox benchmark (a database
     without accounts, where no one is asked); each keeps its own way."""
-    if _set(SIGNIN_PROBE_ENV):
+    if flag_set(SIGNIN_PROBE_ENV):
         return True
     scripted = bool(os.environ.get(PASSWORD_ENV)) and bool(username)
-    return not scripted and not _set(INBOX_PROBE_ENV)
+    return not scripted and not flag_set(INBOX_PROBE_ENV)
 
 
 def opens_without_asking(db_path: Path, *, key_given: bool) -> bool:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
-from roi_desk.services.preload import PASSWORD_ENV, SIGNIN_PROBE_ENV
+from roi_desk.services.preload import PASSWORD_ENV, SIGNIN_PROBE_ENV, flag_set
 from roi_desk.ui.operations import ThreadRunner
 from roi_desk.ui.signin import SignedIn, SignInDialog, name_to_offer
 from roi_desk.ui.startup_probe import process_age
@@ -75,7 +75,7 @@ class SignInWhileOpening(QObject):
         self.error: BaseException | None = None
         self.signed_in: SignedIn | None = None
         self.started = False
-        self._probe = os.environ.get(SIGNIN_PROBE_ENV, "") not in ("", "0")
+        self._probe = flag_set(SIGNIN_PROBE_ENV)
         self._painted = False
         self.dialog.installEventFilter(self)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 
-from roi_desk.services.preload import INBOX_PROBE_ENV
+from roi_desk.services.preload import INBOX_PROBE_ENV, flag_set
 
 if TYPE_CHECKING:
     # not imported at the top: the sign-in benchmark reads this module before the window
@@ -27,7 +27,7 @@ ENV = INBOX_PROBE_ENV
 
 
 def enabled() -> bool:
-    return os.environ.get(ENV, "") not in ("", "0")
+    return flag_set(ENV)
 
 
 def process_age() -> float:
