@@ -69,10 +69,15 @@ def _render_ink(
 
     page = document[index]
     try:
-        width, height = page.get_size()
-        # A landscape page is turned to portrait, the way a fax machine feeds paper.
-        rotation = 90 if width > height else 0
-        if rotation:
+        width, height = page.get_size()  # as shown: its /Rotate applied
+        # A landscape page is turned to portrait, the way a fax machine feeds paper. One
+        # shown landscape by its /Rotate (a portrait page turned a quarter, as scanners
+        # and some letters save them) is turned back, so it goes out as it was written;
+        # a page drawn landscape is turned clockwise. pdfium adds ``quarter_turns`` to
+        # the page's own rotation.
+        quarter_turns = 0
+        if width > height:
+            quarter_turns = 3 if page.get_rotation() == 90 else 1
             width, height = height, width
         # The fax's vertical resolution is lower than its horizontal one (196 vs 204 lines
         # per inch): pdfium draws the page straight into a bitmap of the fax's own
@@ -90,7 +95,7 @@ def _render_ink(
                 0,
                 FAX_WIDTH_PX,
                 target_height,
-                1 if rotation else 0,  # quarter turns clockwise
+                quarter_turns,  # clockwise
                 pdfium_c.FPDF_ANNOT | pdfium_c.FPDF_GRAYSCALE,
             )
             # A view of pdfium's pixels (rows may be padded to the stride); the comparison

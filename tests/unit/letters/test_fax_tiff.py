@@ -102,6 +102,23 @@ def test_landscape_page_is_turned_to_portrait() -> None:
     assert page.width == FAX_WIDTH_PX and page.height > page.width
 
 
+@pytest.mark.parametrize("turn", [90, 270])
+def test_a_portrait_page_shown_turned_goes_out_upright(turn: int) -> None:
+    """A portrait letter saved with /Rotate 90 or 270 (shown landscape) is faxed as it was
+    written, not upside down or on its side: the same pixels as the page unturned."""
+    import pikepdf
+
+    upright = sample_pdf(1)
+    with pikepdf.open(io.BytesIO(upright)) as pdf:
+        pdf.pages[0].obj["/Rotate"] = turn
+        out = io.BytesIO()
+        pdf.save(out)
+    (sent,) = frames(pdf_to_fax_tiff(out.getvalue()))
+    (plain,) = frames(pdf_to_fax_tiff(upright))
+    assert sent.size == plain.size
+    assert np.array_equal(np.asarray(sent), np.asarray(plain))
+
+
 def test_progress_is_reported_per_page() -> None:
     seen: list[tuple[int, int]] = []
     pdf_to_fax_tiff(sample_pdf(2), progress=lambda done, total: seen.append((done, total)))
